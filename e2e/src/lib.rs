@@ -1,0 +1,143 @@
+//! The browser-test harness: a headless Debian Chromium per test, driven through chromedriver,
+//! against the stack that `cargo xtask test` started (its URLs come in environment variables).
+//! Waits are on DOM state, never on sleeps.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+
+/// An environment variable that `cargo xtask test` sets; a missing one fails the test loudly.
+pub fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: the browser tests run against the stack that `cargo xtask test` starts; run that command")
+    })
+}
+
+/// A browser session; dropping it does not wait, so call `close()` at the end of a test.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a fresh profile, `width`×`height`.
+    pub async fn start(width: u32, height: u32) -> Browser {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver must be installed (cargo xtask test installs Debian's chromium-driver)");
+        let profile = std::env::temp_dir().join(format!("arrwdb-e2e-profile-{port}"));
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.display()),
+                    format!("--window-size={width},{height}"),
+                ]
+            }
+        });
+        let caps = match caps {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_err = String::new();
+        for _ in 0..100 {
+            match ClientBuilder::rustls().expect("rustls").capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => return Browser { client, driver },
+                Err(e) => {
+                    last_err = e.to_string();
+                    // chromedriver is still starting: retry its port.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        panic!("could not start a Chromium session through chromedriver on {url}: {last_err}");
+    }
+
+    /// Waits until an element matching `css` exists, up to `timeout`; on failure saves a
+    /// screenshot under target/e2e and panics with the panel states seen.
+    pub async fn wait_for(&self, css: &str, timeout: Duration, artifact: &str) {
+        let found = self
+            .client
+            .wait()
+            .at_most(timeout)
+            .every(Duration::from_millis(100))
+            .for_element(Locator::Css(css))
+            .await;
+        if found.is_err() {
+            self.screenshot(artifact).await;
+            let states = self.panel_states().await;
+            panic!("no element matched {css} within {timeout:?}; panels: {states}");
+        }
+    }
+
+    /// Every panel's id, state and message, for failure reports.
+    pub async fn panel_states(&self) -> String {
+        self.js(
+            "return Array.from(document.querySelectorAll('[data-panel]')).map(p => \
+             p.dataset.panel + '=' + p.dataset.state + ' (' + p.innerText.slice(0, 200) + ')').join('; ')",
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.expect("script runs")
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        if let Ok(png) = self.client.screenshot().await {
+            let dir = std::path::PathBuf::from(env("ARRWDB_E2E_ARTIFACTS"));
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill().await;
+    }
+}
+
+/// Asks Prometheus directly (not through the page): the reference every number is held to.
+pub async fn prometheus_query(base: &str, path_and_query: &str) -> Value {
+    // A tiny HTTP/1.0 client is enough on loopback and keeps the harness free of another stack.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("Prometheus answers");
+    let req = format!("GET {path_and_query} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("Prometheus's answer is not JSON ({e}): {body}"))
+}
+
+/// Percent-encodes a query-string value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,11 @@
+//! The pure core: plain data and functions, no IO, no browser crate (a test in
+//! `tests/architecture.rs` keeps it so).
+pub mod chart;
+pub mod config;
+pub mod panels;
+pub mod prom;
+pub mod promql;
+pub mod series;
+pub mod time;
+pub mod url;
+pub mod units;

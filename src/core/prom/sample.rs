@@ -1,0 +1,237 @@
+//! Samples as Prometheus encodes them: `[<unix seconds as a JSON number>, "<value as a string>"]`.
+//!
+//! Decoding is hand-written so that a matrix of hundreds of series × 11,000 points goes straight
+//! from the text to `Point`s, with no `serde_json::Value` and no `String` per point.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+
+/// A series' label set (`metric` in query results, `seriesLabels` in exemplars).
+pub type Labels = BTreeMap<String, String>;
+
+/// One float sample. `value` may be NaN or ±∞ (Prometheus's `"NaN"`, `"+Inf"`, `"-Inf"`): the
+/// charts draw a non-finite value as a gap, never as zero.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Point {
+    pub t_secs: f64,
+    pub value: f64,
+}
+
+/// One native-histogram sample: its time, observation count and sum, and its buckets.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistogramPoint {
+    pub t_secs: f64,
+    pub count: f64,
+    pub sum: f64,
+    pub buckets: Vec<HistogramBucket>,
+}
+
+/// One native-histogram bucket: `[boundary_rule, "lower", "upper", "count"]`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HistogramBucket {
+    /// Which bounds are inclusive: 0 = (lower, upper], 1 = [lower, upper), 2 = (lower, upper),
+    /// 3 = [lower, upper] (the zero bucket).
+    pub boundary_rule: u8,
+    pub lower: f64,
+    pub upper: f64,
+    pub count: f64,
+}
+
+/// The answer of a query whose `resultType` is `"string"`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StringSample {
+    pub t_secs: f64,
+    pub value: String,
+}
+
+/// Parses a sample value as Prometheus writes it (Go's `strconv.FormatFloat`, or `%e` in alert
+/// values): `"1234.5"`, `"1e+00"`, `"1.2345678e-67"`, `"NaN"`, `"+Inf"`, `"-Inf"`.
+pub fn parse_sample_value(text: &str) -> Option<f64> {
+    match text {
+        "NaN" => Some(f64::NAN),
+        "+Inf" | "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        // Rust's parser also takes "inf", "infinity" and "nan" in any case; Prometheus never
+        // sends those spellings, and accepting them is harmless.
+        _ => text.parse().ok(),
+    }
+}
+
+/// A sample value: a JSON string parsed with [`parse_sample_value`]. A bare JSON number is
+/// accepted too, for leniency.
+pub(crate) struct SampleValue(pub f64);
+
+impl<'de> Deserialize<'de> for SampleValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = SampleValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sample value as a string (\"1.5\", \"NaN\", \"+Inf\", \"-Inf\")")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SampleValue, E> {
+                parse_sample_value(v)
+                    .map(SampleValue)
+                    .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<SampleValue, E> {
+                Ok(SampleValue(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<SampleValue, E> {
+                Ok(SampleValue(v as f64))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<SampleValue, E> {
+                Ok(SampleValue(v as f64))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// `#[serde(deserialize_with)]` for a sample value field.
+pub(crate) fn de_sample_value<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    SampleValue::deserialize(deserializer).map(|v| v.0)
+}
+
+/// Reads a `[t, x]` pair, where `x` is whatever `X` decodes.
+fn deserialize_pair<'de, D, X>(
+    deserializer: D,
+    expecting: &'static str,
+) -> Result<(f64, X), D::Error>
+where
+    D: Deserializer<'de>,
+    X: Deserialize<'de>,
+{
+    struct PairVisitor<X> {
+        expecting: &'static str,
+        marker: PhantomData<X>,
+    }
+    impl<'de, X: Deserialize<'de>> Visitor<'de> for PairVisitor<X> {
+        type Value = (f64, X);
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(f64, X), A::Error> {
+            let t_secs: f64 = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+            let x: X = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+            if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                return Err(de::Error::invalid_length(3, &self));
+            }
+            Ok((t_secs, x))
+        }
+    }
+    deserializer.deserialize_seq(PairVisitor {
+        expecting,
+        marker: PhantomData,
+    })
+}
+
+impl<'de> Deserialize<'de> for Point {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (t_secs, SampleValue(value)) =
+            deserialize_pair(deserializer, "a sample [<unix seconds>, \"<value>\"]")?;
+        Ok(Point { t_secs, value })
+    }
+}
+
+impl<'de> Deserialize<'de> for StringSample {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (t_secs, value) = deserialize_pair(
+            deserializer,
+            "a string sample [<unix seconds>, \"<string>\"]",
+        )?;
+        Ok(StringSample { t_secs, value })
+    }
+}
+
+/// The histogram object inside `[t, {count, sum, buckets}]`.
+#[derive(Deserialize)]
+struct RawHistogram {
+    #[serde(deserialize_with = "de_sample_value")]
+    count: f64,
+    #[serde(deserialize_with = "de_sample_value")]
+    sum: f64,
+    #[serde(default)]
+    buckets: Vec<HistogramBucket>,
+}
+
+impl<'de> Deserialize<'de> for HistogramPoint {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (
+            t_secs,
+            RawHistogram {
+                count,
+                sum,
+                buckets,
+            },
+        ) = deserialize_pair(
+            deserializer,
+            "a histogram sample [<unix seconds>, {\"count\", \"sum\", \"buckets\"}]",
+        )?;
+        Ok(HistogramPoint {
+            t_secs,
+            count,
+            sum,
+            buckets,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for HistogramBucket {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw(u8, SampleValue, SampleValue, SampleValue);
+        let Raw(boundary_rule, lower, upper, count) = Raw::deserialize(deserializer)?;
+        Ok(HistogramBucket {
+            boundary_rule,
+            lower: lower.0,
+            upper: upper.0,
+            count: count.0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_values_keep_non_finite_values() {
+        let check = |text: &str, expected: f64| {
+            let got = parse_sample_value(text).unwrap();
+            assert!(
+                got.to_bits() == expected.to_bits() || (got.is_nan() && expected.is_nan()),
+                "{text} → {got}"
+            );
+        };
+        check("NaN", f64::NAN);
+        check("+Inf", f64::INFINITY);
+        check("-Inf", f64::NEG_INFINITY);
+        check("1e+00", 1.0);
+        check("-0", -0.0);
+        check("1.2345678e-67", 1.2345678e-67);
+        assert_eq!(parse_sample_value("twelve"), None);
+        assert_eq!(parse_sample_value(""), None);
+    }
+
+    #[test]
+    fn a_point_is_exactly_two_elements() {
+        let check = |json: &str, ok: bool| {
+            assert_eq!(serde_json::from_str::<Point>(json).is_ok(), ok, "{json}")
+        };
+        check(r#"[1.5, "2"]"#, true);
+        check(r#"[1.5]"#, false);
+        check(r#"[1.5, "2", 3]"#, false);
+        check(r#"["1.5", "2"]"#, false);
+        check(r#"[1.5, "two"]"#, false);
+        check(r#"{"t": 1}"#, false);
+    }
+}

@@ -1,0 +1,390 @@
+//! Response types mirroring the documented JSON of the Prometheus HTTP API
+//! (docs/querying/api.md). Unknown fields are ignored, and fields that older servers omit are
+//! optional or default to empty, so a newer or older Prometheus still decodes.
+//!
+//! Times of day (`activeAt`, `lastScrape`, `lastEvaluation`, …) stay RFC 3339 strings as sent;
+//! durations and sample times are float seconds, named `_secs`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::sample::{de_sample_value, HistogramPoint, Labels, Point, StringSample};
+
+/// The `data` of `/api/v1/query` (and of `/api/v1/query_range`, which is always a matrix).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
+pub enum QueryData {
+    Vector(Vec<InstantSample>),
+    /// A range query, or an instant query of a range selector such as `up[5m]`.
+    Matrix(Vec<Series>),
+    Scalar(Point),
+    String(StringSample),
+}
+
+impl QueryData {
+    /// `"vector"`, `"matrix"`, `"scalar"` or `"string"`, as Prometheus names it.
+    pub fn result_type(&self) -> &'static str {
+        match self {
+            QueryData::Vector(_) => "vector",
+            QueryData::Matrix(_) => "matrix",
+            QueryData::Scalar(_) => "scalar",
+            QueryData::String(_) => "string",
+        }
+    }
+}
+
+/// One series of a matrix: float samples in `points` (`values` in the JSON) and native-histogram
+/// samples in `histograms`. Either may be empty; a series can also hold both.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct Series {
+    #[serde(rename = "metric", default)]
+    pub labels: Labels,
+    #[serde(rename = "values", default)]
+    pub points: Vec<Point>,
+    #[serde(default)]
+    pub histograms: Vec<HistogramPoint>,
+}
+
+/// One element of a vector. A native-histogram sample has no float value: its `point.value` is
+/// NaN (drawn as a gap) and `histogram` holds it.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(try_from = "RawInstantSample")]
+pub struct InstantSample {
+    pub labels: Labels,
+    pub point: Point,
+    pub histogram: Option<HistogramPoint>,
+}
+
+#[derive(Deserialize)]
+struct RawInstantSample {
+    #[serde(default)]
+    metric: Labels,
+    value: Option<Point>,
+    histogram: Option<HistogramPoint>,
+}
+
+impl TryFrom<RawInstantSample> for InstantSample {
+    type Error = &'static str;
+    fn try_from(raw: RawInstantSample) -> Result<Self, Self::Error> {
+        let point = match (&raw.value, &raw.histogram) {
+            (Some(point), _) => *point,
+            (None, Some(h)) => Point {
+                t_secs: h.t_secs,
+                value: f64::NAN,
+            },
+            (None, None) => return Err("a vector sample has neither `value` nor `histogram`"),
+        };
+        Ok(InstantSample {
+            labels: raw.metric,
+            point,
+            histogram: raw.histogram,
+        })
+    }
+}
+
+/// `/api/v1/series`: the label sets of the matching series.
+pub type SeriesData = Vec<Labels>;
+
+/// `/api/v1/metadata`: metric name → its metadata (one entry per distinct help/type/unit).
+pub type MetadataData = BTreeMap<String, Vec<MetricMetadata>>;
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct MetricMetadata {
+    #[serde(rename = "type")]
+    pub metric_type: MetricType,
+    pub help: String,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricType {
+    Counter,
+    Gauge,
+    Histogram,
+    GaugeHistogram,
+    Summary,
+    Info,
+    StateSet,
+    /// `"unknown"`, or a type this version does not know.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// `/api/v1/query_exemplars`: one element per series that has exemplars.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExemplarSeries {
+    #[serde(default)]
+    pub series_labels: Labels,
+    #[serde(default)]
+    pub exemplars: Vec<Exemplar>,
+}
+
+/// An exemplar: typically a `trace_id` label linking a sample to a trace.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct Exemplar {
+    #[serde(default)]
+    pub labels: Labels,
+    #[serde(deserialize_with = "de_sample_value")]
+    pub value: f64,
+    #[serde(rename = "timestamp")]
+    pub t_secs: f64,
+}
+
+/// `/api/v1/targets`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TargetsData {
+    pub active_targets: Vec<ActiveTarget>,
+    pub dropped_targets: Vec<DroppedTarget>,
+    /// Dropped targets per scrape pool (newer servers; absent before 2.4x).
+    pub dropped_target_counts: Option<BTreeMap<String, u64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ActiveTarget {
+    pub discovered_labels: Labels,
+    pub labels: Labels,
+    pub scrape_pool: String,
+    pub scrape_url: String,
+    pub global_url: String,
+    /// Empty when the last scrape succeeded.
+    pub last_error: String,
+    /// RFC 3339.
+    pub last_scrape: String,
+    #[serde(rename = "lastScrapeDuration")]
+    pub last_scrape_duration_secs: f64,
+    pub health: TargetHealth,
+    /// A Go duration, e.g. `"15s"`, `"1m"`.
+    pub scrape_interval: String,
+    pub scrape_timeout: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DroppedTarget {
+    pub discovered_labels: Labels,
+    pub scrape_pool: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetHealth {
+    Up,
+    Down,
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// `/api/v1/rules`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct RulesData {
+    pub groups: Vec<RuleGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RuleGroup {
+    pub name: String,
+    pub file: String,
+    #[serde(rename = "interval")]
+    pub interval_secs: f64,
+    pub limit: u64,
+    pub rules: Vec<Rule>,
+    #[serde(rename = "evaluationTime")]
+    pub evaluation_time_secs: Option<f64>,
+    /// RFC 3339.
+    pub last_evaluation: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Rule {
+    Alerting(AlertingRule),
+    Recording(RecordingRule),
+}
+
+impl Rule {
+    pub fn name(&self) -> &str {
+        match self {
+            Rule::Alerting(r) => &r.name,
+            Rule::Recording(r) => &r.name,
+        }
+    }
+
+    pub fn health(&self) -> RuleHealth {
+        match self {
+            Rule::Alerting(r) => r.health,
+            Rule::Recording(r) => r.health,
+        }
+    }
+
+    /// The last evaluation error, if there was one.
+    pub fn last_error(&self) -> Option<&str> {
+        match self {
+            Rule::Alerting(r) => r.last_error.as_deref(),
+            Rule::Recording(r) => r.last_error.as_deref(),
+        }
+        .filter(|e| !e.is_empty())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AlertingRule {
+    pub name: String,
+    pub query: String,
+    /// The `for` clause.
+    #[serde(rename = "duration")]
+    pub duration_secs: f64,
+    #[serde(rename = "keepFiringFor")]
+    pub keep_firing_for_secs: Option<f64>,
+    pub labels: Labels,
+    pub annotations: Labels,
+    /// Empty when asked with `exclude_alerts=true`.
+    pub alerts: Vec<Alert>,
+    pub health: RuleHealth,
+    pub last_error: Option<String>,
+    /// Absent on old servers.
+    pub state: Option<AlertState>,
+    #[serde(rename = "evaluationTime")]
+    pub evaluation_time_secs: Option<f64>,
+    /// RFC 3339.
+    pub last_evaluation: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RecordingRule {
+    pub name: String,
+    pub query: String,
+    pub labels: Labels,
+    pub health: RuleHealth,
+    pub last_error: Option<String>,
+    #[serde(rename = "evaluationTime")]
+    pub evaluation_time_secs: Option<f64>,
+    /// RFC 3339.
+    pub last_evaluation: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleHealth {
+    Ok,
+    Err,
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// `/api/v1/alerts`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct AlertsData {
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    #[serde(default)]
+    pub labels: Labels,
+    #[serde(default)]
+    pub annotations: Labels,
+    #[serde(default)]
+    pub state: AlertState,
+    /// RFC 3339; absent for an inactive alert.
+    #[serde(default)]
+    pub active_at: Option<String>,
+    /// RFC 3339; set while `keep_firing_for` holds a resolved alert.
+    #[serde(default)]
+    pub keep_firing_since: Option<String>,
+    /// The value of the alert expression (sent as `"1e+00"`).
+    #[serde(deserialize_with = "de_sample_value", default = "nan")]
+    pub value: f64,
+}
+
+fn nan() -> f64 {
+    f64::NAN
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    Firing,
+    Pending,
+    Inactive,
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// `/api/v1/status/buildinfo`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct BuildInfo {
+    pub version: String,
+    pub revision: String,
+    pub branch: String,
+    pub build_user: String,
+    pub build_date: String,
+    pub go_version: String,
+}
+
+/// `/api/v1/status/runtimeinfo`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RuntimeInfo {
+    /// RFC 3339.
+    pub start_time: String,
+    #[serde(rename = "CWD")]
+    pub cwd: String,
+    pub hostname: String,
+    /// RFC 3339 (newer servers).
+    pub server_time: Option<String>,
+    pub reload_config_success: bool,
+    /// RFC 3339.
+    pub last_config_time: String,
+    /// Absent on servers that dropped it.
+    pub time_series_count: Option<u64>,
+    pub corruption_count: u64,
+    pub goroutine_count: u64,
+    #[serde(rename = "GOMAXPROCS")]
+    pub gomaxprocs: u64,
+    #[serde(rename = "GOMEMLIMIT")]
+    pub gomemlimit: Option<i64>,
+    #[serde(rename = "GOGC")]
+    pub gogc: String,
+    #[serde(rename = "GODEBUG")]
+    pub godebug: String,
+    /// E.g. `"15d"`, or `"15d or 512MiB"`.
+    pub storage_retention: String,
+}
+
+/// `/api/v1/scrape_pools`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ScrapePoolsData {
+    pub scrape_pools: Vec<String>,
+}
+
+/// `/api/v1/alertmanagers`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AlertmanagersData {
+    pub active_alertmanagers: Vec<AlertmanagerTarget>,
+    pub dropped_alertmanagers: Vec<AlertmanagerTarget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct AlertmanagerTarget {
+    pub url: String,
+}

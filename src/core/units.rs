@@ -1,0 +1,96 @@
+//! Readable values: the unit a panel's numbers are in and how to print them.
+
+/// The unit of a panel's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Requests (or operations) per second.
+    PerSecond,
+    /// Per minute (searches per minute).
+    PerMinute,
+    /// A ratio in 0..1, shown as a percentage.
+    Ratio,
+    /// A value already in percent (0..100).
+    Percent,
+    /// A duration in seconds, shown in ms or s.
+    Seconds,
+    /// Bytes, shown in KiB/MiB/GiB.
+    Bytes,
+    /// A plain count.
+    Count,
+}
+
+/// Formats a value with its unit, e.g. `12.3 req/s`, `0.12 %`, `250 ms`, `1.5 GiB`.
+/// A non-finite value (a gap) prints as `–`.
+pub fn format_value(value: f64, unit: Unit) -> String {
+    if !value.is_finite() {
+        return "–".to_owned();
+    }
+    match unit {
+        Unit::PerSecond => format!("{} req/s", significant(value)),
+        Unit::PerMinute => format!("{}/min", significant(value)),
+        Unit::Ratio => format!("{} %", significant(value * 100.0)),
+        Unit::Percent => format!("{} %", significant(value)),
+        Unit::Seconds => {
+            if value.abs() < 1.0 {
+                format!("{} ms", significant(value * 1_000.0))
+            } else {
+                format!("{} s", significant(value))
+            }
+        }
+        Unit::Bytes => {
+            const NAMES: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+            let mut v = value;
+            let mut i = 0;
+            while v.abs() >= 1_024.0 && i < NAMES.len() - 1 {
+                v /= 1_024.0;
+                i += 1;
+            }
+            format!("{} {}", significant(v), NAMES[i])
+        }
+        Unit::Count => significant(value),
+    }
+}
+
+/// Three significant digits without exponent noise: `1234` → `1234`, `12.345` → `12.3`,
+/// `0.012345` → `0.0123`, `0` → `0`.
+pub fn significant(value: f64) -> String {
+    if value == 0.0 {
+        return "0".to_owned();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (2 - magnitude).clamp(0, 6) as usize;
+    let s = format!("{value:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_print_with_readable_units() {
+        let check = |v: f64, unit: Unit, expected: &str| assert_eq!(format_value(v, unit), expected, "{v} {unit:?}");
+        check(12.345, Unit::PerSecond, "12.3 req/s");
+        check(1234.6, Unit::PerSecond, "1235 req/s");
+        check(0.0012, Unit::Ratio, "0.12 %");
+        check(0.05, Unit::Ratio, "5 %");
+        check(41.26, Unit::Percent, "41.3 %");
+        check(0.25, Unit::Seconds, "250 ms");
+        check(0.0123, Unit::Seconds, "12.3 ms");
+        check(2.0, Unit::Seconds, "2 s");
+        check(1_048_576.0, Unit::Bytes, "1 MiB");
+        check(2.147483648e9, Unit::Bytes, "2 GiB");
+        check(1_500.0, Unit::Bytes, "1.46 KiB");
+        check(512.0, Unit::Bytes, "512 B");
+        check(3.0, Unit::Count, "3");
+        check(90.0, Unit::PerMinute, "90/min");
+        check(f64::NAN, Unit::PerSecond, "–");
+        check(f64::INFINITY, Unit::Seconds, "–");
+        check(0.0, Unit::PerSecond, "0 req/s");
+        check(-0.5, Unit::Count, "-0.5");
+    }
+}

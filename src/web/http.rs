@@ -1,0 +1,43 @@
+//! The one place that talks to the network: a GET that can be aborted, returning the status
+//! and the body text. Decoding is the core's job.
+
+use web_sys::AbortSignal;
+
+/// Why a request produced no answer at all.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchFailure {
+    /// Cancelled by a newer request: not an error to show.
+    Aborted,
+    /// No HTTP answer: connection refused, DNS, or a CORS refusal (the browser does not say
+    /// which).
+    Network(String),
+}
+
+impl std::fmt::Display for FetchFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FetchFailure::Aborted => f.write_str("the request was cancelled"),
+            FetchFailure::Network(detail) => write!(f, "{detail}"),
+        }
+    }
+}
+
+/// GETs `url`; `signal` cancels it.
+pub async fn get_text(url: &str, signal: Option<&AbortSignal>) -> Result<(u16, String), FetchFailure> {
+    let response = gloo_net::http::Request::get(url)
+        .abort_signal(signal)
+        .send()
+        .await
+        .map_err(|e| classify(e, signal))?;
+    let status = response.status();
+    let body = response.text().await.map_err(|e| classify(e, signal))?;
+    Ok((status, body))
+}
+
+fn classify(error: gloo_net::Error, signal: Option<&AbortSignal>) -> FetchFailure {
+    if signal.is_some_and(|s| s.aborted()) {
+        FetchFailure::Aborted
+    } else {
+        FetchFailure::Network(error.to_string())
+    }
+}

@@ -1,0 +1,119 @@
+//! `cargo xtask demo`  installs what is missing, builds the page and serves the whole demo.
+//! `cargo xtask test`  runs every test: native, the release build with its size budget, the
+//!                     shipped configs checked by their own tools, and the real-browser tests.
+//! `cargo xtask build` builds the page in release and prints its size.
+
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use xtask::stack::{ExtraSite, Stack, StackOptions};
+use xtask::{free_port, repo_root, run, tools, wasm_build, Result};
+
+const USAGE: &str = "usage:
+  cargo xtask demo [--port 8080] [--prometheus-port 9090] [--sim-port 8000]
+  cargo xtask test
+  cargo xtask build";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        Some("build") => tools::ensure_all().and_then(|()| wasm_build::build_release(true)),
+        _ => Err(USAGE.into()),
+    };
+    if let Err(e) = result {
+        eprintln!("xtask: error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn flag(args: &[String], name: &str, default: u16) -> Result<u16> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{name} needs a port number\n{USAGE}").into()),
+    }
+}
+
+fn demo(args: &[String]) -> Result<()> {
+    for a in args.iter().filter(|a| a.starts_with("--")) {
+        if !["--port", "--prometheus-port", "--sim-port"].contains(&a.as_str()) {
+            return Err(format!("unknown flag {a}\n{USAGE}").into());
+        }
+    }
+    let opts = StackOptions {
+        name: "demo".into(),
+        app_port: flag(args, "--port", 8080)?,
+        prometheus_port: flag(args, "--prometheus-port", 9090)?,
+        sim_port: flag(args, "--sim-port", 8000)?,
+        extra_sites: Vec::new(),
+    };
+    tools::ensure_all()?;
+    wasm_build::build_release(false)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGINT, stop.clone())?;
+    signal_hook::flag::register(signal_hook::consts::SIGTERM, stop.clone())?;
+    let mut stack = Stack::start(&opts)?;
+    println!("\narrwdb-ops demo: {}", stack.app_url);
+    println!("  Prometheus:    {}", stack.prometheus_url);
+    println!("  arrwDB (sim):  {}/metrics", stack.sim_url);
+    println!("Ctrl-C stops everything.");
+    while !stop.load(Ordering::Relaxed) {
+        if let Err(e) = stack.check_alive() {
+            drop(stack);
+            return Err(e);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("\nxtask: stopping the demo");
+    drop(stack);
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    tools::ensure_all()?;
+    let root = repo_root();
+    let cargo = env!("CARGO");
+
+    eprintln!("xtask: native tests (core, simulator, xtask)");
+    run(Command::new(cargo).args(["test", "--workspace", "--exclude", "e2e"]).current_dir(&root))?;
+
+    eprintln!("xtask: checking the shipped alert rules with promtool");
+    run(Command::new("promtool").args(["check", "rules"]).arg(root.join("deploy/prometheus/alerts.yml")))?;
+
+    wasm_build::build_release(false)?;
+
+    // The browser tests run against the same stack as the demo, on free ports, plus a site
+    // whose config.json points at a Prometheus that does not answer.
+    let dead_port = free_port()?;
+    let opts = StackOptions {
+        name: "test".into(),
+        app_port: free_port()?,
+        prometheus_port: free_port()?,
+        sim_port: free_port()?,
+        extra_sites: vec![ExtraSite {
+            name: "unreachable".into(),
+            port: free_port()?,
+            config_json: format!(
+                r#"{{"prometheus":{{"url":"http://127.0.0.1:{dead_port}","job":"arrwdb","scrape_interval_secs":10}}}}"#
+            ),
+        }],
+    };
+    let stack = Stack::start(&opts)?;
+    eprintln!("xtask: browser tests against {}", stack.app_url);
+    let result = run(Command::new(cargo)
+        .args(["test", "-p", "e2e", "--", "--test-threads=1"])
+        .current_dir(&root)
+        .env("ARRWDB_E2E_APP_URL", &stack.app_url)
+        .env("ARRWDB_E2E_PROMETHEUS_URL", &stack.prometheus_url)
+        .env("ARRWDB_E2E_UNREACHABLE_APP_URL", format!("http://127.0.0.1:{}/", opts.extra_sites[0].port))
+        .env("ARRWDB_E2E_UNREACHABLE_PROMETHEUS_URL", format!("http://127.0.0.1:{dead_port}"))
+        .env("ARRWDB_E2E_ARTIFACTS", root.join("target/e2e")));
+    drop(stack);
+    result
+}

@@ -1,0 +1,336 @@
+//! The stack of real processes the demo and the browser tests run against, all on loopback:
+//! the arrwDB simulator (`/metrics`), Debian's Prometheus scraping it (with 24 hours of history
+//! backfilled by promtool and the alert rules loaded), and nginx serving the built page with
+//! Prometheus proxied under the same origin.
+//!
+//! Invariant: every process the stack starts is stopped when the `Stack` is dropped, and dies
+//! with xtask if xtask itself is killed (PR_SET_PDEATHSIG); nothing is left running.
+
+use std::fs;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::{http_get, repo_root, run, Result};
+
+/// How much history the stack backfills.
+pub const BACKFILL_SECS: u64 = 24 * 3_600;
+/// The simulator's incidents repeat with this period.
+pub const INCIDENT_PERIOD_SECS: u64 = 3_600;
+/// Scrape interval of the arrwdb job (deploy/prometheus/prometheus.yml).
+pub const SCRAPE_INTERVAL_SECS: u64 = 10;
+
+/// A second site served by the same nginx: the same page with another config.json (tests use
+/// it for an unreachable Prometheus or a broken configuration).
+#[derive(Debug, Clone)]
+pub struct ExtraSite {
+    pub name: String,
+    pub port: u16,
+    pub config_json: String,
+}
+
+/// Where each part listens.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// A name for the run folder (target/stack/<name>).
+    pub name: String,
+    pub app_port: u16,
+    pub prometheus_port: u16,
+    pub sim_port: u16,
+    pub extra_sites: Vec<ExtraSite>,
+}
+
+struct Proc {
+    name: &'static str,
+    child: Child,
+    log: PathBuf,
+}
+
+/// The running stack. Dropping it stops every process.
+pub struct Stack {
+    procs: Vec<Proc>,
+    pub run_dir: PathBuf,
+    pub app_url: String,
+    pub prometheus_url: String,
+    pub sim_url: String,
+    /// Timing of the simulator, for tests that need to know where the incidents are.
+    pub sim_start_unix: u64,
+    pub incident_anchor_unix: u64,
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Fills `@NAME@` placeholders; fails if one is left, so a template change cannot go unnoticed.
+pub fn render(template: &str, values: &[(&str, &str)]) -> Result<String> {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("@{name}@"), value);
+    }
+    let leftover = out
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .find(|l| l.matches('@').count() >= 2 && l.split('@').nth(1).is_some_and(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c == '_')));
+    if let Some(line) = leftover {
+        return Err(format!("a placeholder was not filled: {line}").into());
+    }
+    Ok(out)
+}
+
+fn spawn(name: &'static str, cmd: &mut Command, run_dir: &Path) -> Result<Proc> {
+    let log = run_dir.join(format!("{name}.log"));
+    let file = fs::File::create(&log)?;
+    cmd.stdin(Stdio::null()).stdout(file.try_clone()?).stderr(file);
+    // Own process group: Ctrl-C reaches xtask, which stops the stack in order. And the child
+    // dies with xtask whatever happens to it.
+    cmd.process_group(0);
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().map_err(|e| format!("cannot start {name} ({cmd:?}): {e}"))?;
+    Ok(Proc { name, child, log })
+}
+
+fn tail(path: &Path) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(15)..].join("\n")
+}
+
+impl Stack {
+    /// Builds the simulator, backfills Prometheus and starts everything; returns once each part
+    /// answers. The page must already be built (`dist/`).
+    pub fn start(opts: &StackOptions) -> Result<Stack> {
+        let root = repo_root();
+        let run_dir = root.join("target/stack").join(&opts.name);
+        if run_dir.exists() {
+            fs::remove_dir_all(&run_dir)?;
+        }
+        fs::create_dir_all(&run_dir)?;
+        let dist = crate::wasm_build::dist_dir();
+        if !dist.join("index.html").exists() {
+            return Err("dist/index.html is missing: build the page first".into());
+        }
+
+        eprintln!("xtask: building the simulator");
+        run(Command::new(env!("CARGO")).args(["build", "--quiet", "--release", "-p", "arrwdb-sim"]).current_dir(&root))?;
+        let sim_bin = root.join("target/release/arrwdb-sim");
+
+        let now = now_unix();
+        let live_start = now - now % SCRAPE_INTERVAL_SECS;
+        // The simulated arrwDB process started a little over a day ago; the error spike of the
+        // current incident period began two minutes ago, so a fresh stack has one in progress.
+        let sim_start_unix = live_start - BACKFILL_SECS - 600;
+        let incident_anchor_unix = live_start - 120;
+        let sim_args = |cmd: &mut Command| {
+            cmd.arg("--start-unix")
+                .arg(sim_start_unix.to_string())
+                .arg("--seed")
+                .arg("42")
+                .arg("--incident-anchor-unix")
+                .arg(incident_anchor_unix.to_string())
+                .arg("--incident-period-secs")
+                .arg(INCIDENT_PERIOD_SECS.to_string());
+        };
+
+        eprintln!("xtask: backfilling {} hours of history", BACKFILL_SECS / 3_600);
+        let started = Instant::now();
+        let openmetrics = run_dir.join("backfill.om");
+        let data_dir = run_dir.join("prometheus-data");
+        let mut backfill = Command::new(&sim_bin);
+        backfill.arg("backfill");
+        sim_args(&mut backfill);
+        backfill
+            .arg("--from")
+            .arg((live_start - BACKFILL_SECS).to_string())
+            .arg("--to")
+            .arg(live_start.to_string())
+            .arg("--out")
+            .arg(&openmetrics);
+        run(&mut backfill)?;
+        run(Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&openmetrics)
+            .arg(&data_dir)
+            .stdout(Stdio::null()))?;
+        fs::remove_file(&openmetrics)?;
+        eprintln!("xtask: backfill done in {:.1} s", started.elapsed().as_secs_f64());
+
+        let mut stack = Stack {
+            procs: Vec::new(),
+            run_dir: run_dir.clone(),
+            app_url: format!("http://127.0.0.1:{}/", opts.app_port),
+            prometheus_url: format!("http://127.0.0.1:{}", opts.prometheus_port),
+            sim_url: format!("http://127.0.0.1:{}", opts.sim_port),
+            sim_start_unix,
+            incident_anchor_unix,
+        };
+
+        let sim_addr = format!("127.0.0.1:{}", opts.sim_port);
+        let mut serve = Command::new(&sim_bin);
+        serve.arg("serve").arg("--listen").arg(&sim_addr);
+        sim_args(&mut serve);
+        stack.procs.push(spawn("arrwdb-sim", &mut serve, &run_dir)?);
+        stack.wait_http("arrwdb-sim", &sim_addr, "/metrics")?;
+
+        let rules = run_dir.join("alerts.yml");
+        fs::copy(root.join("deploy/prometheus/alerts.yml"), &rules)?;
+        let prom_yml = render(
+            &fs::read_to_string(root.join("deploy/prometheus/prometheus.yml"))?,
+            &[("RULES_FILE", &rules.to_string_lossy()), ("SIM_ADDR", &sim_addr)],
+        )?;
+        let prom_config = run_dir.join("prometheus.yml");
+        fs::write(&prom_config, prom_yml)?;
+        let prom_addr = format!("127.0.0.1:{}", opts.prometheus_port);
+        stack.procs.push(spawn(
+            "prometheus",
+            Command::new("prometheus")
+                .arg(format!("--config.file={}", prom_config.display()))
+                .arg(format!("--storage.tsdb.path={}", data_dir.display()))
+                .arg(format!("--web.listen-address={prom_addr}"))
+                .arg("--storage.tsdb.retention.time=30d")
+                .arg("--enable-feature=exemplar-storage"),
+            &run_dir,
+        )?);
+        stack.wait_http("prometheus", &prom_addr, "/-/ready")?;
+
+        let nginx_conf = write_nginx_config(&run_dir, &dist, opts)?;
+        run(Command::new("nginx").arg("-t").arg("-q").arg("-c").arg(&nginx_conf).stderr(Stdio::inherit()))?;
+        stack.procs.push(spawn("nginx", Command::new("nginx").arg("-c").arg(&nginx_conf), &run_dir)?);
+        stack.wait_http("nginx", &format!("127.0.0.1:{}", opts.app_port), "/")?;
+        Ok(stack)
+    }
+
+    /// Polls `path` until it answers 200, or fails with the process's log if it exits or takes
+    /// too long.
+    fn wait_http(&mut self, name: &str, addr: &str, path: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok((200, _)) = http_get(addr, path) {
+                return Ok(());
+            }
+            let proc = self.procs.iter_mut().find(|p| p.name == name).ok_or("unknown process")?;
+            if let Some(status) = proc.child.try_wait()? {
+                return Err(format!("{name} exited ({status}) before answering:\n{}", tail(&proc.log)).into());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{name} did not answer on http://{addr}{path} within 60 s:\n{}", tail(&proc.log)).into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Stops one process by name (tests use it to take Prometheus away mid-session).
+    pub fn stop_process(&mut self, name: &str) {
+        for p in self.procs.iter_mut().filter(|p| p.name == name) {
+            terminate(p);
+        }
+    }
+
+    /// Checks that every process is still running.
+    pub fn check_alive(&mut self) -> Result<()> {
+        for p in &mut self.procs {
+            if let Some(status) = p.child.try_wait()? {
+                return Err(format!("{} exited unexpectedly ({status}):\n{}", p.name, tail(&p.log)).into());
+            }
+        }
+        Ok(())
+    }
+}
+
+fn terminate(p: &mut Proc) {
+    if let Ok(Some(_)) = p.child.try_wait() {
+        return;
+    }
+    unsafe {
+        libc::kill(p.child.id() as i32, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = p.child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = p.child.kill();
+    let _ = p.child.wait();
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // Reverse order: the front door first, the simulator last.
+        for p in self.procs.iter_mut().rev() {
+            terminate(p);
+        }
+    }
+}
+
+/// Writes nginx's main configuration for the stack: the shipped site (deploy/nginx) rendered
+/// for the app, plus one copy of it per extra site, each with its own config.json.
+fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Result<PathBuf> {
+    let site_template = fs::read_to_string(repo_root().join("deploy/nginx/arrwdb-ops.conf"))?;
+    let prometheus_upstream = format!("http://127.0.0.1:{}", opts.prometheus_port);
+    let tmp = run_dir.join("nginx-tmp");
+    fs::create_dir_all(&tmp)?;
+    let mut sites = String::new();
+    let mut add_site = |port: u16, root: &Path| -> Result<()> {
+        sites.push_str(&render(
+            &site_template,
+            &[
+                ("LISTEN", &format!("127.0.0.1:{port}")),
+                ("ROOT", &root.to_string_lossy()),
+                ("PROMETHEUS_UPSTREAM", &prometheus_upstream),
+            ],
+        )?);
+        Ok(())
+    };
+    add_site(opts.app_port, dist)?;
+    for site in &opts.extra_sites {
+        let root = run_dir.join(format!("site-{}", site.name));
+        fs::create_dir_all(&root)?;
+        for entry in fs::read_dir(dist)? {
+            let path = entry?.path();
+            if path.is_file() {
+                fs::copy(&path, root.join(path.file_name().unwrap_or_default()))?;
+            }
+        }
+        let _ = fs::remove_file(root.join("config.json.gz"));
+        fs::write(root.join("config.json"), &site.config_json)?;
+        add_site(site.port, &root)?;
+    }
+    let user = if unsafe { libc::geteuid() } == 0 { "user root;\n" } else { "" };
+    let t = tmp.display();
+    let main = format!(
+        "# Generated by xtask for this run; the site blocks come from deploy/nginx/arrwdb-ops.conf.\n\
+         daemon off;\nmaster_process on;\nworker_processes 1;\n{user}\
+         pid {run}/nginx.pid;\nerror_log {run}/nginx-error.log warn;\n\
+         events {{ worker_connections 256; }}\n\
+         http {{\n  access_log {run}/nginx-access.log;\n  default_type application/octet-stream;\n\
+           client_body_temp_path {t}/body;\n  proxy_temp_path {t}/proxy;\n  fastcgi_temp_path {t}/fastcgi;\n\
+           uwsgi_temp_path {t}/uwsgi;\n  scgi_temp_path {t}/scgi;\n{sites}}}\n",
+        run = run_dir.display(),
+    );
+    let path = run_dir.join("nginx.conf");
+    fs::write(&path, main)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_fills_placeholders_and_refuses_leftovers() {
+        assert_eq!(render("listen @LISTEN@;", &[("LISTEN", "1.2.3.4:5")]).unwrap(), "listen 1.2.3.4:5;");
+        assert!(render("root @ROOT@;", &[("LISTEN", "x")]).is_err());
+        // Comments may mention placeholders; an e-mail-like string is not one.
+        assert!(render("# @ROOT@ is the folder\nmail a@b.c;", &[]).is_ok());
+    }
+}

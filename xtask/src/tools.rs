@@ -1,0 +1,156 @@
+//! Installs, idempotently, everything the demo and the tests need on a fresh machine that has
+//! only the Rust toolchain: the wasm32 target, trunk 0.21, wasm-bindgen-cli at the version in
+//! Cargo.lock, a working wasm-opt (binaryen from the npm registry; Debian's 108 produces modules
+//! Chromium rejects), and Debian's prometheus, nginx, chromium and chromedriver.
+//! Every step either succeeds or stops the command with a message: nothing is skipped.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{repo_root, run, Result};
+
+/// trunk 0.22 needs a newer rustc than these machines have.
+const TRUNK_VERSION_REQ: &str = "^0.21";
+const TRUNK_VERSION_PREFIX: &str = "trunk 0.21.";
+/// binaryen from the npm registry; Trunk.toml's `[tools] wasm_opt` names the same version.
+pub const BINARYEN_VERSION: &str = "132";
+pub const DEBIAN_PACKAGES: &[(&str, &str)] = &[
+    // (package, a file it installs)
+    ("prometheus", "/usr/bin/prometheus"),
+    ("nginx", "/usr/sbin/nginx"),
+    ("chromium", "/usr/bin/chromium"),
+    ("chromium-driver", "/usr/bin/chromedriver"),
+];
+
+/// The folder of locally installed tools (binaryen).
+pub fn tools_dir() -> PathBuf {
+    repo_root().join(".tools")
+}
+
+/// The PATH that the build uses: cargo's bin folder and the local tools first.
+pub fn build_path() -> String {
+    let cargo_bin = home_cargo_bin();
+    let binaryen_bin = tools_dir().join("binaryen/node_modules/.bin");
+    let old = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{}:{old}", binaryen_bin.display(), cargo_bin.display())
+}
+
+fn home_cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cargo"))
+        .join("bin")
+}
+
+fn output_of(cmd: &mut Command) -> Option<String> {
+    let out = cmd.env("PATH", build_path()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The wasm-bindgen version that Cargo.lock pins; wasm-bindgen-cli must be exactly this one.
+pub fn locked_wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(repo_root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock ({e}); run `cargo generate-lockfile`"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+/// Makes sure every tool is there; installs what is missing.
+pub fn ensure_all() -> Result<()> {
+    ensure_debian_packages()?;
+    ensure_wasm_target()?;
+    ensure_trunk()?;
+    ensure_wasm_bindgen()?;
+    ensure_wasm_opt()?;
+    check_trunk_toml()?;
+    Ok(())
+}
+
+pub fn ensure_debian_packages() -> Result<()> {
+    let missing: Vec<&str> =
+        DEBIAN_PACKAGES.iter().filter(|(_, file)| !Path::new(file).exists()).map(|(p, _)| *p).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    for (package, file) in DEBIAN_PACKAGES {
+        if !Path::new(file).exists() {
+            return Err(format!("apt-get installed {package}, but {file} is still missing").into());
+        }
+    }
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output_of(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    eprintln!("xtask: adding the wasm32-unknown-unknown target");
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn ensure_trunk() -> Result<()> {
+    let version = output_of(Command::new("trunk").arg("--version")).unwrap_or_default();
+    if version.starts_with(TRUNK_VERSION_PREFIX) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing trunk {TRUNK_VERSION_REQ} (about 6 minutes on 2 cores)");
+    run(Command::new("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION_REQ]))
+}
+
+fn ensure_wasm_bindgen() -> Result<()> {
+    let wanted = locked_wasm_bindgen_version()?;
+    let version = output_of(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
+    if version == format!("wasm-bindgen {wanted}") {
+        return Ok(());
+    }
+    eprintln!("xtask: installing wasm-bindgen-cli {wanted} (Cargo.lock's version)");
+    // Not --locked: the registry lacks one of its locked dependencies (see shared/docs/toolchain.md).
+    run(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &wanted]))
+}
+
+fn ensure_wasm_opt() -> Result<()> {
+    let version = output_of(Command::new("wasm-opt").arg("--version")).unwrap_or_default();
+    let bin = tools_dir().join("binaryen/node_modules/.bin/wasm-opt");
+    if bin.exists() && version.contains(&format!("version {BINARYEN_VERSION}")) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing wasm-opt (binaryen {BINARYEN_VERSION}) from the npm registry");
+    let dir = tools_dir().join("binaryen");
+    std::fs::create_dir_all(&dir)?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    let version = output_of(Command::new(&bin).arg("--version")).unwrap_or_default();
+    if !version.contains(&format!("version {BINARYEN_VERSION}")) {
+        return Err(format!("{} --version says {version:?}", bin.display()).into());
+    }
+    Ok(())
+}
+
+/// Trunk.toml pins the tool versions trunk may use offline; they must be the installed ones.
+fn check_trunk_toml() -> Result<()> {
+    let toml = std::fs::read_to_string(repo_root().join("Trunk.toml"))?;
+    let wanted = locked_wasm_bindgen_version()?;
+    if !toml.contains(&format!("wasm_bindgen = \"{wanted}\"")) {
+        return Err(format!("Trunk.toml must say wasm_bindgen = \"{wanted}\" (the version in Cargo.lock)").into());
+    }
+    if !toml.contains(&format!("wasm_opt = \"version_{BINARYEN_VERSION}\"")) {
+        return Err(format!("Trunk.toml must say wasm_opt = \"version_{BINARYEN_VERSION}\"").into());
+    }
+    Ok(())
+}
