@@ -2,7 +2,11 @@
 //! validated into [`Config`] in one place, so bad input is rejected with one message naming the
 //! field. One build serves every environment; only this file changes.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+
+use crate::core::metrics::Metric;
 
 /// `config.json` as written: unknown keys are refused (a typo must not be silently ignored).
 #[derive(Debug, Deserialize)]
@@ -11,6 +15,8 @@ struct RawConfig {
     prometheus: RawPrometheus,
     #[serde(default)]
     refresh_secs: Option<u64>,
+    #[serde(default)]
+    metrics: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -29,6 +35,9 @@ pub struct Config {
     pub prometheus: PrometheusConfig,
     /// Auto-refresh period; 0 turns it off.
     pub refresh_secs: u64,
+    /// Metric-name overrides, keyed by [`Metric::key`]: for an exporter that names things
+    /// differently.
+    pub metrics: BTreeMap<String, String>,
 }
 
 /// Where Prometheus is and how arrwDB is scraped.
@@ -69,7 +78,19 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
     if job.is_empty() {
         return Err(ConfigError::field("prometheus.job", "must not be empty"));
     }
+    for (key, name) in &raw.metrics {
+        if !Metric::ALL.iter().any(|m| m.key() == key) {
+            let known: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
+            return Err(ConfigError::field(&format!("metrics.{key}"), format!("unknown metric; known: {}", known.join(", "))));
+        }
+        let valid = !name.is_empty()
+            && name.chars().enumerate().all(|(i, c)| c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit()));
+        if !valid {
+            return Err(ConfigError::field(&format!("metrics.{key}"), format!("`{name}` is not a metric name")));
+        }
+    }
     Ok(Config {
+        metrics: raw.metrics,
         prometheus: PrometheusConfig {
             url: validate_url("prometheus.url", &raw.prometheus.url)?,
             job,
@@ -138,6 +159,8 @@ mod tests {
         check(r#"{"prometheus":{"url":""}}"#, "`prometheus.url`: must not be empty");
         check(r#"{"prometheus":{"url":"//evil.example"}}"#, "protocol-relative");
         check(r#"{"prometheus":{"url":"/p","scrape_interval_secs":0}}"#, "`prometheus.scrape_interval_secs`: must be at least 1");
+        check(r#"{"prometheus":{"url":"/p"},"metrics":{"requests":"x"}}"#, "`metrics.requests`: unknown metric; known: requests_total");
+        check(r#"{"prometheus":{"url":"/p"},"metrics":{"requests_total":"a b"}}"#, "`metrics.requests_total`: `a b` is not a metric name");
     }
 
     #[test]

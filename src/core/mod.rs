@@ -2,10 +2,12 @@
 //! `tests/architecture.rs` keeps it so).
 pub mod chart;
 pub mod config;
+pub mod metrics;
 pub mod panels;
 pub mod prom;
 pub mod promql;
 pub mod series;
+pub mod state;
 pub mod time;
 pub mod url;
 pub mod units;

@@ -15,6 +15,8 @@ pub enum Unit {
     Seconds,
     /// Bytes, shown in KiB/MiB/GiB.
     Bytes,
+    /// Bytes per second (network throughput).
+    BytesPerSecond,
     /// A plain count.
     Count,
 }
@@ -37,6 +39,7 @@ pub fn format_value(value: f64, unit: Unit) -> String {
                 format!("{} s", significant(value))
             }
         }
+        Unit::BytesPerSecond => format!("{}/s", format_value(value, Unit::Bytes)),
         Unit::Bytes => {
             const NAMES: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
             let mut v = value;
@@ -87,6 +90,7 @@ mod tests {
         check(1_500.0, Unit::Bytes, "1.46 KiB");
         check(512.0, Unit::Bytes, "512 B");
         check(3.0, Unit::Count, "3");
+        check(1_572_864.0, Unit::BytesPerSecond, "1.5 MiB/s");
         check(90.0, Unit::PerMinute, "90/min");
         check(f64::NAN, Unit::PerSecond, "–");
         check(f64::INFINITY, Unit::Seconds, "–");

@@ -9,8 +9,11 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::core::config::{parse_config, Config};
-use crate::core::panels;
-use panel::TimeseriesPanel;
+use crate::core::metrics::{resolve, MetricNames};
+use crate::core::panels::{Group, PANELS};
+use crate::core::prom::decode_label_values;
+use crate::core::time::TimeRange;
+use panel::{Panel, PanelContext};
 
 /// Entry point: installs the panic screen, then mounts the app.
 pub fn start() {
@@ -71,6 +74,19 @@ fn App() -> impl IntoView {
     }
 }
 
+/// Asks Prometheus which metric names exist and resolves the ones the panels need. If the list
+/// cannot be had, the first spelling of each is assumed and each panel reports what it gets.
+async fn discover_metrics(cfg: &Config) -> MetricNames {
+    let url = format!("{}/api/v1/label/__name__/values", cfg.prometheus.url);
+    match http::get_text(&url, None).await {
+        Ok((status, body)) => match decode_label_values(status, &body) {
+            Ok(answer) => resolve(&answer.data, &cfg.metrics),
+            Err(_) => MetricNames::assumed(),
+        },
+        Err(_) => MetricNames::assumed(),
+    }
+}
+
 /// The panels, refreshed together every `refresh_secs`.
 #[component]
 fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
@@ -84,9 +100,41 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     }
+    let range = Signal::derive(move || {
+        tick.track();
+        let now = js_sys::Date::now() / 1_000.0;
+        TimeRange::last(3_600.0, now).unwrap_or_else(|_| TimeRange::new(0.0, 1.0).expect("0 < 1"))
+    });
+    let discovery_cfg = cfg.clone();
+    let names = LocalResource::new(move || {
+        let cfg = discovery_cfg.clone();
+        async move { discover_metrics(&cfg).await }
+    });
     view! {
-        <main>
-            <TimeseriesPanel spec=panels::REQUEST_RATE cfg=cfg.clone() tick=tick />
-        </main>
+        <Suspense fallback=|| view! { <p class="screen">"Asking Prometheus which metrics exist…"</p> }>
+            {move || {
+                names
+                    .get()
+                    .map(|names| {
+                        let ctx = PanelContext { cfg: cfg.clone(), names: Arc::new(names), range };
+                        Group::ALL
+                            .iter()
+                            .map(|group| {
+                                let ctx = ctx.clone();
+                                view! {
+                                    <h2 class="group">{group.title()}</h2>
+                                    <main>
+                                        {PANELS
+                                            .iter()
+                                            .filter(|p| p.group == *group)
+                                            .map(|spec| view! { <Panel spec=spec ctx=ctx.clone() /> })
+                                            .collect_view()}
+                                    </main>
+                                }
+                            })
+                            .collect_view()
+                    })
+            }}
+        </Suspense>
     }
 }

@@ -1,6 +1,6 @@
-//! A time-series panel: asks Prometheus for its query over the current window, draws the answer
-//! on a canvas through the core's chart code, and shows its state in the DOM contract
-//! (`data-panel`, `data-state`, `data-series`).
+//! A panel: asks Prometheus for its queries over the current window, draws the answer on a canvas
+//! through the core's chart code (or lists it, for a table), and shows its state in the DOM
+//! contract (`data-panel`, `data-state`, `data-series`).
 
 use std::sync::Arc;
 
@@ -8,12 +8,13 @@ use leptos::html;
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
-use web_sys::AbortController;
+use web_sys::{AbortController, AbortSignal};
 
-use crate::core::chart::{draw_timeseries, ChartSeries, ChartSpec, DARK, LIGHT};
+use crate::core::chart::{draw_timeseries, ChartSeries, ChartSpec, DARK, LIGHT, PALETTE};
 use crate::core::config::Config;
-use crate::core::panels::{self, PanelSpec};
-use crate::core::prom::{decode_query_range, PromError};
+use crate::core::metrics::MetricNames;
+use crate::core::panels::{chart_series, panel_queries, PanelKind, PanelSpec, QueryContext, Role};
+use crate::core::prom::{decode_query, decode_query_range, PromError, QueryData, Series};
 use crate::core::series::stats;
 use crate::core::time::{query_window, QueryWindow, TimeRange};
 use crate::core::units::format_value;
@@ -26,7 +27,8 @@ enum PanelState {
     /// First load only: a refresh keeps the previous chart until new data is in.
     Loading,
     Ready,
-    Empty,
+    /// No data in the range, or (with a reason) a source that is not scraped.
+    Empty(String),
     Error(String),
 }
 
@@ -35,23 +37,50 @@ impl PanelState {
         match self {
             PanelState::Loading => "loading",
             PanelState::Ready => "ready",
-            PanelState::Empty => "empty",
+            PanelState::Empty(_) => "empty",
             PanelState::Error(_) => "error",
         }
     }
 }
 
-/// What was last drawn, for the DOM contract and the legend.
+/// One legend row: name, colour index, last/min/max/mean.
 #[derive(Debug, Clone, PartialEq)]
-struct Drawn {
-    series: usize,
-    query: String,
-    window: QueryWindow,
-    legend: Vec<(String, String)>,
+struct LegendRow {
+    name: String,
+    color: usize,
+    last: String,
+    min: String,
+    max: String,
+    mean: String,
 }
 
-fn now_secs() -> f64 {
-    js_sys::Date::now() / 1_000.0
+/// What was last shown, for the DOM contract and the legend.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Shown {
+    series: usize,
+    queries: Vec<String>,
+    window: Option<QueryWindow>,
+    legend: Vec<LegendRow>,
+    headlines: Vec<(String, String)>,
+    table: Vec<(String, String, String)>,
+}
+
+/// How a load ended, when Prometheus answered.
+enum Outcome {
+    Shown(Shown),
+    /// Nothing to show, and why.
+    Empty(String),
+    /// The answer could not be shown (e.g. the canvas failed).
+    Failed(String),
+}
+
+/// What every panel shares: configuration, resolved metric names, the refresh tick and range.
+#[derive(Clone)]
+pub struct PanelContext {
+    pub cfg: Arc<Config>,
+    pub names: Arc<MetricNames>,
+    /// The range to show; it changes on every refresh of a relative range.
+    pub range: Signal<TimeRange>,
 }
 
 fn utc_offset_secs() -> i64 {
@@ -64,14 +93,22 @@ fn prefers_light() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// Fetches and decodes one range query.
-async fn fetch_range(
+/// GETs one Prometheus API URL and decodes it with `decode`.
+async fn fetch_prom<T>(
     base: &str,
-    query: &str,
-    window: &QueryWindow,
-    signal: &web_sys::AbortSignal,
-) -> Result<Vec<crate::core::prom::Series>, PromError> {
-    let url = with_query(
+    url: String,
+    signal: &AbortSignal,
+    decode: fn(u16, &str) -> Result<crate::core::prom::Answer<T>, PromError>,
+) -> Result<T, PromError> {
+    match get_text(&url, Some(signal)).await {
+        Err(FetchFailure::Aborted) => Err(PromError::aborted()),
+        Err(FetchFailure::Network(detail)) => Err(PromError::unreachable(base, &detail)),
+        Ok((status, body)) => decode(status, &body).map(|answer| answer.data).map_err(|e| e.at_url(base)),
+    }
+}
+
+fn range_url(base: &str, query: &str, window: &QueryWindow) -> String {
+    with_query(
         base,
         "/api/v1/query_range",
         &[
@@ -80,12 +117,11 @@ async fn fetch_range(
             ("end", &window.end_secs.to_string()),
             ("step", &window.step.secs().to_string()),
         ],
-    );
-    match get_text(&url, Some(signal)).await {
-        Err(FetchFailure::Aborted) => Err(PromError::aborted()),
-        Err(FetchFailure::Network(detail)) => Err(PromError::unreachable(base, &detail)),
-        Ok((status, body)) => decode_query_range(status, &body).map(|answer| answer.data).map_err(|e| e.at_url(base)),
-    }
+    )
+}
+
+fn instant_url(base: &str, query: &str, time_secs: f64) -> String {
+    with_query(base, "/api/v1/query", &[("query", query), ("time", &time_secs.to_string())])
 }
 
 /// Draws `series` on `canvas` at its current size; returns the number of series drawn.
@@ -104,25 +140,121 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, spec: &PanelSpec, window: &QueryWin
         utc_offset_secs: utc_offset_secs(),
         pixel_ratio: ratio,
         theme: if prefers_light() { LIGHT } else { DARK },
-        thresholds: Vec::new(),
+        thresholds: spec.threshold_lines(),
     };
     draw_timeseries(&backend.into_drawing_area(), &chart, series)
         .map(|summary| summary.series_drawn)
         .map_err(|e| e.to_string())
 }
 
-/// One time-series panel.
+fn legend_rows(spec: &PanelSpec, series: &[ChartSeries]) -> Vec<LegendRow> {
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let st = stats(&s.points);
+            let f = |v: Option<f64>| format_value(v.unwrap_or(f64::NAN), spec.unit);
+            LegendRow {
+                name: s.name.clone(),
+                color: i % PALETTE.len(),
+                last: f(st.map(|s| s.last)),
+                min: f(st.map(|s| s.min)),
+                max: f(st.map(|s| s.max)),
+                mean: f(st.map(|s| s.mean)),
+            }
+        })
+        .collect()
+}
+
+/// Loads a time-series panel: every query at once, then one draw.
+async fn load_series(
+    spec: &'static PanelSpec,
+    base: &str,
+    queries: Vec<(Role, String)>,
+    window: QueryWindow,
+    signal: &AbortSignal,
+    canvas: &web_sys::HtmlCanvasElement,
+) -> Result<Outcome, PromError> {
+    let fetches = queries.iter().map(|(role, q)| async move {
+        match role {
+            Role::Lines { .. } => fetch_prom(base, range_url(base, q, &window), signal, decode_query_range).await,
+            Role::Headline { .. } => fetch_prom(base, instant_url(base, q, window.end_secs), signal, decode_query)
+                .await
+                .map(|data| match data {
+                    QueryData::Vector(v) => {
+                        v.into_iter().map(|s| Series { labels: s.labels, points: vec![s.point], ..Default::default() }).collect()
+                    }
+                    _ => Vec::new(),
+                }),
+        }
+    });
+    let answers = futures::future::join_all(fetches).await;
+    let mut lines = Vec::new();
+    let mut headlines = Vec::new();
+    for ((role, _), answer) in queries.iter().zip(answers) {
+        let matrix = answer?;
+        match *role {
+            Role::Lines { legend } => lines.push((legend, matrix)),
+            Role::Headline { label, unit } => {
+                let value = matrix.first().and_then(|s| s.points.last()).map_or(f64::NAN, |p| p.value);
+                headlines.push((label.to_owned(), format_value(value, unit)));
+            }
+        }
+    }
+    let series = chart_series(spec, lines);
+    if series.is_empty() {
+        return Ok(Outcome::Empty("No data in this range.".to_owned()));
+    }
+    let drawn = match draw(canvas, spec, &window, &series) {
+        Ok(n) => n,
+        Err(e) => return Ok(Outcome::Failed(e)),
+    };
+    Ok(Outcome::Shown(Shown {
+        series: drawn,
+        queries: queries.into_iter().map(|(_, q)| q).collect(),
+        window: Some(window),
+        legend: legend_rows(spec, &series),
+        headlines,
+        table: Vec::new(),
+    }))
+}
+
+/// Loads a table panel: one instant query at the end of the range.
+async fn load_table(
+    spec: &'static PanelSpec,
+    base: &str,
+    query: String,
+    window: QueryWindow,
+    signal: &AbortSignal,
+) -> Result<Outcome, PromError> {
+    let data = fetch_prom(base, instant_url(base, &query, window.end_secs), signal, decode_query).await?;
+    let QueryData::Vector(samples) = data else {
+        return Err(PromError::decode("the table query did not answer a vector"));
+    };
+    if samples.is_empty() {
+        return Ok(Outcome::Empty("No errors in this range.".to_owned()));
+    }
+    let table: Vec<(String, String, String)> = samples
+        .iter()
+        .take(20)
+        .map(|s| {
+            let get = |k: &str| s.labels.get(k).cloned().unwrap_or_default();
+            (get(spec.legend_labels[0]), get(spec.legend_labels[1]), format_value(s.point.value.round(), spec.unit))
+        })
+        .collect();
+    Ok(Outcome::Shown(Shown { series: table.len(), queries: vec![query], window: Some(window), table, ..Default::default() }))
+}
+
+/// One panel.
 #[component]
-pub fn TimeseriesPanel(
+pub fn Panel(
     /// What the panel shows.
-    spec: PanelSpec,
-    /// The runtime configuration.
-    cfg: Arc<Config>,
-    /// Bumped by the dashboard on every refresh.
-    tick: ReadSignal<u64>,
+    spec: &'static PanelSpec,
+    /// Shared configuration, metric names and range.
+    ctx: PanelContext,
 ) -> impl IntoView {
     let state = RwSignal::new(PanelState::Loading);
-    let drawn = RwSignal::new(None::<Drawn>);
+    let shown = RwSignal::new(None::<Shown>);
     let canvas = NodeRef::<html::Canvas>::new();
     // The request in flight, if any: a newer refresh or unmounting the panel aborts it.
     let in_flight = StoredValue::new_local(None::<AbortController>);
@@ -134,13 +266,24 @@ pub fn TimeseriesPanel(
         });
     });
 
+    let PanelContext { cfg, names, range } = ctx;
     Effect::new(move |_| {
-        tick.track();
-        let Some(canvas_el) = canvas.get() else { return };
-        let width_px = canvas_el.client_width().max(100) as u32;
-        let Ok(range) = TimeRange::last(3_600.0, now_secs()) else { return };
+        let range = range.get();
+        let width_px = canvas.get().map_or(800, |c| c.client_width().max(100) as u32);
         let window = query_window(range, width_px, cfg.prometheus.scrape_interval_secs);
-        let query = panels::request_rate_query(&cfg.prometheus.job, window.rate_window_secs);
+        let qctx = QueryContext {
+            job: &cfg.prometheus.job,
+            rate_window_secs: window.rate_window_secs,
+            range_secs: range.duration_secs().round() as u64,
+            handler: None,
+        };
+        let queries = match panel_queries(spec, &names, &qctx) {
+            Ok(q) => q,
+            Err(missing) => {
+                state.set(PanelState::Empty(missing));
+                return;
+            }
+        };
         // A new refresh makes the previous request stale: cancel it.
         let Ok(controller) = AbortController::new() else { return };
         in_flight.update_value(|slot| {
@@ -150,30 +293,29 @@ pub fn TimeseriesPanel(
         });
         let base = cfg.prometheus.url.clone();
         leptos::task::spawn_local(async move {
-            match fetch_range(&base, &query, &window, &controller.signal()).await {
+            let signal = controller.signal();
+            let result = match spec.kind {
+                PanelKind::Table => {
+                    let q = queries.into_iter().next().map(|q| q.promql).unwrap_or_default();
+                    load_table(spec, &base, q, window, &signal).await
+                }
+                PanelKind::TimeSeries => {
+                    let Some(canvas_el) = canvas.get_untracked() else { return };
+                    let qs = queries.into_iter().map(|q| (q.role, q.promql)).collect();
+                    load_series(spec, &base, qs, window, &signal, &canvas_el).await
+                }
+            };
+            match result {
                 Err(e) if e.is_aborted() => {}
                 Err(e) => state.set(PanelState::Error(e.to_string())),
-                Ok(matrix) => {
-                    let series = panels::chart_series(matrix, &spec);
-                    if series.is_empty() {
-                        drawn.set(None);
-                        state.set(PanelState::Empty);
-                        return;
-                    }
-                    match draw(&canvas_el, &spec, &window, &series) {
-                        Ok(n) => {
-                            let legend = series
-                                .iter()
-                                .map(|s| {
-                                    let last = stats(&s.points).map_or(f64::NAN, |st| st.last);
-                                    (s.name.clone(), format_value(last, spec.unit))
-                                })
-                                .collect();
-                            drawn.set(Some(Drawn { series: n, query, window, legend }));
-                            state.set(PanelState::Ready);
-                        }
-                        Err(message) => state.set(PanelState::Error(message)),
-                    }
+                Ok(Outcome::Failed(message)) => state.set(PanelState::Error(message)),
+                Ok(Outcome::Empty(empty)) => {
+                    shown.set(None);
+                    state.set(PanelState::Empty(empty));
+                }
+                Ok(Outcome::Shown(s)) => {
+                    shown.set(Some(s));
+                    state.set(PanelState::Ready);
                 }
             }
         });
@@ -181,50 +323,85 @@ pub fn TimeseriesPanel(
 
     let message = move || match state.get() {
         PanelState::Loading => Some("Loading…".to_owned()),
-        PanelState::Empty => Some("No data in this range.".to_owned()),
-        PanelState::Error(m) => Some(m),
+        PanelState::Empty(m) | PanelState::Error(m) => Some(m),
         PanelState::Ready => None,
     };
-    let attr = move |f: fn(&Drawn) -> String| move || drawn.get().map(|d| f(&d));
+    let attr = move |f: fn(&Shown) -> String| move || shown.get().map(|d| f(&d));
+    let is_table = spec.kind == PanelKind::Table;
     view! {
         <section
             class="panel"
+            class:table=is_table
             data-panel=spec.id
             data-state=move || state.get().name()
             data-series=attr(|d| d.series.to_string())
-            data-query=attr(|d| d.query.clone())
-            data-start=attr(|d| d.window.start_secs.to_string())
-            data-end=attr(|d| d.window.end_secs.to_string())
-            data-step=attr(|d| d.window.step.secs().to_string())
+            data-query=attr(|d| d.queries.join("\n"))
+            data-start=attr(|d| d.window.map(|w| w.start_secs.to_string()).unwrap_or_default())
+            data-end=attr(|d| d.window.map(|w| w.end_secs.to_string()).unwrap_or_default())
+            data-step=attr(|d| d.window.map(|w| w.step.secs().to_string()).unwrap_or_default())
         >
-            <h2>{spec.title}</h2>
-            <div class="chart">
-                <canvas node_ref=canvas></canvas>
-                {move || message().map(|m| view! { <p class="message">{m}</p> })}
-            </div>
-            <ul class="legend">
+            <h2>
+                {spec.title}
                 {move || {
-                    drawn
+                    shown
                         .get()
                         .map(|d| {
-                            d.legend
+                            d.headlines
                                 .into_iter()
-                                .enumerate()
-                                .map(|(i, (name, last))| {
-                                    let c = crate::core::chart::PALETTE[i % crate::core::chart::PALETTE.len()];
-                                    let color = format!("background: rgb({},{},{})", c.0, c.1, c.2);
-                                    view! {
-                                        <li>
-                                            <span class="swatch" style=color></span>
-                                            <span class="name">{name}</span>
-                                            <span class="last">{last}</span>
-                                        </li>
-                                    }
-                                })
+                                .map(|(label, value)| view! { <span class="headline">{label}": "{value}</span> })
                                 .collect_view()
                         })
                 }}
-            </ul>
+            </h2>
+            <div class="chart">
+                {(!is_table).then(|| view! { <canvas node_ref=canvas></canvas> })}
+                {move || {
+                    shown
+                        .get()
+                        .filter(|_| is_table)
+                        .map(|d| {
+                            view! {
+                                <table class="ranked">
+                                    <thead><tr><th>"handler"</th><th>"status"</th><th>"errors"</th></tr></thead>
+                                    <tbody>
+                                        {d.table.into_iter().map(|(h, s, n)| view! { <tr><td>{h}</td><td>{s}</td><td class="num">{n}</td></tr> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                        })
+                }}
+                {move || message().map(|m| view! { <p class="message">{m}</p> })}
+            </div>
+            <table class="legend">
+                {move || {
+                    shown
+                        .get()
+                        .filter(|d| !d.legend.is_empty())
+                        .map(|d| {
+                            view! {
+                                <thead><tr><th></th><th>"last"</th><th>"min"</th><th>"max"</th><th>"mean"</th></tr></thead>
+                                <tbody>
+                                    {d.legend
+                                        .into_iter()
+                                        .map(|row| {
+                                            let c = PALETTE[row.color];
+                                            let color = format!("background: rgb({},{},{})", c.0, c.1, c.2);
+                                            view! {
+                                                <tr>
+                                                    <td class="name"><span class="swatch" style=color></span>{row.name}</td>
+                                                    <td class="num">{row.last}</td>
+                                                    <td class="num">{row.min}</td>
+                                                    <td class="num">{row.max}</td>
+                                                    <td class="num">{row.mean}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            }
+                        })
+                }}
+            </table>
         </section>
     }
 }

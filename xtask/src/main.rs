@@ -12,7 +12,7 @@ use xtask::stack::{ExtraSite, Stack, StackOptions};
 use xtask::{free_port, repo_root, run, tools, wasm_build, Result};
 
 const USAGE: &str = "usage:
-  cargo xtask demo [--port 8080] [--prometheus-port 9090] [--sim-port 8000]
+  cargo xtask demo [--port 8080] [--prometheus-port 9090] [--sim-port 8000] [--node-exporter-port 9100]
   cargo xtask test
   cargo xtask build";
 
@@ -42,7 +42,7 @@ fn flag(args: &[String], name: &str, default: u16) -> Result<u16> {
 
 fn demo(args: &[String]) -> Result<()> {
     for a in args.iter().filter(|a| a.starts_with("--")) {
-        if !["--port", "--prometheus-port", "--sim-port"].contains(&a.as_str()) {
+        if !["--port", "--prometheus-port", "--sim-port", "--node-exporter-port"].contains(&a.as_str()) {
             return Err(format!("unknown flag {a}\n{USAGE}").into());
         }
     }
@@ -51,6 +51,7 @@ fn demo(args: &[String]) -> Result<()> {
         app_port: flag(args, "--port", 8080)?,
         prometheus_port: flag(args, "--prometheus-port", 9090)?,
         sim_port: flag(args, "--sim-port", 8000)?,
+        node_exporter_port: flag(args, "--node-exporter-port", 9100)?,
         extra_sites: Vec::new(),
     };
     tools::ensure_all()?;
@@ -96,6 +97,7 @@ fn test() -> Result<()> {
         app_port: free_port()?,
         prometheus_port: free_port()?,
         sim_port: free_port()?,
+        node_exporter_port: free_port()?,
         extra_sites: vec![ExtraSite {
             name: "unreachable".into(),
             port: free_port()?,

@@ -20,6 +20,7 @@ pub const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ("nginx", "/usr/sbin/nginx"),
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
+    ("prometheus-node-exporter", "/usr/bin/prometheus-node-exporter"),
 ];
 
 /// The folder of locally installed tools (binaryen).

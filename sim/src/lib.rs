@@ -1,0 +1,45 @@
+//! A simulated arrwDB API, as Prometheus sees it: the `/metrics` exposition of a real arrwDB
+//! (prometheus_client 0.26 + prometheus-fastapi-instrumentator 8.1, see
+//! `shared/fixtures/arrwdb/`), with traffic that is a deterministic function of time and
+//! scheduled incidents, so a dashboard has a story to show and its tests know the plot.
+//!
+//! Code map (the layers only call downwards):
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`config`] | [`SimConfig`]: start, seed, incident schedule; the 10-second tick |
+//! | [`incidents`] | the schedule: [`incidents_at`], [`incidents_between`] |
+//! | [`traffic`] | [`tick_traffic`]: per tick and series, request counts and latency distributions |
+//! | [`dist`] | log-normal latencies, their histogram buckets, integer splits |
+//! | [`state`] | [`Simulator`]: counters as running sums of ticks (cached), gauges at a moment |
+//! | [`exposition`] | the families and the one renderer, text 0.0.4 or OpenMetrics |
+//! | [`backfill`] | the OpenMetrics history file for promtool |
+//! | [`server`] | `GET /metrics` and `GET /health` |
+//!
+//! Invariants:
+//! - Everything is a pure function of ([`SimConfig`], unix time): no clock or IO below
+//!   `server` and `backfill`'s writer.
+//! - Counters at `t` are the sums of the ticks completed by `t`, added in tick order: integer,
+//!   monotone, and the same bit for bit live and in the backfill.
+//! - A histogram's `+Inf` bucket, its `_count` and the request counter of the same labels are
+//!   one number.
+
+#![warn(missing_docs)]
+
+pub mod backfill;
+pub mod config;
+pub mod dist;
+pub mod exposition;
+pub mod incidents;
+mod rng;
+pub mod server;
+pub mod state;
+pub mod traffic;
+
+pub use backfill::{write_openmetrics, BackfillError, BackfillOptions, BackfillSummary};
+pub use config::{ConfigError, SimConfig, TICK_SECS};
+pub use exposition::{format_float_like_prometheus_client, Exposition, TEXT_CONTENT_TYPE};
+pub use incidents::{incidents_at, incidents_between, ActiveIncident, IncidentKind};
+pub use server::{MetricsServer, ServeError};
+pub use state::{Gauges, Simulator, Snapshot, Totals};
+pub use traffic::{tick_traffic, TickTraffic};

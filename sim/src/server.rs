@@ -1,0 +1,116 @@
+//! `arrwdb-sim serve`: the simulated arrwDB's `GET /metrics` (text format 0.0.4, the values at
+//! the moment of the scrape) and `GET /health`, one request at a time.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tiny_http::{Header, Method, Request, Response, Server};
+
+use crate::config::{ConfigError, SimConfig};
+use crate::exposition::{Exposition, TEXT_CONTENT_TYPE};
+use crate::state::Simulator;
+
+/// The body of `GET /health` (arrwDB's health answer).
+pub const HEALTH_BODY: &str = "{\"status\":\"healthy\"}";
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The simulation's configuration is invalid.
+    Config(ConfigError),
+    /// The address could not be bound.
+    Bind {
+        /// The address asked for.
+        address: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for ServeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServeError::Config(e) => write!(f, "invalid simulation: {e}"),
+            ServeError::Bind { address, reason } => write!(f, "cannot listen on {address}: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// The current time in unix seconds.
+pub fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// A bound server with its simulator.
+pub struct MetricsServer {
+    http: Server,
+    address: SocketAddr,
+    simulator: Simulator,
+}
+
+impl MetricsServer {
+    /// Binds `address` (`host:port`; port 0 picks a free one).
+    pub fn bind(address: &str, config: SimConfig) -> Result<MetricsServer, ServeError> {
+        let simulator = Simulator::new(config).map_err(ServeError::Config)?;
+        let http = Server::http(address)
+            .map_err(|e| ServeError::Bind { address: address.to_owned(), reason: e.to_string() })?;
+        let address = http
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| ServeError::Bind { address: address.to_owned(), reason: "not an IP address".to_owned() })?;
+        Ok(MetricsServer { http, address, simulator })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Brings the cached counters up to `t_unix` (after a long uptime, the first scrape would
+    /// otherwise do this work).
+    pub fn warm_up(&mut self, t_unix: u64) {
+        self.simulator.totals_at(t_unix);
+    }
+
+    /// Serves forever with the system clock.
+    pub fn run(self) {
+        self.run_with_clock(now_unix)
+    }
+
+    /// Serves forever, taking the time of each scrape from `clock` (unix seconds).
+    pub fn run_with_clock(mut self, mut clock: impl FnMut() -> u64) {
+        while let Ok(request) = self.http.recv() {
+            let t_unix = clock();
+            self.answer(request, t_unix);
+        }
+    }
+
+    fn answer(&mut self, request: Request, t_unix: u64) {
+        let path = request.url().split('?').next().unwrap_or("");
+        let readable = matches!(request.method(), Method::Get | Method::Head);
+        let response = match (path, readable) {
+            ("/metrics", true) => {
+                let snapshot = self.simulator.snapshot_at(t_unix);
+                let body = Exposition::of(self.simulator.config(), &snapshot).render_text();
+                // With a Content-Length, as uvicorn answers, rather than chunked.
+                Response::from_string(body)
+                    .with_header(header("Content-Type", TEXT_CONTENT_TYPE))
+                    .with_chunked_threshold(usize::MAX)
+            }
+            ("/health", true) => {
+                Response::from_string(HEALTH_BODY).with_header(header("Content-Type", "application/json"))
+            }
+            ("/metrics" | "/health", false) => Response::from_string("Method Not Allowed\n").with_status_code(405),
+            _ => Response::from_string("Not Found\n").with_status_code(404),
+        };
+        // A client that went away is not the server's problem.
+        let _ = request.respond(response);
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
+}

@@ -1,0 +1,124 @@
+//! `serve` answers like arrwDB: `/metrics` in the text format with prometheus_client's
+//! Content-Type, `/health`, and nothing else; the binary says where it listens and stops on
+//! SIGTERM.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use arrwdb_sim::{Exposition, MetricsServer, Simulator, TEXT_CONTENT_TYPE};
+use common::{config, parse, Grammar, START_UNIX};
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+fn request(address: SocketAddr, method: &str, path: &str, version: &str) -> Answer {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(stream, "{method} {path} {version}\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a complete answer");
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers = lines.map(|l| l.split_once(": ").unwrap()).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    Answer { status, headers, body: body.to_owned() }
+}
+
+#[test]
+fn metrics_health_and_errors_in_process() {
+    let c = config(42, START_UNIX, 300);
+    let scrape_unix = START_UNIX + 5_432;
+    let server = MetricsServer::bind("127.0.0.1:0", c).unwrap();
+    let address = server.local_addr();
+    std::thread::spawn(move || server.run_with_clock(move || scrape_unix));
+
+    let expected = Exposition::of(&c, &Simulator::new(c).unwrap().snapshot_at(scrape_unix)).render_text();
+    for version in ["HTTP/1.1", "HTTP/1.0"] {
+        let answer = request(address, "GET", "/metrics", version);
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.header("Content-Type"), Some(TEXT_CONTENT_TYPE));
+        assert_eq!(TEXT_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        assert_eq!(answer.header("Content-Length").map(|l| l.parse::<usize>().unwrap()), Some(answer.body.len()));
+        assert_eq!(answer.body, expected);
+        parse(&answer.body, Grammar::Text004).unwrap();
+    }
+    let health = request(address, "GET", "/health", "HTTP/1.1");
+    assert_eq!((health.status, health.body.as_str()), (200, "{\"status\":\"healthy\"}"));
+    for (method, path, status) in [("GET", "/nope", 404), ("POST", "/metrics", 405), ("GET", "/metrics/x", 404)] {
+        assert_eq!(request(address, method, path, "HTTP/1.1").status, status, "{method} {path}");
+    }
+}
+
+#[test]
+fn the_binary_listens_answers_and_stops_on_sigterm() {
+    let now = arrwdb_sim::server::now_unix();
+    let start = (now - 3 * 3_600).to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arrwdb-sim"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--start-unix", &start, "--seed", "42"])
+        .args(["--incident-anchor-unix", &start, "--incident-period-secs", "3600"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let address: SocketAddr =
+        line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line: {line:?}")).parse().unwrap();
+
+    let answer = request(address, "GET", "/metrics", "HTTP/1.1");
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("Content-Type"), Some(TEXT_CONTENT_TYPE));
+    let families = parse(&answer.body, Grammar::Text004).unwrap();
+    let requests: f64 = families
+        .iter()
+        .filter(|f| f.name == "arrwdb_http_http_requests_total")
+        .flat_map(|f| &f.samples)
+        .map(|s| s.value)
+        .sum();
+    assert!(requests > 100_000.0, "three hours of traffic: {requests}");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(status.signal(), Some(15), "ended by SIGTERM: {status:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running 10 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_binary_rejects_bad_flags() {
+    for args in [
+        vec!["serve"],
+        vec!["serve", "--start-unix", "x"],
+        vec!["serve", "--start-unix", "1", "--bogus", "2"],
+        vec!["serve", "--start-unix", "1", "--incident-period-secs", "60"],
+        vec!["backfill", "--start-unix", "1", "--from", "5", "--to", "1", "--out", "/dev/null"],
+        vec!["frobnicate"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_arrwdb-sim")).args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("usage:"), "{args:?}");
+    }
+}

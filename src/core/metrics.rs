@@ -1,0 +1,227 @@
+//! Metric names are discovered, not assumed. A real arrwDB exports
+//! `arrwdb_http_http_requests_total` where the guide writes `arrwdb_http_requests_total`
+//! (prometheus-fastapi-instrumentator prepends the subsystem to its own `http_` names; see
+//! shared/fixtures/arrwdb/README.md). At start the app asks Prometheus which names exist and
+//! resolves each metric it needs here: the config's override first, then the known spellings.
+
+use std::collections::BTreeMap;
+
+/// A metric the dashboard reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Metric {
+    RequestsTotal,
+    RequestDurationBucket,
+    RequestsInProgress,
+    CpuPercent,
+    MemoryBytes,
+    DiskPercent,
+    SearchDurationCount,
+    SearchDurationBucket,
+    DocumentOperationsTotal,
+    ActiveLibraries,
+    IndexSizeBytes,
+    EmbeddingCacheTotal,
+    ApiKeyValidationsTotal,
+    NodeNetworkReceiveBytes,
+    NodeNetworkTransmitBytes,
+}
+
+impl Metric {
+    pub const ALL: &'static [Metric] = &[
+        Metric::RequestsTotal,
+        Metric::RequestDurationBucket,
+        Metric::RequestsInProgress,
+        Metric::CpuPercent,
+        Metric::MemoryBytes,
+        Metric::DiskPercent,
+        Metric::SearchDurationCount,
+        Metric::SearchDurationBucket,
+        Metric::DocumentOperationsTotal,
+        Metric::ActiveLibraries,
+        Metric::IndexSizeBytes,
+        Metric::EmbeddingCacheTotal,
+        Metric::ApiKeyValidationsTotal,
+        Metric::NodeNetworkReceiveBytes,
+        Metric::NodeNetworkTransmitBytes,
+    ];
+
+    /// The key of this metric in config.json's `metrics` overrides.
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::RequestsTotal => "requests_total",
+            Metric::RequestDurationBucket => "request_duration_bucket",
+            Metric::RequestsInProgress => "requests_in_progress",
+            Metric::CpuPercent => "cpu_percent",
+            Metric::MemoryBytes => "memory_bytes",
+            Metric::DiskPercent => "disk_percent",
+            Metric::SearchDurationCount => "search_duration_count",
+            Metric::SearchDurationBucket => "search_duration_bucket",
+            Metric::DocumentOperationsTotal => "document_operations_total",
+            Metric::ActiveLibraries => "active_libraries",
+            Metric::IndexSizeBytes => "index_size_bytes",
+            Metric::EmbeddingCacheTotal => "embedding_cache_total",
+            Metric::ApiKeyValidationsTotal => "api_key_validations_total",
+            Metric::NodeNetworkReceiveBytes => "node_network_receive_bytes",
+            Metric::NodeNetworkTransmitBytes => "node_network_transmit_bytes",
+        }
+    }
+
+    /// The spellings to look for, the real exporter's first, then the guide's.
+    pub fn candidates(self) -> &'static [&'static str] {
+        match self {
+            Metric::RequestsTotal => &["arrwdb_http_http_requests_total", "arrwdb_http_requests_total"],
+            Metric::RequestDurationBucket => &[
+                "arrwdb_http_http_request_duration_seconds_bucket",
+                "arrwdb_http_request_duration_seconds_bucket",
+            ],
+            Metric::RequestsInProgress => &["arrwdb_requests_inprogress", "arrwdb_http_requests_inprogress"],
+            Metric::CpuPercent => &["arrwdb_cpu_usage_percent"],
+            Metric::MemoryBytes => &["arrwdb_memory_usage_bytes"],
+            Metric::DiskPercent => &["arrwdb_disk_usage_percent"],
+            Metric::SearchDurationCount => &["arrwdb_search_duration_seconds_count"],
+            Metric::SearchDurationBucket => &["arrwdb_search_duration_seconds_bucket"],
+            Metric::DocumentOperationsTotal => &["arrwdb_document_operations_total"],
+            Metric::ActiveLibraries => &["arrwdb_active_libraries_total", "arrwdb_active_libraries"],
+            Metric::IndexSizeBytes => &["arrwdb_vector_index_size_bytes"],
+            Metric::EmbeddingCacheTotal => &["arrwdb_embedding_cache_hits_total"],
+            Metric::ApiKeyValidationsTotal => &["arrwdb_api_key_validations_total"],
+            Metric::NodeNetworkReceiveBytes => &["node_network_receive_bytes_total"],
+            Metric::NodeNetworkTransmitBytes => &["node_network_transmit_bytes_total"],
+        }
+    }
+}
+
+/// What was found for one metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Found(String),
+    /// None of the names exists; `similar` lists existing names that look related, so the
+    /// panel can say "looked for X, found Y instead".
+    Missing { looked_for: Vec<String>, similar: Vec<String> },
+}
+
+/// The metric names the dashboard will use.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MetricNames {
+    resolved: BTreeMap<Metric, Resolution>,
+}
+
+impl MetricNames {
+    /// The name to query, or why there is none.
+    pub fn get(&self, metric: Metric) -> Result<&str, &Resolution> {
+        match self.resolved.get(&metric) {
+            Some(Resolution::Found(name)) => Ok(name),
+            Some(missing) => Err(missing),
+            None => Err(&UNRESOLVED),
+        }
+    }
+
+    /// Every metric as the first candidate, without asking Prometheus (for tests and when the
+    /// name list cannot be fetched: the panels then query and say what they get).
+    pub fn assumed() -> Self {
+        let resolved = Metric::ALL.iter().map(|&m| (m, Resolution::Found(m.candidates()[0].to_owned()))).collect();
+        Self { resolved }
+    }
+}
+
+static UNRESOLVED: Resolution = Resolution::Missing { looked_for: Vec::new(), similar: Vec::new() };
+
+/// The last words of a name (`_requests_total`), used to find look-alikes.
+fn stem(name: &str) -> &str {
+    let parts: Vec<&str> = name.rsplitn(3, '_').collect();
+    let keep: usize = parts.iter().take(2).map(|p| p.len() + 1).sum();
+    &name[name.len().saturating_sub(keep)..]
+}
+
+/// Resolves every metric against the names Prometheus has (`/api/v1/label/__name__/values`).
+/// An override in config.json wins, but only if it exists; otherwise it is reported missing.
+pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> MetricNames {
+    let existing_set: std::collections::BTreeSet<&str> = existing.iter().map(String::as_str).collect();
+    let has = |name: &str| existing_set.contains(name);
+    let mut resolved = BTreeMap::new();
+    for &metric in Metric::ALL {
+        let looked_for: Vec<String> = match overrides.get(metric.key()) {
+            Some(name) => vec![name.clone()],
+            None => metric.candidates().iter().map(|s| (*s).to_owned()).collect(),
+        };
+        let resolution = match looked_for.iter().find(|n| has(n)) {
+            Some(name) => Resolution::Found(name.clone()),
+            None => {
+                let stems: Vec<&str> = looked_for.iter().map(|n| stem(n)).collect();
+                let mut similar: Vec<String> =
+                    existing.iter().filter(|e| stems.iter().any(|s| e.ends_with(s))).take(5).cloned().collect();
+                similar.sort();
+                Resolution::Missing { looked_for, similar }
+            }
+        };
+        resolved.insert(metric, resolution);
+    }
+    MetricNames { resolved }
+}
+
+/// The sentence a panel shows when its metric is missing.
+pub fn missing_message(resolution: &Resolution) -> String {
+    match resolution {
+        Resolution::Found(name) => format!("{name} exists"),
+        Resolution::Missing { looked_for, similar } => {
+            let looked = looked_for.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ");
+            if similar.is_empty() {
+                format!("Prometheus has no metric {looked}; nothing similar is scraped.")
+            } else {
+                let found = similar.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                format!("Prometheus has no metric {looked}; it has {found} instead (set it in config.json `metrics`).")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_real_spelling_is_found_and_the_guides_too() {
+        let real = resolve(&names(&["arrwdb_http_http_requests_total", "up"]), &BTreeMap::new());
+        assert_eq!(real.get(Metric::RequestsTotal), Ok("arrwdb_http_http_requests_total"));
+        let guide = resolve(&names(&["arrwdb_http_requests_total"]), &BTreeMap::new());
+        assert_eq!(guide.get(Metric::RequestsTotal), Ok("arrwdb_http_requests_total"));
+    }
+
+    #[test]
+    fn an_override_wins_only_if_it_exists() {
+        let existing = names(&["arrwdb_http_http_requests_total", "my_requests_total"]);
+        let overrides: BTreeMap<String, String> = [("requests_total".to_owned(), "my_requests_total".to_owned())].into();
+        assert_eq!(resolve(&existing, &overrides).get(Metric::RequestsTotal), Ok("my_requests_total"));
+        let overrides: BTreeMap<String, String> = [("requests_total".to_owned(), "typo_total".to_owned())].into();
+        let got = resolve(&existing, &overrides);
+        let missing = got.get(Metric::RequestsTotal).unwrap_err();
+        assert_eq!(
+            missing_message(missing),
+            "Prometheus has no metric `typo_total`; nothing similar is scraped."
+        );
+    }
+
+    #[test]
+    fn a_missing_metric_says_what_exists_instead() {
+        let existing = names(&["other_http_requests_total", "up"]);
+        let got = resolve(&existing, &BTreeMap::new());
+        assert_eq!(
+            missing_message(got.get(Metric::RequestsTotal).unwrap_err()),
+            "Prometheus has no metric `arrwdb_http_http_requests_total` or `arrwdb_http_requests_total`; \
+             it has `other_http_requests_total` instead (set it in config.json `metrics`)."
+        );
+        assert!(got.get(Metric::NodeNetworkReceiveBytes).is_err());
+    }
+
+    #[test]
+    fn stems_are_the_last_two_words() {
+        assert_eq!(stem("arrwdb_http_http_requests_total"), "_requests_total");
+        assert_eq!(stem("up"), "up");
+    }
+}
