@@ -165,18 +165,70 @@ fn erfc(x: f64) -> f64 {
     }
 }
 
-/// The standard normal quantile, by bisection on `normal_cdf` (only used off the hot path).
+/// The standard normal quantile: the root of `normal_cdf(x) = q` (exactly the inverse of the
+/// CDF the buckets are counted with, so quantiles fall in the buckets it counts), by Newton's
+/// method from Acklam's approximation (relative error 1.2e-9), which it refines to a few ulps
+/// in two or three steps. Clamped to [-12, 12].
 pub fn normal_quantile(q: f64) -> f64 {
-    let (mut lo, mut hi) = (-12.0, 12.0);
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        if normal_cdf(mid) < q {
-            lo = mid
-        } else {
-            hi = mid
+    if q.is_nan() || q <= 0.0 {
+        return -12.0;
+    }
+    if q >= 1.0 {
+        return 12.0;
+    }
+    let mut x = acklam_quantile(q);
+    let inverse_sqrt_tau = 1.0 / std::f64::consts::TAU.sqrt();
+    for _ in 0..8 {
+        let density = inverse_sqrt_tau * (-0.5 * x * x).exp();
+        if density < 1e-300 {
+            break;
+        }
+        let step = (normal_cdf(x) - q) / density;
+        x -= step;
+        if step.abs() <= 1e-15 * (1.0 + x.abs()) {
+            break;
         }
     }
-    0.5 * (lo + hi)
+    x.clamp(-12.0, 12.0)
+}
+
+/// Peter Acklam's rational approximation of the normal quantile, for `q` in (0, 1).
+fn acklam_quantile(q: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_690e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] =
+        [-5.447_609_879_822_406e1, 1.615_858_368_580_409e2, -1.556_989_798_598_866e2, 6.680_131_188_771_972e1, -1.328_068_155_288_572e1];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_671_010_115_293,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [7.784_695_709_041_462e-3, 3.224_671_290_700_398e-1, 2.445_134_137_142_996, 3.754_408_661_907_416];
+    const LOW: f64 = 0.024_25;
+    let tail = |p: f64| {
+        let t = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * t + C[1]) * t + C[2]) * t + C[3]) * t + C[4]) * t + C[5])
+            / ((((D[0] * t + D[1]) * t + D[2]) * t + D[3]) * t + 1.0)
+    };
+    if q < LOW {
+        tail(q)
+    } else if q > 1.0 - LOW {
+        -tail(1.0 - q)
+    } else {
+        let r = q - 0.5;
+        let s = r * r;
+        (((((A[0] * s + A[1]) * s + A[2]) * s + A[3]) * s + A[4]) * s + A[5]) * r
+            / (((((B[0] * s + B[1]) * s + B[2]) * s + B[3]) * s + B[4]) * s + 1.0)
+    }
 }
 
 #[cfg(test)]
@@ -256,6 +308,37 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn quantile_is_the_root_of_the_cdf() {
+        let bisection = |q: f64| {
+            let (mut lo, mut hi) = (-12.0f64, 12.0f64);
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                if normal_cdf(mid) < q {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
+            }
+            0.5 * (lo + hi)
+        };
+        let mut q = 1e-12;
+        while q < 1.0 - 1e-12 {
+            let (newton, bisected) = (normal_quantile(q), bisection(q));
+            // Where the CDF is flat to double precision (near 1) roots differ by more than ulps,
+            // so the test is the CDF's value, as good as bisection's.
+            let miss = |x: f64| (normal_cdf(x) - q).abs();
+            assert!(miss(newton) <= miss(bisected) + 4.0 * f64::EPSILON, "q {q}: {newton} vs {bisected}");
+            let plateau = 16.0 * f64::EPSILON / ((-0.5 * bisected * bisected).exp() / std::f64::consts::TAU.sqrt());
+            assert!((newton - bisected).abs() <= 1e-12 + plateau, "q {q}: {newton} vs {bisected}");
+            q = if q < 0.5 { q * 1.37 } else { 1.0 - (1.0 - q) / 1.37 };
+            if (q - 0.5).abs() < 0.01 {
+                q = 0.51;
+            }
+        }
+        assert_eq!((normal_quantile(0.0), normal_quantile(1.0)), (-12.0, 12.0));
     }
 
     #[test]

@@ -14,7 +14,10 @@
 //! | [`state`] | [`Simulator`]: counters as running sums of ticks (cached), gauges at a moment |
 //! | [`exposition`] | the families and the one renderer, text 0.0.4 or OpenMetrics |
 //! | [`backfill`] | the OpenMetrics history file for promtool |
-//! | [`server`] | `GET /metrics` and `GET /health` |
+//! | [`traces`] | sampled requests as traces: [`trace_by_id`], ids that carry the request, special traces |
+//! | [`trace_query`] | [`find_traces`]: Jaeger's search semantics, newest first, generated on demand |
+//! | [`jaeger`] | Jaeger's query API (api_v3 and v1 JSON): [`jaeger::handle`], a pure function of the request |
+//! | [`server`] | `GET /metrics` and `GET /health`; [`JaegerServer`], the Jaeger listener |
 //!
 //! Invariants:
 //! - Everything is a pure function of ([`SimConfig`], unix time): no clock or IO below
@@ -23,6 +26,9 @@
 //!   monotone, and the same bit for bit live and in the backfill.
 //! - A histogram's `+Inf` bucket, its `_count` and the request counter of the same labels are
 //!   one number.
+//! - Traces are requests of the same ticks: every 5xx and every request the latency histogram
+//!   counts above 1 s has a trace, 1 % of the others; a trace id carries its request, so nothing
+//!   is stored.
 
 #![warn(missing_docs)]
 
@@ -31,15 +37,20 @@ pub mod config;
 pub mod dist;
 pub mod exposition;
 pub mod incidents;
+pub mod jaeger;
 mod rng;
 pub mod server;
 pub mod state;
+pub mod trace_query;
+pub mod traces;
 pub mod traffic;
 
 pub use backfill::{write_openmetrics, BackfillError, BackfillOptions, BackfillSummary};
 pub use config::{ConfigError, SimConfig, TICK_SECS};
 pub use exposition::{format_float_like_prometheus_client, Exposition, TEXT_CONTENT_TYPE};
 pub use incidents::{incidents_at, incidents_between, ActiveIncident, IncidentKind};
-pub use server::{MetricsServer, ServeError};
+pub use server::{JaegerServer, MetricsServer, ServeError};
 pub use state::{Gauges, Simulator, Snapshot, Totals};
+pub use trace_query::{find_traces, TraceQuery};
+pub use traces::{trace_by_id, Trace, TraceId};
 pub use traffic::{tick_traffic, TickTraffic};

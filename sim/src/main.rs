@@ -6,19 +6,21 @@ use std::io::BufWriter;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use arrwdb_sim::{write_openmetrics, BackfillOptions, MetricsServer, SimConfig};
+use arrwdb_sim::{write_openmetrics, BackfillOptions, JaegerServer, MetricsServer, SimConfig};
 
 const USAGE: &str = "\
 usage:
   arrwdb-sim serve    --start-unix N [--seed S] [--incident-anchor-unix A] [--incident-period-secs P]
-                      [--listen 127.0.0.1:8000]
+                      [--listen 127.0.0.1:8000] [--jaeger-listen 127.0.0.1:16686]
   arrwdb-sim backfill --start-unix N [--seed S] [--incident-anchor-unix A] [--incident-period-secs P]
                       --from F --to T --out FILE
                       [--fine-step-secs 10] [--fine-span-secs 21600] [--coarse-step-secs 30]
                       [--job arrwdb] [--instance 127.0.0.1:8000]
 
 serve     answers GET /metrics (Prometheus text 0.0.4) and GET /health; says \"listening on ADDR\"
-          on stderr once bound; stops on SIGTERM or SIGINT.
+          on stderr once bound; stops on SIGTERM or SIGINT. With --jaeger-listen, also serves
+          Jaeger's query API (/api/v3/... and the v1 /api/...) over the simulated traces there,
+          and then says \"jaeger listening on ADDR\" on the next line.
 backfill  writes OpenMetrics history of [F, T] for `promtool tsdb create-blocks-from openmetrics`:
           every fine step over the last fine span before T, every coarse step before that.
           --job and --instance label every sample as Prometheus labels what it scrapes, so that
@@ -81,12 +83,20 @@ impl Flags {
 const CONFIG_FLAGS: [&str; 4] = ["start-unix", "seed", "incident-anchor-unix", "incident-period-secs"];
 
 fn serve(args: &[String]) -> Result<(), String> {
-    let known: Vec<&str> = CONFIG_FLAGS.iter().copied().chain(["listen"]).collect();
+    let known: Vec<&str> = CONFIG_FLAGS.iter().copied().chain(["listen", "jaeger-listen"]).collect();
     let flags = Flags::parse(args, &known)?;
     let config = flags.config()?;
     let mut server = MetricsServer::bind(&flags.text("listen", "127.0.0.1:8000"), config).map_err(|e| e.to_string())?;
+    let jaeger = match flags.values.get("jaeger-listen") {
+        Some(address) => Some(JaegerServer::bind(address, config).map_err(|e| e.to_string())?),
+        None => None,
+    };
     server.warm_up(arrwdb_sim::server::now_unix());
     eprintln!("listening on {}", server.local_addr());
+    if let Some(jaeger) = jaeger {
+        eprintln!("jaeger listening on {}", jaeger.local_addr());
+        std::thread::spawn(move || jaeger.run());
+    }
     server.run();
     Ok(())
 }

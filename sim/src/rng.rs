@@ -1,6 +1,6 @@
 //! Deterministic randomness without state: every draw is a pure function of the seed and a key
 //! (tick, stream, index), so any tick can be recomputed on its own, in any order, with the same
-//! result (the property the live server, the backfill and later the traces rely on).
+//! result (the property the live server, the backfill and the traces rely on).
 
 /// The streams of random draws; each gets its own key space so that adding a draw to one part
 /// of the model does not shift the draws of another.
@@ -19,6 +19,10 @@ pub(crate) enum Stream {
     InProgress,
     Cpu,
     Memory,
+    TraceSample,
+    TraceId,
+    TraceDetail,
+    SpanId,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix with good avalanche.

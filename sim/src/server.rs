@@ -1,5 +1,6 @@
 //! `arrwdb-sim serve`: the simulated arrwDB's `GET /metrics` (text format 0.0.4, the values at
-//! the moment of the scrape) and `GET /health`, one request at a time.
+//! the moment of the scrape) and `GET /health`, one request at a time; and, on a listener of its
+//! own, Jaeger's query API over the simulated traces ([`JaegerServer`], see `jaeger`).
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -9,6 +10,7 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::config::{ConfigError, SimConfig};
 use crate::exposition::{Exposition, TEXT_CONTENT_TYPE};
+use crate::jaeger;
 use crate::state::Simulator;
 
 /// The body of `GET /health` (arrwDB's health answer).
@@ -113,4 +115,84 @@ impl MetricsServer {
 
 fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
+}
+
+/// How many requests the Jaeger listener answers at once (a long search does not hold up the
+/// others; the metrics listener is separate anyway).
+pub const JAEGER_WORKERS: usize = 2;
+
+/// A bound Jaeger query API (see `jaeger`): stateless, so its workers share only the
+/// configuration.
+pub struct JaegerServer {
+    http: Server,
+    address: SocketAddr,
+    config: SimConfig,
+}
+
+impl JaegerServer {
+    /// Binds `address` (`host:port`; port 0 picks a free one).
+    pub fn bind(address: &str, config: SimConfig) -> Result<JaegerServer, ServeError> {
+        config.validate().map_err(ServeError::Config)?;
+        let http = Server::http(address)
+            .map_err(|e| ServeError::Bind { address: address.to_owned(), reason: e.to_string() })?;
+        let address = http
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| ServeError::Bind { address: address.to_owned(), reason: "not an IP address".to_owned() })?;
+        Ok(JaegerServer { http, address, config })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves forever with the system clock, on [`JAEGER_WORKERS`] threads.
+    pub fn run(self) {
+        self.run_with_clock(now_unix)
+    }
+
+    /// Serves forever, taking the time of each request from `clock` (unix seconds), on
+    /// [`JAEGER_WORKERS`] threads.
+    pub fn run_with_clock(self, clock: fn() -> u64) {
+        let server = std::sync::Arc::new(self);
+        let workers: Vec<_> = (1..JAEGER_WORKERS)
+            .map(|_| {
+                let server = server.clone();
+                std::thread::spawn(move || server.serve(clock))
+            })
+            .collect();
+        server.serve(clock);
+        for worker in workers {
+            let _ = worker.join();
+        }
+    }
+
+    /// Serves on a thread of its own with a fixed time (for tests).
+    pub fn spawn_at(self, t_unix: u64) -> std::thread::JoinHandle<()> {
+        std::thread::spawn(move || {
+            while let Ok(request) = self.http.recv() {
+                self.answer(request, t_unix);
+            }
+        })
+    }
+
+    fn serve(&self, clock: fn() -> u64) {
+        while let Ok(request) = self.http.recv() {
+            self.answer(request, clock());
+        }
+    }
+
+    fn answer(&self, request: Request, t_unix: u64) {
+        let method = request.method().as_str().to_owned();
+        let answer = jaeger::handle(&self.config, &method, request.url(), t_unix);
+        let mut response = Response::from_string(answer.body)
+            .with_status_code(answer.status)
+            .with_header(header("Content-Type", answer.content_type))
+            .with_chunked_threshold(usize::MAX);
+        for (name, value) in answer.headers {
+            response.add_header(header(name, value));
+        }
+        let _ = request.respond(response);
+    }
 }

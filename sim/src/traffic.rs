@@ -299,9 +299,24 @@ impl RequestGroup {
     /// counters count (`floor(n * CDF(le) + u)` of them are `<= le`), so per-request events
     /// (traces) drawn from them agree with the metrics.
     pub fn latencies_secs(&self) -> impl Iterator<Item = f64> + '_ {
+        (0..self.count).map(move |k| self.latency_secs(k))
+    }
+
+    /// The latency of request `k` (0-based, in ascending order of latency) in seconds: the
+    /// `k`-th element of [`RequestGroup::latencies_secs`], computed on its own.
+    pub fn latency_secs(&self, k: u64) -> f64 {
         let n = self.count as f64;
         let u = self.rounding_offset;
-        (0..self.count).map(move |k| self.latency.quantile_secs(((k as f64 + 1.0 - u) / n).min(1.0 - 1e-12)))
+        self.latency.quantile_secs(((k as f64 + 1.0 - u) / n).min(1.0 - 1e-12))
+    }
+
+    /// How many of the group's requests took at most `bound_secs`, as the histogram counts
+    /// them: the requests `k` below this number are the ones `<= bound_secs`.
+    pub fn count_at_or_below(&self, bound_secs: f64) -> u64 {
+        if self.count == 0 {
+            return 0;
+        }
+        ((self.count as f64 * self.latency.cdf(bound_secs) + self.rounding_offset).floor() as u64).min(self.count)
     }
 }
 

@@ -2,6 +2,9 @@
 //! as the simulator uses them), and the few PromQL functions the alert rules need.
 #![allow(dead_code)]
 
+pub mod api;
+pub mod shape;
+
 use std::collections::BTreeMap;
 
 use arrwdb_sim::{Exposition, SimConfig, Simulator};

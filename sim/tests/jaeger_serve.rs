@@ -1,0 +1,122 @@
+//! The Jaeger listener answers over real HTTP, in process and from the binary's
+//! `--jaeger-listen`, next to `/metrics`.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use arrwdb_sim::jaeger::{handle, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE};
+use arrwdb_sim::traces::BULK_TRACE_ID;
+use arrwdb_sim::JaegerServer;
+use common::api::{enc, rfc3339};
+use common::{config, START_UNIX};
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+fn request(address: SocketAddr, method: &str, target: &str) -> Answer {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(stream, "{method} {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a complete answer");
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers = lines.map(|l| l.split_once(": ").unwrap()).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    Answer { status, headers, body: body.to_owned() }
+}
+
+#[test]
+fn the_listener_answers_as_the_api_does() {
+    let c = config(42, START_UNIX, 300);
+    let now = START_UNIX + 3 * 3_600;
+    let server = JaegerServer::bind("127.0.0.1:0", c).unwrap();
+    let address = server.local_addr();
+    server.spawn_at(now);
+    let search = format!(
+        "/api/v3/traces?query.service_name=arrwdb&query.start_time_min={}&query.start_time_max={}&query.search_depth=30",
+        enc(&rfc3339(now - 3_600, 0)),
+        enc(&rfc3339(now, 0))
+    );
+    let v1_search = format!("/api/traces?service=arrwdb&limit=12&tags={}", enc("{\"error\":\"true\"}"));
+    for (target, status, content_type) in [
+        ("/api/v3/services".to_owned(), 200, JSON_CONTENT_TYPE),
+        ("/api/v3/operations?service=arrwdb&spanKind=server".to_owned(), 200, JSON_CONTENT_TYPE),
+        (search, 200, JSON_CONTENT_TYPE),
+        (format!("/api/v3/traces/{}", BULK_TRACE_ID.to_hex()), 200, JSON_CONTENT_TYPE),
+        ("/api/v3/traces/0123456789abcdef0123456789abcdef".to_owned(), 404, TEXT_CONTENT_TYPE),
+        ("/api/services".to_owned(), 200, JSON_CONTENT_TYPE),
+        (v1_search, 200, JSON_CONTENT_TYPE),
+        ("/api/traces/0123456789abcdef0123456789abcdef".to_owned(), 404, JSON_CONTENT_TYPE),
+        ("/api/traces".to_owned(), 400, JSON_CONTENT_TYPE),
+        ("/metrics".to_owned(), 404, TEXT_CONTENT_TYPE),
+    ] {
+        let answer = request(address, "GET", &target);
+        let expected = handle(&c, "GET", &target, now);
+        assert_eq!((answer.status, answer.header("Content-Type")), (status, Some(content_type)), "{target}");
+        assert_eq!(answer.body, expected.body, "{target}");
+        assert_eq!(answer.header("Content-Length").map(|l| l.parse::<usize>().unwrap()), Some(answer.body.len()));
+        if status == 404 && target.starts_with("/api/v3") {
+            assert_eq!(answer.header("X-Content-Type-Options"), Some("nosniff"));
+        }
+    }
+    assert!(request(address, "GET", &format!("/api/v3/traces/{}", BULK_TRACE_ID.to_hex())).body.len() > 3_000_000);
+    assert_eq!(request(address, "POST", "/api/v3/services").status, 405);
+}
+
+#[test]
+fn the_binary_serves_jaeger_on_its_own_listener() {
+    let now = arrwdb_sim::server::now_unix();
+    let start = (now - 2 * 3_600).to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arrwdb-sim"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--jaeger-listen", "127.0.0.1:0", "--start-unix", &start])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut address_after = |prefix: &str| -> SocketAddr {
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        line.trim().strip_prefix(prefix).unwrap_or_else(|| panic!("expected {prefix:?}: {line:?}")).parse().unwrap()
+    };
+    let metrics = address_after("listening on ");
+    let jaeger = address_after("jaeger listening on ");
+    assert_ne!(metrics, jaeger);
+    let services = request(jaeger, "GET", "/api/v3/services");
+    assert_eq!((services.status, services.body.as_str()), (200, "{\"services\":[\"arrwdb\"]}"));
+    let recent = request(jaeger, "GET", "/api/traces?service=arrwdb&limit=5");
+    let body: serde_json::Value = serde_json::from_str(&recent.body).unwrap();
+    assert_eq!(body["data"].as_array().unwrap().len(), 5, "two hours of traces");
+    assert_eq!(request(metrics, "GET", "/metrics").status, 200);
+    assert_eq!(request(metrics, "GET", "/api/v3/services").status, 404, "Jaeger is not on the metrics listener");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn without_the_flag_there_is_no_jaeger_listener() {
+    let output = Command::new(env!("CARGO_BIN_EXE_arrwdb-sim"))
+        .args(["serve", "--start-unix", "1", "--jaeger-listen", "not-an-address"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "a bad address is refused");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not-an-address"));
+    let help = Command::new(env!("CARGO_BIN_EXE_arrwdb-sim")).arg("--help").output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--jaeger-listen"));
+}
