@@ -581,7 +581,7 @@ fn errors_are_classified_into_kinds_the_user_can_act_on() {
         r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#,
         "error Decode: a range query must answer a matrix, but this one answered a vector",
     );
-    check(200, r#"{"status":"success","data":["a","b"]}"#, "error Decode: unknown variant `a`, expected one of `vector`, `matrix`, `scalar`, `string` at line 1 column 31");
+    check(200, r#"{"status":"success","data":["a","b"]}"#, "error Decode: unknown resultType \"a\" at line 1 column 37");
     check(
         200,
         "[1,2,3]",
@@ -605,7 +605,7 @@ fn errors_are_classified_into_kinds_the_user_can_act_on() {
     check(
         200,
         r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"one"]]}]}}"#,
-        r#"error Decode: invalid value: string "one", expected a sample value as a string ("1.5", "NaN", "+Inf", "-Inf") at line 1 column 91"#,
+        r#"error Decode: invalid value: string "one", expected a sample value as a string ("1.5", "NaN", "+Inf", "-Inf") at line 1 column 32"#,
     );
     check(
         200,

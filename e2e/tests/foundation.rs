@@ -69,7 +69,7 @@ async fn unreachable_prometheus_is_reported_in_place() {
     let text = text.as_str().unwrap();
     let dead = env("ARRWDB_E2E_UNREACHABLE_PROMETHEUS_URL");
     assert!(text.contains(&dead), "the message names the URL that failed: {text}");
-    assert!(text.contains("could not be reached"), "the message says what failed: {text}");
+    assert!(text.contains("Could not reach Prometheus"), "the message says what failed: {text}");
     // The page is alive: the header is there and no panic screen is shown.
     let alive = browser
         .js("return !!document.querySelector('header') && !document.querySelector('#panic:not([hidden])')")

@@ -1,42 +1,14 @@
 //! Chart drawing onto any plotters backend: the browser passes a canvas, tests pass an SVG
 //! string. Nothing here knows where the pixels go.
 
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::prelude::*;
 
 use crate::core::prom::Point;
 use crate::core::series::m4;
 use crate::core::time::{axis_label, time_ticks};
 use crate::core::units::{format_value, Unit};
-
-/// The time axis: linear in seconds, with ticks on round local times from [`time_ticks`]
-/// (plotters' own would fall on round numbers of seconds).
-struct TimeAxis {
-    linear: RangedCoordf64,
-    ticks: Vec<f64>,
-}
-
-impl Ranged for TimeAxis {
-    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.linear.map(value, limit)
-    }
-
-    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.linear.range()
-    }
-}
 
 /// Colours of a chart, so a theme is data.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -106,6 +78,8 @@ pub struct ChartSpec {
 pub struct ChartSeries {
     pub name: String,
     pub points: Vec<Point>,
+    /// Index into the palette: stable while series are isolated or hidden.
+    pub color: usize,
 }
 
 /// What was drawn: the tests and the page's `data-series` read it.
@@ -113,6 +87,10 @@ pub struct ChartSeries {
 pub struct DrawSummary {
     pub series_drawn: usize,
     pub points_drawn: usize,
+    /// The plotting area's horizontal extent in device pixels, so the page can map a pointer
+    /// position to a time (zoom, crosshair).
+    pub plot_left_px: i32,
+    pub plot_right_px: i32,
 }
 
 /// A drawing failure, in words (the backend's error types differ).
@@ -120,8 +98,8 @@ pub struct DrawSummary {
 #[error("the chart could not be drawn: {0}")]
 pub struct ChartError(pub String);
 
-fn err<E: std::fmt::Debug>(e: E) -> ChartError {
-    ChartError(format!("{e:?}"))
+fn err<E: std::fmt::Display>(e: E) -> ChartError {
+    ChartError(e.to_string())
 }
 
 /// The value range of the y axis: zero-based when asked, padded by 10 % on top, and never
@@ -141,73 +119,130 @@ pub fn y_range(spec: &ChartSpec, series: &[ChartSeries]) -> (f64, f64) {
     (lo, hi + (hi - lo) * 0.1)
 }
 
-/// Draws a time-series chart filling `area`.
+/// Round tick values for a value axis: at most `max_ticks`, on a 1/2/5 × 10^k grid.
+pub fn value_ticks(lo: f64, hi: f64, max_ticks: usize) -> Vec<f64> {
+    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() || max_ticks < 2 {
+        return Vec::new();
+    }
+    let raw = (hi - lo) / (max_ticks - 1) as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+/// Where the plot sits inside the chart, in device pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Plot {
+    left: i32,
+    right: i32,
+    top: i32,
+    bottom: i32,
+    start_secs: f64,
+    end_secs: f64,
+    y_lo: f64,
+    y_hi: f64,
+}
+
+impl Plot {
+    fn x(&self, t_secs: f64) -> i32 {
+        let f = (t_secs - self.start_secs) / (self.end_secs - self.start_secs);
+        self.left + (f * f64::from(self.right - self.left)).round() as i32
+    }
+
+    fn y(&self, value: f64) -> i32 {
+        let f = (value - self.y_lo) / (self.y_hi - self.y_lo);
+        self.bottom - (f * f64::from(self.bottom - self.top)).round() as i32
+    }
+}
+
+/// Draws a time-series chart filling `area`: its own layout on the backend's primitives (no
+/// generic chart builder), so the cost is a few lines and labels plus at most four points per
+/// pixel column per series.
 pub fn draw_timeseries<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
     series: &[ChartSeries],
 ) -> Result<DrawSummary, ChartError> {
     let pr = spec.pixel_ratio.max(0.5);
-    let px = |css: f64| (css * pr).round() as u32;
+    let px = |css: f64| (css * pr).round() as i32;
     area.fill(&spec.theme.background).map_err(err)?;
-    let (width_px, _) = area.dim_in_pixel();
+    let (width_px, height_px) = area.dim_in_pixel();
     let (y_lo, y_hi) = y_range(spec, series);
-    let font = ("sans-serif", 11.0 * pr).into_font().color(&spec.theme.text);
+    let font_px = 11.0 * pr;
+    let font = ("sans-serif", font_px).into_font().color(&spec.theme.text);
+    let y_ticks = value_ticks(y_lo, y_hi, 5);
+    let y_labels: Vec<String> = y_ticks.iter().map(|v| format_value(*v, spec.unit)).collect();
+    // Label widths are estimated (0.6 em a character): measuring text is the backend's business
+    // and this keeps the layout identical on canvas and SVG.
+    let widest = y_labels.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64;
+    let plot = Plot {
+        left: (widest * font_px * 0.6) as i32 + px(10.0),
+        right: width_px as i32 - px(12.0),
+        top: px(8.0),
+        bottom: height_px as i32 - px(22.0),
+        start_secs: spec.start_secs,
+        end_secs: spec.end_secs,
+        y_lo,
+        y_hi,
+    };
+    if plot.right - plot.left < 10 || plot.bottom - plot.top < 10 {
+        return Err(ChartError(format!("the chart area ({width_px}×{height_px} px) is too small to draw")));
+    }
+    let thin = |c: RGBColor| c.stroke_width(px(1.0).max(1) as u32);
+    let hline = |y: i32, style: ShapeStyle| area.draw(&PathElement::new(vec![(plot.left, y), (plot.right, y)], style));
+
+    // Grid and value labels.
+    let right_aligned = font.pos(Pos::new(HPos::Right, VPos::Center));
+    for (v, label) in y_ticks.iter().zip(&y_labels) {
+        let y = plot.y(*v);
+        hline(y, thin(spec.theme.grid)).map_err(err)?;
+        area.draw(&Text::new(label.clone(), (plot.left - px(6.0), y), right_aligned.clone())).map_err(err)?;
+    }
+    // Time ticks on round local times.
     let range_secs = spec.end_secs - spec.start_secs;
-    let max_ticks = ((width_px as f64 / pr) / 110.0).clamp(2.0, 12.0) as usize;
-    let ticks = time_ticks(spec.start_secs, spec.end_secs, max_ticks, spec.utc_offset_secs);
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(px(8.0))
-        .margin_right(px(12.0))
-        .x_label_area_size(px(22.0))
-        .y_label_area_size(px(64.0))
-        .build_cartesian_2d(TimeAxis { linear: (spec.start_secs..spec.end_secs).into(), ticks }, y_lo..y_hi)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_labels(max_ticks)
-        .y_labels(5)
-        .x_label_formatter(&|t| axis_label(*t, spec.utc_offset_secs, range_secs))
-        .y_label_formatter(&|v| format_value(*v, spec.unit))
-        .label_style(font.clone())
-        .bold_line_style(spec.theme.grid.stroke_width(px(1.0).max(1)))
-        .light_line_style(TRANSPARENT)
-        .axis_style(spec.theme.axis.stroke_width(px(1.0).max(1)))
-        .draw()
+    let max_ticks = ((f64::from(width_px) / pr) / 110.0).clamp(2.0, 12.0) as usize;
+    let centred = font.pos(Pos::new(HPos::Center, VPos::Top));
+    for t in time_ticks(spec.start_secs, spec.end_secs, max_ticks, spec.utc_offset_secs) {
+        let x = plot.x(t);
+        area.draw(&PathElement::new(vec![(x, plot.top), (x, plot.bottom)], thin(spec.theme.grid))).map_err(err)?;
+        let label = axis_label(t, spec.utc_offset_secs, range_secs);
+        area.draw(&Text::new(label, (x, plot.bottom + px(5.0)), centred.clone())).map_err(err)?;
+    }
+    area.draw(&PathElement::new(vec![(plot.left, plot.top), (plot.left, plot.bottom), (plot.right, plot.bottom)], thin(spec.theme.axis)))
         .map_err(err)?;
 
+    // Reference lines, dashed, with their labels as text (never markup).
+    let dash = px(6.0).max(2);
+    let gap = px(4.0).max(1);
     for t in spec.thresholds.iter().filter(|t| t.value >= y_lo && t.value <= y_hi) {
-        let style = RGBColor(0xe0, 0x5d, 0x5d).mix(0.7).stroke_width(px(1.0).max(1));
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(spec.start_secs, t.value), (spec.end_secs, t.value)],
-                px(6.0),
-                px(4.0),
-                style,
-            ))
-            .map_err(err)?;
-        chart
-            .draw_series(std::iter::once(Text::new(
-                t.label.clone(),
-                (spec.start_secs + range_secs * 0.005, t.value),
-                font.clone(),
-            )))
-            .map_err(err)?;
+        let y = plot.y(t.value);
+        let style = RGBColor(0xe0, 0x5d, 0x5d).mix(0.7).stroke_width(px(1.0).max(1) as u32);
+        let mut x = plot.left;
+        while x < plot.right {
+            let end = (x + dash).min(plot.right);
+            area.draw(&PathElement::new(vec![(x, y), (end, y)], style)).map_err(err)?;
+            x = end + gap;
+        }
+        let above = font.pos(Pos::new(HPos::Left, VPos::Bottom));
+        area.draw(&Text::new(t.label.clone(), (plot.left + px(4.0), y - px(2.0)), above)).map_err(err)?;
     }
 
-    let columns = (width_px as usize).max(1);
-    let mut summary = DrawSummary { series_drawn: 0, points_drawn: 0 };
-    for (i, s) in series.iter().enumerate() {
-        let color = spec.theme.palette[i % spec.theme.palette.len()];
-        let style = color.stroke_width(px(1.5).max(1));
+    // The series: at most four points per pixel column, split at gaps.
+    let columns = (plot.right - plot.left).max(1) as usize;
+    let mut summary =
+        DrawSummary { series_drawn: 0, points_drawn: 0, plot_left_px: plot.left, plot_right_px: plot.right };
+    for s in series {
+        let color = spec.theme.palette[s.color % spec.theme.palette.len()];
+        let style = color.stroke_width(px(1.5).max(1) as u32);
         let reduced = m4(&s.points, spec.start_secs, spec.end_secs, columns);
         let mut any = false;
         for segment in reduced.split(|p| !p.value.is_finite()).filter(|seg| !seg.is_empty()) {
             summary.points_drawn += segment.len();
             any = true;
-            chart
-                .draw_series(LineSeries::new(segment.iter().map(|p| (p.t_secs, p.value)), style))
-                .map_err(err)?;
+            let path: Vec<(i32, i32)> = segment.iter().map(|p| (plot.x(p.t_secs), plot.y(p.value))).collect();
+            area.draw(&PathElement::new(path, style)).map_err(err)?;
         }
         if any {
             summary.series_drawn += 1;
@@ -236,6 +271,7 @@ mod tests {
 
     fn line(name: &str, values: &[f64]) -> ChartSeries {
         ChartSeries {
+            color: name.len() - 1,
             name: name.into(),
             points: values.iter().enumerate().map(|(i, &v)| Point { t_secs: 1_000.0 + i as f64 * 60.0, value: v }).collect(),
         }
@@ -252,8 +288,9 @@ mod tests {
 
     #[test]
     fn draws_each_series_and_splits_lines_at_gaps() {
-        let (svg, summary) = draw_svg(&[line("a", &[1.0, 2.0, f64::NAN, 4.0, 5.0]), line("b", &[10.0, 20.0, 25.0])]);
-        assert_eq!(summary, DrawSummary { series_drawn: 2, points_drawn: 7 });
+        let (svg, summary) = draw_svg(&[line("a", &[1.0, 2.0, f64::NAN, 4.0, 5.0]), line("bb", &[10.0, 20.0, 25.0])]);
+        assert_eq!((summary.series_drawn, summary.points_drawn), (2, 7));
+        assert!(summary.plot_left_px > 0 && summary.plot_right_px <= 600 && summary.plot_left_px < summary.plot_right_px);
         // "a" is drawn in two pieces around its gap, "b" in one, each in its palette colour.
         let lines_of = |c: RGBColor| svg.matches(&format!("stroke=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2)).count();
         assert_eq!((lines_of(PALETTE[0]), lines_of(PALETTE[1])), (2, 1), "{svg}");
@@ -264,6 +301,18 @@ mod tests {
         }
         // The threshold's label is text, escaped, never markup.
         assert!(svg.contains("alert &lt;b&gt;") && !svg.contains("alert <b>"));
+    }
+
+    #[test]
+    fn value_ticks_are_round() {
+        let check = |lo: f64, hi: f64, expected: &[f64]| assert_eq!(value_ticks(lo, hi, 5), expected, "{lo}..{hi}");
+        check(0.0, 11.0, &[0.0, 5.0, 10.0]);
+        check(0.0, 1.1, &[0.0, 0.5, 1.0]);
+        check(0.0, 0.0011, &[0.0, 0.0005, 0.001]);
+        check(5.0, 10.5, &[6.0, 8.0, 10.0]);
+        check(0.0, 100.0, &[0.0, 50.0, 100.0]);
+        assert!(value_ticks(1.0, 1.0, 5).is_empty());
+        assert!(value_ticks(0.0, f64::NAN, 5).is_empty());
     }
 
     #[test]

@@ -103,13 +103,14 @@ pub enum Resolution {
 /// The metric names the dashboard will use.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MetricNames {
-    resolved: BTreeMap<Metric, Resolution>,
+    /// In `Metric::ALL` order (a short list: a map would cost more wasm than it saves).
+    resolved: Vec<(Metric, Resolution)>,
 }
 
 impl MetricNames {
     /// The name to query, or why there is none.
     pub fn get(&self, metric: Metric) -> Result<&str, &Resolution> {
-        match self.resolved.get(&metric) {
+        match self.resolved.iter().find(|(m, _)| *m == metric).map(|(_, r)| r) {
             Some(Resolution::Found(name)) => Ok(name),
             Some(missing) => Err(missing),
             None => Err(&UNRESOLVED),
@@ -136,9 +137,10 @@ fn stem(name: &str) -> &str {
 /// Resolves every metric against the names Prometheus has (`/api/v1/label/__name__/values`).
 /// An override in config.json wins, but only if it exists; otherwise it is reported missing.
 pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> MetricNames {
-    let existing_set: std::collections::BTreeSet<&str> = existing.iter().map(String::as_str).collect();
-    let has = |name: &str| existing_set.contains(name);
-    let mut resolved = BTreeMap::new();
+    // A linear scan: a few dozen candidates against a few thousand names is instant, and a set
+    // would add its own code to the wasm.
+    let has = |name: &str| existing.iter().any(|e| e == name);
+    let mut resolved = Vec::with_capacity(Metric::ALL.len());
     for &metric in Metric::ALL {
         let looked_for: Vec<String> = match overrides.get(metric.key()) {
             Some(name) => vec![name.clone()],
@@ -150,11 +152,11 @@ pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> Met
                 let stems: Vec<&str> = looked_for.iter().map(|n| stem(n)).collect();
                 let mut similar: Vec<String> =
                     existing.iter().filter(|e| stems.iter().any(|s| e.ends_with(s))).take(5).cloned().collect();
-                similar.sort();
+                similar.sort_unstable();
                 Resolution::Missing { looked_for, similar }
             }
         };
-        resolved.insert(metric, resolution);
+        resolved.push((metric, resolution));
     }
     MetricNames { resolved }
 }

@@ -11,3 +11,7 @@ pub mod state;
 pub mod time;
 pub mod url;
 pub mod units;
+pub mod jaeger;
+pub mod links;
+pub mod spikes;
+pub mod waterfall;

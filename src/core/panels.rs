@@ -267,10 +267,13 @@ pub fn chart_series(spec: &PanelSpec, answers: Vec<(&'static str, Vec<Series>)>)
         let mut named: Vec<ChartSeries> = matrix
             .into_iter()
             .filter(|s| !s.points.is_empty())
-            .map(|s| ChartSeries { name: series_name(&s, spec.legend_labels, legend), points: s.points })
+            .map(|s| ChartSeries { name: series_name(&s, spec.legend_labels, legend), points: s.points, color: 0 })
             .collect();
-        named.sort_by(|a, b| a.name.cmp(&b.name));
+        named.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         out.extend(named);
+    }
+    for (i, s) in out.iter_mut().enumerate() {
+        s.color = i;
     }
     out
 }
@@ -294,7 +297,7 @@ mod tests {
     #[test]
     fn every_panel_has_queries_and_a_unique_id() {
         let mut ids: Vec<&str> = PANELS.iter().map(|p| p.id).collect();
-        ids.sort();
+        ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), PANELS.len());
         for p in PANELS {

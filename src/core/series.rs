@@ -39,9 +39,9 @@ pub fn m4(points: &[Point], start_secs: f64, end_secs: f64, columns: usize) -> V
             last = q;
             j += 1;
         }
-        let mut run = [p, min, max, last];
-        run.sort_by(|a, b| a.t_secs.total_cmp(&b.t_secs));
-        for q in run {
+        // First and last bound the column; min and max sit between them in time order.
+        let (early, late) = if min.t_secs <= max.t_secs { (min, max) } else { (max, min) };
+        for q in [p, early, late, last] {
             if out.last().map_or(true, |l: &Point| l.t_secs != q.t_secs) {
                 out.push(q);
             }
@@ -76,9 +76,96 @@ pub fn stats(points: &[Point]) -> Option<SeriesStats> {
     Some(SeriesStats { min, max, mean: sum / n as f64, last })
 }
 
+/// The point nearest to `t_secs` (points sorted by time); `None` for an empty series.
+pub fn nearest(points: &[Point], t_secs: f64) -> Option<Point> {
+    let i = points.partition_point(|p| p.t_secs < t_secs);
+    let after = points.get(i);
+    let before = i.checked_sub(1).and_then(|j| points.get(j));
+    match (before, after) {
+        (Some(b), Some(a)) => Some(if t_secs - b.t_secs <= a.t_secs - t_secs { *b } else { *a }),
+        (Some(p), None) | (None, Some(p)) => Some(*p),
+        (None, None) => None,
+    }
+}
+
+/// Keeps the `k` series that rank highest by their mean (a panel's busiest handlers, largest
+/// libraries…), in their original order; returns them and how many were hidden.
+pub fn top_k<T>(series: Vec<T>, k: usize, points: impl Fn(&T) -> &[Point]) -> (Vec<T>, usize) {
+    if series.len() <= k {
+        return (series, 0);
+    }
+    let mut ranked: Vec<(usize, f64)> =
+        series.iter().enumerate().map(|(i, s)| (i, stats(points(s)).map_or(f64::NEG_INFINITY, |st| st.mean))).collect();
+    ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut keep: Vec<usize> = ranked.iter().take(k).map(|r| r.0).collect();
+    keep.sort_unstable();
+    let hidden = series.len() - k;
+    let kept = series.into_iter().enumerate().filter(|(i, _)| keep.binary_search(i).is_ok()).map(|(_, s)| s).collect();
+    (kept, hidden)
+}
+
+/// Stacks series on top of each other: each point becomes the sum of its own value and the
+/// values of the series before it at the same timestamp (range queries share one time grid).
+/// A gap stays a gap in its own series and adds nothing to those above it.
+pub fn stack(series: &[Vec<Point>]) -> Vec<Vec<Point>> {
+    let mut totals: std::collections::BTreeMap<u64, f64> = std::collections::BTreeMap::new();
+    series
+        .iter()
+        .map(|points| {
+            points
+                .iter()
+                .map(|p| {
+                    let key = p.t_secs.to_bits();
+                    let below = totals.get(&key).copied().unwrap_or(0.0);
+                    if p.value.is_finite() {
+                        totals.insert(key, below + p.value);
+                        Point { t_secs: p.t_secs, value: below + p.value }
+                    } else {
+                        *p
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_picks_the_closest_point() {
+        let data = pts(&[(0.0, 1.0), (10.0, 2.0), (20.0, 3.0)]);
+        let check = |t: f64, expected: Option<f64>| assert_eq!(nearest(&data, t).map(|p| p.value), expected, "{t}");
+        check(-5.0, Some(1.0));
+        check(4.0, Some(1.0));
+        check(6.0, Some(2.0));
+        check(25.0, Some(3.0));
+        assert_eq!(nearest(&[], 1.0), None);
+    }
+
+    #[test]
+    fn top_k_keeps_the_busiest_in_order() {
+        let series: Vec<Vec<Point>> = [1.0, 5.0, 3.0, 4.0].iter().map(|&v| pts(&[(0.0, v), (1.0, v)])).collect();
+        let (kept, hidden) = top_k(series, 2, |s| s.as_slice());
+        assert_eq!(hidden, 2);
+        assert_eq!(kept.iter().map(|s| s[0].value).collect::<Vec<_>>(), vec![5.0, 4.0]);
+        let (kept, hidden) = top_k(vec![pts(&[(0.0, 1.0)])], 2, |s| s.as_slice());
+        assert_eq!((kept.len(), hidden), (1, 0));
+    }
+
+    #[test]
+    fn stacking_adds_lower_series_and_keeps_gaps() {
+        let a = pts(&[(0.0, 1.0), (1.0, 2.0), (2.0, f64::NAN)]);
+        let b = pts(&[(0.0, 10.0), (1.0, f64::NAN), (2.0, 30.0)]);
+        let stacked = stack(&[a, b]);
+        let values = |i: usize| stacked[i].iter().map(|p| p.value).collect::<Vec<_>>();
+        assert_eq!(values(0)[..2], [1.0, 2.0]);
+        assert!(values(0)[2].is_nan());
+        assert_eq!(values(1)[0], 11.0);
+        assert!(values(1)[1].is_nan());
+        assert_eq!(values(1)[2], 30.0);
+    }
 
     fn pts(values: &[(f64, f64)]) -> Vec<Point> {
         values.iter().map(|&(t_secs, value)| Point { t_secs, value }).collect()

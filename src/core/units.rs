@@ -56,18 +56,23 @@ pub fn format_value(value: f64, unit: Unit) -> String {
 
 /// Three significant digits without exponent noise: `1234` → `1234`, `12.345` → `12.3`,
 /// `0.012345` → `0.0123`, `0` → `0`.
+///
+/// Integer arithmetic only: the float formatter of `core` costs ~10 KB of wasm.
 pub fn significant(value: f64) -> String {
-    if value == 0.0 {
-        return "0".to_owned();
+    if value == 0.0 || !value.is_finite() {
+        return if value == 0.0 { "0".to_owned() } else { "–".to_owned() };
     }
     let magnitude = value.abs().log10().floor() as i32;
-    let decimals = (2 - magnitude).clamp(0, 6) as usize;
-    let s = format!("{value:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
+    let decimals = (2 - magnitude).clamp(0, 6) as u32;
+    let scale = 10u128.pow(decimals);
+    let scaled = (value.abs() * scale as f64).round() as u128;
+    let sign = if value < 0.0 && scaled > 0 { "-" } else { "" };
+    let (whole, fraction) = (scaled / scale, scaled % scale);
+    if decimals == 0 || fraction == 0 {
+        return format!("{sign}{whole}");
     }
+    let digits = format!("{fraction:0width$}", width = decimals as usize);
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
 }
 
 #[cfg(test)]
@@ -96,5 +101,11 @@ mod tests {
         check(f64::INFINITY, Unit::Seconds, "–");
         check(0.0, Unit::PerSecond, "0 req/s");
         check(-0.5, Unit::Count, "-0.5");
+        check(0.000123456, Unit::Count, "0.000123");
+        check(1e-9, Unit::Count, "0");
+        check(123_456_789.0, Unit::Count, "123456789");
+        check(0.999, Unit::Count, "0.999");
+        check(9.9996, Unit::Count, "10");
+        check(1.05, Unit::Count, "1.05");
     }
 }

@@ -12,6 +12,34 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
+/// Decodes one query-string component: `+` is a space, `%XX` is a byte, and the bytes are read
+/// as UTF-8 with invalid sequences replaced by U+FFFD. A `%` not followed by two hex digits is
+/// kept as it is. The inverse of [`encode_component`].
+pub fn decode_component(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (bytes.get(i + 1).and_then(hex_value), bytes.get(i + 2).and_then(hex_value)) {
+                (Some(high), Some(low)) => {
+                    out.push(high << 4 | low);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex_value(byte: &u8) -> Option<u8> {
+    (*byte as char).to_digit(16).map(|d| d as u8)
+}
+
 /// `base` + `path` + `?k=v&…`, with the values encoded. `base` has no trailing slash (the config
 /// guarantees it) and `path` starts with one.
 pub fn with_query(base: &str, path: &str, params: &[(&str, &str)]) -> String {

@@ -1,6 +1,7 @@
 //! The browser shell: fetches, holds signals, hands canvases to the core. No logic that could
 //! be a plain function lives here.
 
+mod dom;
 mod http;
 mod panel;
 
@@ -10,14 +11,24 @@ use leptos::prelude::*;
 
 use crate::core::config::{parse_config, Config};
 use crate::core::metrics::{resolve, MetricNames};
-use crate::core::panels::{Group, PANELS};
+use crate::core::panels::{panel as find_panel, Group, PANELS};
 use crate::core::prom::decode_label_values;
-use crate::core::time::TimeRange;
-use panel::{Panel, PanelContext};
+use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
+use dom::{el, listen, set_attr, text_el};
+use panel::{panel, PanelContext};
+use wasm_bindgen::JsCast;
 
 /// Entry point: installs the panic screen, then mounts the app.
 pub fn start() {
-    std::panic::set_hook(Box::new(|info| show_panic(&info.to_string())));
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an unexpected internal error".to_owned());
+        show_panic(&message);
+    }));
     leptos::mount::mount_to_body(App);
 }
 
@@ -33,6 +44,18 @@ fn show_panic(message: &str) {
     }
 }
 
+fn now_secs() -> f64 {
+    js_sys::Date::now() / 1_000.0
+}
+
+fn location_search() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+fn page_hidden() -> bool {
+    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+}
+
 /// Loads and validates `config.json` (beside index.html).
 async fn load_config() -> Result<Config, String> {
     let (status, body) = http::get_text("config.json", None)
@@ -42,36 +65,6 @@ async fn load_config() -> Result<Config, String> {
         return Err(format!("config.json could not be loaded: HTTP {status}"));
     }
     parse_config(&body).map_err(|e| e.to_string())
-}
-
-/// The whole page.
-#[component]
-fn App() -> impl IntoView {
-    let config = LocalResource::new(load_config);
-    view! {
-        <header>
-            <h1>"arrwDB ops"</h1>
-            <span class="sub">"last 1 hour"</span>
-        </header>
-        <Suspense fallback=|| view! { <p class="screen">"Loading configuration…"</p> }>
-            {move || {
-                config
-                    .get()
-                    .map(|result| match result {
-                        Ok(cfg) => view! { <Dashboard cfg=Arc::new(cfg) /> }.into_any(),
-                        Err(message) => {
-                            view! {
-                                <div class="screen" data-screen="config-error" role="alert">
-                                    <h2>"The configuration could not be used"</h2>
-                                    <p>{message}</p>
-                                </div>
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Suspense>
-    }
 }
 
 /// Asks Prometheus which metric names exist and resolves the ones the panels need. If the list
@@ -87,54 +80,247 @@ async fn discover_metrics(cfg: &Config) -> MetricNames {
     }
 }
 
-/// The panels, refreshed together every `refresh_secs`.
+/// The whole page. Loading is a signal filled by a spawned task (no resource or suspense: they
+/// cost more wasm than the two one-shot loads they would serve).
+#[component]
+fn App() -> impl IntoView {
+    let config = RwSignal::new(None::<Result<Arc<Config>, String>>);
+    leptos::task::spawn_local(async move { config.set(Some(load_config().await.map(Arc::new))) });
+    move || match config.get() {
+        None => view! { <p class="screen">"Loading configuration…"</p> }.into_any(),
+        Some(Ok(cfg)) => view! { <Dashboard cfg=cfg /> }.into_any(),
+        Some(Err(message)) => view! {
+            <div class="screen" data-screen="config-error" role="alert">
+                <h2>"The configuration could not be used"</h2>
+                <p>{message}</p>
+                <p>"Fix config.json beside index.html and reload; see the README's Configuration section."</p>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+/// The view state lives in the URL: read at start and on back/forward, written on every change
+/// (one history entry per change, none when nothing changed).
+fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
+    let (initial, warnings) = state::decode(&location_search());
+    let view = RwSignal::new(initial);
+    let warnings = RwSignal::new(warnings.into_iter().map(|w| w.to_string()).collect::<Vec<_>>());
+    Effect::new(move |_| {
+        let query = state::encode(&view.get());
+        let wanted = if query.is_empty() { String::new() } else { format!("?{query}") };
+        if location_search() != wanted {
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+                let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{wanted}")));
+            }
+        }
+    });
+    let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        let (decoded, w) = state::decode(&location_search());
+        warnings.set(w.into_iter().map(|w| w.to_string()).collect());
+        view.set(decoded);
+    });
+    on_cleanup(move || popstate.remove());
+    (view, warnings)
+}
+
+/// The panels, refreshed together; the header's controls.
 #[component]
 fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
+    let (view, warnings) = url_state();
     let (tick, set_tick) = signal(0u64);
-    if cfg.refresh_secs > 0 {
-        let handle = set_interval_with_handle(
-            move || set_tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(cfg.refresh_secs),
-        );
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    let range = Signal::derive(move || {
-        tick.track();
-        let now = js_sys::Date::now() / 1_000.0;
-        TimeRange::last(3_600.0, now).unwrap_or_else(|_| TimeRange::new(0.0, 1.0).expect("0 < 1"))
+    let refresh = Memo::new({
+        let default = Refresh::from_config_secs(cfg.refresh_secs);
+        move |_| view.with(|v| v.effective_refresh(default))
     });
-    let discovery_cfg = cfg.clone();
-    let names = LocalResource::new(move || {
-        let cfg = discovery_cfg.clone();
-        async move { discover_metrics(&cfg).await }
+    // The refresh timer: restarted when the period changes, skipped while the tab is hidden
+    // (and caught up as soon as it is visible again).
+    let timer = StoredValue::new_local(None::<IntervalHandle>);
+    Effect::new(move |_| {
+        timer.update_value(|t| {
+            if let Some(h) = t.take() {
+                h.clear();
+            }
+        });
+        if let Some(period) = refresh.get().period_secs() {
+            let handle = set_interval_with_handle(
+                move || {
+                    if !page_hidden() {
+                        set_tick.update(|t| *t += 1);
+                    }
+                },
+                std::time::Duration::from_secs(period),
+            );
+            timer.set_value(handle.ok());
+        }
+    });
+    let visibility = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if !page_hidden() && refresh.get_untracked().period_secs().is_some() {
+            set_tick.update(|t| *t += 1);
+        }
+    });
+    on_cleanup(move || {
+        visibility.remove();
+        timer.update_value(|t| {
+            if let Some(h) = t.take() {
+                h.clear();
+            }
+        });
+    });
+
+    let range = Memo::new(move |_| {
+        tick.track();
+        view.with(|v| v.range.resolve(now_secs()))
+    });
+    let names = RwSignal::new(None::<Arc<MetricNames>>);
+    {
+        let cfg = cfg.clone();
+        leptos::task::spawn_local(async move { names.set(Some(Arc::new(discover_metrics(&cfg).await))) });
+    }
+    // The theme applies to the whole document.
+    Effect::new(move |_| {
+        let (theme, transparent) = view.with(|v| (v.theme, v.transparent));
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("data-theme", theme.as_str());
+            let _ = root.set_attribute("data-bg", if transparent { "transparent" } else { "solid" });
+        }
+    });
+
+    let kiosk = Memo::new(move |_| view.with(|v| v.kiosk));
+    let hover_secs = RwSignal::new(None);
+    let top = NodeRef::<leptos::html::Div>::new();
+    top.on_load(move |top| {
+        let bar = header(view, set_tick, refresh);
+        let _ = top.append_child(&bar);
+        Effect::new(move |_| set_attr(&bar, "hidden", kiosk.get().then_some("")));
+    });
+    let body = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let (Some(body), Some(names)) = (body.get(), names.get()) else { return };
+        let ctx = PanelContext { cfg: cfg.clone(), names, range: range.into(), view, hover_secs };
+        untrack(move || panels(body.unchecked_into(), ctx, view));
     });
     view! {
-        <Suspense fallback=|| view! { <p class="screen">"Asking Prometheus which metrics exist…"</p> }>
-            {move || {
-                names
-                    .get()
-                    .map(|names| {
-                        let ctx = PanelContext { cfg: cfg.clone(), names: Arc::new(names), range };
-                        Group::ALL
-                            .iter()
-                            .map(|group| {
-                                let ctx = ctx.clone();
-                                view! {
-                                    <h2 class="group">{group.title()}</h2>
-                                    <main>
-                                        {PANELS
-                                            .iter()
-                                            .filter(|p| p.group == *group)
-                                            .map(|spec| view! { <Panel spec=spec ctx=ctx.clone() /> })
-                                            .collect_view()}
-                                    </main>
-                                }
-                            })
-                            .collect_view()
-                    })
-            }}
-        </Suspense>
+        <div node_ref=top></div>
+        {move || {
+            let w = warnings.get();
+            (!w.is_empty()).then(|| view! {
+                <ul class="warnings" role="status">{w.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+            })
+        }}
+        {move || names.with(Option::is_none).then(|| view! { <p class="screen">"Asking Prometheus which metrics exist…"</p> })}
+        <div class="panels" node_ref=body></div>
     }
+}
+
+/// The panels by group, or the one panel `?panel=` names, in `container`. Rebuilt (with their
+/// effects) only when `?panel=` changes.
+fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: RwSignal<ViewState>) {
+    let single = Memo::new(move |_| view.with(|v| v.panel.clone()));
+    // Each build runs under its own owner, disposed before the next one.
+    let owner = StoredValue::new_local(None::<Owner>);
+    Effect::new(move |_| {
+        let single = single.get();
+        owner.update_value(|o| {
+            if let Some(previous) = o.take() {
+                previous.cleanup();
+            }
+        });
+        container.set_text_content(None);
+        let built = Owner::new();
+        let ctx = ctx.clone();
+        let container = container.clone();
+        built.with(move || untrack(move || match single {
+            Some(id) => match find_panel(&id) {
+                Some(spec) => {
+                    let main = el("main", "single", Some(&container));
+                    let _ = main.append_child(&panel(spec, ctx));
+                }
+                None => {
+                    let p = text_el("p", "screen", &format!("There is no panel named “{id}”."), Some(&container));
+                    set_attr(&p, "role", Some("alert"));
+                }
+            },
+            None => {
+                for group in Group::ALL {
+                    text_el("h2", "group", group.title(), Some(&container));
+                    let main = el("main", "", Some(&container));
+                    for spec in PANELS.iter().filter(|p| p.group == *group) {
+                        let _ = main.append_child(&panel(spec, ctx.clone()));
+                    }
+                }
+            }
+        }));
+        owner.set_value(Some(built));
+    });
+}
+
+/// A labelled `<select>` in `parent`; `on_change` gets the chosen value.
+fn choice(
+    parent: &web_sys::Element,
+    label: &str,
+    control: &str,
+    options: &[(String, String)],
+    on_change: impl Fn(String) + 'static,
+) -> web_sys::HtmlSelectElement {
+    let l = text_el("label", "", &format!("{label} "), Some(parent));
+    let select: web_sys::HtmlSelectElement = el("select", "", Some(&l)).unchecked_into();
+    set_attr(&select, "data-control", Some(control));
+    for (value, text) in options {
+        set_attr(&text_el("option", "", text, Some(&select)), "value", Some(value));
+    }
+    let target = select.clone();
+    listen(&select, "change", move |_: web_sys::Event| on_change(target.value()));
+    select
+}
+
+/// Title, time range, refresh and theme controls.
+fn header(view: RwSignal<ViewState>, tick: WriteSignal<u64>, refresh: Memo<Refresh>) -> web_sys::HtmlElement {
+    let header = el("header", "", None);
+    text_el("h1", "", "arrwDB ops", Some(&header));
+    let range_label = el("span", "sub", Some(&header));
+    set_attr(&range_label, "data-range-label", Some(""));
+    el("span", "spacer", Some(&header));
+
+    let mut ranges: Vec<(String, String)> = PRESETS.iter().map(|(name, _)| (name.to_string(), format!("last {name}"))).collect();
+    ranges.push(("zoomed".to_owned(), "zoomed".to_owned()));
+    let range_select = choice(&header, "Range", "range", &ranges, move |value| {
+        if let Some(secs) = state::parse_duration_secs(&value) {
+            view.update(|v| {
+                v.range = RangeSpec::Relative { duration_secs: secs };
+                v.drill = None;
+            });
+        }
+    });
+    let refreshes: Vec<(String, String)> = REFRESH_CHOICES.iter().map(|c| (c.to_string(), c.to_string())).collect();
+    let refresh_select = choice(&header, "Refresh", "refresh", &refreshes, move |value| {
+        if let Some(choice) = REFRESH_CHOICES.iter().find(|c| c.to_string() == value) {
+            view.update(|v| v.refresh = Some(*choice));
+        }
+    });
+    let now = text_el("button", "", "↻", Some(&header));
+    set_attr(&now, "data-control", Some("refresh-now"));
+    set_attr(&now, "title", Some("Refresh now"));
+    listen(&now, "click", move |_: web_sys::Event| tick.update(|t| *t += 1));
+    let themes: Vec<(String, String)> = Theme::ALL.iter().map(|t| (t.as_str().to_owned(), t.as_str().to_owned())).collect();
+    let theme_select = choice(&header, "Theme", "theme", &themes, move |value| {
+        if let Some(theme) = Theme::ALL.iter().find(|t| t.as_str() == value) {
+            view.update(|v| v.theme = *theme);
+        }
+    });
+
+    // The controls follow the view state (URL, back/forward, zoom).
+    Effect::new(move |_| {
+        let (range, theme) = view.with(|v| (v.range.clone(), v.theme));
+        let offset_secs = -(js_sys::Date::new_0().get_timezone_offset() as i64) * 60;
+        range_label.set_text_content(Some(&range.label_in(offset_secs)));
+        range_select.set_value(&match range {
+            RangeSpec::Relative { duration_secs } => state::format_duration(duration_secs),
+            RangeSpec::Absolute { .. } => "zoomed".to_owned(),
+        });
+        theme_select.set_value(theme.as_str());
+        refresh_select.set_value(&refresh.get().to_string());
+    });
+    header
 }

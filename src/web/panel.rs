@@ -4,21 +4,23 @@
 
 use std::sync::Arc;
 
-use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::core::chart::{draw_timeseries, ChartSeries, ChartSpec, DARK, LIGHT, PALETTE};
+use crate::core::chart::{draw_timeseries, ChartSeries, ChartSpec, DrawSummary, DARK, LIGHT, PALETTE};
 use crate::core::config::Config;
 use crate::core::metrics::MetricNames;
 use crate::core::panels::{chart_series, panel_queries, PanelKind, PanelSpec, QueryContext, Role};
 use crate::core::prom::{decode_query, decode_query_range, PromError, QueryData, Series};
-use crate::core::series::stats;
+use crate::core::series::{nearest, stack, stats, top_k};
+use crate::core::state::{Theme, ViewState};
 use crate::core::time::{query_window, QueryWindow, TimeRange};
 use crate::core::units::format_value;
 use crate::core::url::with_query;
+use crate::web::dom::{el, fill_table, listen, set_attr, text_el, Row};
 use crate::web::http::{get_text, FetchFailure};
 
 /// What a panel shows; `data-state` in the DOM.
@@ -54,34 +56,52 @@ struct LegendRow {
     mean: String,
 }
 
-/// What was last shown, for the DOM contract and the legend.
+/// What was last drawn: the legend and the plot's pixel extent (for pointer maths).
 #[derive(Debug, Clone, PartialEq, Default)]
-struct Shown {
+struct Drawn {
     series: usize,
-    queries: Vec<String>,
-    window: Option<QueryWindow>,
+    hidden: usize,
     legend: Vec<LegendRow>,
-    headlines: Vec<(String, String)>,
-    table: Vec<(String, String, String)>,
+    /// The plotting area in CSS pixels from the canvas's left edge.
+    plot_left_css: f64,
+    plot_right_css: f64,
+    /// The series as drawn (isolated, capped, stacked), for the tooltip.
+    shown: Vec<ChartSeries>,
 }
 
 /// How a load ended, when Prometheus answered.
 enum Outcome {
-    Shown(Shown),
+    Loaded(Loaded),
     /// Nothing to show, and why.
     Empty(String),
-    /// The answer could not be shown (e.g. the canvas failed).
-    Failed(String),
 }
 
-/// What every panel shares: configuration, resolved metric names, the refresh tick and range.
+/// What every panel shares: configuration, resolved metric names, the range, the view state
+/// (the URL) and the shared crosshair.
 #[derive(Clone)]
 pub struct PanelContext {
     pub cfg: Arc<Config>,
     pub names: Arc<MetricNames>,
     /// The range to show; it changes on every refresh of a relative range.
     pub range: Signal<TimeRange>,
+    pub view: RwSignal<ViewState>,
+    /// The time under the pointer on any chart: every chart draws its crosshair there.
+    pub hover_secs: RwSignal<Option<f64>>,
 }
+
+/// What one refresh brought: kept until the next one succeeds, so a failed refresh leaves the
+/// chart in place (marked stale).
+#[derive(Debug, Clone, PartialEq)]
+struct Loaded {
+    window: QueryWindow,
+    queries: Vec<String>,
+    series: Vec<ChartSeries>,
+    headlines: Vec<(String, String)>,
+    table: Vec<(String, String, String)>,
+}
+
+/// At most this many series are drawn; the rest are counted as hidden.
+const MAX_SERIES: usize = 10;
 
 fn utc_offset_secs() -> i64 {
     -(js_sys::Date::new_0().get_timezone_offset() as i64) * 60
@@ -113,19 +133,26 @@ fn range_url(base: &str, query: &str, window: &QueryWindow) -> String {
         "/api/v1/query_range",
         &[
             ("query", query),
-            ("start", &window.start_secs.to_string()),
-            ("end", &window.end_secs.to_string()),
+            // Whole seconds: the window is aligned to a whole-second step.
+            ("start", &(window.start_secs as i64).to_string()),
+            ("end", &(window.end_secs as i64).to_string()),
             ("step", &window.step.secs().to_string()),
         ],
     )
 }
 
 fn instant_url(base: &str, query: &str, time_secs: f64) -> String {
-    with_query(base, "/api/v1/query", &[("query", query), ("time", &time_secs.to_string())])
+    with_query(base, "/api/v1/query", &[("query", query), ("time", &(time_secs as i64).to_string())])
 }
 
-/// Draws `series` on `canvas` at its current size; returns the number of series drawn.
-fn draw(canvas: &web_sys::HtmlCanvasElement, spec: &PanelSpec, window: &QueryWindow, series: &[ChartSeries]) -> Result<usize, String> {
+/// Draws `series` on `canvas` at its current size.
+fn draw(
+    canvas: &web_sys::HtmlCanvasElement,
+    spec: &PanelSpec,
+    window: &QueryWindow,
+    series: &[ChartSeries],
+    light: bool,
+) -> Result<(DrawSummary, f64), String> {
     let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
     let width = (canvas.client_width().max(1) as f64 * ratio) as u32;
     let height = (canvas.client_height().max(1) as f64 * ratio) as u32;
@@ -139,24 +166,21 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, spec: &PanelSpec, window: &QueryWin
         y_from_zero: spec.y_from_zero,
         utc_offset_secs: utc_offset_secs(),
         pixel_ratio: ratio,
-        theme: if prefers_light() { LIGHT } else { DARK },
+        theme: if light { LIGHT } else { DARK },
         thresholds: spec.threshold_lines(),
     };
-    draw_timeseries(&backend.into_drawing_area(), &chart, series)
-        .map(|summary| summary.series_drawn)
-        .map_err(|e| e.to_string())
+    draw_timeseries(&backend.into_drawing_area(), &chart, series).map(|summary| (summary, ratio)).map_err(|e| e.to_string())
 }
 
 fn legend_rows(spec: &PanelSpec, series: &[ChartSeries]) -> Vec<LegendRow> {
     series
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
+        .map(|s| {
             let st = stats(&s.points);
             let f = |v: Option<f64>| format_value(v.unwrap_or(f64::NAN), spec.unit);
             LegendRow {
                 name: s.name.clone(),
-                color: i % PALETTE.len(),
+                color: s.color % PALETTE.len(),
                 last: f(st.map(|s| s.last)),
                 min: f(st.map(|s| s.min)),
                 max: f(st.map(|s| s.max)),
@@ -166,17 +190,19 @@ fn legend_rows(spec: &PanelSpec, series: &[ChartSeries]) -> Vec<LegendRow> {
         .collect()
 }
 
-/// Loads a time-series panel: every query at once, then one draw.
+/// Loads a time-series panel: every query at once.
 async fn load_series(
     spec: &'static PanelSpec,
     base: &str,
     queries: Vec<(Role, String)>,
     window: QueryWindow,
     signal: &AbortSignal,
-    canvas: &web_sys::HtmlCanvasElement,
 ) -> Result<Outcome, PromError> {
-    let fetches = queries.iter().map(|(role, q)| async move {
-        match role {
+    // One after the other: a panel has at most three queries, and a join combinator costs more
+    // wasm than it saves time on loopback.
+    let mut answers = Vec::with_capacity(queries.len());
+    for (role, q) in &queries {
+        answers.push(match role {
             Role::Lines { .. } => fetch_prom(base, range_url(base, q, &window), signal, decode_query_range).await,
             Role::Headline { .. } => fetch_prom(base, instant_url(base, q, window.end_secs), signal, decode_query)
                 .await
@@ -186,9 +212,8 @@ async fn load_series(
                     }
                     _ => Vec::new(),
                 }),
-        }
-    });
-    let answers = futures::future::join_all(fetches).await;
+        });
+    }
     let mut lines = Vec::new();
     let mut headlines = Vec::new();
     for ((role, _), answer) in queries.iter().zip(answers) {
@@ -205,15 +230,10 @@ async fn load_series(
     if series.is_empty() {
         return Ok(Outcome::Empty("No data in this range.".to_owned()));
     }
-    let drawn = match draw(canvas, spec, &window, &series) {
-        Ok(n) => n,
-        Err(e) => return Ok(Outcome::Failed(e)),
-    };
-    Ok(Outcome::Shown(Shown {
-        series: drawn,
+    Ok(Outcome::Loaded(Loaded {
+        window,
         queries: queries.into_iter().map(|(_, q)| q).collect(),
-        window: Some(window),
-        legend: legend_rows(spec, &series),
+        series,
         headlines,
         table: Vec::new(),
     }))
@@ -242,21 +262,56 @@ async fn load_table(
             (get(spec.legend_labels[0]), get(spec.legend_labels[1]), format_value(s.point.value.round(), spec.unit))
         })
         .collect();
-    Ok(Outcome::Shown(Shown { series: table.len(), queries: vec![query], window: Some(window), table, ..Default::default() }))
+    Ok(Outcome::Loaded(Loaded { window, queries: vec![query], series: Vec::new(), headlines: Vec::new(), table }))
 }
 
-/// One panel.
-#[component]
-pub fn Panel(
-    /// What the panel shows.
-    spec: &'static PanelSpec,
-    /// Shared configuration, metric names and range.
-    ctx: PanelContext,
-) -> impl IntoView {
+/// The series a panel draws from what it loaded: the isolated one alone, else the busiest
+/// `MAX_SERIES`, stacked when asked.
+fn displayed(loaded: &Loaded, isolated: Option<&str>, stacked: bool) -> (Vec<ChartSeries>, usize) {
+    let chosen: Vec<ChartSeries> = match isolated.filter(|name| loaded.series.iter().any(|s| s.name == *name)) {
+        Some(name) => loaded.series.iter().filter(|s| s.name == name).cloned().collect(),
+        None => loaded.series.clone(),
+    };
+    let (mut kept, hidden) = top_k(chosen, MAX_SERIES, |s| s.points.as_slice());
+    if stacked {
+        let stacked_points = stack(&kept.iter().map(|s| s.points.clone()).collect::<Vec<_>>());
+        for (s, points) in kept.iter_mut().zip(stacked_points) {
+            s.points = points;
+        }
+    }
+    (kept, hidden)
+}
+
+/// One panel: its element, built once, and the effects that keep it up to date. Effects and
+/// listeners belong to the current reactive owner and go with it.
+pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElement {
+    let PanelContext { cfg, names, range, view, hover_secs } = ctx;
+    let is_table = spec.kind == PanelKind::Table;
+
+    // The element tree; only text and attributes change afterwards.
+    let root = el("section", if is_table { "panel table" } else { "panel" }, None);
+    set_attr(&root, "data-panel", Some(spec.id));
+    set_attr(&root, "data-state", Some("loading"));
+    let h2 = text_el("h2", "", spec.title, Some(&root));
+    let headline = el("span", "headline", Some(&h2));
+    let stack_box = (spec.id == "request-rate").then(|| {
+        let label = el("label", "toggle", Some(&h2));
+        let input: web_sys::HtmlInputElement = el("input", "", Some(&label)).unchecked_into();
+        input.set_type("checkbox");
+        set_attr(&input, "data-control", Some("stack"));
+        let _ = label.append_with_str_1(" stacked");
+        input
+    });
+    let chart = el("div", "chart", Some(&root));
+    let canvas: Option<web_sys::HtmlCanvasElement> = (!is_table).then(|| el("canvas", "", Some(&chart)).unchecked_into());
+    let ranked = el("table", "ranked", Some(&chart));
+    let message = el("p", "message", Some(&chart));
+    let legend = el("table", "legend", Some(&root));
+
     let state = RwSignal::new(PanelState::Loading);
-    let shown = RwSignal::new(None::<Shown>);
-    let canvas = NodeRef::<html::Canvas>::new();
-    // The request in flight, if any: a newer refresh or unmounting the panel aborts it.
+    let loaded = RwSignal::new(None::<Arc<Loaded>>);
+    let drawn = RwSignal::new(None::<Drawn>);
+    // The request in flight, if any: a newer refresh or removing the panel aborts it.
     let in_flight = StoredValue::new_local(None::<AbortController>);
     on_cleanup(move || {
         in_flight.try_update_value(|slot| {
@@ -266,142 +321,251 @@ pub fn Panel(
         });
     });
 
-    let PanelContext { cfg, names, range } = ctx;
-    Effect::new(move |_| {
-        let range = range.get();
-        let width_px = canvas.get().map_or(800, |c| c.client_width().max(100) as u32);
-        let window = query_window(range, width_px, cfg.prometheus.scrape_interval_secs);
-        let qctx = QueryContext {
-            job: &cfg.prometheus.job,
-            rate_window_secs: window.rate_window_secs,
-            range_secs: range.duration_secs().round() as u64,
-            handler: None,
-        };
-        let queries = match panel_queries(spec, &names, &qctx) {
-            Ok(q) => q,
-            Err(missing) => {
-                state.set(PanelState::Empty(missing));
-                return;
-            }
-        };
-        // A new refresh makes the previous request stale: cancel it.
-        let Ok(controller) = AbortController::new() else { return };
-        in_flight.update_value(|slot| {
-            if let Some(previous) = slot.replace(controller.clone()) {
-                previous.abort();
-            }
-        });
-        let base = cfg.prometheus.url.clone();
-        leptos::task::spawn_local(async move {
-            let signal = controller.signal();
-            let result = match spec.kind {
-                PanelKind::Table => {
-                    let q = queries.into_iter().next().map(|q| q.promql).unwrap_or_default();
-                    load_table(spec, &base, q, window, &signal).await
-                }
-                PanelKind::TimeSeries => {
-                    let Some(canvas_el) = canvas.get_untracked() else { return };
-                    let qs = queries.into_iter().map(|q| (q.role, q.promql)).collect();
-                    load_series(spec, &base, qs, window, &signal, &canvas_el).await
+    // Only what changes the queries triggers a fetch.
+    let handler = Memo::new(move |_| view.with(|v| v.handler.clone()));
+    {
+        let chart = chart.clone();
+        Effect::new(move |_| {
+            let range = range.get();
+            let handler = handler.get();
+            let width_px = chart.client_width().max(100) as u32;
+            let window = query_window(range, width_px, cfg.prometheus.scrape_interval_secs);
+            let qctx = QueryContext {
+                job: &cfg.prometheus.job,
+                rate_window_secs: window.rate_window_secs,
+                range_secs: range.duration_secs().round() as u64,
+                handler: handler.as_deref(),
+            };
+            let queries = match panel_queries(spec, &names, &qctx) {
+                Ok(q) => q,
+                Err(missing) => {
+                    state.set(PanelState::Empty(missing));
+                    return;
                 }
             };
-            match result {
-                Err(e) if e.is_aborted() => {}
-                Err(e) => state.set(PanelState::Error(e.to_string())),
-                Ok(Outcome::Failed(message)) => state.set(PanelState::Error(message)),
-                Ok(Outcome::Empty(empty)) => {
-                    shown.set(None);
-                    state.set(PanelState::Empty(empty));
+            // A new refresh makes the previous request stale: cancel it.
+            let Ok(controller) = AbortController::new() else { return };
+            in_flight.update_value(|slot| {
+                if let Some(previous) = slot.replace(controller.clone()) {
+                    previous.abort();
                 }
-                Ok(Outcome::Shown(s)) => {
-                    shown.set(Some(s));
+            });
+            let base = cfg.prometheus.url.clone();
+            leptos::task::spawn_local(async move {
+                let signal = controller.signal();
+                let result = match spec.kind {
+                    PanelKind::Table => {
+                        let q = queries.into_iter().next().map(|q| q.promql).unwrap_or_default();
+                        load_table(spec, &base, q, window, &signal).await
+                    }
+                    PanelKind::TimeSeries => {
+                        let qs = queries.into_iter().map(|q| (q.role, q.promql)).collect();
+                        load_series(spec, &base, qs, window, &signal).await
+                    }
+                };
+                match result {
+                    Err(e) if e.is_aborted() => {}
+                    // The last chart stays, marked stale; the message says what failed.
+                    Err(e) => state.set(PanelState::Error(e.to_string())),
+                    Ok(Outcome::Empty(empty)) => {
+                        loaded.set(None);
+                        drawn.set(None);
+                        state.set(PanelState::Empty(empty));
+                    }
+                    Ok(Outcome::Loaded(l)) => {
+                        loaded.set(Some(Arc::new(l)));
+                        if is_table {
+                            state.set(PanelState::Ready);
+                        }
+                    }
+                }
+            });
+        });
+    }
+
+    // Drawing follows the data, the isolation, stacking, theme and size; it never re-queries.
+    let isolated = Memo::new(move |_| view.with(|v| v.isolated_series(spec.id).map(str::to_owned)));
+    let stacked = Memo::new(move |_| spec.id == "request-rate" && view.with(|v| v.stacked));
+    let theme = Memo::new(move |_| view.with(|v| v.theme));
+    let (resized, set_resized) = signal(0u32);
+    let resize = window_event_listener(leptos::ev::resize, move |_| set_resized.update(|n| *n += 1));
+    on_cleanup(move || resize.remove());
+    if let Some(canvas) = canvas.clone() {
+        Effect::new(move |_| {
+            resized.track();
+            let Some(l) = loaded.get() else { return };
+            let (shown, hidden) = displayed(&l, isolated.get().as_deref(), stacked.get());
+            let light = match theme.get() {
+                Theme::Light => true,
+                Theme::Dark => false,
+                Theme::System => prefers_light(),
+            };
+            match draw(&canvas, spec, &l.window, &shown, light) {
+                Ok((summary, ratio)) => {
+                    drawn.set(Some(Drawn {
+                        series: summary.series_drawn,
+                        hidden,
+                        legend: legend_rows(spec, &shown),
+                        plot_left_css: f64::from(summary.plot_left_px) / ratio,
+                        plot_right_css: f64::from(summary.plot_right_px) / ratio,
+                        shown,
+                    }));
                     state.set(PanelState::Ready);
                 }
+                Err(message) => state.set(PanelState::Error(message)),
             }
         });
+    }
+
+    // Pointer: a drag selects a window to zoom into; hovering moves the shared crosshair.
+    let drag_from_css = RwSignal::new(None::<f64>);
+    let pointer_css = RwSignal::new(None::<f64>);
+    let time_at = move |x_css: f64| -> Option<f64> {
+        let d = drawn.get_untracked()?;
+        let w = loaded.get_untracked()?.window;
+        let span = d.plot_right_css - d.plot_left_css;
+        (span > 0.0).then(|| w.start_secs + (x_css - d.plot_left_css).clamp(0.0, span) / span * (w.end_secs - w.start_secs))
+    };
+    if let Some(canvas) = canvas {
+        let crosshair = el("div", "crosshair", Some(&chart));
+        let selection = el("div", "selection", Some(&chart));
+        let tooltip = el("div", "tooltip", Some(&chart));
+        let x_of = {
+            let canvas = canvas.clone();
+            move |ev: &web_sys::PointerEvent| f64::from(ev.client_x()) - canvas.get_bounding_client_rect().left()
+        };
+        let (x_down, x_move, x_up) = (x_of.clone(), x_of.clone(), x_of);
+        listen(&canvas, "pointerdown", move |ev: web_sys::PointerEvent| drag_from_css.set(Some(x_down(&ev))));
+        listen(&canvas, "pointermove", move |ev: web_sys::PointerEvent| {
+            let x = x_move(&ev);
+            pointer_css.set(Some(x));
+            hover_secs.set(time_at(x));
+        });
+        listen(&canvas, "pointerup", move |ev: web_sys::PointerEvent| {
+            let (Some(from), to) = (drag_from_css.get_untracked(), x_up(&ev)) else { return };
+            drag_from_css.set(None);
+            if (to - from).abs() < 5.0 {
+                return;
+            }
+            if let (Some(a), Some(b)) = (time_at(from), time_at(to)) {
+                let (a, b) = (a.min(b).floor() as i64, a.max(b).ceil() as i64);
+                view.update(|v| *v = v.zoomed(a, b));
+            }
+        });
+        listen(&canvas, "pointerleave", move |_: web_sys::Event| {
+            drag_from_css.set(None);
+            pointer_css.set(None);
+            hover_secs.set(None);
+        });
+        // The overlays: crosshair (shared by every chart), drag selection, tooltip.
+        Effect::new(move |_| {
+            let d = drawn.get();
+            let w = loaded.with(|l| l.as_ref().map(|l| l.window));
+            let t = hover_secs.get();
+            let x = match (&d, w, t) {
+                (Some(d), Some(w), Some(t)) if t >= w.start_secs && t <= w.end_secs => {
+                    Some(d.plot_left_css + (t - w.start_secs) / (w.end_secs - w.start_secs) * (d.plot_right_css - d.plot_left_css))
+                }
+                _ => None,
+            };
+            let hide = "display: none";
+            set_attr(&crosshair, "style", Some(&x.map_or_else(|| hide.to_owned(), |x| format!("left: {x}px"))));
+            let pointer = pointer_css.get();
+            let sel = drag_from_css.get().zip(pointer).map(|(from, to)| format!("left: {}px; width: {}px", from.min(to), (to - from).abs()));
+            set_attr(&selection, "style", Some(sel.as_deref().unwrap_or(hide)));
+            let text = match (pointer, t, &d) {
+                (Some(_), Some(t), Some(d)) => {
+                    let mut text = crate::core::time::axis_label(t, utc_offset_secs(), 0.0);
+                    for s in &d.shown {
+                        if let Some(p) = nearest(&s.points, t) {
+                            text.push_str(&format!("\n{}: {}", s.name, format_value(p.value, spec.unit)));
+                        }
+                    }
+                    Some(text)
+                }
+                _ => None,
+            };
+            set_attr(&tooltip, "style", Some(if text.is_some() { "" } else { hide }));
+            tooltip.set_text_content(text.as_deref());
+        });
+    }
+
+    if let Some(input) = stack_box {
+        let shown = input.clone();
+        Effect::new(move |_| shown.set_checked(view.with(|v| v.stacked)));
+        let target = input.clone();
+        listen(&input, "change", move |_: web_sys::Event| {
+            let on = target.checked();
+            view.update(|v| v.stacked = on);
+        });
+    }
+
+    // Legend rows: click one to isolate it, again to restore.
+    listen(&legend, "click", move |ev: web_sys::Event| {
+        let row = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|t| t.closest("tr[data-series-name]").ok().flatten());
+        if let Some(name) = row.and_then(|r| r.get_attribute("data-series-name")) {
+            view.update(|v| *v = v.toggled_isolation(spec.id, &name));
+        }
+    });
+    Effect::new(move |_| {
+        let isolated_now = isolated.get();
+        let d = drawn.get();
+        let Some(d) = d else {
+            legend.set_text_content(None);
+            return;
+        };
+        let rows: Vec<Row> = d
+            .legend
+            .into_iter()
+            .map(|r| {
+                let c = PALETTE[r.color % PALETTE.len()];
+                Row {
+                    selected: isolated_now.as_deref() == Some(r.name.as_str()),
+                    swatch_css: Some(format!("background: rgb({},{},{})", c.0, c.1, c.2)),
+                    cells: vec![r.name, r.last, r.min, r.max, r.mean],
+                }
+            })
+            .collect();
+        let foot = (d.hidden > 0).then(|| format!("{} series hidden (showing the {MAX_SERIES} busiest)", d.hidden));
+        fill_table(&legend, &["", "last", "min", "max", "mean"], &rows, foot.as_deref());
     });
 
-    let message = move || match state.get() {
-        PanelState::Loading => Some("Loading…".to_owned()),
-        PanelState::Empty(m) | PanelState::Error(m) => Some(m),
-        PanelState::Ready => None,
-    };
-    let attr = move |f: fn(&Shown) -> String| move || shown.get().map(|d| f(&d));
-    let is_table = spec.kind == PanelKind::Table;
-    view! {
-        <section
-            class="panel"
-            class:table=is_table
-            data-panel=spec.id
-            data-state=move || state.get().name()
-            data-series=attr(|d| d.series.to_string())
-            data-query=attr(|d| d.queries.join("\n"))
-            data-start=attr(|d| d.window.map(|w| w.start_secs.to_string()).unwrap_or_default())
-            data-end=attr(|d| d.window.map(|w| w.end_secs.to_string()).unwrap_or_default())
-            data-step=attr(|d| d.window.map(|w| w.step.secs().to_string()).unwrap_or_default())
-        >
-            <h2>
-                {spec.title}
-                {move || {
-                    shown
-                        .get()
-                        .map(|d| {
-                            d.headlines
-                                .into_iter()
-                                .map(|(label, value)| view! { <span class="headline">{label}": "{value}</span> })
-                                .collect_view()
-                        })
-                }}
-            </h2>
-            <div class="chart">
-                {(!is_table).then(|| view! { <canvas node_ref=canvas></canvas> })}
-                {move || {
-                    shown
-                        .get()
-                        .filter(|_| is_table)
-                        .map(|d| {
-                            view! {
-                                <table class="ranked">
-                                    <thead><tr><th>"handler"</th><th>"status"</th><th>"errors"</th></tr></thead>
-                                    <tbody>
-                                        {d.table.into_iter().map(|(h, s, n)| view! { <tr><td>{h}</td><td>{s}</td><td class="num">{n}</td></tr> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }
-                        })
-                }}
-                {move || message().map(|m| view! { <p class="message">{m}</p> })}
-            </div>
-            <table class="legend">
-                {move || {
-                    shown
-                        .get()
-                        .filter(|d| !d.legend.is_empty())
-                        .map(|d| {
-                            view! {
-                                <thead><tr><th></th><th>"last"</th><th>"min"</th><th>"max"</th><th>"mean"</th></tr></thead>
-                                <tbody>
-                                    {d.legend
-                                        .into_iter()
-                                        .map(|row| {
-                                            let c = PALETTE[row.color];
-                                            let color = format!("background: rgb({},{},{})", c.0, c.1, c.2);
-                                            view! {
-                                                <tr>
-                                                    <td class="name"><span class="swatch" style=color></span>{row.name}</td>
-                                                    <td class="num">{row.last}</td>
-                                                    <td class="num">{row.min}</td>
-                                                    <td class="num">{row.max}</td>
-                                                    <td class="num">{row.mean}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            }
-                        })
-                }}
-            </table>
-        </section>
+    // The DOM contract, the message, the headline and the ranked table: one effect.
+    {
+        let root = root.clone();
+        Effect::new(move |_| {
+            let st = state.get();
+            let l = loaded.get();
+            let d = drawn.get();
+            set_attr(&root, "data-state", Some(st.name()));
+            let series = if is_table { l.as_ref().map(|l| l.table.len()) } else { d.as_ref().map(|d| d.series) };
+            set_attr(&root, "data-series", series.map(|n| n.to_string()).as_deref());
+            set_attr(&root, "data-query", l.as_ref().map(|l| l.queries.join("\n")).as_deref());
+            set_attr(&root, "data-start", l.as_ref().map(|l| (l.window.start_secs as i64).to_string()).as_deref());
+            set_attr(&root, "data-end", l.as_ref().map(|l| (l.window.end_secs as i64).to_string()).as_deref());
+            set_attr(&root, "data-step", l.as_ref().map(|l| l.window.step.secs().to_string()).as_deref());
+            let stale = matches!(st, PanelState::Error(_)) && l.is_some();
+            set_attr(&root, "data-stale", stale.then_some("true"));
+            let text = match st {
+                PanelState::Loading => Some("Loading…".to_owned()),
+                PanelState::Empty(m) => Some(m),
+                PanelState::Error(m) if stale => Some(format!("Stale: the last refresh failed. {m}")),
+                PanelState::Error(m) => Some(m),
+                PanelState::Ready => None,
+            };
+            set_attr(&message, "hidden", text.is_none().then_some(""));
+            message.set_text_content(text.as_deref());
+            let headlines = l.as_ref().map(|l| l.headlines.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("  "));
+            headline.set_text_content(headlines.as_deref());
+            match l.as_ref().filter(|_| is_table) {
+                Some(l) => {
+                    let rows: Vec<Row> =
+                        l.table.iter().map(|(h, s, n)| Row { selected: false, swatch_css: None, cells: vec![h.clone(), s.clone(), n.clone()] }).collect();
+                    fill_table(&ranked, &["handler", "status", "errors"], &rows, None);
+                }
+                None => ranked.set_text_content(None),
+            }
+        });
     }
+    root
 }

@@ -91,7 +91,7 @@ pub fn decode_envelope<T: DeserializeOwned>(
                 infos: envelope.infos,
             }),
             ("success", None) => Err(PromError::decode("the answer has no `data`")),
-            (other, _) => Err(PromError::decode(format!("unexpected status {other:?}"))),
+            (other, _) => Err(PromError::decode(format!("unexpected status \"{other}\""))),
         },
         Err(shape) => Err(as_error().unwrap_or_else(|| match shape.classify() {
             _ if body.trim().is_empty() => PromError::not_json(http_status, body),

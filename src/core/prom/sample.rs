@@ -116,9 +116,16 @@ where
             f.write_str(self.expecting)
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(f64, X), A::Error> {
-            let t_secs: f64 = seq
+            // The time is read from its JSON text by the same correctly rounded parser as the
+            // values: serde_json's own float parser (without its costly `float_roundtrip`) can be
+            // an ulp off for times with more than 15 significant digits.
+            let t_text: &serde_json::value::RawValue = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+            let t_secs: f64 = t_text
+                .get()
+                .parse()
+                .map_err(|_| de::Error::invalid_value(de::Unexpected::Other(t_text.get()), &"a time in unix seconds"))?;
             let x: X = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(1, &self))?;

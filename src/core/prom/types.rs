@@ -12,14 +12,41 @@ use serde::Deserialize;
 use super::sample::{de_sample_value, HistogramPoint, Labels, Point, StringSample};
 
 /// The `data` of `/api/v1/query` (and of `/api/v1/query_range`, which is always a matrix).
+///
+/// `result` may come before `resultType` (the OpenAPI examples do that), so `result` is first
+/// kept as raw JSON text and parsed once the type is known: no generic buffering of a large
+/// matrix, and much less code in the wasm than serde's adjacently tagged enums.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
+#[serde(try_from = "RawQueryData")]
 pub enum QueryData {
     Vector(Vec<InstantSample>),
     /// A range query, or an instant query of a range selector such as `up[5m]`.
     Matrix(Vec<Series>),
     Scalar(Point),
     String(StringSample),
+}
+
+#[derive(Deserialize)]
+struct RawQueryData {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    result: Box<serde_json::value::RawValue>,
+}
+
+impl TryFrom<RawQueryData> for QueryData {
+    type Error = String;
+    fn try_from(raw: RawQueryData) -> Result<Self, Self::Error> {
+        fn parse<'a, T: Deserialize<'a>>(raw: &'a serde_json::value::RawValue) -> Result<T, String> {
+            serde_json::from_str(raw.get()).map_err(|e| e.to_string())
+        }
+        match raw.result_type.as_str() {
+            "vector" => parse(&raw.result).map(QueryData::Vector),
+            "matrix" => parse(&raw.result).map(QueryData::Matrix),
+            "scalar" => parse(&raw.result).map(QueryData::Scalar),
+            "string" => parse(&raw.result).map(QueryData::String),
+            other => Err(format!("unknown resultType \"{other}\"")),
+        }
+    }
 }
 
 impl QueryData {

@@ -1,0 +1,90 @@
+//! A few DOM helpers for the parts of the page that are built imperatively (the header and the
+//! panels). Leptos's `view!` costs wasm per distinct tree and per reactive closure; these
+//! parts are rebuilt by a handful of effects instead, which keeps the page within its size
+//! budget. Text always goes in through `textContent`, never as markup.
+
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlElement};
+
+pub fn document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a page has a document")
+}
+
+/// A new element `tag` with `class` (none when empty), appended to `parent` when given.
+pub fn el(tag: &str, class: &str, parent: Option<&Element>) -> HtmlElement {
+    let e: HtmlElement = document().create_element(tag).expect("a valid tag name").unchecked_into();
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    if let Some(p) = parent {
+        let _ = p.append_child(&e);
+    }
+    e
+}
+
+/// Like [`el`], with a text content.
+pub fn text_el(tag: &str, class: &str, text: &str, parent: Option<&Element>) -> HtmlElement {
+    let e = el(tag, class, parent);
+    e.set_text_content(Some(text));
+    e
+}
+
+/// Sets or (with `None`) removes an attribute.
+pub fn set_attr(el: &Element, name: &str, value: Option<&str>) {
+    let _ = match value {
+        Some(v) => el.set_attribute(name, v),
+        None => el.remove_attribute(name),
+    };
+}
+
+/// Listens to `event` on `target` for as long as the current reactive owner lives (the
+/// closure is dropped with it, so a rebuilt panel leaves nothing behind).
+pub fn listen<E: JsCast + 'static>(target: &web_sys::EventTarget, event: &str, mut f: impl FnMut(E) + 'static) {
+    let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| f(e.unchecked_into()));
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    StoredValue::new_local(closure);
+}
+
+/// Replaces `parent`'s children with a table: `head` cells, then `rows` (each with an optional
+/// swatch colour for its first cell and `data-series-name` = its first cell), then an optional
+/// footer line.
+pub fn fill_table(table: &Element, head: &[&str], rows: &[Row], foot: Option<&str>) {
+    table.set_text_content(None);
+    let thead = el("thead", "", Some(table));
+    let tr = el("tr", "", Some(&thead));
+    for h in head {
+        text_el("th", "", h, Some(&tr));
+    }
+    let tbody = el("tbody", "", Some(table));
+    for row in rows {
+        let tr = el("tr", if row.selected { "selected" } else { "" }, Some(&tbody));
+        let mut cells = row.cells.iter();
+        let first = cells.next().map_or("", String::as_str);
+        set_attr(&tr, "data-series-name", Some(first));
+        let td = el("td", "name", Some(&tr));
+        if let Some(style) = &row.swatch_css {
+            set_attr(&el("span", "swatch", Some(&td)), "style", Some(style));
+        }
+        let _ = td.append_with_str_1(first);
+        for c in cells {
+            text_el("td", "num", c, Some(&tr));
+        }
+    }
+    if let Some(f) = foot {
+        let tr = el("tr", "", Some(&el("tfoot", "", Some(table))));
+        let td = text_el("td", "", f, Some(&tr));
+        set_attr(&td, "colspan", Some(&head.len().to_string()));
+        set_attr(&td, "data-hidden-series", Some(""));
+    }
+}
+
+/// One row of a table drawn by [`fill_table`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub selected: bool,
+    /// CSS for a colour swatch before the first cell.
+    pub swatch_css: Option<String>,
+    pub cells: Vec<String>,
+}
