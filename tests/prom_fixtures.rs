@@ -581,7 +581,11 @@ fn errors_are_classified_into_kinds_the_user_can_act_on() {
         r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#,
         "error Decode: a range query must answer a matrix, but this one answered a vector",
     );
-    check(200, r#"{"status":"success","data":["a","b"]}"#, "error Decode: unknown resultType \"a\" at line 1 column 37");
+    check(
+        200,
+        r#"{"status":"success","data":["a","b"]}"#,
+        "error Decode: unknown resultType \"a\" at line 1 column 37",
+    );
     check(
         200,
         "[1,2,3]",

@@ -23,7 +23,11 @@ pub struct Browser {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Browser {
@@ -57,7 +61,12 @@ impl Browser {
         let url = format!("http://127.0.0.1:{port}");
         let mut last_err = String::new();
         for _ in 0..100 {
-            match ClientBuilder::rustls().expect("rustls").capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::rustls()
+                .expect("rustls")
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => return Browser { client, driver },
                 Err(e) => {
                     last_err = e.to_string();
@@ -100,7 +109,10 @@ impl Browser {
 
     /// Runs a script in the page and returns its value.
     pub async fn js(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.expect("script runs")
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
     }
 
     pub async fn screenshot(&self, name: &str) {
@@ -122,22 +134,68 @@ pub async fn prometheus_query(base: &str, path_and_query: &str) -> Value {
     // A tiny HTTP/1.0 client is enough on loopback and keeps the harness free of another stack.
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = base.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("Prometheus answers");
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("Prometheus answers");
     let req = format!("GET {path_and_query} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
     stream.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
     let text = String::from_utf8_lossy(&raw);
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("Prometheus's answer is not JSON ({e}): {body}"))
+    serde_json::from_str(body)
+        .unwrap_or_else(|e| panic!("Prometheus's answer is not JSON ({e}): {body}"))
 }
 
 /// Percent-encodes a query-string value.
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A TCP forwarder standing in for "Prometheus is up" on a fixed port: while it runs, every
+/// connection to `listen_port` is relayed to the real Prometheus; [`Forwarder::stop`] closes
+/// the port and every open connection (keep-alive ones included), so the page sees exactly what
+/// it sees when Prometheus goes down.
+pub struct Forwarder {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Forwarder {
+    pub async fn start(listen_port: u16, target: &str) -> Forwarder {
+        let target = target
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", listen_port))
+            .await
+            .expect("the forwarder's port is free");
+        let task = tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    continue;
+                };
+                let target = target.clone();
+                connections.spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        Forwarder { task }
+    }
+
+    /// Closes the port and every connection (the `JoinSet` aborts them when dropped).
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
 }

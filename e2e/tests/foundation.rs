@@ -10,9 +10,17 @@ const PANEL: &str = "[data-panel='request-rate']";
 #[tokio::test]
 async fn request_rate_panel_draws_what_prometheus_answers() {
     let browser = Browser::start(1280, 900).await;
-    browser.client.goto(&env("ARRWDB_E2E_APP_URL")).await.unwrap();
     browser
-        .wait_for(&format!("{PANEL}[data-state='ready']"), Duration::from_secs(30), "request-rate-ready")
+        .client
+        .goto(&env("ARRWDB_E2E_APP_URL"))
+        .await
+        .unwrap();
+    browser
+        .wait_for(
+            &format!("{PANEL}[data-state='ready']"),
+            Duration::from_secs(30),
+            "request-rate-ready",
+        )
         .await;
 
     // The panel says how many series it drew and which query it asked.
@@ -25,7 +33,10 @@ async fn request_rate_panel_draws_what_prometheus_answers() {
     let series: usize = facts[0].as_str().unwrap().parse().unwrap();
     let query = facts[1].as_str().unwrap().to_owned();
     assert!(series > 0, "the chart drew no series");
-    assert!(query.contains("arrwdb_http_http_requests_total"), "query: {query}");
+    assert!(
+        query.contains("arrwdb_http_http_requests_total"),
+        "query: {query}"
+    );
 
     // Prometheus, asked the same query over the same window, has the same number of series.
     let answer = prometheus_query(
@@ -40,7 +51,10 @@ async fn request_rate_panel_draws_what_prometheus_answers() {
     )
     .await;
     let expected = answer["data"]["result"].as_array().expect("a matrix").len();
-    assert_eq!(series, expected, "the page drew {series} series, Prometheus has {expected}");
+    assert_eq!(
+        series, expected,
+        "the page drew {series} series, Prometheus has {expected}"
+    );
 
     // The pixels are really there: the canvas holds many colours, not a blank rectangle.
     let colours = browser
@@ -53,7 +67,10 @@ async fn request_rate_panel_draws_what_prometheus_answers() {
         .await
         .as_u64()
         .unwrap();
-    assert!(colours > 20, "the canvas holds only {colours} colours: nothing was drawn");
+    assert!(
+        colours > 20,
+        "the canvas holds only {colours} colours: nothing was drawn"
+    );
     browser.screenshot("dashboard").await;
     browser.close().await;
 }
@@ -61,15 +78,33 @@ async fn request_rate_panel_draws_what_prometheus_answers() {
 #[tokio::test]
 async fn unreachable_prometheus_is_reported_in_place() {
     let browser = Browser::start(1280, 900).await;
-    browser.client.goto(&env("ARRWDB_E2E_UNREACHABLE_APP_URL")).await.unwrap();
     browser
-        .wait_for(&format!("{PANEL}[data-state='error']"), Duration::from_secs(30), "unreachable-error")
+        .client
+        .goto(&env("ARRWDB_E2E_UNREACHABLE_APP_URL"))
+        .await
+        .unwrap();
+    browser
+        .wait_for(
+            &format!("{PANEL}[data-state='error']"),
+            Duration::from_secs(30),
+            "unreachable-error",
+        )
         .await;
-    let text = browser.js(&format!("return document.querySelector(\"{PANEL}\").innerText")).await;
+    let text = browser
+        .js(&format!(
+            "return document.querySelector(\"{PANEL}\").innerText"
+        ))
+        .await;
     let text = text.as_str().unwrap();
     let dead = env("ARRWDB_E2E_UNREACHABLE_PROMETHEUS_URL");
-    assert!(text.contains(&dead), "the message names the URL that failed: {text}");
-    assert!(text.contains("Could not reach Prometheus"), "the message says what failed: {text}");
+    assert!(
+        text.contains(&dead),
+        "the message names the URL that failed: {text}"
+    );
+    assert!(
+        text.contains("Could not reach Prometheus"),
+        "the message says what failed: {text}"
+    );
     // The page is alive: the header is there and no panic screen is shown.
     let alive = browser
         .js("return !!document.querySelector('header') && !document.querySelector('#panic:not([hidden])')")

@@ -259,7 +259,8 @@ fn v3_traces_answer(traces: &[Trace]) -> ApiResponse {
                 let span_json = otlp_span(trace, span);
                 match scope_spans.iter_mut().find(|s| s.scope.name == span.scope) {
                     Some(group) => group.spans.push(span_json),
-                    None => scope_spans.push(OtlpScopeSpans { scope: OtlpScope { name: span.scope }, spans: vec![span_json] }),
+                    None => scope_spans
+                        .push(OtlpScopeSpans { scope: OtlpScope { name: span.scope }, spans: vec![span_json] }),
                 }
             }
             OtlpResourceSpans { resource: OtlpResource { attributes: resource.clone() }, scope_spans }
@@ -464,7 +465,8 @@ fn v1_operations(params: &Params) -> ApiResponse {
 
 /// A v1 search's query, or the error answer.
 fn v1_query(params: &Params, now_ns: u64) -> Result<TraceQuery, ApiResponse> {
-    let bad = |name: &str, reason: String| ApiResponse::v1_error(400, format!("unable to parse param '{name}': {reason}"));
+    let bad =
+        |name: &str, reason: String| ApiResponse::v1_error(400, format!("unable to parse param '{name}': {reason}"));
     let Some(service) = params.get("service") else {
         return Err(ApiResponse::v1_error(400, "parameter 'service' is required"));
     };
@@ -483,9 +485,9 @@ fn v1_query(params: &Params, now_ns: u64) -> Result<TraceQuery, ApiResponse> {
     }
     let mut attributes: BTreeMap<String, String> = BTreeMap::new();
     for text in params.all("tag") {
-        let (key, value) = text
-            .split_once(':')
-            .ok_or_else(|| ApiResponse::v1_error(400, format!("malformed 'tag' parameter, expecting key:value, received: {text}")))?;
+        let (key, value) = text.split_once(':').ok_or_else(|| {
+            ApiResponse::v1_error(400, format!("malformed 'tag' parameter, expecting key:value, received: {text}"))
+        })?;
         attributes.insert(key.to_owned(), value.to_owned());
     }
     if let Some(text) = params.get("tags") {
@@ -549,7 +551,8 @@ fn v1_trace(trace: &Trace) -> V1Trace {
         .spans
         .iter()
         .map(|span| {
-            let mut tags = vec![v1_tag(&Attribute { key: "otel.scope.name", value: AttributeValue::Str(span.scope.to_owned()) })];
+            let mut tags =
+                vec![v1_tag(&Attribute { key: "otel.scope.name", value: AttributeValue::Str(span.scope.to_owned()) })];
             tags.extend(span.attributes.iter().map(v1_tag));
             tags.push(string_tag("span.kind", span.kind.jaeger_name()));
             match span.status.code {
@@ -570,7 +573,11 @@ fn v1_trace(trace: &Trace) -> V1Trace {
                 operation_name: span.name.clone(),
                 references: span
                     .parent_span_id
-                    .map(|parent| V1Reference { ref_type: "CHILD_OF", trace_id: trace_id.clone(), span_id: parent.to_hex() })
+                    .map(|parent| V1Reference {
+                        ref_type: "CHILD_OF",
+                        trace_id: trace_id.clone(),
+                        span_id: parent.to_hex(),
+                    })
                     .into_iter()
                     .collect(),
                 start_time: span.start_ns / 1_000,
@@ -581,7 +588,9 @@ fn v1_trace(trace: &Trace) -> V1Trace {
                     .iter()
                     .map(|e| V1Log {
                         timestamp: e.time_ns / 1_000,
-                        fields: std::iter::once(string_tag("event", &e.name)).chain(e.attributes.iter().map(v1_tag)).collect(),
+                        fields: std::iter::once(string_tag("event", &e.name))
+                            .chain(e.attributes.iter().map(v1_tag))
+                            .collect(),
                     })
                     .collect(),
                 process_id: "p1",
@@ -843,7 +852,13 @@ pub fn parse_rfc3339_ns(text: &str) -> Result<u64, String> {
     }
     let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
     let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
         return Err(invalid());
     }
     let mut i = 19;

@@ -101,9 +101,8 @@ pub fn span_matches(span: &Span, query: &TraceQuery) -> bool {
         if key == "error" {
             return (span.status.code == StatusCode::Error) == (value == "true");
         }
-        let matches = |attributes: &[Attribute]| {
-            attributes.iter().any(|a| a.key == key && a.value.as_query_text() == *value)
-        };
+        let matches =
+            |attributes: &[Attribute]| attributes.iter().any(|a| a.key == key && a.value.as_query_text() == *value);
         matches(&span.attributes)
             || span.events.iter().any(|e| matches(&e.attributes))
             || RESOURCE_ATTRIBUTES.iter().any(|(k, v)| k == key && v == value)
@@ -174,7 +173,8 @@ pub fn find_traces(config: &SimConfig, query: &TraceQuery, now_ns: u64) -> Vec<T
                 return finish(out, found, limit);
             }
             examined += 1;
-            found.extend(request_trace_in(config, &traffic, id, (start_ns, end_ns)).filter(|t| trace_matches(t, query)));
+            found
+                .extend(request_trace_in(config, &traffic, id, (start_ns, end_ns)).filter(|t| trace_matches(t, query)));
         }
         out = finish(out, found, limit);
         if out.len() == limit {

@@ -37,8 +37,8 @@
 use crate::config::{SimConfig, TICK_SECS};
 use crate::rng::{hash, mix64, unit, Rng, Stream};
 use crate::traffic::{
-    cache_hit_ratio, tick_traffic, RequestGroup, StatusClass, TickTraffic, DOCUMENT_CREATE, DOCUMENT_DELETE,
-    HANDLERS, LIBRARIES, SEARCH,
+    cache_hit_ratio, tick_traffic, RequestGroup, StatusClass, TickTraffic, DOCUMENT_CREATE, DOCUMENT_DELETE, HANDLERS,
+    LIBRARIES, SEARCH,
 };
 
 /// The service every trace belongs to (`service.name`).
@@ -710,7 +710,8 @@ pub fn request_trace_in(
     }
 
     let mut b = Builder::new(config.seed, payload, trace_id);
-    let root = b.push(None, SERVER_SCOPE, SERVER_SPAN_NAMES[handler], SpanKind::Server, start_ns, end_ns, root_attributes);
+    let root =
+        b.push(None, SERVER_SCOPE, SERVER_SPAN_NAMES[handler], SpanKind::Server, start_ns, end_ns, root_attributes);
     // The handler's work lies between the framework's overhead before and after it.
     let work_start = start_ns + part(latency_ns, 0.04);
     let work_ns = latency_ns - part(latency_ns, 0.04) - part(latency_ns, 0.03);
@@ -774,14 +775,23 @@ pub fn request_trace_in(
                 );
                 let second_start = embedding_end + part(work_ns, 0.01);
                 let available = (work_start + work_ns).saturating_sub(second_start);
-                let second_end = second_start + if failed { part(available, 0.5 + 0.5 * rng.uniform()) } else { available };
+                let second_end =
+                    second_start + if failed { part(available, 0.5 + 0.5 * rng.uniform()) } else { available };
                 if handler == SEARCH {
                     let documents = LIBRARIES[library].initial_documents as i64;
                     let results = if failed { vec![] } else { vec![int("results.count", top_k.min(documents))] };
                     let mut attributes =
                         vec![text("library.id", library_id), text("index.type", index_type), int("k", top_k)];
                     attributes.extend(results);
-                    b.push(Some(root), APP_SCOPE, "vector_search", SpanKind::Internal, second_start, second_end, attributes);
+                    b.push(
+                        Some(root),
+                        APP_SCOPE,
+                        "vector_search",
+                        SpanKind::Internal,
+                        second_start,
+                        second_end,
+                        attributes,
+                    );
                     if failed {
                         let message = format!("index for library {library_id} is unavailable: shard 2 is rebuilding");
                         fail(b.last(), "arrwdb.errors.IndexUnavailableError", &message, "index/search", "search", 214);
@@ -801,24 +811,55 @@ pub fn request_trace_in(
                         ],
                     );
                     if failed {
-                        fail(b.last(), "arrwdb.errors.StorageError", "write-ahead log append failed", "storage/wal", "append", 97);
+                        fail(
+                            b.last(),
+                            "arrwdb.errors.StorageError",
+                            "write-ahead log append failed",
+                            "storage/wal",
+                            "append",
+                            97,
+                        );
                     }
                 }
             }
             _ => {
                 let (name, attributes) = match handler {
-                    2 => ("db.get", vec![text("db.collection", "documents"), text("document.id", document_id.clone()), boolean("db.found", true)]),
+                    2 => (
+                        "db.get",
+                        vec![
+                            text("db.collection", "documents"),
+                            text("document.id", document_id.clone()),
+                            boolean("db.found", true),
+                        ],
+                    ),
                     3 => (
                         "list_libraries",
                         vec![int("libraries.count", traffic.libraries_active.iter().filter(|a| **a).count() as i64)],
                     ),
-                    4 => ("create_index", vec![text("index.type", LIBRARIES[(rng.next_u64() % 8) as usize].index_type)]),
+                    4 => {
+                        ("create_index", vec![text("index.type", LIBRARIES[(rng.next_u64() % 8) as usize].index_type)])
+                    }
                     _ => ("delete_document", vec![text("document.id", document_id.clone())]),
                 };
                 let share = if failed { 0.3 + 0.6 * rng.uniform() } else { 0.95 };
-                b.push(Some(root), APP_SCOPE, name, SpanKind::Internal, work_start, work_start + part(work_ns, share), attributes);
+                b.push(
+                    Some(root),
+                    APP_SCOPE,
+                    name,
+                    SpanKind::Internal,
+                    work_start,
+                    work_start + part(work_ns, share),
+                    attributes,
+                );
                 if failed {
-                    fail(b.last(), "arrwdb.errors.StorageError", "snapshot store is not responding", "storage/store", name, 131);
+                    fail(
+                        b.last(),
+                        "arrwdb.errors.StorageError",
+                        "snapshot store is not responding",
+                        "storage/store",
+                        name,
+                        131,
+                    );
                 }
             }
         }
@@ -931,7 +972,15 @@ fn skewed_trace(config: &SimConfig, start_ns: u64) -> Trace {
     let target = "/v1/libraries/lib1/search";
     let mut attributes = http_request_attributes(SEARCH, target, &mut rng);
     attributes.extend([text("library.id", "lib1"), int("k", 10), int("http.status_code", 200)]);
-    let root = b.push(None, SERVER_SCOPE, SERVER_SPAN_NAMES[SEARCH], SpanKind::Server, start_ns, start_ns + 80 * ms, attributes);
+    let root = b.push(
+        None,
+        SERVER_SCOPE,
+        SERVER_SPAN_NAMES[SEARCH],
+        SpanKind::Server,
+        start_ns,
+        start_ns + 80 * ms,
+        attributes,
+    );
     b.push(
         Some(root),
         APP_SCOPE,
@@ -939,7 +988,11 @@ fn skewed_trace(config: &SimConfig, start_ns: u64) -> Trace {
         SpanKind::Internal,
         start_ns + 4 * ms,
         start_ns + 20 * ms,
-        vec![int("embedding.dimension", EMBEDDING_DIMENSION), text("embedding.model", EMBEDDING_MODEL), boolean("embedding.cache_hit", false)],
+        vec![
+            int("embedding.dimension", EMBEDDING_DIMENSION),
+            text("embedding.model", EMBEDDING_MODEL),
+            boolean("embedding.cache_hit", false),
+        ],
     );
     // Recorded by a clock 400 ms behind: it starts and ends before its parent starts.
     b.push(
@@ -962,12 +1015,15 @@ fn skewed_trace(config: &SimConfig, start_ns: u64) -> Trace {
         start_ns + 31 * ms,
         vec![text("db.collection", "libraries"), text("library.id", "lib1"), boolean("db.found", true)],
     );
-    b.last().warnings.push(format!("invalid parent span IDs={}; skipping clock skew adjustment", missing_parent.to_hex()));
+    b.last()
+        .warnings
+        .push(format!("invalid parent span IDs={}; skipping clock skew adjustment", missing_parent.to_hex()));
     b.finish()
 }
 
 /// Script injections a client must show as text.
-pub const HOSTILE_TEXTS: [&str; 3] = ["<script>alert(1)</script>", "javascript:alert(1)", "\"><img src=x onerror=alert(1)>"];
+pub const HOSTILE_TEXTS: [&str; 3] =
+    ["<script>alert(1)</script>", "javascript:alert(1)", "\"><img src=x onerror=alert(1)>"];
 
 fn hostile_trace(config: &SimConfig, start_ns: u64) -> Trace {
     let mut rng = Rng::new(config.seed, Stream::TraceDetail, &[u64::MAX, 3]);

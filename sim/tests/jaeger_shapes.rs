@@ -195,7 +195,11 @@ fn errors_are_upstream_bytes() {
     let (c, now) = setup();
     for (target, status, body) in [
         ("/api/traces?limit=3".to_owned(), 400, fixture_text("v1_error_search_missing_service_400.json")),
-        ("/api/traces/0123456789abcdef0123456789abcdef".to_owned(), 404, fixture_text("v1_error_trace_not_found_404.json")),
+        (
+            "/api/traces/0123456789abcdef0123456789abcdef".to_owned(),
+            404,
+            fixture_text("v1_error_trace_not_found_404.json"),
+        ),
         ("/api/v3/traces/0123456789abcdef0123456789abcdef".to_owned(), 404, format!("{V3_ERROR_404}\n")),
         (
             format!(
@@ -219,7 +223,8 @@ fn v3_spans_carry_every_field_of_the_snapshots_and_the_payloads() {
     let spans = v3_spans(&body);
     assert!(spans.len() > 60, "{} spans", spans.len());
     let snapshot = fixture("v3_get_trace.json");
-    let snapshot_span = snapshot["result"]["resourceSpans"][0]["scopeSpans"][0]["spans"][0].as_object().unwrap().clone();
+    let snapshot_span =
+        snapshot["result"]["resourceSpans"][0]["scopeSpans"][0]["spans"][0].as_object().unwrap().clone();
     for span in &spans {
         // The snapshot's keys (its `status.code` is left out when unset, as in the payloads)
         // and the payloads' timestamps.

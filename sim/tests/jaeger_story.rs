@@ -6,8 +6,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use arrwdb_sim::traces::{RequestId, BULK_TRACE_ID, BULK_TRACE_SPANS, HOSTILE_TEXTS, HOSTILE_TRACE_ID, SKEWED_TRACE_ID};
 use arrwdb_sim::trace_query::{DEFAULT_MAX_TRACES, MAX_TRACES};
+use arrwdb_sim::traces::{
+    RequestId, BULK_TRACE_ID, BULK_TRACE_SPANS, HOSTILE_TEXTS, HOSTILE_TRACE_ID, SKEWED_TRACE_ID,
+};
 use arrwdb_sim::{tick_traffic, IncidentKind, SimConfig, TICK_SECS};
 use common::api::{enc, get, ns, occurrence, rfc3339, v3_attribute, v3_spans, v3_trace_ids, NANOS};
 use common::{config, scrape, Scrape, START_UNIX};
@@ -66,7 +68,15 @@ fn every_5xx_of_the_error_spike_has_an_error_trace_in_the_spike() {
     let (spike_from, spike_to) = occurrence(&c, IncidentKind::ErrorSpike, START_UNIX, 2);
     // Two minutes of the spike at full strength: fewer errors than the search's maximum.
     let (from, to) = (spike_from + 120, spike_from + 240);
-    let errors = v3_traces(&c, &v3_search(from, to, &format!("&query.attributes={}&query.searchDepth={MAX_TRACES}", enc("{\"error\":\"true\"}"))), now);
+    let errors = v3_traces(
+        &c,
+        &v3_search(
+            from,
+            to,
+            &format!("&query.attributes={}&query.searchDepth={MAX_TRACES}", enc("{\"error\":\"true\"}")),
+        ),
+        now,
+    );
     let five_xx = counted(&scrape(&c, from), &scrape(&c, to), "arrwdb_http_http_requests_total", is_5xx);
     assert!(five_xx > 100, "the spike fails searches: {five_xx}");
     assert_eq!(errors.len() as u64, five_xx, "one error trace per 5xx counted");
@@ -95,7 +105,11 @@ fn a_quiet_window_has_few_error_traces_and_they_match_the_counters() {
     let quiet_from = spike_to + 180; // 11 minutes into the period, before the regression
     let (quiet_to, spike_length) = (quiet_from + (spike_to - spike_from), spike_to - spike_from);
     let errors_in = |from: u64, to: u64| {
-        let target = v3_search(from, to, &format!("&query.attributes={}&query.searchDepth={MAX_TRACES}", enc("{\"error\":\"true\"}")));
+        let target = v3_search(
+            from,
+            to,
+            &format!("&query.attributes={}&query.searchDepth={MAX_TRACES}", enc("{\"error\":\"true\"}")),
+        );
         v3_traces(&c, &target, now).len() as u64
     };
     let quiet = errors_in(quiet_from, quiet_to);
@@ -113,7 +127,8 @@ fn every_request_the_histogram_counts_above_one_second_has_a_slow_trace() {
     let (c, now) = setup();
     let (from_regression, _) = occurrence(&c, IncidentKind::LatencyRegression, START_UNIX, 1);
     let (from, to) = (from_regression + 300, from_regression + 360);
-    let slow = v3_traces(&c, &v3_search(from, to, &format!("&query.durationMin=1s&query.searchDepth={MAX_TRACES}")), now);
+    let slow =
+        v3_traces(&c, &v3_search(from, to, &format!("&query.durationMin=1s&query.searchDepth={MAX_TRACES}")), now);
     let (before, after) = (scrape(&c, from), scrape(&c, to));
     let all = counted(&before, &after, "arrwdb_http_http_request_duration_seconds_count", |_| true);
     let fast = counted(&before, &after, "arrwdb_http_http_request_duration_seconds_bucket", |l| l["le"] == "1.0");
@@ -138,8 +153,10 @@ fn searches_honour_bounds_limits_and_filters() {
     let (c, now) = setup();
     let (spike_from, _) = occurrence(&c, IncidentKind::ErrorSpike, START_UNIX, 3);
     let (from, to) = (spike_from + 60, spike_from + 180);
-    let in_window = |spans: &[Value]| spans.iter().any(|s| (from * NANOS..to * NANOS).contains(&ns(&s["startTimeUnixNano"])));
-    let has = |spans: &[Value], key: &str, value: &str| spans.iter().any(|s| v3_attribute(s, key).as_deref() == Some(value));
+    let in_window =
+        |spans: &[Value]| spans.iter().any(|s| (from * NANOS..to * NANOS).contains(&ns(&s["startTimeUnixNano"])));
+    let has =
+        |spans: &[Value], key: &str, value: &str| spans.iter().any(|s| v3_attribute(s, key).as_deref() == Some(value));
     // (extra parameters, how many at most, how many at least, what every trace satisfies)
     let cases: Vec<(String, usize, usize, Box<dyn Fn(&[Value]) -> bool>)> = vec![
         (String::new(), DEFAULT_MAX_TRACES, DEFAULT_MAX_TRACES, Box::new(|_: &[Value]| true)),
@@ -158,10 +175,15 @@ fn searches_honour_bounds_limits_and_filters() {
             Box::new(|s: &[Value]| s.iter().any(|x| x["name"] == "vector_search")),
         ),
         (
-            format!("&query.attributes={}&query.searchDepth=300", enc("{\"http.status_code\":\"500\",\"error\":\"true\"}")),
+            format!(
+                "&query.attributes={}&query.searchDepth=300",
+                enc("{\"http.status_code\":\"500\",\"error\":\"true\"}")
+            ),
             300,
             100,
-            Box::new(move |s: &[Value]| has(s, "http.status_code", "500") && s.iter().any(|x| x["status"]["code"] == 2)),
+            Box::new(move |s: &[Value]| {
+                has(s, "http.status_code", "500") && s.iter().any(|x| x["status"]["code"] == 2)
+            }),
         ),
         (
             format!("&query.attributes={}&query.searchDepth=300", enc("{\"library.id\":\"lib1\"}")),
@@ -170,7 +192,10 @@ fn searches_honour_bounds_limits_and_filters() {
             Box::new(move |s: &[Value]| has(s, "library.id", "lib1")),
         ),
         (
-            format!("&query.attributes={}&query.searchDepth=100", enc("{\"exception.type\":\"arrwdb.errors.IndexUnavailableError\"}")),
+            format!(
+                "&query.attributes={}&query.searchDepth=100",
+                enc("{\"exception.type\":\"arrwdb.errors.IndexUnavailableError\"}")
+            ),
             100,
             100,
             Box::new(|s: &[Value]| s.iter().any(|x| x["events"][0]["name"] == "exception")),
@@ -179,7 +204,9 @@ fn searches_honour_bounds_limits_and_filters() {
             "&query.durationMax=5ms&query.searchDepth=100".into(),
             100,
             100,
-            Box::new(|s: &[Value]| s.iter().any(|x| ns(&x["endTimeUnixNano"]) - ns(&x["startTimeUnixNano"]) <= 5_000_000)),
+            Box::new(|s: &[Value]| {
+                s.iter().any(|x| ns(&x["endTimeUnixNano"]) - ns(&x["startTimeUnixNano"]) <= 5_000_000)
+            }),
         ),
         (
             format!("&query.attributes={}&query.searchDepth=100", enc("{\"telemetry.sdk.language\":\"python\"}")),
@@ -262,12 +289,21 @@ fn v1_answers_no_match_with_an_empty_200_where_v3_says_404() {
     let (c, now) = setup();
     let (from, to) = (START_UNIX + 3_600, START_UNIX + 3_660);
     for (v3, v1) in [
-        (v3_search(from, to, "&query.operationName=nothing"), format!("/api/traces?service=arrwdb&operation=nothing&start={}&end={}", from * 1_000_000, to * 1_000_000)),
-        (v3_search(from, to, "").replace("=arrwdb", "=somebody"), format!("/api/traces?service=somebody&start={}&end={}", from * 1_000_000, to * 1_000_000)),
+        (
+            v3_search(from, to, "&query.operationName=nothing"),
+            format!("/api/traces?service=arrwdb&operation=nothing&start={}&end={}", from * 1_000_000, to * 1_000_000),
+        ),
+        (
+            v3_search(from, to, "").replace("=arrwdb", "=somebody"),
+            format!("/api/traces?service=somebody&start={}&end={}", from * 1_000_000, to * 1_000_000),
+        ),
     ] {
         assert_eq!(get(&c, &v3, now).status, 404, "{v3}");
         let answer = get(&c, &v1, now);
-        assert_eq!((answer.status, answer.body.as_str()), (200, "{\"data\":[],\"total\":0,\"limit\":0,\"offset\":0,\"errors\":null}"));
+        assert_eq!(
+            (answer.status, answer.body.as_str()),
+            (200, "{\"data\":[],\"total\":0,\"limit\":0,\"offset\":0,\"errors\":null}")
+        );
     }
     // Without start and end, v1 looks back from now.
     let recent = get(&c, "/api/traces?service=arrwdb&limit=7", now).json();
@@ -281,7 +317,10 @@ fn every_id_a_search_returns_can_be_fetched_and_forged_ones_cannot() {
     for (kind, extra) in [
         (IncidentKind::ErrorSpike, format!("&query.attributes={}&query.searchDepth=40", enc("{\"error\":\"true\"}"))),
         (IncidentKind::LatencyRegression, "&query.durationMin=1s&query.searchDepth=40".to_owned()),
-        (IncidentKind::AuthFailureBurst, format!("&query.attributes={}&query.searchDepth=40", enc("{\"http.status_code\":\"401\"}"))),
+        (
+            IncidentKind::AuthFailureBurst,
+            format!("&query.attributes={}&query.searchDepth=40", enc("{\"http.status_code\":\"401\"}")),
+        ),
         (IncidentKind::MemoryClimb, "&query.searchDepth=60".to_owned()),
     ] {
         let (from, _) = occurrence(&c, kind, START_UNIX, 1);
@@ -345,11 +384,16 @@ fn the_special_traces() {
     let ids: Vec<&str> = spans.iter().map(|s| s["spanId"].as_str().unwrap()).collect();
     let server = root(&spans.iter().map(|s| (*s).clone()).collect::<Vec<_>>()).clone();
     assert!(spans.iter().any(|s| s["parentSpanId"].as_str().is_some_and(|p| !ids.contains(&p))), "an orphan");
-    assert!(spans.iter().any(|s| ns(&s["startTimeUnixNano"]) < ns(&server["startTimeUnixNano"])), "a child before its parent");
+    assert!(
+        spans.iter().any(|s| ns(&s["startTimeUnixNano"]) < ns(&server["startTimeUnixNano"])),
+        "a child before its parent"
+    );
     let v1 = get(&c, &format!("/api/traces/{}", SKEWED_TRACE_ID.to_hex()), now).json();
     assert!(v1["data"][0]["spans"].as_array().unwrap().iter().any(|s| s["warnings"].is_array()));
 
-    for target in [format!("/api/v3/traces/{}", HOSTILE_TRACE_ID.to_hex()), format!("/api/traces/{}", HOSTILE_TRACE_ID.to_hex())] {
+    for target in
+        [format!("/api/v3/traces/{}", HOSTILE_TRACE_ID.to_hex()), format!("/api/traces/{}", HOSTILE_TRACE_ID.to_hex())]
+    {
         let answer = get(&c, &target, now);
         let body = answer.json();
         let text = body.to_string();
@@ -371,7 +415,10 @@ fn the_special_traces() {
 fn services_and_operations() {
     let (c, now) = setup();
     assert_eq!(get(&c, "/api/v3/services", now).body, "{\"services\":[\"arrwdb\"]}");
-    assert_eq!(get(&c, "/api/services", now).body, "{\"data\":[\"arrwdb\"],\"total\":1,\"limit\":0,\"offset\":0,\"errors\":null}");
+    assert_eq!(
+        get(&c, "/api/services", now).body,
+        "{\"data\":[\"arrwdb\"],\"total\":1,\"limit\":0,\"offset\":0,\"errors\":null}"
+    );
     let operations = get(&c, "/api/v3/operations?service=arrwdb", now).json();
     let all: Vec<(&str, &str)> = operations["operations"]
         .as_array()

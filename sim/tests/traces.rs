@@ -31,15 +31,25 @@ fn server_spans_hold_their_request_and_children_as_instrumented() {
                 let root = trace.root();
                 let what = format!("{id:?}");
                 // The server span: the request, in its tick.
-                assert_eq!((root.kind, root.parent_span_id, root.name.as_str()), (SpanKind::Server, None, SERVER_SPAN_NAMES[id.handler]), "{what}");
+                assert_eq!(
+                    (root.kind, root.parent_span_id, root.name.as_str()),
+                    (SpanKind::Server, None, SERVER_SPAN_NAMES[id.handler]),
+                    "{what}"
+                );
                 assert_eq!(root.name, format!("{} {}", HANDLERS[id.handler].method, HANDLERS[id.handler].route));
-                assert_eq!(root.duration_ns(), ((group.latency_secs(id.index) * 1e9).round() as u64).max(1_000), "{what}");
+                assert_eq!(
+                    root.duration_ns(),
+                    ((group.latency_secs(id.index) * 1e9).round() as u64).max(1_000),
+                    "{what}"
+                );
                 let tick_ns = traffic.start_unix * NANOS;
                 assert!((tick_ns..tick_ns + TICK_SECS * NANOS).contains(&root.start_ns), "{what}");
                 assert_eq!(request_window_ns(&c, &traffic, &id), Some((root.start_ns, root.end_ns)));
                 let route = root.attribute("http.route");
                 assert_eq!(route, Some(&AttributeValue::Str(HANDLERS[id.handler].route.to_owned())), "{what}");
-                let Some(AttributeValue::Int(code)) = root.attribute("http.status_code") else { panic!("{what}: status code") };
+                let Some(AttributeValue::Int(code)) = root.attribute("http.status_code") else {
+                    panic!("{what}: status code")
+                };
                 let class = StatusClass::ALL[id.status];
                 assert_eq!(&class.label()[..1], &code.to_string()[..1], "{what}");
                 let Some(AttributeValue::Str(target)) = root.attribute("http.target") else { panic!("{what}: target") };
@@ -52,10 +62,15 @@ fn server_spans_hold_their_request_and_children_as_instrumented() {
                     assert_eq!(span.parent_span_id, Some(root.span_id), "{what}");
                     assert_eq!(span.kind, SpanKind::Internal);
                     assert!(may_have_span(id.handler, id.status, id.group, &span.name), "{what}: {}", span.name);
-                    assert!(span.start_ns >= root.start_ns && span.end_ns <= root.end_ns, "{what}: {} outside", span.name);
+                    assert!(
+                        span.start_ns >= root.start_ns && span.end_ns <= root.end_ns,
+                        "{what}: {} outside",
+                        span.name
+                    );
                 }
                 for span in &trace.spans {
-                    let keys = span.attributes.iter().chain(span.events.iter().flat_map(|e| &e.attributes)).map(|a| a.key);
+                    let keys =
+                        span.attributes.iter().chain(span.events.iter().flat_map(|e| &e.attributes)).map(|a| a.key);
                     for key in keys {
                         assert!(REQUEST_ATTRIBUTE_KEYS.contains(&key), "{what}: key {key}");
                     }
@@ -113,7 +128,13 @@ fn sampling_keeps_every_error_every_slow_request_and_one_percent_of_the_rest() {
                             plain_kept += u64::from(kept);
                         }
                     }
-                    assert!(!sampling.is_sampled(&RequestId { tick, handler, status, group: group_index, index: group.count }));
+                    assert!(!sampling.is_sampled(&RequestId {
+                        tick,
+                        handler,
+                        status,
+                        group: group_index,
+                        index: group.count
+                    }));
                 }
             }
         }

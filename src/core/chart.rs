@@ -2,8 +2,8 @@
 //! string. Nothing here knows where the pixels go.
 
 use plotters::coord::Shift;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::core::prom::Point;
 use crate::core::series::m4;
@@ -105,8 +105,14 @@ fn err<E: std::fmt::Display>(e: E) -> ChartError {
 /// The value range of the y axis: zero-based when asked, padded by 10 % on top, and never
 /// empty (a flat or empty series gets a unit range).
 pub fn y_range(spec: &ChartSpec, series: &[ChartSeries]) -> (f64, f64) {
-    let finite = series.iter().flat_map(|s| s.points.iter()).map(|p| p.value).filter(|v| v.is_finite());
-    let (mut lo, mut hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let finite = series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .map(|p| p.value)
+        .filter(|v| v.is_finite());
+    let (mut lo, mut hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
     if !lo.is_finite() {
         (lo, hi) = (0.0, 1.0);
     }
@@ -126,7 +132,11 @@ pub fn value_ticks(lo: f64, hi: f64, max_ticks: usize) -> Vec<f64> {
     }
     let raw = (hi - lo) / (max_ticks - 1) as f64;
     let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
     (first..=last).map(|i| i as f64 * step).collect()
@@ -173,10 +183,17 @@ pub fn draw_timeseries<DB: DrawingBackend>(
     let font_px = 11.0 * pr;
     let font = ("sans-serif", font_px).into_font().color(&spec.theme.text);
     let y_ticks = value_ticks(y_lo, y_hi, 5);
-    let y_labels: Vec<String> = y_ticks.iter().map(|v| format_value(*v, spec.unit)).collect();
+    let y_labels: Vec<String> = y_ticks
+        .iter()
+        .map(|v| format_value(*v, spec.unit))
+        .collect();
     // Label widths are estimated (0.6 em a character): measuring text is the backend's business
     // and this keeps the layout identical on canvas and SVG.
-    let widest = y_labels.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64;
+    let widest = y_labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(1) as f64;
     let plot = Plot {
         left: (widest * font_px * 0.6) as i32 + px(10.0),
         right: width_px as i32 - px(12.0),
@@ -188,60 +205,115 @@ pub fn draw_timeseries<DB: DrawingBackend>(
         y_hi,
     };
     if plot.right - plot.left < 10 || plot.bottom - plot.top < 10 {
-        return Err(ChartError(format!("the chart area ({width_px}×{height_px} px) is too small to draw")));
+        return Err(ChartError(format!(
+            "the chart area ({width_px}×{height_px} px) is too small to draw"
+        )));
     }
     let thin = |c: RGBColor| c.stroke_width(px(1.0).max(1) as u32);
-    let hline = |y: i32, style: ShapeStyle| area.draw(&PathElement::new(vec![(plot.left, y), (plot.right, y)], style));
+    let hline = |y: i32, style: ShapeStyle| {
+        area.draw(&PathElement::new(
+            vec![(plot.left, y), (plot.right, y)],
+            style,
+        ))
+    };
 
     // Grid and value labels.
     let right_aligned = font.pos(Pos::new(HPos::Right, VPos::Center));
     for (v, label) in y_ticks.iter().zip(&y_labels) {
         let y = plot.y(*v);
         hline(y, thin(spec.theme.grid)).map_err(err)?;
-        area.draw(&Text::new(label.clone(), (plot.left - px(6.0), y), right_aligned.clone())).map_err(err)?;
+        area.draw(&Text::new(
+            label.clone(),
+            (plot.left - px(6.0), y),
+            right_aligned.clone(),
+        ))
+        .map_err(err)?;
     }
     // Time ticks on round local times.
     let range_secs = spec.end_secs - spec.start_secs;
     let max_ticks = ((f64::from(width_px) / pr) / 110.0).clamp(2.0, 12.0) as usize;
     let centred = font.pos(Pos::new(HPos::Center, VPos::Top));
-    for t in time_ticks(spec.start_secs, spec.end_secs, max_ticks, spec.utc_offset_secs) {
+    for t in time_ticks(
+        spec.start_secs,
+        spec.end_secs,
+        max_ticks,
+        spec.utc_offset_secs,
+    ) {
         let x = plot.x(t);
-        area.draw(&PathElement::new(vec![(x, plot.top), (x, plot.bottom)], thin(spec.theme.grid))).map_err(err)?;
-        let label = axis_label(t, spec.utc_offset_secs, range_secs);
-        area.draw(&Text::new(label, (x, plot.bottom + px(5.0)), centred.clone())).map_err(err)?;
-    }
-    area.draw(&PathElement::new(vec![(plot.left, plot.top), (plot.left, plot.bottom), (plot.right, plot.bottom)], thin(spec.theme.axis)))
+        area.draw(&PathElement::new(
+            vec![(x, plot.top), (x, plot.bottom)],
+            thin(spec.theme.grid),
+        ))
         .map_err(err)?;
+        let label = axis_label(t, spec.utc_offset_secs, range_secs);
+        area.draw(&Text::new(
+            label,
+            (x, plot.bottom + px(5.0)),
+            centred.clone(),
+        ))
+        .map_err(err)?;
+    }
+    area.draw(&PathElement::new(
+        vec![
+            (plot.left, plot.top),
+            (plot.left, plot.bottom),
+            (plot.right, plot.bottom),
+        ],
+        thin(spec.theme.axis),
+    ))
+    .map_err(err)?;
 
     // Reference lines, dashed, with their labels as text (never markup).
     let dash = px(6.0).max(2);
     let gap = px(4.0).max(1);
-    for t in spec.thresholds.iter().filter(|t| t.value >= y_lo && t.value <= y_hi) {
+    for t in spec
+        .thresholds
+        .iter()
+        .filter(|t| t.value >= y_lo && t.value <= y_hi)
+    {
         let y = plot.y(t.value);
-        let style = RGBColor(0xe0, 0x5d, 0x5d).mix(0.7).stroke_width(px(1.0).max(1) as u32);
+        let style = RGBColor(0xe0, 0x5d, 0x5d)
+            .mix(0.7)
+            .stroke_width(px(1.0).max(1) as u32);
         let mut x = plot.left;
         while x < plot.right {
             let end = (x + dash).min(plot.right);
-            area.draw(&PathElement::new(vec![(x, y), (end, y)], style)).map_err(err)?;
+            area.draw(&PathElement::new(vec![(x, y), (end, y)], style))
+                .map_err(err)?;
             x = end + gap;
         }
         let above = font.pos(Pos::new(HPos::Left, VPos::Bottom));
-        area.draw(&Text::new(t.label.clone(), (plot.left + px(4.0), y - px(2.0)), above)).map_err(err)?;
+        area.draw(&Text::new(
+            t.label.clone(),
+            (plot.left + px(4.0), y - px(2.0)),
+            above,
+        ))
+        .map_err(err)?;
     }
 
     // The series: at most four points per pixel column, split at gaps.
     let columns = (plot.right - plot.left).max(1) as usize;
-    let mut summary =
-        DrawSummary { series_drawn: 0, points_drawn: 0, plot_left_px: plot.left, plot_right_px: plot.right };
+    let mut summary = DrawSummary {
+        series_drawn: 0,
+        points_drawn: 0,
+        plot_left_px: plot.left,
+        plot_right_px: plot.right,
+    };
     for s in series {
         let color = spec.theme.palette[s.color % spec.theme.palette.len()];
         let style = color.stroke_width(px(1.5).max(1) as u32);
         let reduced = m4(&s.points, spec.start_secs, spec.end_secs, columns);
         let mut any = false;
-        for segment in reduced.split(|p| !p.value.is_finite()).filter(|seg| !seg.is_empty()) {
+        for segment in reduced
+            .split(|p| !p.value.is_finite())
+            .filter(|seg| !seg.is_empty())
+        {
             summary.points_drawn += segment.len();
             any = true;
-            let path: Vec<(i32, i32)> = segment.iter().map(|p| (plot.x(p.t_secs), plot.y(p.value))).collect();
+            let path: Vec<(i32, i32)> = segment
+                .iter()
+                .map(|p| (plot.x(p.t_secs), plot.y(p.value)))
+                .collect();
             area.draw(&PathElement::new(path, style)).map_err(err)?;
         }
         if any {
@@ -265,7 +337,10 @@ mod tests {
             utc_offset_secs: 0,
             pixel_ratio: 1.0,
             theme: DARK,
-            thresholds: vec![Threshold { value: 20.0, label: "alert <b>".into() }],
+            thresholds: vec![Threshold {
+                value: 20.0,
+                label: "alert <b>".into(),
+            }],
         }
     }
 
@@ -273,7 +348,14 @@ mod tests {
         ChartSeries {
             color: name.len() - 1,
             name: name.into(),
-            points: values.iter().enumerate().map(|(i, &v)| Point { t_secs: 1_000.0 + i as f64 * 60.0, value: v }).collect(),
+            points: values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| Point {
+                    t_secs: 1_000.0 + i as f64 * 60.0,
+                    value: v,
+                })
+                .collect(),
         }
     }
 
@@ -288,12 +370,26 @@ mod tests {
 
     #[test]
     fn draws_each_series_and_splits_lines_at_gaps() {
-        let (svg, summary) = draw_svg(&[line("a", &[1.0, 2.0, f64::NAN, 4.0, 5.0]), line("bb", &[10.0, 20.0, 25.0])]);
+        let (svg, summary) = draw_svg(&[
+            line("a", &[1.0, 2.0, f64::NAN, 4.0, 5.0]),
+            line("bb", &[10.0, 20.0, 25.0]),
+        ]);
         assert_eq!((summary.series_drawn, summary.points_drawn), (2, 7));
-        assert!(summary.plot_left_px > 0 && summary.plot_right_px <= 600 && summary.plot_left_px < summary.plot_right_px);
+        assert!(
+            summary.plot_left_px > 0
+                && summary.plot_right_px <= 600
+                && summary.plot_left_px < summary.plot_right_px
+        );
         // "a" is drawn in two pieces around its gap, "b" in one, each in its palette colour.
-        let lines_of = |c: RGBColor| svg.matches(&format!("stroke=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2)).count();
-        assert_eq!((lines_of(PALETTE[0]), lines_of(PALETTE[1])), (2, 1), "{svg}");
+        let lines_of = |c: RGBColor| {
+            svg.matches(&format!("stroke=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2))
+                .count()
+        };
+        assert_eq!(
+            (lines_of(PALETTE[0]), lines_of(PALETTE[1])),
+            (2, 1),
+            "{svg}"
+        );
         // The axis says the unit, the time axis is labelled in HH:MM (UTC here).
         assert!(svg.contains("req/s"), "y labels carry the unit");
         for label in ["00:30", "00:45", "01:00", "01:15"] {
@@ -305,7 +401,9 @@ mod tests {
 
     #[test]
     fn value_ticks_are_round() {
-        let check = |lo: f64, hi: f64, expected: &[f64]| assert_eq!(value_ticks(lo, hi, 5), expected, "{lo}..{hi}");
+        let check = |lo: f64, hi: f64, expected: &[f64]| {
+            assert_eq!(value_ticks(lo, hi, 5), expected, "{lo}..{hi}")
+        };
         check(0.0, 11.0, &[0.0, 5.0, 10.0]);
         check(0.0, 1.1, &[0.0, 0.5, 1.0]);
         check(0.0, 0.0011, &[0.0, 0.0005, 0.001]);

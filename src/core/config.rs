@@ -62,17 +62,25 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn field(field: &str, problem: impl Into<String>) -> Self {
-        Self { field: Some(field.to_owned()), problem: problem.into() }
+        Self {
+            field: Some(field.to_owned()),
+            problem: problem.into(),
+        }
     }
 }
 
 /// Parses and validates the text of `config.json`.
 pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
-    let raw: RawConfig = serde_json::from_str(text)
-        .map_err(|e| ConfigError { field: None, problem: format!("not valid: {e}") })?;
+    let raw: RawConfig = serde_json::from_str(text).map_err(|e| ConfigError {
+        field: None,
+        problem: format!("not valid: {e}"),
+    })?;
     let scrape_interval_secs = raw.prometheus.scrape_interval_secs.unwrap_or(15);
     if scrape_interval_secs == 0 {
-        return Err(ConfigError::field("prometheus.scrape_interval_secs", "must be at least 1"));
+        return Err(ConfigError::field(
+            "prometheus.scrape_interval_secs",
+            "must be at least 1",
+        ));
     }
     let job = raw.prometheus.job.unwrap_or_else(|| "arrwdb".to_owned());
     if job.is_empty() {
@@ -81,12 +89,20 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
     for (key, name) in &raw.metrics {
         if !Metric::ALL.iter().any(|m| m.key() == key) {
             let known: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
-            return Err(ConfigError::field(&format!("metrics.{key}"), format!("unknown metric; known: {}", known.join(", "))));
+            return Err(ConfigError::field(
+                &format!("metrics.{key}"),
+                format!("unknown metric; known: {}", known.join(", ")),
+            ));
         }
         let valid = !name.is_empty()
-            && name.chars().enumerate().all(|(i, c)| c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit()));
+            && name.chars().enumerate().all(|(i, c)| {
+                c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit())
+            });
         if !valid {
-            return Err(ConfigError::field(&format!("metrics.{key}"), format!("`{name}` is not a metric name")));
+            return Err(ConfigError::field(
+                &format!("metrics.{key}"),
+                format!("`{name}` is not a metric name"),
+            ));
         }
     }
     Ok(Config {
@@ -108,7 +124,10 @@ pub fn validate_url(field: &str, url: &str) -> Result<String, ConfigError> {
         return Err(ConfigError::field(field, "must not be empty"));
     }
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(ConfigError::field(field, format!("`{url}` contains spaces or control characters")));
+        return Err(ConfigError::field(
+            field,
+            format!("`{url}` contains spaces or control characters"),
+        ));
     }
     let scheme_end = url.find(':');
     let first_slash = url.find('/');
@@ -122,10 +141,16 @@ pub fn validate_url(field: &str, url: &str) -> Result<String, ConfigError> {
         let ok = (lower.starts_with("http://") || lower.starts_with("https://"))
             && url.len() > lower.find("//").unwrap_or(0) + 2;
         if !ok {
-            return Err(ConfigError::field(field, format!("`{url}` is not an http(s) URL or a path")));
+            return Err(ConfigError::field(
+                field,
+                format!("`{url}` is not an http(s) URL or a path"),
+            ));
         }
     } else if url.starts_with("//") {
-        return Err(ConfigError::field(field, format!("`{url}` is protocol-relative; write http:// or https://")));
+        return Err(ConfigError::field(
+            field,
+            format!("`{url}` is protocol-relative; write http:// or https://"),
+        ));
     }
     Ok(url.trim_end_matches('/').to_owned())
 }
@@ -147,20 +172,47 @@ mod tests {
     fn bad_configs_name_what_is_wrong() {
         let check = |text: &str, expected: &str| {
             let err = parse_config(text).unwrap_err().to_string();
-            assert!(err.contains(expected), "{text}: got {err:?}, wanted it to contain {expected:?}");
+            assert!(
+                err.contains(expected),
+                "{text}: got {err:?}, wanted it to contain {expected:?}"
+            );
         };
         check("not json", "config.json: not valid: expected ident");
-        check(r#"{"prometheus":{"url":"/p"},"refresh":5}"#, "unknown field `refresh`");
-        check(r#"{"prometheus":{"url":"/p","jobb":"x"}}"#, "unknown field `jobb`");
+        check(
+            r#"{"prometheus":{"url":"/p"},"refresh":5}"#,
+            "unknown field `refresh`",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p","jobb":"x"}}"#,
+            "unknown field `jobb`",
+        );
         check(r#"{}"#, "missing field `prometheus`");
-        check(r#"{"prometheus":{"url":"javascript:alert(1)"}}"#, "`prometheus.url`: `javascript:alert(1)` is not an http(s) URL");
+        check(
+            r#"{"prometheus":{"url":"javascript:alert(1)"}}"#,
+            "`prometheus.url`: `javascript:alert(1)` is not an http(s) URL",
+        );
         check(r#"{"prometheus":{"url":"ftp://x"}}"#, "`prometheus.url`");
         check(r#"{"prometheus":{"url":"http://"}}"#, "`prometheus.url`");
-        check(r#"{"prometheus":{"url":""}}"#, "`prometheus.url`: must not be empty");
-        check(r#"{"prometheus":{"url":"//evil.example"}}"#, "protocol-relative");
-        check(r#"{"prometheus":{"url":"/p","scrape_interval_secs":0}}"#, "`prometheus.scrape_interval_secs`: must be at least 1");
-        check(r#"{"prometheus":{"url":"/p"},"metrics":{"requests":"x"}}"#, "`metrics.requests`: unknown metric; known: requests_total");
-        check(r#"{"prometheus":{"url":"/p"},"metrics":{"requests_total":"a b"}}"#, "`metrics.requests_total`: `a b` is not a metric name");
+        check(
+            r#"{"prometheus":{"url":""}}"#,
+            "`prometheus.url`: must not be empty",
+        );
+        check(
+            r#"{"prometheus":{"url":"//evil.example"}}"#,
+            "protocol-relative",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p","scrape_interval_secs":0}}"#,
+            "`prometheus.scrape_interval_secs`: must be at least 1",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"metrics":{"requests":"x"}}"#,
+            "`metrics.requests`: unknown metric; known: requests_total",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"metrics":{"requests_total":"a b"}}"#,
+            "`metrics.requests_total`: `a b` is not a metric name",
+        );
     }
 
     #[test]

@@ -69,19 +69,27 @@ impl Metric {
     /// The spellings to look for, the real exporter's first, then the guide's.
     pub fn candidates(self) -> &'static [&'static str] {
         match self {
-            Metric::RequestsTotal => &["arrwdb_http_http_requests_total", "arrwdb_http_requests_total"],
+            Metric::RequestsTotal => &[
+                "arrwdb_http_http_requests_total",
+                "arrwdb_http_requests_total",
+            ],
             Metric::RequestDurationBucket => &[
                 "arrwdb_http_http_request_duration_seconds_bucket",
                 "arrwdb_http_request_duration_seconds_bucket",
             ],
-            Metric::RequestsInProgress => &["arrwdb_requests_inprogress", "arrwdb_http_requests_inprogress"],
+            Metric::RequestsInProgress => &[
+                "arrwdb_requests_inprogress",
+                "arrwdb_http_requests_inprogress",
+            ],
             Metric::CpuPercent => &["arrwdb_cpu_usage_percent"],
             Metric::MemoryBytes => &["arrwdb_memory_usage_bytes"],
             Metric::DiskPercent => &["arrwdb_disk_usage_percent"],
             Metric::SearchDurationCount => &["arrwdb_search_duration_seconds_count"],
             Metric::SearchDurationBucket => &["arrwdb_search_duration_seconds_bucket"],
             Metric::DocumentOperationsTotal => &["arrwdb_document_operations_total"],
-            Metric::ActiveLibraries => &["arrwdb_active_libraries_total", "arrwdb_active_libraries"],
+            Metric::ActiveLibraries => {
+                &["arrwdb_active_libraries_total", "arrwdb_active_libraries"]
+            }
             Metric::IndexSizeBytes => &["arrwdb_vector_index_size_bytes"],
             Metric::EmbeddingCacheTotal => &["arrwdb_embedding_cache_hits_total"],
             Metric::ApiKeyValidationsTotal => &["arrwdb_api_key_validations_total"],
@@ -97,7 +105,10 @@ pub enum Resolution {
     Found(String),
     /// None of the names exists; `similar` lists existing names that look related, so the
     /// panel can say "looked for X, found Y instead".
-    Missing { looked_for: Vec<String>, similar: Vec<String> },
+    Missing {
+        looked_for: Vec<String>,
+        similar: Vec<String>,
+    },
 }
 
 /// The metric names the dashboard will use.
@@ -110,7 +121,12 @@ pub struct MetricNames {
 impl MetricNames {
     /// The name to query, or why there is none.
     pub fn get(&self, metric: Metric) -> Result<&str, &Resolution> {
-        match self.resolved.iter().find(|(m, _)| *m == metric).map(|(_, r)| r) {
+        match self
+            .resolved
+            .iter()
+            .find(|(m, _)| *m == metric)
+            .map(|(_, r)| r)
+        {
             Some(Resolution::Found(name)) => Ok(name),
             Some(missing) => Err(missing),
             None => Err(&UNRESOLVED),
@@ -120,12 +136,18 @@ impl MetricNames {
     /// Every metric as the first candidate, without asking Prometheus (for tests and when the
     /// name list cannot be fetched: the panels then query and say what they get).
     pub fn assumed() -> Self {
-        let resolved = Metric::ALL.iter().map(|&m| (m, Resolution::Found(m.candidates()[0].to_owned()))).collect();
+        let resolved = Metric::ALL
+            .iter()
+            .map(|&m| (m, Resolution::Found(m.candidates()[0].to_owned())))
+            .collect();
         Self { resolved }
     }
 }
 
-static UNRESOLVED: Resolution = Resolution::Missing { looked_for: Vec::new(), similar: Vec::new() };
+static UNRESOLVED: Resolution = Resolution::Missing {
+    looked_for: Vec::new(),
+    similar: Vec::new(),
+};
 
 /// The last words of a name (`_requests_total`), used to find look-alikes.
 fn stem(name: &str) -> &str {
@@ -144,16 +166,27 @@ pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> Met
     for &metric in Metric::ALL {
         let looked_for: Vec<String> = match overrides.get(metric.key()) {
             Some(name) => vec![name.clone()],
-            None => metric.candidates().iter().map(|s| (*s).to_owned()).collect(),
+            None => metric
+                .candidates()
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         };
         let resolution = match looked_for.iter().find(|n| has(n)) {
             Some(name) => Resolution::Found(name.clone()),
             None => {
                 let stems: Vec<&str> = looked_for.iter().map(|n| stem(n)).collect();
-                let mut similar: Vec<String> =
-                    existing.iter().filter(|e| stems.iter().any(|s| e.ends_with(s))).take(5).cloned().collect();
+                let mut similar: Vec<String> = existing
+                    .iter()
+                    .filter(|e| stems.iter().any(|s| e.ends_with(s)))
+                    .take(5)
+                    .cloned()
+                    .collect();
                 similar.sort_unstable();
-                Resolution::Missing { looked_for, similar }
+                Resolution::Missing {
+                    looked_for,
+                    similar,
+                }
             }
         };
         resolved.push((metric, resolution));
@@ -165,12 +198,23 @@ pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> Met
 pub fn missing_message(resolution: &Resolution) -> String {
     match resolution {
         Resolution::Found(name) => format!("{name} exists"),
-        Resolution::Missing { looked_for, similar } => {
-            let looked = looked_for.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ");
+        Resolution::Missing {
+            looked_for,
+            similar,
+        } => {
+            let looked = looked_for
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
             if similar.is_empty() {
                 format!("Prometheus has no metric {looked}; nothing similar is scraped.")
             } else {
-                let found = similar.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                let found = similar
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 format!("Prometheus has no metric {looked}; it has {found} instead (set it in config.json `metrics`).")
             }
         }
@@ -189,18 +233,32 @@ mod tests {
 
     #[test]
     fn the_real_spelling_is_found_and_the_guides_too() {
-        let real = resolve(&names(&["arrwdb_http_http_requests_total", "up"]), &BTreeMap::new());
-        assert_eq!(real.get(Metric::RequestsTotal), Ok("arrwdb_http_http_requests_total"));
+        let real = resolve(
+            &names(&["arrwdb_http_http_requests_total", "up"]),
+            &BTreeMap::new(),
+        );
+        assert_eq!(
+            real.get(Metric::RequestsTotal),
+            Ok("arrwdb_http_http_requests_total")
+        );
         let guide = resolve(&names(&["arrwdb_http_requests_total"]), &BTreeMap::new());
-        assert_eq!(guide.get(Metric::RequestsTotal), Ok("arrwdb_http_requests_total"));
+        assert_eq!(
+            guide.get(Metric::RequestsTotal),
+            Ok("arrwdb_http_requests_total")
+        );
     }
 
     #[test]
     fn an_override_wins_only_if_it_exists() {
         let existing = names(&["arrwdb_http_http_requests_total", "my_requests_total"]);
-        let overrides: BTreeMap<String, String> = [("requests_total".to_owned(), "my_requests_total".to_owned())].into();
-        assert_eq!(resolve(&existing, &overrides).get(Metric::RequestsTotal), Ok("my_requests_total"));
-        let overrides: BTreeMap<String, String> = [("requests_total".to_owned(), "typo_total".to_owned())].into();
+        let overrides: BTreeMap<String, String> =
+            [("requests_total".to_owned(), "my_requests_total".to_owned())].into();
+        assert_eq!(
+            resolve(&existing, &overrides).get(Metric::RequestsTotal),
+            Ok("my_requests_total")
+        );
+        let overrides: BTreeMap<String, String> =
+            [("requests_total".to_owned(), "typo_total".to_owned())].into();
         let got = resolve(&existing, &overrides);
         let missing = got.get(Metric::RequestsTotal).unwrap_err();
         assert_eq!(

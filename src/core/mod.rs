@@ -2,16 +2,16 @@
 //! `tests/architecture.rs` keeps it so).
 pub mod chart;
 pub mod config;
+pub mod jaeger;
+pub mod links;
 pub mod metrics;
 pub mod panels;
 pub mod prom;
 pub mod promql;
 pub mod series;
+pub mod spikes;
 pub mod state;
 pub mod time;
-pub mod url;
 pub mod units;
-pub mod jaeger;
-pub mod links;
-pub mod spikes;
+pub mod url;
 pub mod waterfall;

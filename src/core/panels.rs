@@ -17,7 +17,12 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: &'static [Group] = &[Group::Service, Group::Errors, Group::Resources, Group::Business];
+    pub const ALL: &'static [Group] = &[
+        Group::Service,
+        Group::Errors,
+        Group::Resources,
+        Group::Business,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -55,25 +60,68 @@ pub struct PanelSpec {
 
 const GIB: f64 = 1_073_741_824.0;
 
-const fn series_panel(id: &'static str, title: &'static str, group: Group, unit: Unit, legend_labels: &'static [&'static str]) -> PanelSpec {
-    PanelSpec { id, title, group, kind: PanelKind::TimeSeries, unit, y_from_zero: true, legend_labels, thresholds: &[] }
+const fn series_panel(
+    id: &'static str,
+    title: &'static str,
+    group: Group,
+    unit: Unit,
+    legend_labels: &'static [&'static str],
+) -> PanelSpec {
+    PanelSpec {
+        id,
+        title,
+        group,
+        kind: PanelKind::TimeSeries,
+        unit,
+        y_from_zero: true,
+        legend_labels,
+        thresholds: &[],
+    }
 }
 
-pub const REQUEST_RATE: PanelSpec =
-    series_panel("request-rate", "Request rate by handler", Group::Service, Unit::PerSecond, &["method", "handler"]);
+pub const REQUEST_RATE: PanelSpec = series_panel(
+    "request-rate",
+    "Request rate by handler",
+    Group::Service,
+    Unit::PerSecond,
+    &["method", "handler"],
+);
 pub const ERROR_RATE: PanelSpec = PanelSpec {
     thresholds: &[(0.001, "SLO 0.1 %"), (0.05, "alert 5 %")],
-    ..series_panel("error-rate", "Error rate (5xx share)", Group::Service, Unit::Ratio, &["handler"])
+    ..series_panel(
+        "error-rate",
+        "Error rate (5xx share)",
+        Group::Service,
+        Unit::Ratio,
+        &["handler"],
+    )
 };
 pub const LATENCY: PanelSpec = PanelSpec {
     thresholds: &[(0.5, "SLO p95 500 ms"), (2.0, "SLO p99 2 s")],
-    ..series_panel("latency", "Latency p50 / p95 / p99", Group::Service, Unit::Seconds, &[])
+    ..series_panel(
+        "latency",
+        "Latency p50 / p95 / p99",
+        Group::Service,
+        Unit::Seconds,
+        &[],
+    )
 };
-pub const IN_FLIGHT: PanelSpec =
-    series_panel("in-flight", "Requests in flight", Group::Service, Unit::Count, &["method", "handler"]);
+pub const IN_FLIGHT: PanelSpec = series_panel(
+    "in-flight",
+    "Requests in flight",
+    Group::Service,
+    Unit::Count,
+    &["method", "handler"],
+);
 pub const ERRORS_BY_HANDLER: PanelSpec = PanelSpec {
     kind: PanelKind::Table,
-    ..series_panel("errors-by-handler", "Errors by handler and status (whole range)", Group::Errors, Unit::Count, &["handler", "status"])
+    ..series_panel(
+        "errors-by-handler",
+        "Errors by handler and status (whole range)",
+        Group::Errors,
+        Unit::Count,
+        &["handler", "status"],
+    )
 };
 pub const CPU: PanelSpec = PanelSpec {
     thresholds: &[(80.0, "P3 80 %")],
@@ -87,10 +135,20 @@ pub const DISK: PanelSpec = PanelSpec {
     thresholds: &[(85.0, "P2 85 %")],
     ..series_panel("disk", "Disk usage", Group::Resources, Unit::Percent, &[])
 };
-pub const NETWORK: PanelSpec =
-    series_panel("network", "Network throughput (node-exporter)", Group::Resources, Unit::BytesPerSecond, &["direction"]);
-pub const SEARCHES: PanelSpec =
-    series_panel("searches", "Searches per minute by index type", Group::Business, Unit::PerMinute, &["index_type"]);
+pub const NETWORK: PanelSpec = series_panel(
+    "network",
+    "Network throughput (node-exporter)",
+    Group::Resources,
+    Unit::BytesPerSecond,
+    &["direction"],
+);
+pub const SEARCHES: PanelSpec = series_panel(
+    "searches",
+    "Searches per minute by index type",
+    Group::Business,
+    Unit::PerMinute,
+    &["index_type"],
+);
 pub const DOCUMENTS: PanelSpec = series_panel(
     "documents",
     "Document operations per minute",
@@ -98,14 +156,36 @@ pub const DOCUMENTS: PanelSpec = series_panel(
     Unit::PerMinute,
     &["operation", "status"],
 );
-pub const LIBRARIES: PanelSpec = series_panel("libraries", "Active libraries", Group::Business, Unit::Count, &[]);
-pub const INDEX_SIZE: PanelSpec =
-    series_panel("index-size", "Vector index size by library", Group::Business, Unit::Bytes, &["library_id"]);
-pub const CACHE_HIT_RATIO: PanelSpec =
-    series_panel("cache-hit-ratio", "Embedding cache hit ratio", Group::Business, Unit::Ratio, &[]);
+pub const LIBRARIES: PanelSpec = series_panel(
+    "libraries",
+    "Active libraries",
+    Group::Business,
+    Unit::Count,
+    &[],
+);
+pub const INDEX_SIZE: PanelSpec = series_panel(
+    "index-size",
+    "Vector index size by library",
+    Group::Business,
+    Unit::Bytes,
+    &["library_id"],
+);
+pub const CACHE_HIT_RATIO: PanelSpec = series_panel(
+    "cache-hit-ratio",
+    "Embedding cache hit ratio",
+    Group::Business,
+    Unit::Ratio,
+    &[],
+);
 pub const API_KEYS: PanelSpec = PanelSpec {
     thresholds: &[(10.0, "auth failure alert 10/s")],
-    ..series_panel("api-keys", "API key validations by status", Group::Business, Unit::PerSecond, &["status"])
+    ..series_panel(
+        "api-keys",
+        "API key validations by status",
+        Group::Business,
+        Unit::PerSecond,
+        &["status"],
+    )
 };
 
 /// Every panel, in page order.
@@ -135,7 +215,13 @@ pub fn panel(id: &str) -> Option<&'static PanelSpec> {
 impl PanelSpec {
     /// The reference lines as the chart draws them.
     pub fn threshold_lines(&self) -> Vec<Threshold> {
-        self.thresholds.iter().map(|&(value, label)| Threshold { value, label: label.to_owned() }).collect()
+        self.thresholds
+            .iter()
+            .map(|&(value, label)| Threshold {
+                value,
+                label: label.to_owned(),
+            })
+            .collect()
     }
 }
 
@@ -168,26 +254,46 @@ pub struct QueryContext<'a> {
 }
 
 fn lines(legend: &'static str, promql: String) -> PanelQuery {
-    PanelQuery { role: Role::Lines { legend }, promql }
+    PanelQuery {
+        role: Role::Lines { legend },
+        promql,
+    }
 }
 
 /// The queries of a panel, or the sentence saying which metric is missing.
-pub fn panel_queries(spec: &PanelSpec, names: &MetricNames, ctx: &QueryContext) -> Result<Vec<PanelQuery>, String> {
+pub fn panel_queries(
+    spec: &PanelSpec,
+    names: &MetricNames,
+    ctx: &QueryContext,
+) -> Result<Vec<PanelQuery>, String> {
     let name = |m: Metric| names.get(m).map(str::to_owned).map_err(missing_message);
-    let sel = |m: Metric| -> Result<Selector, String> { Ok(Selector::new(&name(m)?).with("job", MatchOp::Equal, ctx.job)) };
+    let sel = |m: Metric| -> Result<Selector, String> {
+        Ok(Selector::new(&name(m)?).with("job", MatchOp::Equal, ctx.job))
+    };
     let with_handler = |s: Selector| match ctx.handler {
         Some(h) => s.with("handler", MatchOp::Equal, h),
         None => s,
     };
     let w = ctx.rate_window_secs;
     let queries = match spec.id {
-        "request-rate" => vec![lines("", sum_rate(&sel(Metric::RequestsTotal)?, w, &["method", "handler"]))],
+        "request-rate" => vec![lines(
+            "",
+            sum_rate(&sel(Metric::RequestsTotal)?, w, &["method", "handler"]),
+        )],
         "error-rate" => {
             let all = with_handler(sel(Metric::RequestsTotal)?);
             let errors = all.clone().with("status", MatchOp::Regex, "5..");
             let overall = format!("{} / {}", sum_rate(&errors, w, &[]), sum_rate(&all, w, &[]));
-            let per_handler = format!("{} / {}", sum_rate(&errors, w, &["handler"]), sum_rate(&all, w, &["handler"]));
-            let label = if ctx.handler.is_some() { "this handler" } else { "all handlers" };
+            let per_handler = format!(
+                "{} / {}",
+                sum_rate(&errors, w, &["handler"]),
+                sum_rate(&all, w, &["handler"])
+            );
+            let label = if ctx.handler.is_some() {
+                "this handler"
+            } else {
+                "all handlers"
+            };
             if ctx.handler.is_some() {
                 vec![lines(label, overall)]
             } else {
@@ -202,41 +308,98 @@ pub fn panel_queries(spec: &PanelSpec, names: &MetricNames, ctx: &QueryContext) 
                 .map(|(legend, q)| lines(legend, format!("histogram_quantile({q}, {by_le})")))
                 .collect()
         }
-        "in-flight" => vec![lines("", format!("sum by (method, handler) ({})", sel(Metric::RequestsInProgress)?))],
+        "in-flight" => vec![lines(
+            "",
+            format!(
+                "sum by (method, handler) ({})",
+                sel(Metric::RequestsInProgress)?
+            ),
+        )],
         "errors-by-handler" => {
             let errors = sel(Metric::RequestsTotal)?.with("status", MatchOp::Regex, "[45]..");
             vec![lines(
                 "",
-                format!("sort_desc(sum by (handler, status) (increase({errors}[{}s])) > 0)", ctx.range_secs.max(1)),
+                format!(
+                    "sort_desc(sum by (handler, status) (increase({errors}[{}s])) > 0)",
+                    ctx.range_secs.max(1)
+                ),
             )]
         }
         "cpu" => vec![lines("cpu", format!("max({})", sel(Metric::CpuPercent)?))],
-        "memory" => vec![lines("memory", format!("max({})", sel(Metric::MemoryBytes)?))],
+        "memory" => vec![lines(
+            "memory",
+            format!("max({})", sel(Metric::MemoryBytes)?),
+        )],
         "disk" => vec![lines("disk", format!("max({})", sel(Metric::DiskPercent)?))],
         "network" => {
             // node-exporter is its own job: no job matcher, loopback left out.
-            let rx = Selector::new(&name(Metric::NodeNetworkReceiveBytes)?).with("device", MatchOp::NotEqual, "lo");
-            let tx = Selector::new(&name(Metric::NodeNetworkTransmitBytes)?).with("device", MatchOp::NotEqual, "lo");
-            vec![lines("receive", sum_rate(&rx, w, &[])), lines("transmit", sum_rate(&tx, w, &[]))]
+            let rx = Selector::new(&name(Metric::NodeNetworkReceiveBytes)?).with(
+                "device",
+                MatchOp::NotEqual,
+                "lo",
+            );
+            let tx = Selector::new(&name(Metric::NodeNetworkTransmitBytes)?).with(
+                "device",
+                MatchOp::NotEqual,
+                "lo",
+            );
+            vec![
+                lines("receive", sum_rate(&rx, w, &[])),
+                lines("transmit", sum_rate(&tx, w, &[])),
+            ]
         }
         "searches" => vec![
-            lines("", format!("{} * 60", sum_rate(&sel(Metric::SearchDurationCount)?, w, &["index_type"]))),
+            lines(
+                "",
+                format!(
+                    "{} * 60",
+                    sum_rate(&sel(Metric::SearchDurationCount)?, w, &["index_type"])
+                ),
+            ),
             PanelQuery {
-                role: Role::Headline { label: "search p95", unit: Unit::Seconds },
-                promql: format!("histogram_quantile(0.95, {})", sum_rate(&sel(Metric::SearchDurationBucket)?, w, &["le"])),
+                role: Role::Headline {
+                    label: "search p95",
+                    unit: Unit::Seconds,
+                },
+                promql: format!(
+                    "histogram_quantile(0.95, {})",
+                    sum_rate(&sel(Metric::SearchDurationBucket)?, w, &["le"])
+                ),
             },
         ],
         "documents" => {
-            vec![lines("", format!("{} * 60", sum_rate(&sel(Metric::DocumentOperationsTotal)?, w, &["operation", "status"])))]
+            vec![lines(
+                "",
+                format!(
+                    "{} * 60",
+                    sum_rate(
+                        &sel(Metric::DocumentOperationsTotal)?,
+                        w,
+                        &["operation", "status"]
+                    )
+                ),
+            )]
         }
-        "libraries" => vec![lines("libraries", format!("max({})", sel(Metric::ActiveLibraries)?))],
-        "index-size" => vec![lines("", format!("sum by (library_id) ({})", sel(Metric::IndexSizeBytes)?))],
+        "libraries" => vec![lines(
+            "libraries",
+            format!("max({})", sel(Metric::ActiveLibraries)?),
+        )],
+        "index-size" => vec![lines(
+            "",
+            format!("sum by (library_id) ({})", sel(Metric::IndexSizeBytes)?),
+        )],
         "cache-hit-ratio" => {
             let all = sel(Metric::EmbeddingCacheTotal)?;
             let hits = all.clone().with("status", MatchOp::Equal, "hit");
-            vec![lines("hit ratio", format!("{} / {}", sum_rate(&hits, w, &[]), sum_rate(&all, w, &[])))]
+            vec![lines(
+                "hit ratio",
+                format!("{} / {}", sum_rate(&hits, w, &[]), sum_rate(&all, w, &[])),
+            )]
         }
-        "api-keys" => vec![lines("", sum_rate(&sel(Metric::ApiKeyValidationsTotal)?, w, &["status"]))],
+        "api-keys" => vec![lines(
+            "",
+            sum_rate(&sel(Metric::ApiKeyValidationsTotal)?, w, &["status"]),
+        )],
         other => return Err(format!("unknown panel {}", quote(other))),
     };
     Ok(queries)
@@ -255,19 +418,31 @@ pub fn series_name(series: &Series, legend_labels: &[&str], query_legend: &str) 
     if series.labels.is_empty() {
         return "total".to_owned();
     }
-    series.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+    series
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Turns a panel's matrices (one per `Lines` query, in order) into named chart series, sorted
 /// by name so colours are stable across refreshes (the single-series legends of the queries
 /// keep the order the panel gave them: p50, p95, p99).
-pub fn chart_series(spec: &PanelSpec, answers: Vec<(&'static str, Vec<Series>)>) -> Vec<ChartSeries> {
+pub fn chart_series(
+    spec: &PanelSpec,
+    answers: Vec<(&'static str, Vec<Series>)>,
+) -> Vec<ChartSeries> {
     let mut out = Vec::new();
     for (legend, matrix) in answers {
         let mut named: Vec<ChartSeries> = matrix
             .into_iter()
             .filter(|s| !s.points.is_empty())
-            .map(|s| ChartSeries { name: series_name(&s, spec.legend_labels, legend), points: s.points, color: 0 })
+            .map(|s| ChartSeries {
+                name: series_name(&s, spec.legend_labels, legend),
+                points: s.points,
+                color: 0,
+            })
             .collect();
         named.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         out.extend(named);
@@ -283,7 +458,12 @@ mod tests {
     use super::*;
 
     fn ctx(handler: Option<&str>) -> QueryContext<'_> {
-        QueryContext { job: "arrwdb", rate_window_secs: 40, range_secs: 3_600, handler }
+        QueryContext {
+            job: "arrwdb",
+            rate_window_secs: 40,
+            range_secs: 3_600,
+            handler,
+        }
     }
 
     fn queries(id: &str, handler: Option<&str>) -> Vec<String> {
@@ -308,11 +488,18 @@ mod tests {
     #[test]
     fn service_queries_are_exact() {
         let r = "arrwdb_http_http_requests_total";
-        assert_eq!(queries("request-rate", None), [format!(r#"sum by (method, handler) (rate({r}{{job="arrwdb"}}[40s]))"#)]);
+        assert_eq!(
+            queries("request-rate", None),
+            [format!(
+                r#"sum by (method, handler) (rate({r}{{job="arrwdb"}}[40s]))"#
+            )]
+        );
         assert_eq!(
             queries("error-rate", None),
             [
-                format!(r#"sum(rate({r}{{job="arrwdb",status=~"5.."}}[40s])) / sum(rate({r}{{job="arrwdb"}}[40s]))"#),
+                format!(
+                    r#"sum(rate({r}{{job="arrwdb",status=~"5.."}}[40s])) / sum(rate({r}{{job="arrwdb"}}[40s]))"#
+                ),
                 format!(
                     r#"sum by (handler) (rate({r}{{job="arrwdb",status=~"5.."}}[40s])) / sum by (handler) (rate({r}{{job="arrwdb"}}[40s]))"#
                 ),
@@ -324,7 +511,9 @@ mod tests {
         );
         assert_eq!(
             queries("errors-by-handler", None),
-            [format!(r#"sort_desc(sum by (handler, status) (increase({r}{{job="arrwdb",status=~"[45].."}}[3600s])) > 0)"#)]
+            [format!(
+                r#"sort_desc(sum by (handler, status) (increase({r}{{job="arrwdb",status=~"[45].."}}[3600s])) > 0)"#
+            )]
         );
     }
 
@@ -338,13 +527,23 @@ mod tests {
     #[test]
     fn series_are_named_by_their_legend_labels() {
         let series = |pairs: &[(&str, &str)]| Series {
-            labels: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            labels: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             ..Default::default()
         };
         let check = |pairs: &[(&str, &str)], legend: &str, expected: &str| {
-            assert_eq!(series_name(&series(pairs), REQUEST_RATE.legend_labels, legend), expected);
+            assert_eq!(
+                series_name(&series(pairs), REQUEST_RATE.legend_labels, legend),
+                expected
+            );
         };
-        check(&[("handler", "/v1/libraries"), ("method", "GET")], "", "GET /v1/libraries");
+        check(
+            &[("handler", "/v1/libraries"), ("method", "GET")],
+            "",
+            "GET /v1/libraries",
+        );
         check(&[("handler", "/v1/libraries")], "", "/v1/libraries");
         check(&[], "p95", "p95");
         check(&[], "", "total");

@@ -51,7 +51,11 @@ pub struct Matcher {
 
 impl Matcher {
     pub fn new(label: &str, op: MatchOp, value: &str) -> Self {
-        Self { label: label.to_owned(), op, value: value.to_owned() }
+        Self {
+            label: label.to_owned(),
+            op,
+            value: value.to_owned(),
+        }
     }
 }
 
@@ -64,7 +68,10 @@ pub struct Selector {
 
 impl Selector {
     pub fn new(metric: &str) -> Self {
-        Self { metric: metric.to_owned(), matchers: Vec::new() }
+        Self {
+            metric: metric.to_owned(),
+            matchers: Vec::new(),
+        }
     }
 
     /// Adds a matcher; an empty value with `=` is kept (it means "label absent" in PromQL).
@@ -112,7 +119,10 @@ mod tests {
         check(r#"a"b"#, r#""a\"b""#);
         check(r"C:\dir", r#""C:\\dir""#);
         check("line\nbreak", r#""line\nbreak""#);
-        check("<script>alert(1)</script>", r#""<script>alert(1)</script>""#);
+        check(
+            "<script>alert(1)</script>",
+            r#""<script>alert(1)</script>""#,
+        );
         check("", r#""""#);
         check("ünï/{id}", r#""ünï/{id}""#);
     }
@@ -133,7 +143,10 @@ mod tests {
     #[test]
     fn sum_rate_groups_when_asked() {
         let sel = Selector::new("m").with("job", MatchOp::Equal, "j");
-        assert_eq!(sum_rate(&sel, 40, &["method", "handler"]), r#"sum by (method, handler) (rate(m{job="j"}[40s]))"#);
+        assert_eq!(
+            sum_rate(&sel, 40, &["method", "handler"]),
+            r#"sum by (method, handler) (rate(m{job="j"}[40s]))"#
+        );
         assert_eq!(sum_rate(&sel, 70, &[]), r#"sum(rate(m{job="j"}[70s]))"#);
     }
 }

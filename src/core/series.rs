@@ -12,7 +12,8 @@ pub fn m4(points: &[Point], start_secs: f64, end_secs: f64, columns: usize) -> V
         return points.to_vec();
     }
     let scale = columns as f64 / (end_secs - start_secs);
-    let column_of = |t: f64| (((t - start_secs) * scale).floor().max(-1.0) as i64).min(columns as i64);
+    let column_of =
+        |t: f64| (((t - start_secs) * scale).floor().max(-1.0) as i64).min(columns as i64);
     let mut out = Vec::with_capacity(columns * 4);
     let mut i = 0;
     while i < points.len() {
@@ -28,7 +29,8 @@ pub fn m4(points: &[Point], start_secs: f64, end_secs: f64, columns: usize) -> V
         let col = column_of(p.t_secs);
         let (mut min, mut max, mut last) = (p, p, p);
         let mut j = i + 1;
-        while j < points.len() && points[j].value.is_finite() && column_of(points[j].t_secs) == col {
+        while j < points.len() && points[j].value.is_finite() && column_of(points[j].t_secs) == col
+        {
             let q = points[j];
             if q.value < min.value {
                 min = q;
@@ -40,7 +42,11 @@ pub fn m4(points: &[Point], start_secs: f64, end_secs: f64, columns: usize) -> V
             j += 1;
         }
         // First and last bound the column; min and max sit between them in time order.
-        let (early, late) = if min.t_secs <= max.t_secs { (min, max) } else { (max, min) };
+        let (early, late) = if min.t_secs <= max.t_secs {
+            (min, max)
+        } else {
+            (max, min)
+        };
         for q in [p, early, late, last] {
             if out.last().map_or(true, |l: &Point| l.t_secs != q.t_secs) {
                 out.push(q);
@@ -73,7 +79,12 @@ pub fn stats(points: &[Point]) -> Option<SeriesStats> {
         n += 1;
         last = v;
     }
-    Some(SeriesStats { min, max, mean: sum / n as f64, last })
+    Some(SeriesStats {
+        min,
+        max,
+        mean: sum / n as f64,
+        last,
+    })
 }
 
 /// The point nearest to `t_secs` (points sorted by time); `None` for an empty series.
@@ -82,7 +93,11 @@ pub fn nearest(points: &[Point], t_secs: f64) -> Option<Point> {
     let after = points.get(i);
     let before = i.checked_sub(1).and_then(|j| points.get(j));
     match (before, after) {
-        (Some(b), Some(a)) => Some(if t_secs - b.t_secs <= a.t_secs - t_secs { *b } else { *a }),
+        (Some(b), Some(a)) => Some(if t_secs - b.t_secs <= a.t_secs - t_secs {
+            *b
+        } else {
+            *a
+        }),
         (Some(p), None) | (None, Some(p)) => Some(*p),
         (None, None) => None,
     }
@@ -94,13 +109,21 @@ pub fn top_k<T>(series: Vec<T>, k: usize, points: impl Fn(&T) -> &[Point]) -> (V
     if series.len() <= k {
         return (series, 0);
     }
-    let mut ranked: Vec<(usize, f64)> =
-        series.iter().enumerate().map(|(i, s)| (i, stats(points(s)).map_or(f64::NEG_INFINITY, |st| st.mean))).collect();
+    let mut ranked: Vec<(usize, f64)> = series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, stats(points(s)).map_or(f64::NEG_INFINITY, |st| st.mean)))
+        .collect();
     ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut keep: Vec<usize> = ranked.iter().take(k).map(|r| r.0).collect();
     keep.sort_unstable();
     let hidden = series.len() - k;
-    let kept = series.into_iter().enumerate().filter(|(i, _)| keep.binary_search(i).is_ok()).map(|(_, s)| s).collect();
+    let kept = series
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.binary_search(i).is_ok())
+        .map(|(_, s)| s)
+        .collect();
     (kept, hidden)
 }
 
@@ -119,7 +142,10 @@ pub fn stack(series: &[Vec<Point>]) -> Vec<Vec<Point>> {
                     let below = totals.get(&key).copied().unwrap_or(0.0);
                     if p.value.is_finite() {
                         totals.insert(key, below + p.value);
-                        Point { t_secs: p.t_secs, value: below + p.value }
+                        Point {
+                            t_secs: p.t_secs,
+                            value: below + p.value,
+                        }
                     } else {
                         *p
                     }
@@ -136,7 +162,9 @@ mod tests {
     #[test]
     fn nearest_picks_the_closest_point() {
         let data = pts(&[(0.0, 1.0), (10.0, 2.0), (20.0, 3.0)]);
-        let check = |t: f64, expected: Option<f64>| assert_eq!(nearest(&data, t).map(|p| p.value), expected, "{t}");
+        let check = |t: f64, expected: Option<f64>| {
+            assert_eq!(nearest(&data, t).map(|p| p.value), expected, "{t}")
+        };
         check(-5.0, Some(1.0));
         check(4.0, Some(1.0));
         check(6.0, Some(2.0));
@@ -146,10 +174,16 @@ mod tests {
 
     #[test]
     fn top_k_keeps_the_busiest_in_order() {
-        let series: Vec<Vec<Point>> = [1.0, 5.0, 3.0, 4.0].iter().map(|&v| pts(&[(0.0, v), (1.0, v)])).collect();
+        let series: Vec<Vec<Point>> = [1.0, 5.0, 3.0, 4.0]
+            .iter()
+            .map(|&v| pts(&[(0.0, v), (1.0, v)]))
+            .collect();
         let (kept, hidden) = top_k(series, 2, |s| s.as_slice());
         assert_eq!(hidden, 2);
-        assert_eq!(kept.iter().map(|s| s[0].value).collect::<Vec<_>>(), vec![5.0, 4.0]);
+        assert_eq!(
+            kept.iter().map(|s| s[0].value).collect::<Vec<_>>(),
+            vec![5.0, 4.0]
+        );
         let (kept, hidden) = top_k(vec![pts(&[(0.0, 1.0)])], 2, |s| s.as_slice());
         assert_eq!((kept.len(), hidden), (1, 0));
     }
@@ -168,37 +202,66 @@ mod tests {
     }
 
     fn pts(values: &[(f64, f64)]) -> Vec<Point> {
-        values.iter().map(|&(t_secs, value)| Point { t_secs, value }).collect()
+        values
+            .iter()
+            .map(|&(t_secs, value)| Point { t_secs, value })
+            .collect()
     }
 
     #[test]
     fn m4_keeps_extremes_per_column() {
         // 1,000 points over 10 columns: each column keeps first, min, max, last.
-        let data: Vec<Point> =
-            (0..1_000).map(|i| Point { t_secs: i as f64, value: ((i * 37) % 101) as f64 }).collect();
+        let data: Vec<Point> = (0..1_000)
+            .map(|i| Point {
+                t_secs: i as f64,
+                value: ((i * 37) % 101) as f64,
+            })
+            .collect();
         let out = m4(&data, 0.0, 1_000.0, 10);
         assert!(out.len() <= 40, "{}", out.len());
         for col in 0..10 {
             let slice = &data[col * 100..(col + 1) * 100];
-            let kept: Vec<&Point> = out.iter().filter(|p| (p.t_secs as usize) / 100 == col).collect();
+            let kept: Vec<&Point> = out
+                .iter()
+                .filter(|p| (p.t_secs as usize) / 100 == col)
+                .collect();
             let max = slice.iter().map(|p| p.value).fold(f64::MIN, f64::max);
             let min = slice.iter().map(|p| p.value).fold(f64::MAX, f64::min);
             assert!(kept.iter().any(|p| p.value == max) && kept.iter().any(|p| p.value == min));
             assert_eq!(kept.first().unwrap().t_secs, slice[0].t_secs);
             assert_eq!(kept.last().unwrap().t_secs, slice[99].t_secs);
         }
-        assert!(out.windows(2).all(|w| w[0].t_secs < w[1].t_secs), "time order kept");
+        assert!(
+            out.windows(2).all(|w| w[0].t_secs < w[1].t_secs),
+            "time order kept"
+        );
     }
 
     #[test]
     fn m4_keeps_gaps_as_gaps() {
-        let mut data: Vec<Point> = (0..100).map(|i| Point { t_secs: i as f64, value: 1.0 }).collect();
+        let mut data: Vec<Point> = (0..100)
+            .map(|i| Point {
+                t_secs: i as f64,
+                value: 1.0,
+            })
+            .collect();
         data[50].value = f64::NAN;
         data[51].value = f64::INFINITY;
         let out = m4(&data, 0.0, 100.0, 5);
-        let gaps: Vec<f64> = out.iter().filter(|p| !p.value.is_finite()).map(|p| p.t_secs).collect();
-        assert_eq!(gaps, vec![50.0], "one gap marker for the run of non-finite values");
-        assert!(out.iter().all(|p| !p.value.is_finite() || p.value == 1.0), "no NaN became a number");
+        let gaps: Vec<f64> = out
+            .iter()
+            .filter(|p| !p.value.is_finite())
+            .map(|p| p.t_secs)
+            .collect();
+        assert_eq!(
+            gaps,
+            vec![50.0],
+            "one gap marker for the run of non-finite values"
+        );
+        assert!(
+            out.iter().all(|p| !p.value.is_finite() || p.value == 1.0),
+            "no NaN became a number"
+        );
     }
 
     #[test]
@@ -209,8 +272,22 @@ mod tests {
 
     #[test]
     fn stats_skip_gaps() {
-        let s = stats(&pts(&[(0.0, 2.0), (1.0, f64::NAN), (2.0, 4.0), (3.0, f64::NEG_INFINITY)])).unwrap();
-        assert_eq!(s, SeriesStats { min: 2.0, max: 4.0, mean: 3.0, last: 4.0 });
+        let s = stats(&pts(&[
+            (0.0, 2.0),
+            (1.0, f64::NAN),
+            (2.0, 4.0),
+            (3.0, f64::NEG_INFINITY),
+        ]))
+        .unwrap();
+        assert_eq!(
+            s,
+            SeriesStats {
+                min: 2.0,
+                max: 4.0,
+                mean: 3.0,
+                last: 4.0
+            }
+        );
         assert_eq!(stats(&pts(&[(0.0, f64::NAN)])), None);
     }
 }

@@ -91,7 +91,9 @@ pub enum RangeSpec {
 impl Default for RangeSpec {
     /// The last hour.
     fn default() -> Self {
-        RangeSpec::Relative { duration_secs: 3_600 }
+        RangeSpec::Relative {
+            duration_secs: 3_600,
+        }
     }
 }
 
@@ -103,10 +105,13 @@ impl RangeSpec {
     /// first second of 1970.
     pub fn resolve(&self, now_secs: f64) -> TimeRange {
         let resolved = match *self {
-            RangeSpec::Relative { duration_secs } => TimeRange::last(duration_secs.max(1) as f64, now_secs),
-            RangeSpec::Absolute { from_secs, to_secs } => {
-                TimeRange::new(from_secs as f64, to_secs.max(from_secs.saturating_add(1)) as f64)
+            RangeSpec::Relative { duration_secs } => {
+                TimeRange::last(duration_secs.max(1) as f64, now_secs)
             }
+            RangeSpec::Absolute { from_secs, to_secs } => TimeRange::new(
+                from_secs as f64,
+                to_secs.max(from_secs.saturating_add(1)) as f64,
+            ),
         };
         resolved.unwrap_or_else(|_| TimeRange::new(0.0, 1.0).expect("0 is before 1"))
     }
@@ -121,7 +126,9 @@ impl RangeSpec {
     /// when a bound has them, and the end's date only when it differs from the start's.
     pub fn label_in(&self, utc_offset_secs: i64) -> String {
         match *self {
-            RangeSpec::Relative { duration_secs } => format!("last {}", format_duration(duration_secs)),
+            RangeSpec::Relative { duration_secs } => {
+                format!("last {}", format_duration(duration_secs))
+            }
             RangeSpec::Absolute { from_secs, to_secs } => {
                 let from = civil_time(from_secs as f64, utc_offset_secs);
                 let to = civil_time(to_secs as f64, utc_offset_secs);
@@ -133,10 +140,21 @@ impl RangeSpec {
                         format!("{:02}:{:02}", c.hour, c.minute)
                     }
                 };
-                let date = |c: &crate::core::time::CivilTime| format!("{:04}-{:02}-{:02}", c.year, c.month, c.day);
+                let date = |c: &crate::core::time::CivilTime| {
+                    format!("{:04}-{:02}-{:02}", c.year, c.month, c.day)
+                };
                 let same_day = (from.year, from.month, from.day) == (to.year, to.month, to.day);
-                let end = if same_day { time_of_day(&to) } else { format!("{} {}", date(&to), time_of_day(&to)) };
-                format!("{} {} → {end} {}", date(&from), time_of_day(&from), zone_label(utc_offset_secs))
+                let end = if same_day {
+                    time_of_day(&to)
+                } else {
+                    format!("{} {}", date(&to), time_of_day(&to))
+                };
+                format!(
+                    "{} {} → {end} {}",
+                    date(&from),
+                    time_of_day(&from),
+                    zone_label(utc_offset_secs)
+                )
             }
         }
     }
@@ -245,7 +263,14 @@ impl ViewState {
     pub fn zoomed(&self, from_secs: i64, to_secs: i64) -> ViewState {
         let from = from_secs.min(to_secs);
         let to = from_secs.max(to_secs).max(from.saturating_add(1));
-        ViewState { range: RangeSpec::Absolute { from_secs: from, to_secs: to }, drill: None, ..self.clone() }
+        ViewState {
+            range: RangeSpec::Absolute {
+                from_secs: from,
+                to_secs: to,
+            },
+            drill: None,
+            ..self.clone()
+        }
     }
 
     /// The state after clicking a series in a panel's legend: that series alone, or, when it
@@ -289,13 +314,20 @@ impl StateWarning {
     /// The one place warnings are made. Names and values from the URL are shortened so a
     /// hostile link cannot flood the page.
     fn new(param: &str, problem: impl Into<String>) -> Self {
-        StateWarning { param: shorten(param), problem: problem.into() }
+        StateWarning {
+            param: shorten(param),
+            problem: problem.into(),
+        }
     }
 }
 
 impl fmt::Display for StateWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Ignored URL parameter `{}`: {}.", self.param, self.problem)
+        write!(
+            f,
+            "Ignored URL parameter `{}`: {}.",
+            self.param, self.problem
+        )
     }
 }
 
@@ -418,18 +450,38 @@ pub fn decode(query: &str) -> (ViewState, Vec<StateWarning>) {
         None
     };
     // `from`/`to` win over `range`; if they are refused, `range` (or the default) applies.
-    if let Some(range) = absolute.or_else(|| raw.range.as_deref().and_then(|v| w.keep(relative_range(v)))) {
+    if let Some(range) =
+        absolute.or_else(|| raw.range.as_deref().and_then(|v| w.keep(relative_range(v))))
+    {
         state.range = range;
     }
     state.refresh = raw.refresh.as_deref().and_then(|v| w.keep(refresh(v)));
-    state.handler = raw.handler.as_deref().and_then(|v| w.keep(bounded_name("handler", v)));
-    state.stacked = raw.stack.as_deref().and_then(|v| w.keep(flag("stack", v))).unwrap_or(false);
+    state.handler = raw
+        .handler
+        .as_deref()
+        .and_then(|v| w.keep(bounded_name("handler", v)));
+    state.stacked = raw
+        .stack
+        .as_deref()
+        .and_then(|v| w.keep(flag("stack", v)))
+        .unwrap_or(false);
     state.isolated = isolated(&raw.isolated, w);
     state.drill = raw.drill.as_deref().and_then(|v| w.keep(drill(v)));
-    state.panel = raw.panel.as_deref().and_then(|v| w.keep(bounded_name("panel", v)));
+    state.panel = raw
+        .panel
+        .as_deref()
+        .and_then(|v| w.keep(bounded_name("panel", v)));
     state.kiosk = raw.kiosk;
-    state.theme = raw.theme.as_deref().and_then(|v| w.keep(theme(v))).unwrap_or_default();
-    state.transparent = raw.bg.as_deref().and_then(|v| w.keep(background(v))).unwrap_or(false);
+    state.theme = raw
+        .theme
+        .as_deref()
+        .and_then(|v| w.keep(theme(v)))
+        .unwrap_or_default();
+    state.transparent = raw
+        .bg
+        .as_deref()
+        .and_then(|v| w.keep(background(v)))
+        .unwrap_or(false);
     (state, warnings.0)
 }
 
@@ -447,13 +499,20 @@ impl Warnings {
 
 fn relative_range(value: &str) -> Result<RangeSpec, StateWarning> {
     let problem = |p: String| StateWarning::new("range", p);
-    let duration_secs =
-        parse_duration_secs(value).ok_or_else(|| problem(format!("{} is not a duration such as 1h or 90m", quoted(value))))?;
+    let duration_secs = parse_duration_secs(value).ok_or_else(|| {
+        problem(format!(
+            "{} is not a duration such as 1h or 90m",
+            quoted(value)
+        ))
+    })?;
     if duration_secs == 0 {
         return Err(problem(format!("{} is an empty range", quoted(value))));
     }
     if duration_secs > MAX_RELATIVE_RANGE_SECS {
-        return Err(problem(format!("{} is longer than the 400-day maximum", quoted(value))));
+        return Err(problem(format!(
+            "{} is longer than the 400-day maximum",
+            quoted(value)
+        )));
     }
     Ok(RangeSpec::Relative { duration_secs })
 }
@@ -461,13 +520,27 @@ fn relative_range(value: &str) -> Result<RangeSpec, StateWarning> {
 fn absolute_range(from: Option<&str>, to: Option<&str>) -> Result<RangeSpec, StateWarning> {
     let (from, to) = match (from, to) {
         (Some(from), Some(to)) => (from, to),
-        (Some(_), None) => return Err(StateWarning::new("to", "is missing (from and to go together)")),
-        (None, _) => return Err(StateWarning::new("from", "is missing (from and to go together)")),
+        (Some(_), None) => {
+            return Err(StateWarning::new(
+                "to",
+                "is missing (from and to go together)",
+            ))
+        }
+        (None, _) => {
+            return Err(StateWarning::new(
+                "from",
+                "is missing (from and to go together)",
+            ))
+        }
     };
-    let from_secs = unix_secs(from).ok_or_else(|| StateWarning::new("from", not_unix_secs(from)))?;
+    let from_secs =
+        unix_secs(from).ok_or_else(|| StateWarning::new("from", not_unix_secs(from)))?;
     let to_secs = unix_secs(to).ok_or_else(|| StateWarning::new("to", not_unix_secs(to)))?;
     if from_secs >= to_secs {
-        return Err(StateWarning::new("from", format!("{from_secs} is not before to={to_secs}")));
+        return Err(StateWarning::new(
+            "from",
+            format!("{from_secs} is not before to={to_secs}"),
+        ));
     }
     Ok(RangeSpec::Absolute { from_secs, to_secs })
 }
@@ -485,10 +558,17 @@ fn not_unix_secs(value: &str) -> String {
 }
 
 fn refresh(value: &str) -> Result<Refresh, StateWarning> {
-    REFRESH_CHOICES.iter().copied().find(|choice| choice.to_string() == value).ok_or_else(|| {
-        let choices: Vec<String> = REFRESH_CHOICES.iter().map(Refresh::to_string).collect();
-        StateWarning::new("refresh", format!("{} is not one of {}", quoted(value), choices.join(", ")))
-    })
+    REFRESH_CHOICES
+        .iter()
+        .copied()
+        .find(|choice| choice.to_string() == value)
+        .ok_or_else(|| {
+            let choices: Vec<String> = REFRESH_CHOICES.iter().map(Refresh::to_string).collect();
+            StateWarning::new(
+                "refresh",
+                format!("{} is not one of {}", quoted(value), choices.join(", ")),
+            )
+        })
 }
 
 /// A non-empty string of at most [`MAX_VALUE_BYTES`].
@@ -497,7 +577,10 @@ fn bounded_name(param: &str, value: &str) -> Result<String, StateWarning> {
         return Err(StateWarning::new(param, "is empty"));
     }
     if value.len() > MAX_VALUE_BYTES {
-        return Err(StateWarning::new(param, format!("is longer than {MAX_VALUE_BYTES} bytes")));
+        return Err(StateWarning::new(
+            param,
+            format!("is longer than {MAX_VALUE_BYTES} bytes"),
+        ));
     }
     Ok(value.to_owned())
 }
@@ -507,7 +590,10 @@ fn flag(param: &str, value: &str) -> Result<bool, StateWarning> {
     match value {
         "" | "1" | "true" => Ok(true),
         "0" | "false" => Ok(false),
-        _ => Err(StateWarning::new(param, format!("{} is not 1 or 0", quoted(value)))),
+        _ => Err(StateWarning::new(
+            param,
+            format!("{} is not 1 or 0", quoted(value)),
+        )),
     }
 }
 
@@ -520,11 +606,17 @@ fn isolated(raw: &BTreeMap<String, String>, warnings: &mut Warnings) -> BTreeMap
         let problem = if panel.is_empty() {
             Some("has no panel id after `iso.`".to_owned())
         } else if panel.len() > MAX_VALUE_BYTES {
-            Some(format!("has a panel id longer than {MAX_VALUE_BYTES} bytes"))
+            Some(format!(
+                "has a panel id longer than {MAX_VALUE_BYTES} bytes"
+            ))
         } else if series.len() > MAX_VALUE_BYTES {
-            Some(format!("has a series name longer than {MAX_VALUE_BYTES} bytes"))
+            Some(format!(
+                "has a series name longer than {MAX_VALUE_BYTES} bytes"
+            ))
         } else if kept.len() == MAX_ISOLATED_PANELS {
-            Some(format!("more than {MAX_ISOLATED_PANELS} panels isolate a series"))
+            Some(format!(
+                "more than {MAX_ISOLATED_PANELS} panels isolate a series"
+            ))
         } else {
             kept.insert(panel.clone(), series.clone());
             None
@@ -541,11 +633,19 @@ fn isolated(raw: &BTreeMap<String, String>, warnings: &mut Warnings) -> BTreeMap
 }
 
 fn drill(value: &str) -> Result<(i64, i64), StateWarning> {
-    let window = value.split_once('-').and_then(|(from, to)| Some((unix_secs(from)?, unix_secs(to)?)));
+    let window = value
+        .split_once('-')
+        .and_then(|(from, to)| Some((unix_secs(from)?, unix_secs(to)?)));
     match window {
         Some((from, to)) if from < to => Ok((from, to)),
-        Some(_) => Err(StateWarning::new("drill", format!("{} does not start before it ends", quoted(value)))),
-        None => Err(StateWarning::new("drill", format!("{} is not <from>-<to> in Unix seconds", quoted(value)))),
+        Some(_) => Err(StateWarning::new(
+            "drill",
+            format!("{} does not start before it ends", quoted(value)),
+        )),
+        None => Err(StateWarning::new(
+            "drill",
+            format!("{} is not <from>-<to> in Unix seconds", quoted(value)),
+        )),
     }
 }
 
@@ -554,13 +654,21 @@ fn theme(value: &str) -> Result<Theme, StateWarning> {
         .iter()
         .copied()
         .find(|t| t.as_str() == value)
-        .ok_or_else(|| StateWarning::new("theme", format!("{} is not dark, light or system", quoted(value))))
+        .ok_or_else(|| {
+            StateWarning::new(
+                "theme",
+                format!("{} is not dark, light or system", quoted(value)),
+            )
+        })
 }
 
 fn background(value: &str) -> Result<bool, StateWarning> {
     match value {
         "transparent" => Ok(true),
-        _ => Err(StateWarning::new("bg", format!("{} is not transparent", quoted(value)))),
+        _ => Err(StateWarning::new(
+            "bg",
+            format!("{} is not transparent", quoted(value)),
+        )),
     }
 }
 
@@ -569,7 +677,8 @@ fn background(value: &str) -> Result<bool, StateWarning> {
 /// `decode(&encode(s)).0 == s` for every state [`decode`] can produce.
 pub fn encode(state: &ViewState) -> String {
     let mut params: Vec<(String, String)> = Vec::new();
-    let mut push = |key: &str, value: String| params.push((encode_component(key), encode_component(&value)));
+    let mut push =
+        |key: &str, value: String| params.push((encode_component(key), encode_component(&value)));
     match state.range {
         range if range == RangeSpec::default() => {}
         RangeSpec::Relative { duration_secs } => push("range", format_duration(duration_secs)),
@@ -596,7 +705,10 @@ pub fn encode(state: &ViewState) -> String {
     if let Some(panel) = &state.panel {
         push("panel", panel.clone());
     }
-    let mut query: Vec<String> = params.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut query: Vec<String> = params
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     // A bare flag reads best: `?panel=latency&kiosk`.
     if state.kiosk {
         query.push("kiosk".to_owned());
@@ -624,13 +736,19 @@ mod tests {
     }
 
     fn iso(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(p, s)| (p.to_string(), s.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(p, s)| (p.to_string(), s.to_string()))
+            .collect()
     }
 
     /// Decodes `query` expecting no warning, and checks the state and its canonical encoding.
     fn check(query: &str, expected: &ViewState, canonical: &str) {
         let (got, warnings) = decode(query);
-        assert!(warnings.is_empty(), "{query}: unexpected warnings {warnings:?}");
+        assert!(
+            warnings.is_empty(),
+            "{query}: unexpected warnings {warnings:?}"
+        );
         assert_eq!(&got, expected, "{query}");
         assert_eq!(encode(&got), canonical, "{query}");
     }
@@ -641,7 +759,11 @@ mod tests {
         let (got, warnings) = decode(query);
         assert_eq!(warnings.len(), 1, "{query}: {warnings:?}");
         assert_eq!(warnings[0].param, param, "{query}");
-        assert!(warnings[0].problem.contains(problem), "{query}: {}", warnings[0]);
+        assert!(
+            warnings[0].problem.contains(problem),
+            "{query}: {}",
+            warnings[0]
+        );
         assert_eq!(&got, expected, "{query}");
     }
 
@@ -682,16 +804,44 @@ mod tests {
     fn decode_inverts_encode() {
         let mut states = vec![
             ViewState::default(),
-            state(|s| s.range = RangeSpec::Relative { duration_secs: 6 * 3_600 }),
-            state(|s| s.range = RangeSpec::Relative { duration_secs: 90 * 60 }),
-            state(|s| s.range = RangeSpec::Relative { duration_secs: 86_400 }),
+            state(|s| {
+                s.range = RangeSpec::Relative {
+                    duration_secs: 6 * 3_600,
+                }
+            }),
+            state(|s| {
+                s.range = RangeSpec::Relative {
+                    duration_secs: 90 * 60,
+                }
+            }),
+            state(|s| {
+                s.range = RangeSpec::Relative {
+                    duration_secs: 86_400,
+                }
+            }),
             state(|s| s.range = RangeSpec::Relative { duration_secs: 37 }),
-            state(|s| s.range = RangeSpec::Relative { duration_secs: MAX_RELATIVE_RANGE_SECS }),
-            state(|s| s.range = RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 3_600 }),
-            state(|s| s.range = RangeSpec::Absolute { from_secs: 0, to_secs: 1 }),
+            state(|s| {
+                s.range = RangeSpec::Relative {
+                    duration_secs: MAX_RELATIVE_RANGE_SECS,
+                }
+            }),
+            state(|s| {
+                s.range = RangeSpec::Absolute {
+                    from_secs: T0,
+                    to_secs: T0 + 3_600,
+                }
+            }),
+            state(|s| {
+                s.range = RangeSpec::Absolute {
+                    from_secs: 0,
+                    to_secs: 1,
+                }
+            }),
             state(|s| s.drill = Some((T0 + 10, T0 + 70))),
             state(|s| {
-                s.range = RangeSpec::Relative { duration_secs: 7 * 86_400 };
+                s.range = RangeSpec::Relative {
+                    duration_secs: 7 * 86_400,
+                };
                 s.refresh = Some(Refresh::Every(300));
                 s.stacked = true;
                 s.handler = Some("POST /v1/libraries".into());
@@ -703,9 +853,17 @@ mod tests {
                 s.transparent = true;
             }),
         ];
-        states.extend(REFRESH_CHOICES.iter().map(|&r| state(|s| s.refresh = Some(r))));
+        states.extend(
+            REFRESH_CHOICES
+                .iter()
+                .map(|&r| state(|s| s.refresh = Some(r))),
+        );
         states.extend(Theme::ALL.iter().map(|&t| state(|s| s.theme = t)));
-        states.extend(PRESETS.iter().map(|&(_, d)| state(|s| s.range = RangeSpec::Relative { duration_secs: d })));
+        states.extend(
+            PRESETS
+                .iter()
+                .map(|&(_, d)| state(|s| s.range = RangeSpec::Relative { duration_secs: d })),
+        );
         states.extend(hostile_states());
         for s in states {
             let query = encode(&s);
@@ -721,14 +879,51 @@ mod tests {
     fn encodings_are_canonical() {
         let c = |s: ViewState, expected: &str| assert_eq!(encode(&s), expected);
         c(ViewState::default(), "");
-        c(state(|s| s.range = RangeSpec::Relative { duration_secs: 3_600 }), "");
-        c(state(|s| s.range = RangeSpec::Relative { duration_secs: 86_400 }), "range=24h");
-        c(state(|s| s.range = RangeSpec::Relative { duration_secs: 5_400 }), "range=90m");
-        c(state(|s| s.range = RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 60 }), "from=1795536000&to=1795536060");
-        c(state(|s| s.refresh = Some(Refresh::Off)), "refresh=off");
-        c(state(|s| s.handler = Some("a&b=c".into())), "handler=a%26b%3Dc");
         c(
-            state(|s| s.isolated = iso(&[("request-rate", "POST /v1/libraries"), ("index-size", "{library_id=\"x\"}")])),
+            state(|s| {
+                s.range = RangeSpec::Relative {
+                    duration_secs: 3_600,
+                }
+            }),
+            "",
+        );
+        c(
+            state(|s| {
+                s.range = RangeSpec::Relative {
+                    duration_secs: 86_400,
+                }
+            }),
+            "range=24h",
+        );
+        c(
+            state(|s| {
+                s.range = RangeSpec::Relative {
+                    duration_secs: 5_400,
+                }
+            }),
+            "range=90m",
+        );
+        c(
+            state(|s| {
+                s.range = RangeSpec::Absolute {
+                    from_secs: T0,
+                    to_secs: T0 + 60,
+                }
+            }),
+            "from=1795536000&to=1795536060",
+        );
+        c(state(|s| s.refresh = Some(Refresh::Off)), "refresh=off");
+        c(
+            state(|s| s.handler = Some("a&b=c".into())),
+            "handler=a%26b%3Dc",
+        );
+        c(
+            state(|s| {
+                s.isolated = iso(&[
+                    ("request-rate", "POST /v1/libraries"),
+                    ("index-size", "{library_id=\"x\"}"),
+                ])
+            }),
             "iso.index-size=%7Blibrary_id%3D%22x%22%7D&iso.request-rate=POST%20%2Fv1%2Flibraries",
         );
         c(
@@ -740,7 +935,9 @@ mod tests {
                 s.drill = Some((5, 9));
                 s.stacked = true;
                 s.refresh = Some(Refresh::Every(10));
-                s.range = RangeSpec::Relative { duration_secs: 6 * 3_600 };
+                s.range = RangeSpec::Relative {
+                    duration_secs: 6 * 3_600,
+                };
             }),
             "range=6h&refresh=10s&stack=1&drill=5-9&panel=latency&kiosk&theme=dark&bg=transparent",
         );
@@ -751,7 +948,9 @@ mod tests {
         check(
             "?range=6h&refresh=10s&iso.request-rate=POST%20%2Fv1%2Flibraries&kiosk",
             &state(|s| {
-                s.range = RangeSpec::Relative { duration_secs: 6 * 3_600 };
+                s.range = RangeSpec::Relative {
+                    duration_secs: 6 * 3_600,
+                };
                 s.refresh = Some(Refresh::Every(10));
                 s.isolated = iso(&[("request-rate", "POST /v1/libraries")]);
                 s.kiosk = true;
@@ -762,13 +961,19 @@ mod tests {
         check("?", &ViewState::default(), "");
         check("?&&", &ViewState::default(), "");
         // Unknown parameters (a portal's own) are ignored.
-        check("?portal=ops&utm_source=mail&range=1h", &ViewState::default(), "");
+        check(
+            "?portal=ops&utm_source=mail&range=1h",
+            &ViewState::default(),
+            "",
+        );
         // `+` is a space; `1w` is 7d; `kiosk=1` and even `kiosk=0` turn kiosk on.
         check(
             "handler=GET+%2Fhealth&range=1w&kiosk=1&stack=true",
             &state(|s| {
                 s.handler = Some("GET /health".into());
-                s.range = RangeSpec::Relative { duration_secs: 7 * 86_400 };
+                s.range = RangeSpec::Relative {
+                    duration_secs: 7 * 86_400,
+                };
                 s.kiosk = true;
                 s.stacked = true;
             }),
@@ -777,31 +982,73 @@ mod tests {
         check("kiosk=0", &state(|s| s.kiosk = true), "kiosk");
         check("stack=0&theme=system", &ViewState::default(), "");
         // The last repeated value wins, so a portal can override a permalink.
-        check("range=1h&range=15m", &state(|s| s.range = RangeSpec::Relative { duration_secs: 900 }), "range=15m");
+        check(
+            "range=1h&range=15m",
+            &state(|s| s.range = RangeSpec::Relative { duration_secs: 900 }),
+            "range=15m",
+        );
         // `from`/`to` win over `range`.
         check(
             "range=6h&from=1795536000&to=1795539600",
-            &state(|s| s.range = RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 3_600 }),
+            &state(|s| {
+                s.range = RangeSpec::Absolute {
+                    from_secs: T0,
+                    to_secs: T0 + 3_600,
+                }
+            }),
             "from=1795536000&to=1795539600",
         );
         // Encoded keys decode too.
-        check("%69so.latency=p99", &state(|s| s.isolated = iso(&[("latency", "p99")])), "iso.latency=p99");
-        check("iso.latency", &state(|s| s.isolated = iso(&[("latency", "")])), "iso.latency=");
+        check(
+            "%69so.latency=p99",
+            &state(|s| s.isolated = iso(&[("latency", "p99")])),
+            "iso.latency=p99",
+        );
+        check(
+            "iso.latency",
+            &state(|s| s.isolated = iso(&[("latency", "")])),
+            "iso.latency=",
+        );
     }
 
     #[test]
     fn bad_parameters_keep_their_defaults_and_warn() {
         let default = ViewState::default();
-        check_warning("range=banana", "range", "\"banana\" is not a duration", &default);
+        check_warning(
+            "range=banana",
+            "range",
+            "\"banana\" is not a duration",
+            &default,
+        );
         check_warning("range=0m", "range", "empty range", &default);
         check_warning("range=401d", "range", "400-day", &default);
         check_warning("range=-1h", "range", "not a duration", &default);
-        check_warning("range=99999999999999999999999d", "range", "not a duration", &default);
-        check_warning("from=1795539600&to=1795536000", "from", "not before", &default);
-        check_warning("from=1795536000&to=1795536000", "from", "not before", &default);
+        check_warning(
+            "range=99999999999999999999999d",
+            "range",
+            "not a duration",
+            &default,
+        );
+        check_warning(
+            "from=1795539600&to=1795536000",
+            "from",
+            "not before",
+            &default,
+        );
+        check_warning(
+            "from=1795536000&to=1795536000",
+            "from",
+            "not before",
+            &default,
+        );
         check_warning("from=1795536000", "to", "missing", &default);
         check_warning("to=1795536000", "from", "missing", &default);
-        check_warning("from=yesterday&to=1795536000", "from", "\"yesterday\" is not a time", &default);
+        check_warning(
+            "from=yesterday&to=1795536000",
+            "from",
+            "\"yesterday\" is not a time",
+            &default,
+        );
         check_warning("from=1&to=99999999999999", "to", "not a time", &default);
         check_warning("from=1.5&to=9", "from", "not a time", &default);
         // A refused absolute range falls back to `range` when there is one.
@@ -809,21 +1056,45 @@ mod tests {
             "range=6h&from=9&to=3",
             "from",
             "not before",
-            &state(|s| s.range = RangeSpec::Relative { duration_secs: 6 * 3_600 }),
+            &state(|s| {
+                s.range = RangeSpec::Relative {
+                    duration_secs: 6 * 3_600,
+                }
+            }),
         );
-        check_warning("refresh=7s", "refresh", "\"7s\" is not one of off, 5s, 10s, 30s, 1m, 5m", &default);
+        check_warning(
+            "refresh=7s",
+            "refresh",
+            "\"7s\" is not one of off, 5s, 10s, 30s, 1m, 5m",
+            &default,
+        );
         check_warning("refresh=60s", "refresh", "not one of", &default);
         check_warning("drill=5-3", "drill", "does not start before", &default);
         check_warning("drill=5", "drill", "not <from>-<to>", &default);
         check_warning("drill=-5-3", "drill", "not <from>-<to>", &default);
-        check_warning("theme=purple", "theme", "\"purple\" is not dark, light or system", &default);
+        check_warning(
+            "theme=purple",
+            "theme",
+            "\"purple\" is not dark, light or system",
+            &default,
+        );
         check_warning("bg=blue", "bg", "not transparent", &default);
         check_warning("stack=maybe", "stack", "not 1 or 0", &default);
         check_warning("handler=", "handler", "is empty", &default);
-        check_warning(&format!("handler={}", "h".repeat(513)), "handler", "longer than 512", &default);
+        check_warning(
+            &format!("handler={}", "h".repeat(513)),
+            "handler",
+            "longer than 512",
+            &default,
+        );
         check_warning("panel=", "panel", "is empty", &default);
         check_warning("iso.=x", "iso.", "no panel id", &default);
-        check_warning(&format!("iso.latency={}", "s".repeat(513)), "iso.latency", "longer than 512", &default);
+        check_warning(
+            &format!("iso.latency={}", "s".repeat(513)),
+            "iso.latency",
+            "longer than 512",
+            &default,
+        );
         // Good parameters beside a bad one are kept.
         check_warning(
             "range=banana&theme=dark",
@@ -833,15 +1104,25 @@ mod tests {
         );
         // Exactly at the bound is fine.
         let handler = "h".repeat(512);
-        check(&format!("handler={handler}"), &state(|s| s.handler = Some(handler.clone())), &format!("handler={handler}"));
+        check(
+            &format!("handler={handler}"),
+            &state(|s| s.handler = Some(handler.clone())),
+            &format!("handler={handler}"),
+        );
     }
 
     #[test]
     fn warnings_read_as_a_sentence_and_stay_short() {
         let (_, warnings) = decode(&format!("theme={}", "x".repeat(10_000)));
         let text = warnings[0].to_string();
-        assert!(text.starts_with("Ignored URL parameter `theme`: \"xxxx"), "{text}");
-        assert!(text.ends_with("…\" is not dark, light or system."), "{text}");
+        assert!(
+            text.starts_with("Ignored URL parameter `theme`: \"xxxx"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("…\" is not dark, light or system."),
+            "{text}"
+        );
         assert!(text.len() < 120, "{text}");
     }
 
@@ -850,7 +1131,10 @@ mod tests {
         let query: Vec<String> = (0..40).map(|i| format!("iso.p{i:02}=s")).collect();
         let (got, warnings) = decode(&query.join("&"));
         assert_eq!(got.isolated.len(), MAX_ISOLATED_PANELS);
-        assert_eq!(got.isolated.keys().next_back().map(String::as_str), Some("p31"));
+        assert_eq!(
+            got.isolated.keys().next_back().map(String::as_str),
+            Some("p31")
+        );
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert_eq!(warnings[0].param, "iso.p32");
         assert_eq!(decode(&encode(&got)).0, got);
@@ -858,7 +1142,8 @@ mod tests {
 
     #[test]
     fn percent_decoding_is_exact_and_never_panics() {
-        let check = |input: &str, expected: &str| assert_eq!(decode_component(input), expected, "{input}");
+        let check =
+            |input: &str, expected: &str| assert_eq!(decode_component(input), expected, "{input}");
         check("POST%20%2Fv1", "POST /v1");
         check("a+b%2Bc", "a b+c");
         check("%C3%BC%c3%bc", "üü");
@@ -874,7 +1159,13 @@ mod tests {
         check("%FF%FE", "\u{FFFD}\u{FFFD}");
         check("ü", "ü");
         check("", "");
-        for s in ["<script>alert(1)</script>", "a&b=c", "ü %", "{library_id=\"x\"}", "日本語 🚀+"] {
+        for s in [
+            "<script>alert(1)</script>",
+            "a&b=c",
+            "ü %",
+            "{library_id=\"x\"}",
+            "日本語 🚀+",
+        ] {
             check(&encode_component(s), s);
         }
         // Whole queries with broken escapes decode without a panic, as far as they make sense.
@@ -891,16 +1182,56 @@ mod tests {
         // query string's special characters. Whatever decode makes of them (it must not panic)
         // must encode and decode back to itself.
         const KEYS: &[&str] = &[
-            "range", "from", "to", "refresh", "iso.", "iso.latency", "drill", "panel", "handler", "kiosk", "stack",
-            "theme", "bg", "x", "", "%69so.a",
+            "range",
+            "from",
+            "to",
+            "refresh",
+            "iso.",
+            "iso.latency",
+            "drill",
+            "panel",
+            "handler",
+            "kiosk",
+            "stack",
+            "theme",
+            "bg",
+            "x",
+            "",
+            "%69so.a",
         ];
         const VALUE_PIECES: &[&str] = &[
-            "&", "=", "%", "%2", "%C3", "%BC", "%80", "+", "-", "1", "5", "9", "h", "m", "s", "d", "ü", "?", "#",
-            " ", "dark", "transparent", "off", "10s", "1795536000", "<b>",
+            "&",
+            "=",
+            "%",
+            "%2",
+            "%C3",
+            "%BC",
+            "%80",
+            "+",
+            "-",
+            "1",
+            "5",
+            "9",
+            "h",
+            "m",
+            "s",
+            "d",
+            "ü",
+            "?",
+            "#",
+            " ",
+            "dark",
+            "transparent",
+            "off",
+            "10s",
+            "1795536000",
+            "<b>",
         ];
         let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
         let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) as usize % n
         };
         let mut non_default = 0;
@@ -926,19 +1257,39 @@ mod tests {
             assert_eq!(encode(&again), canonical);
         }
         // The fuzz reaches real states, not only the default.
-        assert!(non_default > 2_000, "only {non_default} of 5,000 queries changed the state");
+        assert!(
+            non_default > 2_000,
+            "only {non_default} of 5,000 queries changed the state"
+        );
     }
 
     #[test]
     fn durations_parse_and_format() {
-        let check = |text: &str, expected: Option<u64>| assert_eq!(parse_duration_secs(text), expected, "{text}");
+        let check = |text: &str, expected: Option<u64>| {
+            assert_eq!(parse_duration_secs(text), expected, "{text}")
+        };
         check("90m", Some(5_400));
         check("30s", Some(30));
         check("1h", Some(3_600));
         check("2d", Some(172_800));
         check("1w", Some(604_800));
         check("0s", Some(0));
-        for bad in ["", "h", "1", "1.5h", "-1h", "+1h", " 1h", "1h ", "1H", "1h30m", "1y", "ü", "1ü", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "h",
+            "1",
+            "1.5h",
+            "-1h",
+            "+1h",
+            " 1h",
+            "1h ",
+            "1H",
+            "1h30m",
+            "1y",
+            "ü",
+            "1ü",
+            "99999999999999999999d",
+        ] {
             check(bad, None);
         }
         let f = |secs: u64, expected: &str| {
@@ -965,35 +1316,98 @@ mod tests {
     #[test]
     fn ranges_resolve_against_now() {
         let now = T0 as f64 + 0.5;
-        let r = RangeSpec::Relative { duration_secs: 3_600 }.resolve(now);
+        let r = RangeSpec::Relative {
+            duration_secs: 3_600,
+        }
+        .resolve(now);
         assert_eq!((r.start_secs(), r.end_secs()), (now - 3_600.0, now));
-        let r = RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 60 }.resolve(now);
-        assert_eq!((r.start_secs(), r.end_secs()), (T0 as f64, T0 as f64 + 60.0));
+        let r = RangeSpec::Absolute {
+            from_secs: T0,
+            to_secs: T0 + 60,
+        }
+        .resolve(now);
+        assert_eq!(
+            (r.start_secs(), r.end_secs()),
+            (T0 as f64, T0 as f64 + 60.0)
+        );
         // States decode never makes still resolve, without a panic.
         let r = RangeSpec::Relative { duration_secs: 0 }.resolve(now);
         assert_eq!(r.duration_secs(), 1.0);
-        let r = RangeSpec::Absolute { from_secs: T0, to_secs: T0 - 5 }.resolve(now);
+        let r = RangeSpec::Absolute {
+            from_secs: T0,
+            to_secs: T0 - 5,
+        }
+        .resolve(now);
         assert_eq!((r.start_secs(), r.end_secs()), (T0 as f64, T0 as f64 + 1.0));
         let r = RangeSpec::Relative { duration_secs: 60 }.resolve(f64::NAN);
         assert_eq!((r.start_secs(), r.end_secs()), (0.0, 1.0));
-        let r = RangeSpec::Absolute { from_secs: i64::MAX, to_secs: i64::MAX }.resolve(now);
+        let r = RangeSpec::Absolute {
+            from_secs: i64::MAX,
+            to_secs: i64::MAX,
+        }
+        .resolve(now);
         assert!(r.duration_secs() > 0.0);
     }
 
     #[test]
     fn labels_are_short() {
-        let check = |range: RangeSpec, offset: i64, expected: &str| assert_eq!(range.label_in(offset), expected);
-        check(RangeSpec::Relative { duration_secs: 3_600 }, 0, "last 1h");
-        check(RangeSpec::Relative { duration_secs: 5_400 }, 0, "last 90m");
-        check(RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 3_600 }, 0, "2026-11-24 16:00 → 17:00 UTC");
+        let check = |range: RangeSpec, offset: i64, expected: &str| {
+            assert_eq!(range.label_in(offset), expected)
+        };
         check(
-            RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 10 * 3_600 },
+            RangeSpec::Relative {
+                duration_secs: 3_600,
+            },
+            0,
+            "last 1h",
+        );
+        check(
+            RangeSpec::Relative {
+                duration_secs: 5_400,
+            },
+            0,
+            "last 90m",
+        );
+        check(
+            RangeSpec::Absolute {
+                from_secs: T0,
+                to_secs: T0 + 3_600,
+            },
+            0,
+            "2026-11-24 16:00 → 17:00 UTC",
+        );
+        check(
+            RangeSpec::Absolute {
+                from_secs: T0,
+                to_secs: T0 + 10 * 3_600,
+            },
             0,
             "2026-11-24 16:00 → 2026-11-25 02:00 UTC",
         );
-        check(RangeSpec::Absolute { from_secs: T0 + 15, to_secs: T0 + 45 }, 0, "2026-11-24 16:00:15 → 16:00:45 UTC");
-        check(RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 3_600 }, 3_600, "2026-11-24 17:00 → 18:00 UTC+01:00");
-        check(RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 3_600 }, -19_800, "2026-11-24 10:30 → 11:30 UTC-05:30");
+        check(
+            RangeSpec::Absolute {
+                from_secs: T0 + 15,
+                to_secs: T0 + 45,
+            },
+            0,
+            "2026-11-24 16:00:15 → 16:00:45 UTC",
+        );
+        check(
+            RangeSpec::Absolute {
+                from_secs: T0,
+                to_secs: T0 + 3_600,
+            },
+            3_600,
+            "2026-11-24 17:00 → 18:00 UTC+01:00",
+        );
+        check(
+            RangeSpec::Absolute {
+                from_secs: T0,
+                to_secs: T0 + 3_600,
+            },
+            -19_800,
+            "2026-11-24 10:30 → 11:30 UTC-05:30",
+        );
         assert_eq!(RangeSpec::default().label(), "last 1h");
     }
 
@@ -1004,29 +1418,60 @@ mod tests {
             s.refresh = Some(Refresh::Every(5));
         });
         let z = start.zoomed(T0 + 600, T0);
-        assert_eq!(z.range, RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 600 });
+        assert_eq!(
+            z.range,
+            RangeSpec::Absolute {
+                from_secs: T0,
+                to_secs: T0 + 600
+            }
+        );
         assert_eq!((z.drill, z.refresh), (None, Some(Refresh::Every(5))));
-        assert_eq!(start.zoomed(T0, T0).range, RangeSpec::Absolute { from_secs: T0, to_secs: T0 + 1 });
+        assert_eq!(
+            start.zoomed(T0, T0).range,
+            RangeSpec::Absolute {
+                from_secs: T0,
+                to_secs: T0 + 1
+            }
+        );
         assert_eq!(decode(&encode(&z)).0, z);
 
         let a = ViewState::default().toggled_isolation("request-rate", "GET /health");
         assert_eq!(a.isolated_series("request-rate"), Some("GET /health"));
         let b = a.toggled_isolation("request-rate", "POST /v1/libraries");
-        assert_eq!(b.isolated_series("request-rate"), Some("POST /v1/libraries"));
+        assert_eq!(
+            b.isolated_series("request-rate"),
+            Some("POST /v1/libraries")
+        );
         let c = b.toggled_isolation("request-rate", "POST /v1/libraries");
         assert_eq!(c, ViewState::default());
-        let full = (0..MAX_ISOLATED_PANELS).fold(ViewState::default(), |s, i| s.toggled_isolation(&format!("p{i}"), "s"));
+        let full = (0..MAX_ISOLATED_PANELS).fold(ViewState::default(), |s, i| {
+            s.toggled_isolation(&format!("p{i}"), "s")
+        });
         assert_eq!(full.isolated.len(), MAX_ISOLATED_PANELS);
         assert_eq!(full.toggled_isolation("another", "s"), full);
-        assert_eq!(full.toggled_isolation("p0", "t").isolated_series("p0"), Some("t"));
+        assert_eq!(
+            full.toggled_isolation("p0", "t").isolated_series("p0"),
+            Some("t")
+        );
     }
 
     #[test]
     fn effective_refresh_follows_the_url_then_the_config() {
         let config = Refresh::from_config_secs(30);
-        assert_eq!(ViewState::default().effective_refresh(config), Refresh::Every(30));
-        assert_eq!(state(|s| s.refresh = Some(Refresh::Off)).effective_refresh(config), Refresh::Off);
-        assert_eq!(ViewState::default().zoomed(T0, T0 + 60).effective_refresh(config), Refresh::Off);
+        assert_eq!(
+            ViewState::default().effective_refresh(config),
+            Refresh::Every(30)
+        );
+        assert_eq!(
+            state(|s| s.refresh = Some(Refresh::Off)).effective_refresh(config),
+            Refresh::Off
+        );
+        assert_eq!(
+            ViewState::default()
+                .zoomed(T0, T0 + 60)
+                .effective_refresh(config),
+            Refresh::Off
+        );
         assert_eq!(Refresh::from_config_secs(0), Refresh::Off);
         assert_eq!(Refresh::Every(10).period_secs(), Some(10));
         assert_eq!(Refresh::Off.period_secs(), None);

@@ -32,9 +32,15 @@ impl TimeRange {
             return Err(TimeRangeError::NotFinite);
         }
         if start_secs >= end_secs {
-            return Err(TimeRangeError::NotIncreasing { start_secs, end_secs });
+            return Err(TimeRangeError::NotIncreasing {
+                start_secs,
+                end_secs,
+            });
         }
-        Ok(Self { start_secs, end_secs })
+        Ok(Self {
+            start_secs,
+            end_secs,
+        })
     }
 
     /// The last `duration_secs` seconds before `now_secs`.
@@ -101,7 +107,10 @@ pub fn choose_step(range: TimeRange, plot_width_px: u32, scrape_interval_secs: u
     let width = f64::from(plot_width_px.max(1));
     let per_pixel = range.duration_secs() / width;
     let point_cap = range.duration_secs() / PROMETHEUS_MAX_POINTS;
-    let wanted = per_pixel.max(point_cap).max(scrape_interval_secs as f64).max(1.0);
+    let wanted = per_pixel
+        .max(point_cap)
+        .max(scrape_interval_secs as f64)
+        .max(1.0);
     let nice = NICE_STEPS_SECS
         .iter()
         .copied()
@@ -121,7 +130,11 @@ pub fn rate_window_secs(step: Step, scrape_interval_secs: u64) -> u64 {
 
 /// The query window for a range: the step from [`choose_step`], start and end floored to a
 /// multiple of the step (never in the future, and the same grid on every refresh).
-pub fn query_window(range: TimeRange, plot_width_px: u32, scrape_interval_secs: u64) -> QueryWindow {
+pub fn query_window(
+    range: TimeRange,
+    plot_width_px: u32,
+    scrape_interval_secs: u64,
+) -> QueryWindow {
     let step = choose_step(range, plot_width_px, scrape_interval_secs);
     let s = step.secs() as f64;
     let start_secs = (range.start_secs() / s).floor() * s;
@@ -129,7 +142,12 @@ pub fn query_window(range: TimeRange, plot_width_px: u32, scrape_interval_secs: 
     if end_secs <= start_secs {
         end_secs = start_secs + s;
     }
-    QueryWindow { start_secs, end_secs, step, rate_window_secs: rate_window_secs(step, scrape_interval_secs) }
+    QueryWindow {
+        start_secs,
+        end_secs,
+        step,
+        rate_window_secs: rate_window_secs(step, scrape_interval_secs),
+    }
 }
 
 /// A calendar date and time of day, as shown on axes.
@@ -181,13 +199,36 @@ pub fn axis_label(unix_secs: f64, utc_offset_secs: i64, range_secs: f64) -> Stri
 
 /// Tick intervals for time axes: round values of local time.
 const TICK_STEPS_SECS: &[i64] = &[
-    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400,
-    2 * 86_400, 7 * 86_400,
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1_800,
+    3_600,
+    7_200,
+    10_800,
+    21_600,
+    43_200,
+    86_400,
+    2 * 86_400,
+    7 * 86_400,
 ];
 
 /// Tick positions for a time axis: the smallest round interval giving at most `max_ticks`
 /// ticks, aligned to local time (so hourly ticks fall on local hours).
-pub fn time_ticks(start_secs: f64, end_secs: f64, max_ticks: usize, utc_offset_secs: i64) -> Vec<f64> {
+pub fn time_ticks(
+    start_secs: f64,
+    end_secs: f64,
+    max_ticks: usize,
+    utc_offset_secs: i64,
+) -> Vec<f64> {
     let span = end_secs - start_secs;
     if !(span > 0.0) || max_ticks == 0 {
         return Vec::new();
@@ -196,9 +237,16 @@ pub fn time_ticks(start_secs: f64, end_secs: f64, max_ticks: usize, utc_offset_s
         .iter()
         .copied()
         .find(|&s| (span / s as f64).floor() + 1.0 <= max_ticks as f64)
-        .unwrap_or_else(|| ((span / (max_ticks.max(2) - 1) as f64 / 86_400.0).ceil() as i64).max(1) * 86_400);
+        .unwrap_or_else(|| {
+            ((span / (max_ticks.max(2) - 1) as f64 / 86_400.0).ceil() as i64).max(1) * 86_400
+        });
     let local_start = start_secs.ceil() as i64 + utc_offset_secs;
-    let first_local = local_start.div_euclid(step) * step + if local_start.rem_euclid(step) == 0 { 0 } else { step };
+    let first_local = local_start.div_euclid(step) * step
+        + if local_start.rem_euclid(step) == 0 {
+            0
+        } else {
+            step
+        };
     let mut ticks = Vec::new();
     let mut t = first_local - utc_offset_secs;
     while (t as f64) <= end_secs {
@@ -217,6 +265,53 @@ pub fn rfc3339_utc(unix_secs: f64) -> String {
     )
 }
 
+/// Reads the value of an `<input type="datetime-local">`: `YYYY-MM-DDTHH:MM`, optionally with
+/// `:SS` (a space is accepted for the `T`). Only the shape and ranges are checked here; turning
+/// the local time into Unix seconds is the browser's (it knows the time zone's rules).
+pub fn parse_datetime_local(text: &str) -> Option<CivilTime> {
+    let text = text.trim();
+    let (date, time) = text.split_once('T').or_else(|| text.split_once(' '))?;
+    let mut d = date.split('-');
+    let (year, month, day) = (
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+    );
+    let mut t = time.split(':');
+    let (hour, minute) = (t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    let second = match t.next() {
+        // Browsers may add milliseconds: `12:00:05.250`.
+        Some(sec) => sec.split('.').next()?.parse().ok()?,
+        None => 0,
+    };
+    let valid = d.next().is_none()
+        && t.next().is_none()
+        && (1..=9_999).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 60;
+    valid.then_some(CivilTime {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+    })
+}
+
+/// The value for an `<input type="datetime-local">` showing `unix_secs` at a UTC offset (the
+/// browser's offset at that instant): `2026-11-24T16:05`.
+pub fn format_datetime_local(unix_secs: f64, utc_offset_secs: i64) -> String {
+    let c = civil_time(unix_secs, utc_offset_secs);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        c.year, c.month, c.day, c.hour, c.minute
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,7 +319,11 @@ mod tests {
     fn check_step(duration_secs: f64, width_px: u32, scrape_secs: u64, expected_secs: u64) {
         let range = TimeRange::last(duration_secs, 1_800_000_000.0).unwrap();
         let step = choose_step(range, width_px, scrape_secs);
-        assert_eq!(step.secs(), expected_secs, "{duration_secs} s over {width_px} px, scrape {scrape_secs} s");
+        assert_eq!(
+            step.secs(),
+            expected_secs,
+            "{duration_secs} s over {width_px} px, scrape {scrape_secs} s"
+        );
         assert!(range.duration_secs() / step.secs() as f64 <= PROMETHEUS_MAX_POINTS);
     }
 
@@ -277,7 +376,10 @@ mod tests {
     fn ranges_must_increase_and_be_finite() {
         assert!(TimeRange::new(5.0, 5.0).is_err());
         assert!(TimeRange::new(6.0, 5.0).is_err());
-        assert_eq!(TimeRange::new(f64::NAN, 5.0), Err(TimeRangeError::NotFinite));
+        assert_eq!(
+            TimeRange::new(f64::NAN, 5.0),
+            Err(TimeRangeError::NotFinite)
+        );
         assert_eq!(Step::from_secs(0), None);
     }
 
@@ -304,11 +406,20 @@ mod tests {
     fn time_ticks_fall_on_round_local_times() {
         // 1,000 s .. 4,600 s (00:16:40 .. 01:16:40 UTC), at most 6 ticks: every 15 minutes
         // (10 minutes would give 7).
-        assert_eq!(time_ticks(1_000.0, 4_600.0, 6, 0), vec![1_800.0, 2_700.0, 3_600.0, 4_500.0]);
+        assert_eq!(
+            time_ticks(1_000.0, 4_600.0, 6, 0),
+            vec![1_800.0, 2_700.0, 3_600.0, 4_500.0]
+        );
         // In UTC+05:30 local quarter hours are UTC quarter hours too.
-        assert_eq!(time_ticks(1_000.0, 4_600.0, 6, 19_800), vec![1_800.0, 2_700.0, 3_600.0, 4_500.0]);
+        assert_eq!(
+            time_ticks(1_000.0, 4_600.0, 6, 19_800),
+            vec![1_800.0, 2_700.0, 3_600.0, 4_500.0]
+        );
         // A day in UTC+1 with at most 4 ticks: every 12 local hours (12:00 and 00:00 local).
-        assert_eq!(time_ticks(0.0, 86_400.0, 4, 3_600), vec![39_600.0, 82_800.0]);
+        assert_eq!(
+            time_ticks(0.0, 86_400.0, 4, 3_600),
+            vec![39_600.0, 82_800.0]
+        );
         // A month on at most 3 ticks: whole days, never more ticks than asked.
         for max in 2..8 {
             let n = time_ticks(0.0, 30.0 * 86_400.0, max, 0).len();
@@ -320,6 +431,44 @@ mod tests {
     #[test]
     fn axis_labels_add_the_date_beyond_a_day() {
         assert_eq!(axis_label(1_795_538_033.0, 0, 3_600.0), "16:33");
-        assert_eq!(axis_label(1_795_538_033.0, 0, 7.0 * 86_400.0), "11-24 16:33");
+        assert_eq!(
+            axis_label(1_795_538_033.0, 0, 7.0 * 86_400.0),
+            "11-24 16:33"
+        );
+    }
+
+    #[test]
+    fn datetime_local_values_round_trip() {
+        let c = parse_datetime_local("2026-11-24T16:05").unwrap();
+        assert_eq!(
+            (c.year, c.month, c.day, c.hour, c.minute, c.second),
+            (2026, 11, 24, 16, 5, 0)
+        );
+        let c = parse_datetime_local("2026-02-03 04:05:06.250").unwrap();
+        assert_eq!(
+            (c.month, c.day, c.hour, c.minute, c.second),
+            (2, 3, 4, 5, 6)
+        );
+        for bad in [
+            "",
+            "2026-11-24",
+            "2026-13-01T00:00",
+            "2026-11-24T24:00",
+            "2026-11-24T10:60",
+            "x-11-24T10:00",
+            "2026-11-24T10:00:00:00",
+            "<script>",
+        ] {
+            assert_eq!(parse_datetime_local(bad), None, "{bad}");
+        }
+        // 2026-11-24T16:05:00Z is 1_795_536_300; shown at UTC+01:00.
+        assert_eq!(
+            format_datetime_local(1_795_536_300.0, 3_600),
+            "2026-11-24T17:05"
+        );
+        assert_eq!(
+            format_datetime_local(1_795_536_300.0, 0),
+            "2026-11-24T16:05"
+        );
     }
 }

@@ -60,7 +60,11 @@ pub fn format_value(value: f64, unit: Unit) -> String {
 /// Integer arithmetic only: the float formatter of `core` costs ~10 KB of wasm.
 pub fn significant(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
-        return if value == 0.0 { "0".to_owned() } else { "–".to_owned() };
+        return if value == 0.0 {
+            "0".to_owned()
+        } else {
+            "–".to_owned()
+        };
     }
     let magnitude = value.abs().log10().floor() as i32;
     let decimals = (2 - magnitude).clamp(0, 6) as u32;
@@ -81,7 +85,9 @@ mod tests {
 
     #[test]
     fn values_print_with_readable_units() {
-        let check = |v: f64, unit: Unit, expected: &str| assert_eq!(format_value(v, unit), expected, "{v} {unit:?}");
+        let check = |v: f64, unit: Unit, expected: &str| {
+            assert_eq!(format_value(v, unit), expected, "{v} {unit:?}")
+        };
         check(12.345, Unit::PerSecond, "12.3 req/s");
         check(1234.6, Unit::PerSecond, "1235 req/s");
         check(0.0012, Unit::Ratio, "0.12 %");

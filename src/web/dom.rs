@@ -9,12 +9,17 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement};
 
 pub fn document() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("a page has a document")
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a page has a document")
 }
 
 /// A new element `tag` with `class` (none when empty), appended to `parent` when given.
 pub fn el(tag: &str, class: &str, parent: Option<&Element>) -> HtmlElement {
-    let e: HtmlElement = document().create_element(tag).expect("a valid tag name").unchecked_into();
+    let e: HtmlElement = document()
+        .create_element(tag)
+        .expect("a valid tag name")
+        .unchecked_into();
     if !class.is_empty() {
         e.set_class_name(class);
     }
@@ -41,7 +46,11 @@ pub fn set_attr(el: &Element, name: &str, value: Option<&str>) {
 
 /// Listens to `event` on `target` for as long as the current reactive owner lives (the
 /// closure is dropped with it, so a rebuilt panel leaves nothing behind).
-pub fn listen<E: JsCast + 'static>(target: &web_sys::EventTarget, event: &str, mut f: impl FnMut(E) + 'static) {
+pub fn listen<E: JsCast + 'static>(
+    target: &web_sys::EventTarget,
+    event: &str,
+    mut f: impl FnMut(E) + 'static,
+) {
     let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| f(e.unchecked_into()));
     let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     StoredValue::new_local(closure);
@@ -59,10 +68,19 @@ pub fn fill_table(table: &Element, head: &[&str], rows: &[Row], foot: Option<&st
     }
     let tbody = el("tbody", "", Some(table));
     for row in rows {
-        let tr = el("tr", if row.selected { "selected" } else { "" }, Some(&tbody));
+        let tr = el(
+            "tr",
+            if row.selected { "selected" } else { "" },
+            Some(&tbody),
+        );
         let mut cells = row.cells.iter();
         let first = cells.next().map_or("", String::as_str);
         set_attr(&tr, "data-series-name", Some(first));
+        set_attr(
+            &tr,
+            "data-last",
+            row.value.map(|v| v.to_string()).as_deref(),
+        );
         let td = el("td", "name", Some(&tr));
         if let Some(style) = &row.swatch_css {
             set_attr(&el("span", "swatch", Some(&td)), "style", Some(style));
@@ -86,5 +104,7 @@ pub struct Row {
     pub selected: bool,
     /// CSS for a colour swatch before the first cell.
     pub swatch_css: Option<String>,
+    /// The row's value as a number, published as `data-last`.
+    pub value: Option<f64>,
     pub cells: Vec<String>,
 }

@@ -23,7 +23,10 @@ impl std::fmt::Display for FetchFailure {
 }
 
 /// GETs `url`; `signal` cancels it.
-pub async fn get_text(url: &str, signal: Option<&AbortSignal>) -> Result<(u16, String), FetchFailure> {
+pub async fn get_text(
+    url: &str,
+    signal: Option<&AbortSignal>,
+) -> Result<(u16, String), FetchFailure> {
     let response = gloo_net::http::Request::get(url)
         .abort_signal(signal)
         .send()

@@ -14,6 +14,7 @@ use crate::core::metrics::{resolve, MetricNames};
 use crate::core::panels::{panel as find_panel, Group, PANELS};
 use crate::core::prom::decode_label_values;
 use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
+use crate::core::time::format_datetime_local;
 use dom::{el, listen, set_attr, text_el};
 use panel::{panel, PanelContext};
 use wasm_bindgen::JsCast;
@@ -35,7 +36,9 @@ pub fn start() {
 /// A Rust panic must never leave a blank page: say what happened, in place.
 fn show_panic(message: &str) {
     web_sys::console::error_1(&format!("arrwdb-ops panicked: {message}").into());
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     if let Some(el) = doc.get_element_by_id("panic") {
         el.set_text_content(Some(&format!(
             "arrwdb-ops stopped because of an internal error. Reload the page to start again.\n\n{message}"
@@ -49,11 +52,15 @@ fn now_secs() -> f64 {
 }
 
 fn location_search() -> String {
-    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
 }
 
 fn page_hidden() -> bool {
-    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }
 
 /// Loads and validates `config.json` (beside index.html).
@@ -80,13 +87,38 @@ async fn discover_metrics(cfg: &Config) -> MetricNames {
     }
 }
 
+/// The `handler` values of arrwDB's requests counter, for the handler picker; empty when they
+/// cannot be had (the picker then offers "all handlers" only).
+async fn handler_values(cfg: &Config, names: &MetricNames) -> Vec<String> {
+    let Ok(requests) = names.get(crate::core::metrics::Metric::RequestsTotal) else {
+        return Vec::new();
+    };
+    let selector = crate::core::promql::Selector::new(requests).with(
+        "job",
+        crate::core::promql::MatchOp::Equal,
+        &cfg.prometheus.job,
+    );
+    let url = crate::core::url::with_query(
+        &cfg.prometheus.url,
+        "/api/v1/label/handler/values",
+        &[("match[]", &selector.to_string())],
+    );
+    match http::get_text(&url, None).await {
+        Ok((status, body)) => decode_label_values(status, &body)
+            .map(|a| a.data)
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// The whole page. Loading is a signal filled by a spawned task (no resource or suspense: they
 /// cost more wasm than the two one-shot loads they would serve).
 #[component]
 fn App() -> impl IntoView {
     let config = RwSignal::new(None::<Result<Arc<Config>, String>>);
     leptos::task::spawn_local(async move { config.set(Some(load_config().await.map(Arc::new))) });
-    move || match config.get() {
+    move || {
+        match config.get() {
         None => view! { <p class="screen">"Loading configuration…"</p> }.into_any(),
         Some(Ok(cfg)) => view! { <Dashboard cfg=cfg /> }.into_any(),
         Some(Err(message)) => view! {
@@ -98,6 +130,7 @@ fn App() -> impl IntoView {
         }
         .into_any(),
     }
+    }
 }
 
 /// The view state lives in the URL: read at start and on back/forward, written on every change
@@ -105,14 +138,29 @@ fn App() -> impl IntoView {
 fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
     let (initial, warnings) = state::decode(&location_search());
     let view = RwSignal::new(initial);
-    let warnings = RwSignal::new(warnings.into_iter().map(|w| w.to_string()).collect::<Vec<_>>());
+    let warnings = RwSignal::new(
+        warnings
+            .into_iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>(),
+    );
     Effect::new(move |_| {
         let query = state::encode(&view.get());
-        let wanted = if query.is_empty() { String::new() } else { format!("?{query}") };
+        let wanted = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
         if location_search() != wanted {
             if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-                let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{wanted}")));
+                let path = web_sys::window()
+                    .and_then(|w| w.location().pathname().ok())
+                    .unwrap_or_default();
+                let _ = history.push_state_with_url(
+                    &wasm_bindgen::JsValue::NULL,
+                    "",
+                    Some(&format!("{path}{wanted}")),
+                );
             }
         }
     });
@@ -174,16 +222,25 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
         view.with(|v| v.range.resolve(now_secs()))
     });
     let names = RwSignal::new(None::<Arc<MetricNames>>);
+    let handlers = RwSignal::new(Vec::new());
     {
         let cfg = cfg.clone();
-        leptos::task::spawn_local(async move { names.set(Some(Arc::new(discover_metrics(&cfg).await))) });
+        leptos::task::spawn_local(async move {
+            let found = Arc::new(discover_metrics(&cfg).await);
+            names.set(Some(found.clone()));
+            handlers.set(handler_values(&cfg, &found).await);
+        });
     }
     // The theme applies to the whole document.
     Effect::new(move |_| {
         let (theme, transparent) = view.with(|v| (v.theme, v.transparent));
-        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
             let _ = root.set_attribute("data-theme", theme.as_str());
-            let _ = root.set_attribute("data-bg", if transparent { "transparent" } else { "solid" });
+            let _ =
+                root.set_attribute("data-bg", if transparent { "transparent" } else { "solid" });
         }
     });
 
@@ -191,14 +248,22 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
     let hover_secs = RwSignal::new(None);
     let top = NodeRef::<leptos::html::Div>::new();
     top.on_load(move |top| {
-        let bar = header(view, set_tick, refresh);
+        let bar = header(view, set_tick, refresh, range, handlers);
         let _ = top.append_child(&bar);
         Effect::new(move |_| set_attr(&bar, "hidden", kiosk.get().then_some("")));
     });
     let body = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
-        let (Some(body), Some(names)) = (body.get(), names.get()) else { return };
-        let ctx = PanelContext { cfg: cfg.clone(), names, range: range.into(), view, hover_secs };
+        let (Some(body), Some(names)) = (body.get(), names.get()) else {
+            return;
+        };
+        let ctx = PanelContext {
+            cfg: cfg.clone(),
+            names,
+            range: range.into(),
+            view,
+            hover_secs,
+        };
         untrack(move || panels(body.unchecked_into(), ctx, view));
     });
     view! {
@@ -231,27 +296,34 @@ fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: RwSignal<Vie
         let built = Owner::new();
         let ctx = ctx.clone();
         let container = container.clone();
-        built.with(move || untrack(move || match single {
-            Some(id) => match find_panel(&id) {
-                Some(spec) => {
-                    let main = el("main", "single", Some(&container));
-                    let _ = main.append_child(&panel(spec, ctx));
-                }
+        built.with(move || {
+            untrack(move || match single {
+                Some(id) => match find_panel(&id) {
+                    Some(spec) => {
+                        let main = el("main", "single", Some(&container));
+                        let _ = main.append_child(&panel(spec, ctx));
+                    }
+                    None => {
+                        let p = text_el(
+                            "p",
+                            "screen",
+                            &format!("There is no panel named “{id}”."),
+                            Some(&container),
+                        );
+                        set_attr(&p, "role", Some("alert"));
+                    }
+                },
                 None => {
-                    let p = text_el("p", "screen", &format!("There is no panel named “{id}”."), Some(&container));
-                    set_attr(&p, "role", Some("alert"));
-                }
-            },
-            None => {
-                for group in Group::ALL {
-                    text_el("h2", "group", group.title(), Some(&container));
-                    let main = el("main", "", Some(&container));
-                    for spec in PANELS.iter().filter(|p| p.group == *group) {
-                        let _ = main.append_child(&panel(spec, ctx.clone()));
+                    for group in Group::ALL {
+                        text_el("h2", "group", group.title(), Some(&container));
+                        let main = el("main", "", Some(&container));
+                        for spec in PANELS.iter().filter(|p| p.group == *group) {
+                            let _ = main.append_child(&panel(spec, ctx.clone()));
+                        }
                     }
                 }
-            }
-        }));
+            })
+        });
         owner.set_value(Some(built));
     });
 }
@@ -267,33 +339,112 @@ fn choice(
     let l = text_el("label", "", &format!("{label} "), Some(parent));
     let select: web_sys::HtmlSelectElement = el("select", "", Some(&l)).unchecked_into();
     set_attr(&select, "data-control", Some(control));
-    for (value, text) in options {
-        set_attr(&text_el("option", "", text, Some(&select)), "value", Some(value));
-    }
+    set_options(&select, options);
     let target = select.clone();
-    listen(&select, "change", move |_: web_sys::Event| on_change(target.value()));
+    listen(&select, "change", move |_: web_sys::Event| {
+        on_change(target.value())
+    });
     select
 }
 
-/// Title, time range, refresh and theme controls.
-fn header(view: RwSignal<ViewState>, tick: WriteSignal<u64>, refresh: Memo<Refresh>) -> web_sys::HtmlElement {
+/// Replaces a `<select>`'s options with (value, text) pairs.
+fn set_options(select: &web_sys::HtmlSelectElement, options: &[(String, String)]) {
+    select.set_text_content(None);
+    for (value, text) in options {
+        set_attr(
+            &text_el("option", "", text, Some(select)),
+            "value",
+            Some(value),
+        );
+    }
+}
+
+/// A `datetime-local` input in `parent`, for one end of an absolute range.
+fn datetime_input(
+    parent: &web_sys::Element,
+    label: &str,
+    control: &str,
+) -> web_sys::HtmlInputElement {
+    let l = text_el("label", "", &format!("{label} "), Some(parent));
+    let input: web_sys::HtmlInputElement = el("input", "", Some(&l)).unchecked_into();
+    input.set_type("datetime-local");
+    set_attr(&input, "data-control", Some(control));
+    input
+}
+
+/// Unix seconds of a `datetime-local` value, read in the browser's time zone (which knows its
+/// daylight-saving rules); `None` when the value is not a valid one.
+fn local_input_secs(value: &str) -> Option<i64> {
+    let c = crate::core::time::parse_datetime_local(value)?;
+    let date = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        c.year as u32,
+        c.month as i32 - 1,
+        c.day as i32,
+        c.hour as i32,
+        c.minute as i32,
+        c.second as i32,
+    );
+    let ms = date.get_time();
+    ms.is_finite().then(|| (ms / 1_000.0).floor() as i64)
+}
+
+/// The browser's UTC offset at `unix_secs`, in seconds.
+fn utc_offset_at(unix_secs: f64) -> i64 {
+    -(js_sys::Date::new(&(unix_secs * 1_000.0).into()).get_timezone_offset() as i64) * 60
+}
+
+/// Title, time range, handler, refresh and theme controls.
+fn header(
+    view: RwSignal<ViewState>,
+    tick: WriteSignal<u64>,
+    refresh: Memo<Refresh>,
+    range: Memo<crate::core::time::TimeRange>,
+    handlers: RwSignal<Vec<String>>,
+) -> web_sys::HtmlElement {
     let header = el("header", "", None);
     text_el("h1", "", "arrwDB ops", Some(&header));
     let range_label = el("span", "sub", Some(&header));
     set_attr(&range_label, "data-range-label", Some(""));
     el("span", "spacer", Some(&header));
 
-    let mut ranges: Vec<(String, String)> = PRESETS.iter().map(|(name, _)| (name.to_string(), format!("last {name}"))).collect();
+    let mut ranges: Vec<(String, String)> = PRESETS
+        .iter()
+        .map(|(name, _)| (name.to_string(), format!("last {name}")))
+        .collect();
     ranges.push(("zoomed".to_owned(), "zoomed".to_owned()));
     let range_select = choice(&header, "Range", "range", &ranges, move |value| {
         if let Some(secs) = state::parse_duration_secs(&value) {
             view.update(|v| {
-                v.range = RangeSpec::Relative { duration_secs: secs };
+                v.range = RangeSpec::Relative {
+                    duration_secs: secs,
+                };
                 v.drill = None;
             });
         }
     });
-    let refreshes: Vec<(String, String)> = REFRESH_CHOICES.iter().map(|c| (c.to_string(), c.to_string())).collect();
+    // An absolute range: both ends in local time; applied when both are valid and in order.
+    let from_input = datetime_input(&header, "From", "from");
+    let to_input = datetime_input(&header, "to", "to");
+    for input in [&from_input, &to_input] {
+        let (from_input, to_input) = (from_input.clone(), to_input.clone());
+        listen(input, "change", move |_: web_sys::Event| {
+            if let (Some(from), Some(to)) = (
+                local_input_secs(&from_input.value()),
+                local_input_secs(&to_input.value()),
+            ) {
+                if from < to {
+                    view.update(|v| *v = v.zoomed(from, to));
+                }
+            }
+        });
+    }
+    let handler_select = choice(&header, "Handler", "handler", &[], move |value| {
+        view.update(|v| v.handler = (!value.is_empty()).then_some(value));
+    });
+    let refreshes: Vec<(String, String)> = REFRESH_CHOICES
+        .iter()
+        .map(|c| (c.to_string(), c.to_string()))
+        .collect();
     let refresh_select = choice(&header, "Refresh", "refresh", &refreshes, move |value| {
         if let Some(choice) = REFRESH_CHOICES.iter().find(|c| c.to_string() == value) {
             view.update(|v| v.refresh = Some(*choice));
@@ -302,8 +453,13 @@ fn header(view: RwSignal<ViewState>, tick: WriteSignal<u64>, refresh: Memo<Refre
     let now = text_el("button", "", "↻", Some(&header));
     set_attr(&now, "data-control", Some("refresh-now"));
     set_attr(&now, "title", Some("Refresh now"));
-    listen(&now, "click", move |_: web_sys::Event| tick.update(|t| *t += 1));
-    let themes: Vec<(String, String)> = Theme::ALL.iter().map(|t| (t.as_str().to_owned(), t.as_str().to_owned())).collect();
+    listen(&now, "click", move |_: web_sys::Event| {
+        tick.update(|t| *t += 1)
+    });
+    let themes: Vec<(String, String)> = Theme::ALL
+        .iter()
+        .map(|t| (t.as_str().to_owned(), t.as_str().to_owned()))
+        .collect();
     let theme_select = choice(&header, "Theme", "theme", &themes, move |value| {
         if let Some(theme) = Theme::ALL.iter().find(|t| t.as_str() == value) {
             view.update(|v| v.theme = *theme);
@@ -312,15 +468,46 @@ fn header(view: RwSignal<ViewState>, tick: WriteSignal<u64>, refresh: Memo<Refre
 
     // The controls follow the view state (URL, back/forward, zoom).
     Effect::new(move |_| {
-        let (range, theme) = view.with(|v| (v.range.clone(), v.theme));
+        let (spec, theme) = view.with(|v| (v.range, v.theme));
         let offset_secs = -(js_sys::Date::new_0().get_timezone_offset() as i64) * 60;
-        range_label.set_text_content(Some(&range.label_in(offset_secs)));
-        range_select.set_value(&match range {
+        range_label.set_text_content(Some(&spec.label_in(offset_secs)));
+        range_select.set_value(&match spec {
             RangeSpec::Relative { duration_secs } => state::format_duration(duration_secs),
             RangeSpec::Absolute { .. } => "zoomed".to_owned(),
         });
         theme_select.set_value(theme.as_str());
         refresh_select.set_value(&refresh.get().to_string());
+        let shown = range.get();
+        // Not while the user is typing in them.
+        let active = dom::document().active_element();
+        if active.as_ref().is_some_and(|a| {
+            a == from_input.unchecked_ref::<web_sys::Element>()
+                || a == to_input.unchecked_ref::<web_sys::Element>()
+        }) {
+            return;
+        }
+        from_input.set_value(&format_datetime_local(
+            shown.start_secs(),
+            utc_offset_at(shown.start_secs()),
+        ));
+        to_input.set_value(&format_datetime_local(
+            shown.end_secs(),
+            utc_offset_at(shown.end_secs()),
+        ));
+    });
+    // The handlers Prometheus knows, and the one in the URL even if it knows none.
+    Effect::new(move |_| {
+        let current = view.with(|v| v.handler.clone());
+        let mut options = vec![(String::new(), "all handlers".to_owned())];
+        handlers.with(|hs| options.extend(hs.iter().map(|h| (h.clone(), h.clone()))));
+        if let Some(h) = current
+            .as_ref()
+            .filter(|h| !options.iter().any(|(v, _)| v == *h))
+        {
+            options.push((h.clone(), h.clone()));
+        }
+        set_options(&handler_select, &options);
+        handler_select.set_value(current.as_deref().unwrap_or(""));
     });
     header
 }

@@ -5,12 +5,14 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::core::chart::{draw_timeseries, ChartSeries, ChartSpec, DrawSummary, DARK, LIGHT, PALETTE};
+use crate::core::chart::{
+    draw_timeseries, ChartSeries, ChartSpec, DrawSummary, DARK, LIGHT, PALETTE,
+};
 use crate::core::config::Config;
 use crate::core::metrics::MetricNames;
 use crate::core::panels::{chart_series, panel_queries, PanelKind, PanelSpec, QueryContext, Role};
@@ -50,6 +52,8 @@ impl PanelState {
 struct LegendRow {
     name: String,
     color: usize,
+    /// The last value as a number (`data-last`): what tests compare with Prometheus.
+    last_raw: Option<f64>,
     last: String,
     min: String,
     max: String,
@@ -97,6 +101,8 @@ struct Loaded {
     queries: Vec<String>,
     series: Vec<ChartSeries>,
     headlines: Vec<(String, String)>,
+    /// Prometheus's warnings and infos about these queries, shown under the chart.
+    notes: Vec<String>,
     table: Vec<(String, String, String)>,
 }
 
@@ -109,21 +115,35 @@ fn utc_offset_secs() -> i64 {
 
 fn prefers_light() -> bool {
     web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: light)").ok().flatten())
+        .and_then(|w| {
+            w.match_media("(prefers-color-scheme: light)")
+                .ok()
+                .flatten()
+        })
         .is_some_and(|m| m.matches())
 }
 
-/// GETs one Prometheus API URL and decodes it with `decode`.
+/// GETs one Prometheus API URL and decodes it with `decode`; its warnings and infos are added
+/// to `notes`.
 async fn fetch_prom<T>(
     base: &str,
     url: String,
     signal: &AbortSignal,
     decode: fn(u16, &str) -> Result<crate::core::prom::Answer<T>, PromError>,
+    notes: &mut Vec<String>,
 ) -> Result<T, PromError> {
     match get_text(&url, Some(signal)).await {
         Err(FetchFailure::Aborted) => Err(PromError::aborted()),
         Err(FetchFailure::Network(detail)) => Err(PromError::unreachable(base, &detail)),
-        Ok((status, body)) => decode(status, &body).map(|answer| answer.data).map_err(|e| e.at_url(base)),
+        Ok((status, body)) => {
+            let answer = decode(status, &body).map_err(|e| e.at_url(base))?;
+            for note in answer.warnings.into_iter().chain(answer.infos) {
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+            Ok(answer.data)
+        }
     }
 }
 
@@ -142,7 +162,11 @@ fn range_url(base: &str, query: &str, window: &QueryWindow) -> String {
 }
 
 fn instant_url(base: &str, query: &str, time_secs: f64) -> String {
-    with_query(base, "/api/v1/query", &[("query", query), ("time", &(time_secs as i64).to_string())])
+    with_query(
+        base,
+        "/api/v1/query",
+        &[("query", query), ("time", &(time_secs as i64).to_string())],
+    )
 }
 
 /// Draws `series` on `canvas` at its current size.
@@ -153,12 +177,16 @@ fn draw(
     series: &[ChartSeries],
     light: bool,
 ) -> Result<(DrawSummary, f64), String> {
-    let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
+    let ratio = web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .unwrap_or(1.0)
+        .max(1.0);
     let width = (canvas.client_width().max(1) as f64 * ratio) as u32;
     let height = (canvas.client_height().max(1) as f64 * ratio) as u32;
     canvas.set_width(width);
     canvas.set_height(height);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let chart = ChartSpec {
         start_secs: window.start_secs,
         end_secs: window.end_secs,
@@ -169,7 +197,9 @@ fn draw(
         theme: if light { LIGHT } else { DARK },
         thresholds: spec.threshold_lines(),
     };
-    draw_timeseries(&backend.into_drawing_area(), &chart, series).map(|summary| (summary, ratio)).map_err(|e| e.to_string())
+    draw_timeseries(&backend.into_drawing_area(), &chart, series)
+        .map(|summary| (summary, ratio))
+        .map_err(|e| e.to_string())
 }
 
 fn legend_rows(spec: &PanelSpec, series: &[ChartSeries]) -> Vec<LegendRow> {
@@ -181,6 +211,7 @@ fn legend_rows(spec: &PanelSpec, series: &[ChartSeries]) -> Vec<LegendRow> {
             LegendRow {
                 name: s.name.clone(),
                 color: s.color % PALETTE.len(),
+                last_raw: st.map(|s| s.last),
                 last: f(st.map(|s| s.last)),
                 min: f(st.map(|s| s.min)),
                 max: f(st.map(|s| s.max)),
@@ -201,17 +232,38 @@ async fn load_series(
     // One after the other: a panel has at most three queries, and a join combinator costs more
     // wasm than it saves time on loopback.
     let mut answers = Vec::with_capacity(queries.len());
+    let mut notes = Vec::new();
     for (role, q) in &queries {
         answers.push(match role {
-            Role::Lines { .. } => fetch_prom(base, range_url(base, q, &window), signal, decode_query_range).await,
-            Role::Headline { .. } => fetch_prom(base, instant_url(base, q, window.end_secs), signal, decode_query)
+            Role::Lines { .. } => {
+                fetch_prom(
+                    base,
+                    range_url(base, q, &window),
+                    signal,
+                    decode_query_range,
+                    &mut notes,
+                )
                 .await
-                .map(|data| match data {
-                    QueryData::Vector(v) => {
-                        v.into_iter().map(|s| Series { labels: s.labels, points: vec![s.point], ..Default::default() }).collect()
-                    }
-                    _ => Vec::new(),
-                }),
+            }
+            Role::Headline { .. } => fetch_prom(
+                base,
+                instant_url(base, q, window.end_secs),
+                signal,
+                decode_query,
+                &mut notes,
+            )
+            .await
+            .map(|data| match data {
+                QueryData::Vector(v) => v
+                    .into_iter()
+                    .map(|s| Series {
+                        labels: s.labels,
+                        points: vec![s.point],
+                        ..Default::default()
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }),
         });
     }
     let mut lines = Vec::new();
@@ -221,7 +273,10 @@ async fn load_series(
         match *role {
             Role::Lines { legend } => lines.push((legend, matrix)),
             Role::Headline { label, unit } => {
-                let value = matrix.first().and_then(|s| s.points.last()).map_or(f64::NAN, |p| p.value);
+                let value = matrix
+                    .first()
+                    .and_then(|s| s.points.last())
+                    .map_or(f64::NAN, |p| p.value);
                 headlines.push((label.to_owned(), format_value(value, unit)));
             }
         }
@@ -235,6 +290,7 @@ async fn load_series(
         queries: queries.into_iter().map(|(_, q)| q).collect(),
         series,
         headlines,
+        notes,
         table: Vec::new(),
     }))
 }
@@ -247,7 +303,15 @@ async fn load_table(
     window: QueryWindow,
     signal: &AbortSignal,
 ) -> Result<Outcome, PromError> {
-    let data = fetch_prom(base, instant_url(base, &query, window.end_secs), signal, decode_query).await?;
+    let mut notes = Vec::new();
+    let data = fetch_prom(
+        base,
+        instant_url(base, &query, window.end_secs),
+        signal,
+        decode_query,
+        &mut notes,
+    )
+    .await?;
     let QueryData::Vector(samples) = data else {
         return Err(PromError::decode("the table query did not answer a vector"));
     };
@@ -259,37 +323,71 @@ async fn load_table(
         .take(20)
         .map(|s| {
             let get = |k: &str| s.labels.get(k).cloned().unwrap_or_default();
-            (get(spec.legend_labels[0]), get(spec.legend_labels[1]), format_value(s.point.value.round(), spec.unit))
+            (
+                get(spec.legend_labels[0]),
+                get(spec.legend_labels[1]),
+                format_value(s.point.value.round(), spec.unit),
+            )
         })
         .collect();
-    Ok(Outcome::Loaded(Loaded { window, queries: vec![query], series: Vec::new(), headlines: Vec::new(), table }))
+    Ok(Outcome::Loaded(Loaded {
+        window,
+        queries: vec![query],
+        series: Vec::new(),
+        headlines: Vec::new(),
+        notes,
+        table,
+    }))
 }
 
-/// The series a panel draws from what it loaded: the isolated one alone, else the busiest
-/// `MAX_SERIES`, stacked when asked.
-fn displayed(loaded: &Loaded, isolated: Option<&str>, stacked: bool) -> (Vec<ChartSeries>, usize) {
-    let chosen: Vec<ChartSeries> = match isolated.filter(|name| loaded.series.iter().any(|s| s.name == *name)) {
-        Some(name) => loaded.series.iter().filter(|s| s.name == name).cloned().collect(),
-        None => loaded.series.clone(),
-    };
-    let (mut kept, hidden) = top_k(chosen, MAX_SERIES, |s| s.points.as_slice());
-    if stacked {
-        let stacked_points = stack(&kept.iter().map(|s| s.points.clone()).collect::<Vec<_>>());
-        for (s, points) in kept.iter_mut().zip(stacked_points) {
-            s.points = points;
-        }
-    }
-    (kept, hidden)
+/// The series a panel shows from what it loaded: the isolated one alone, else the busiest
+/// `MAX_SERIES`; and how many were left out. Values are as Prometheus gave them (the legend and
+/// tooltip read them); stacking is for drawing only.
+fn displayed(loaded: &Loaded, isolated: Option<&str>) -> (Vec<ChartSeries>, usize) {
+    let chosen: Vec<ChartSeries> =
+        match isolated.filter(|name| loaded.series.iter().any(|s| s.name == *name)) {
+            Some(name) => loaded
+                .series
+                .iter()
+                .filter(|s| s.name == name)
+                .cloned()
+                .collect(),
+            None => loaded.series.clone(),
+        };
+    top_k(chosen, MAX_SERIES, |s| s.points.as_slice())
+}
+
+/// The same series, each drawn on top of the ones before it.
+fn stacked(series: &[ChartSeries]) -> Vec<ChartSeries> {
+    let points = stack(&series.iter().map(|s| s.points.clone()).collect::<Vec<_>>());
+    series
+        .iter()
+        .zip(points)
+        .map(|(s, points)| ChartSeries {
+            points,
+            ..s.clone()
+        })
+        .collect()
 }
 
 /// One panel: its element, built once, and the effects that keep it up to date. Effects and
 /// listeners belong to the current reactive owner and go with it.
 pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElement {
-    let PanelContext { cfg, names, range, view, hover_secs } = ctx;
+    let PanelContext {
+        cfg,
+        names,
+        range,
+        view,
+        hover_secs,
+    } = ctx;
     let is_table = spec.kind == PanelKind::Table;
 
     // The element tree; only text and attributes change afterwards.
-    let root = el("section", if is_table { "panel table" } else { "panel" }, None);
+    let root = el(
+        "section",
+        if is_table { "panel table" } else { "panel" },
+        None,
+    );
     set_attr(&root, "data-panel", Some(spec.id));
     set_attr(&root, "data-state", Some("loading"));
     let h2 = text_el("h2", "", spec.title, Some(&root));
@@ -303,14 +401,18 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         input
     });
     let chart = el("div", "chart", Some(&root));
-    let canvas: Option<web_sys::HtmlCanvasElement> = (!is_table).then(|| el("canvas", "", Some(&chart)).unchecked_into());
+    let canvas: Option<web_sys::HtmlCanvasElement> =
+        (!is_table).then(|| el("canvas", "", Some(&chart)).unchecked_into());
     let ranked = el("table", "ranked", Some(&chart));
     let message = el("p", "message", Some(&chart));
     let legend = el("table", "legend", Some(&root));
+    let notes = el("p", "notes", Some(&root));
 
     let state = RwSignal::new(PanelState::Loading);
     let loaded = RwSignal::new(None::<Arc<Loaded>>);
     let drawn = RwSignal::new(None::<Drawn>);
+    // Set when a refresh came due before the previous one answered.
+    let late = RwSignal::new(false);
     // The request in flight, if any: a newer refresh or removing the panel aborts it.
     let in_flight = StoredValue::new_local(None::<AbortController>);
     on_cleanup(move || {
@@ -344,18 +446,27 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 }
             };
             // A new refresh makes the previous request stale: cancel it.
-            let Ok(controller) = AbortController::new() else { return };
+            let Ok(controller) = AbortController::new() else {
+                return;
+            };
             in_flight.update_value(|slot| {
                 if let Some(previous) = slot.replace(controller.clone()) {
+                    // Still running when the next refresh is due: the data shown is late.
                     previous.abort();
+                    late.set(true);
                 }
             });
             let base = cfg.prometheus.url.clone();
             leptos::task::spawn_local(async move {
                 let signal = controller.signal();
+                let mine = controller.clone();
                 let result = match spec.kind {
                     PanelKind::Table => {
-                        let q = queries.into_iter().next().map(|q| q.promql).unwrap_or_default();
+                        let q = queries
+                            .into_iter()
+                            .next()
+                            .map(|q| q.promql)
+                            .unwrap_or_default();
                         load_table(spec, &base, q, window, &signal).await
                     }
                     PanelKind::TimeSeries => {
@@ -363,6 +474,14 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                         load_series(spec, &base, qs, window, &signal).await
                     }
                 };
+                if !matches!(&result, Err(e) if e.is_aborted()) {
+                    in_flight.update_value(|slot| {
+                        if slot.as_ref().is_some_and(|c| c == &mine) {
+                            *slot = None;
+                        }
+                    });
+                    late.set(false);
+                }
                 match result {
                     Err(e) if e.is_aborted() => {}
                     // The last chart stays, marked stale; the message says what failed.
@@ -385,22 +504,28 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
 
     // Drawing follows the data, the isolation, stacking, theme and size; it never re-queries.
     let isolated = Memo::new(move |_| view.with(|v| v.isolated_series(spec.id).map(str::to_owned)));
-    let stacked = Memo::new(move |_| spec.id == "request-rate" && view.with(|v| v.stacked));
+    let stack_on = Memo::new(move |_| spec.id == "request-rate" && view.with(|v| v.stacked));
     let theme = Memo::new(move |_| view.with(|v| v.theme));
     let (resized, set_resized) = signal(0u32);
-    let resize = window_event_listener(leptos::ev::resize, move |_| set_resized.update(|n| *n += 1));
+    let resize =
+        window_event_listener(leptos::ev::resize, move |_| set_resized.update(|n| *n += 1));
     on_cleanup(move || resize.remove());
     if let Some(canvas) = canvas.clone() {
         Effect::new(move |_| {
             resized.track();
             let Some(l) = loaded.get() else { return };
-            let (shown, hidden) = displayed(&l, isolated.get().as_deref(), stacked.get());
+            let (shown, hidden) = displayed(&l, isolated.get().as_deref());
+            let drawn_series = if stack_on.get() {
+                stacked(&shown)
+            } else {
+                shown.clone()
+            };
             let light = match theme.get() {
                 Theme::Light => true,
                 Theme::Dark => false,
                 Theme::System => prefers_light(),
             };
-            match draw(&canvas, spec, &l.window, &shown, light) {
+            match draw(&canvas, spec, &l.window, &drawn_series, light) {
                 Ok((summary, ratio)) => {
                     drawn.set(Some(Drawn {
                         series: summary.series_drawn,
@@ -424,7 +549,10 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         let d = drawn.get_untracked()?;
         let w = loaded.get_untracked()?.window;
         let span = d.plot_right_css - d.plot_left_css;
-        (span > 0.0).then(|| w.start_secs + (x_css - d.plot_left_css).clamp(0.0, span) / span * (w.end_secs - w.start_secs))
+        (span > 0.0).then(|| {
+            w.start_secs
+                + (x_css - d.plot_left_css).clamp(0.0, span) / span * (w.end_secs - w.start_secs)
+        })
     };
     if let Some(canvas) = canvas {
         let crosshair = el("div", "crosshair", Some(&chart));
@@ -432,17 +560,23 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         let tooltip = el("div", "tooltip", Some(&chart));
         let x_of = {
             let canvas = canvas.clone();
-            move |ev: &web_sys::PointerEvent| f64::from(ev.client_x()) - canvas.get_bounding_client_rect().left()
+            move |ev: &web_sys::PointerEvent| {
+                f64::from(ev.client_x()) - canvas.get_bounding_client_rect().left()
+            }
         };
         let (x_down, x_move, x_up) = (x_of.clone(), x_of.clone(), x_of);
-        listen(&canvas, "pointerdown", move |ev: web_sys::PointerEvent| drag_from_css.set(Some(x_down(&ev))));
+        listen(&canvas, "pointerdown", move |ev: web_sys::PointerEvent| {
+            drag_from_css.set(Some(x_down(&ev)))
+        });
         listen(&canvas, "pointermove", move |ev: web_sys::PointerEvent| {
             let x = x_move(&ev);
             pointer_css.set(Some(x));
             hover_secs.set(time_at(x));
         });
         listen(&canvas, "pointerup", move |ev: web_sys::PointerEvent| {
-            let (Some(from), to) = (drag_from_css.get_untracked(), x_up(&ev)) else { return };
+            let (Some(from), to) = (drag_from_css.get_untracked(), x_up(&ev)) else {
+                return;
+            };
             drag_from_css.set(None);
             if (to - from).abs() < 5.0 {
                 return;
@@ -463,29 +597,45 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             let w = loaded.with(|l| l.as_ref().map(|l| l.window));
             let t = hover_secs.get();
             let x = match (&d, w, t) {
-                (Some(d), Some(w), Some(t)) if t >= w.start_secs && t <= w.end_secs => {
-                    Some(d.plot_left_css + (t - w.start_secs) / (w.end_secs - w.start_secs) * (d.plot_right_css - d.plot_left_css))
-                }
+                (Some(d), Some(w), Some(t)) if t >= w.start_secs && t <= w.end_secs => Some(
+                    d.plot_left_css
+                        + (t - w.start_secs) / (w.end_secs - w.start_secs)
+                            * (d.plot_right_css - d.plot_left_css),
+                ),
                 _ => None,
             };
             let hide = "display: none";
-            set_attr(&crosshair, "style", Some(&x.map_or_else(|| hide.to_owned(), |x| format!("left: {x}px"))));
+            set_attr(
+                &crosshair,
+                "style",
+                Some(&x.map_or_else(|| hide.to_owned(), |x| format!("left: {x}px"))),
+            );
             let pointer = pointer_css.get();
-            let sel = drag_from_css.get().zip(pointer).map(|(from, to)| format!("left: {}px; width: {}px", from.min(to), (to - from).abs()));
+            let sel = drag_from_css.get().zip(pointer).map(|(from, to)| {
+                format!("left: {}px; width: {}px", from.min(to), (to - from).abs())
+            });
             set_attr(&selection, "style", Some(sel.as_deref().unwrap_or(hide)));
             let text = match (pointer, t, &d) {
                 (Some(_), Some(t), Some(d)) => {
                     let mut text = crate::core::time::axis_label(t, utc_offset_secs(), 0.0);
                     for s in &d.shown {
                         if let Some(p) = nearest(&s.points, t) {
-                            text.push_str(&format!("\n{}: {}", s.name, format_value(p.value, spec.unit)));
+                            text.push_str(&format!(
+                                "\n{}: {}",
+                                s.name,
+                                format_value(p.value, spec.unit)
+                            ));
                         }
                     }
                     Some(text)
                 }
                 _ => None,
             };
-            set_attr(&tooltip, "style", Some(if text.is_some() { "" } else { hide }));
+            set_attr(
+                &tooltip,
+                "style",
+                Some(if text.is_some() { "" } else { hide }),
+            );
             tooltip.set_text_content(text.as_deref());
         });
     }
@@ -502,7 +652,10 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
 
     // Legend rows: click one to isolate it, again to restore.
     listen(&legend, "click", move |ev: web_sys::Event| {
-        let row = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|t| t.closest("tr[data-series-name]").ok().flatten());
+        let row = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("tr[data-series-name]").ok().flatten());
         if let Some(name) = row.and_then(|r| r.get_attribute("data-series-name")) {
             view.update(|v| *v = v.toggled_isolation(spec.id, &name));
         }
@@ -522,12 +675,23 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 Row {
                     selected: isolated_now.as_deref() == Some(r.name.as_str()),
                     swatch_css: Some(format!("background: rgb({},{},{})", c.0, c.1, c.2)),
+                    value: r.last_raw,
                     cells: vec![r.name, r.last, r.min, r.max, r.mean],
                 }
             })
             .collect();
-        let foot = (d.hidden > 0).then(|| format!("{} series hidden (showing the {MAX_SERIES} busiest)", d.hidden));
-        fill_table(&legend, &["", "last", "min", "max", "mean"], &rows, foot.as_deref());
+        let foot = (d.hidden > 0).then(|| {
+            format!(
+                "{} series hidden (showing the {MAX_SERIES} busiest)",
+                d.hidden
+            )
+        });
+        fill_table(
+            &legend,
+            &["", "last", "min", "max", "mean"],
+            &rows,
+            foot.as_deref(),
+        );
     });
 
     // The DOM contract, the message, the headline and the ranked table: one effect.
@@ -538,29 +702,94 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             let l = loaded.get();
             let d = drawn.get();
             set_attr(&root, "data-state", Some(st.name()));
-            let series = if is_table { l.as_ref().map(|l| l.table.len()) } else { d.as_ref().map(|d| d.series) };
-            set_attr(&root, "data-series", series.map(|n| n.to_string()).as_deref());
-            set_attr(&root, "data-query", l.as_ref().map(|l| l.queries.join("\n")).as_deref());
-            set_attr(&root, "data-start", l.as_ref().map(|l| (l.window.start_secs as i64).to_string()).as_deref());
-            set_attr(&root, "data-end", l.as_ref().map(|l| (l.window.end_secs as i64).to_string()).as_deref());
-            set_attr(&root, "data-step", l.as_ref().map(|l| l.window.step.secs().to_string()).as_deref());
+            let series = if is_table {
+                l.as_ref().map(|l| l.table.len())
+            } else {
+                d.as_ref().map(|d| d.series)
+            };
+            set_attr(
+                &root,
+                "data-series",
+                series.map(|n| n.to_string()).as_deref(),
+            );
+            set_attr(
+                &root,
+                "data-query",
+                l.as_ref().map(|l| l.queries.join("\n")).as_deref(),
+            );
+            set_attr(
+                &root,
+                "data-start",
+                l.as_ref()
+                    .map(|l| (l.window.start_secs as i64).to_string())
+                    .as_deref(),
+            );
+            set_attr(
+                &root,
+                "data-end",
+                l.as_ref()
+                    .map(|l| (l.window.end_secs as i64).to_string())
+                    .as_deref(),
+            );
+            set_attr(
+                &root,
+                "data-step",
+                l.as_ref()
+                    .map(|l| l.window.step.secs().to_string())
+                    .as_deref(),
+            );
             let stale = matches!(st, PanelState::Error(_)) && l.is_some();
-            set_attr(&root, "data-stale", stale.then_some("true"));
+            let is_late = late.get() && l.is_some();
+            set_attr(
+                &root,
+                "data-stale",
+                if stale {
+                    Some("failed")
+                } else {
+                    is_late.then_some("late")
+                },
+            );
             let text = match st {
+                PanelState::Ready | PanelState::Loading if is_late => Some(
+                    "Stale: Prometheus has not answered the last refresh within its period."
+                        .to_owned(),
+                ),
                 PanelState::Loading => Some("Loading…".to_owned()),
                 PanelState::Empty(m) => Some(m),
-                PanelState::Error(m) if stale => Some(format!("Stale: the last refresh failed. {m}")),
+                PanelState::Error(m) if stale => {
+                    Some(format!("Stale: the last refresh failed. {m}"))
+                }
                 PanelState::Error(m) => Some(m),
                 PanelState::Ready => None,
             };
             set_attr(&message, "hidden", text.is_none().then_some(""));
             message.set_text_content(text.as_deref());
-            let headlines = l.as_ref().map(|l| l.headlines.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("  "));
+            let headlines = l.as_ref().map(|l| {
+                l.headlines
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            });
             headline.set_text_content(headlines.as_deref());
+            let annotations = l
+                .as_ref()
+                .map(|l| l.notes.join("\n"))
+                .filter(|n| !n.is_empty());
+            set_attr(&notes, "hidden", annotations.is_none().then_some(""));
+            notes.set_text_content(annotations.as_deref());
             match l.as_ref().filter(|_| is_table) {
                 Some(l) => {
-                    let rows: Vec<Row> =
-                        l.table.iter().map(|(h, s, n)| Row { selected: false, swatch_css: None, cells: vec![h.clone(), s.clone(), n.clone()] }).collect();
+                    let rows: Vec<Row> = l
+                        .table
+                        .iter()
+                        .map(|(h, s, n)| Row {
+                            selected: false,
+                            swatch_css: None,
+                            value: None,
+                            cells: vec![h.clone(), s.clone(), n.clone()],
+                        })
+                        .collect();
                     fill_table(&ranked, &["handler", "status", "errors"], &rows, None);
                 }
                 None => ranked.set_text_content(None),

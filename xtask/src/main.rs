@@ -42,7 +42,14 @@ fn flag(args: &[String], name: &str, default: u16) -> Result<u16> {
 
 fn demo(args: &[String]) -> Result<()> {
     for a in args.iter().filter(|a| a.starts_with("--")) {
-        if !["--port", "--prometheus-port", "--sim-port", "--node-exporter-port"].contains(&a.as_str()) {
+        if ![
+            "--port",
+            "--prometheus-port",
+            "--sim-port",
+            "--node-exporter-port",
+        ]
+        .contains(&a.as_str())
+        {
             return Err(format!("unknown flag {a}\n{USAGE}").into());
         }
     }
@@ -82,29 +89,44 @@ fn test() -> Result<()> {
     let cargo = env!("CARGO");
 
     eprintln!("xtask: native tests (core, simulator, xtask)");
-    run(Command::new(cargo).args(["test", "--workspace", "--exclude", "e2e"]).current_dir(&root))?;
+    run(Command::new(cargo)
+        .args(["test", "--workspace", "--exclude", "e2e"])
+        .current_dir(&root))?;
 
     eprintln!("xtask: checking the shipped alert rules with promtool");
-    run(Command::new("promtool").args(["check", "rules"]).arg(root.join("deploy/prometheus/alerts.yml")))?;
+    run(Command::new("promtool")
+        .args(["check", "rules"])
+        .arg(root.join("deploy/prometheus/alerts.yml")))?;
 
     wasm_build::build_release(false)?;
 
     // The browser tests run against the same stack as the demo, on free ports, plus a site
-    // whose config.json points at a Prometheus that does not answer.
+    // whose config.json points at a Prometheus that does not answer, and one whose Prometheus
+    // is reached through a port the tests open and close (a Prometheus that stops and returns).
     let dead_port = free_port()?;
+    let flaky_port = free_port()?;
     let opts = StackOptions {
         name: "test".into(),
         app_port: free_port()?,
         prometheus_port: free_port()?,
         sim_port: free_port()?,
         node_exporter_port: free_port()?,
-        extra_sites: vec![ExtraSite {
-            name: "unreachable".into(),
-            port: free_port()?,
-            config_json: format!(
-                r#"{{"prometheus":{{"url":"http://127.0.0.1:{dead_port}","job":"arrwdb","scrape_interval_secs":10}}}}"#
-            ),
-        }],
+        extra_sites: vec![
+            ExtraSite {
+                name: "unreachable".into(),
+                port: free_port()?,
+                config_json: format!(
+                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{dead_port}","job":"arrwdb","scrape_interval_secs":10}}}}"#
+                ),
+            },
+            ExtraSite {
+                name: "flaky".into(),
+                port: free_port()?,
+                config_json: format!(
+                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{flaky_port}","job":"arrwdb","scrape_interval_secs":10}},"refresh_secs":0}}"#
+                ),
+            },
+        ],
     };
     let stack = Stack::start(&opts)?;
     eprintln!("xtask: browser tests against {}", stack.app_url);
@@ -113,8 +135,19 @@ fn test() -> Result<()> {
         .current_dir(&root)
         .env("ARRWDB_E2E_APP_URL", &stack.app_url)
         .env("ARRWDB_E2E_PROMETHEUS_URL", &stack.prometheus_url)
-        .env("ARRWDB_E2E_UNREACHABLE_APP_URL", format!("http://127.0.0.1:{}/", opts.extra_sites[0].port))
-        .env("ARRWDB_E2E_UNREACHABLE_PROMETHEUS_URL", format!("http://127.0.0.1:{dead_port}"))
+        .env(
+            "ARRWDB_E2E_UNREACHABLE_APP_URL",
+            format!("http://127.0.0.1:{}/", opts.extra_sites[0].port),
+        )
+        .env(
+            "ARRWDB_E2E_UNREACHABLE_PROMETHEUS_URL",
+            format!("http://127.0.0.1:{dead_port}"),
+        )
+        .env(
+            "ARRWDB_E2E_FLAKY_APP_URL",
+            format!("http://127.0.0.1:{}/", opts.extra_sites[1].port),
+        )
+        .env("ARRWDB_E2E_FLAKY_PORT", flaky_port.to_string())
         .env("ARRWDB_E2E_ARTIFACTS", root.join("target/e2e")));
     drop(stack);
     result

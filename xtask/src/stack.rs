@@ -61,7 +61,10 @@ pub struct Stack {
 }
 
 fn now_unix() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Fills `@NAME@` placeholders; fails if one is left, so a template change cannot go unnoticed.
@@ -73,7 +76,12 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> Result<String> {
     let leftover = out
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
-        .find(|l| l.matches('@').count() >= 2 && l.split('@').nth(1).is_some_and(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c == '_')));
+        .find(|l| {
+            l.matches('@').count() >= 2
+                && l.split('@').nth(1).is_some_and(|w| {
+                    !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                })
+        });
     if let Some(line) = leftover {
         return Err(format!("a placeholder was not filled: {line}").into());
     }
@@ -83,7 +91,9 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> Result<String> {
 fn spawn(name: &'static str, cmd: &mut Command, run_dir: &Path) -> Result<Proc> {
     let log = run_dir.join(format!("{name}.log"));
     let file = fs::File::create(&log)?;
-    cmd.stdin(Stdio::null()).stdout(file.try_clone()?).stderr(file);
+    cmd.stdin(Stdio::null())
+        .stdout(file.try_clone()?)
+        .stderr(file);
     // Own process group: Ctrl-C reaches xtask, which stops the stack in order. And the child
     // dies with xtask whatever happens to it.
     cmd.process_group(0);
@@ -95,7 +105,9 @@ fn spawn(name: &'static str, cmd: &mut Command, run_dir: &Path) -> Result<Proc> 
             Ok(())
         });
     }
-    let child = cmd.spawn().map_err(|e| format!("cannot start {name} ({cmd:?}): {e}"))?;
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {name} ({cmd:?}): {e}"))?;
     Ok(Proc { name, child, log })
 }
 
@@ -121,7 +133,9 @@ impl Stack {
         }
 
         eprintln!("xtask: building the simulator");
-        run(Command::new(env!("CARGO")).args(["build", "--quiet", "--release", "-p", "arrwdb-sim"]).current_dir(&root))?;
+        run(Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--release", "-p", "arrwdb-sim"])
+            .current_dir(&root))?;
         let sim_bin = root.join("target/release/arrwdb-sim");
 
         let now = now_unix();
@@ -141,7 +155,10 @@ impl Stack {
                 .arg(INCIDENT_PERIOD_SECS.to_string());
         };
 
-        eprintln!("xtask: backfilling {} hours of history", BACKFILL_SECS / 3_600);
+        eprintln!(
+            "xtask: backfilling {} hours of history",
+            BACKFILL_SECS / 3_600
+        );
         let started = Instant::now();
         let openmetrics = run_dir.join("backfill.om");
         let data_dir = run_dir.join("prometheus-data");
@@ -164,12 +181,20 @@ impl Stack {
         run(&mut backfill)?;
         run(Command::new("promtool")
             // Larger blocks: promtool re-reads the file once per block (7 s instead of 20 s).
-            .args(["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=24h"])
+            .args([
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                "--max-block-duration=24h",
+            ])
             .arg(&openmetrics)
             .arg(&data_dir)
             .stdout(Stdio::null()))?;
         fs::remove_file(&openmetrics)?;
-        eprintln!("xtask: backfill done in {:.1} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "xtask: backfill done in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
 
         let mut stack = Stack {
             procs: Vec::new(),
@@ -191,7 +216,8 @@ impl Stack {
         let node_addr = format!("127.0.0.1:{}", opts.node_exporter_port);
         stack.procs.push(spawn(
             "node-exporter",
-            Command::new("prometheus-node-exporter").arg(format!("--web.listen-address={node_addr}")),
+            Command::new("prometheus-node-exporter")
+                .arg(format!("--web.listen-address={node_addr}")),
             &run_dir,
         )?);
         stack.wait_http("node-exporter", &node_addr, "/metrics")?;
@@ -200,7 +226,11 @@ impl Stack {
         fs::copy(root.join("deploy/prometheus/alerts.yml"), &rules)?;
         let prom_yml = render(
             &fs::read_to_string(root.join("deploy/prometheus/prometheus.yml"))?,
-            &[("RULES_FILE", &rules.to_string_lossy()), ("SIM_ADDR", &sim_addr), ("NODE_ADDR", &node_addr)],
+            &[
+                ("RULES_FILE", &rules.to_string_lossy()),
+                ("SIM_ADDR", &sim_addr),
+                ("NODE_ADDR", &node_addr),
+            ],
         )?;
         let prom_config = run_dir.join("prometheus.yml");
         fs::write(&prom_config, prom_yml)?;
@@ -218,10 +248,39 @@ impl Stack {
         stack.wait_http("prometheus", &prom_addr, "/-/ready")?;
 
         let nginx_conf = write_nginx_config(&run_dir, &dist, opts)?;
-        run(Command::new("nginx").arg("-t").arg("-q").arg("-c").arg(&nginx_conf).stderr(Stdio::inherit()))?;
-        stack.procs.push(spawn("nginx", Command::new("nginx").arg("-c").arg(&nginx_conf), &run_dir)?);
+        run(Command::new("nginx")
+            .arg("-t")
+            .arg("-q")
+            .arg("-c")
+            .arg(&nginx_conf)
+            .stderr(Stdio::inherit()))?;
+        stack.procs.push(spawn(
+            "nginx",
+            Command::new("nginx").arg("-c").arg(&nginx_conf),
+            &run_dir,
+        )?);
         stack.wait_http("nginx", &format!("127.0.0.1:{}", opts.app_port), "/")?;
+        stack.wait_two_scrapes(&prom_addr)?;
         Ok(stack)
+    }
+
+    /// Waits until Prometheus has scraped every target twice: before that a rate over the
+    /// newest samples (the network panel's, live data after the backfill) has nothing to show.
+    fn wait_two_scrapes(&mut self, prom_addr: &str) -> Result<()> {
+        eprintln!("xtask: waiting for two scrapes of every target");
+        let path = "/api/v1/query?query=count(count_over_time(up%5B5m%5D)%20%3E%3D%202)%20%3D%3D%20count(up)";
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Ok((200, body)) = http_get(prom_addr, path) {
+                if body.contains("\"result\":[{") {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                return Err("Prometheus did not scrape every target twice within 90 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
     }
 
     /// Polls `path` until it answers 200, or fails with the process's log if it exits or takes
@@ -232,12 +291,24 @@ impl Stack {
             if let Ok((200, _)) = http_get(addr, path) {
                 return Ok(());
             }
-            let proc = self.procs.iter_mut().find(|p| p.name == name).ok_or("unknown process")?;
+            let proc = self
+                .procs
+                .iter_mut()
+                .find(|p| p.name == name)
+                .ok_or("unknown process")?;
             if let Some(status) = proc.child.try_wait()? {
-                return Err(format!("{name} exited ({status}) before answering:\n{}", tail(&proc.log)).into());
+                return Err(format!(
+                    "{name} exited ({status}) before answering:\n{}",
+                    tail(&proc.log)
+                )
+                .into());
             }
             if Instant::now() > deadline {
-                return Err(format!("{name} did not answer on http://{addr}{path} within 60 s:\n{}", tail(&proc.log)).into());
+                return Err(format!(
+                    "{name} did not answer on http://{addr}{path} within 60 s:\n{}",
+                    tail(&proc.log)
+                )
+                .into());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -254,7 +325,12 @@ impl Stack {
     pub fn check_alive(&mut self) -> Result<()> {
         for p in &mut self.procs {
             if let Some(status) = p.child.try_wait()? {
-                return Err(format!("{} exited unexpectedly ({status}):\n{}", p.name, tail(&p.log)).into());
+                return Err(format!(
+                    "{} exited unexpectedly ({status}):\n{}",
+                    p.name,
+                    tail(&p.log)
+                )
+                .into());
             }
         }
         Ok(())
@@ -321,7 +397,11 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
         fs::write(root.join("config.json"), &site.config_json)?;
         add_site(site.port, &root)?;
     }
-    let user = if unsafe { libc::geteuid() } == 0 { "user root;\n" } else { "" };
+    let user = if unsafe { libc::geteuid() } == 0 {
+        "user root;\n"
+    } else {
+        ""
+    };
     let t = tmp.display();
     let main = format!(
         "# Generated by xtask for this run; the site blocks come from deploy/nginx/arrwdb-ops.conf.\n\
@@ -344,7 +424,10 @@ mod tests {
 
     #[test]
     fn render_fills_placeholders_and_refuses_leftovers() {
-        assert_eq!(render("listen @LISTEN@;", &[("LISTEN", "1.2.3.4:5")]).unwrap(), "listen 1.2.3.4:5;");
+        assert_eq!(
+            render("listen @LISTEN@;", &[("LISTEN", "1.2.3.4:5")]).unwrap(),
+            "listen 1.2.3.4:5;"
+        );
         assert!(render("root @ROOT@;", &[("LISTEN", "x")]).is_err());
         // Comments may mention placeholders; an e-mail-like string is not one.
         assert!(render("# @ROOT@ is the folder\nmail a@b.c;", &[]).is_ok());

@@ -20,7 +20,10 @@ pub const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ("nginx", "/usr/sbin/nginx"),
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
-    ("prometheus-node-exporter", "/usr/bin/prometheus-node-exporter"),
+    (
+        "prometheus-node-exporter",
+        "/usr/bin/prometheus-node-exporter",
+    ),
 ];
 
 /// The folder of locally installed tools (binaryen).
@@ -39,13 +42,17 @@ pub fn build_path() -> String {
 fn home_cargo_bin() -> PathBuf {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cargo"))
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cargo")
+        })
         .join("bin")
 }
 
 fn output_of(cmd: &mut Command) -> Option<String> {
     let out = cmd.env("PATH", build_path()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// The wasm-bindgen version that Cargo.lock pins; wasm-bindgen-cli must be exactly this one.
@@ -75,8 +82,11 @@ pub fn ensure_all() -> Result<()> {
 }
 
 pub fn ensure_debian_packages() -> Result<()> {
-    let missing: Vec<&str> =
-        DEBIAN_PACKAGES.iter().filter(|(_, file)| !Path::new(file).exists()).map(|(p, _)| *p).collect();
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .filter(|(_, file)| !Path::new(file).exists())
+        .map(|(p, _)| *p)
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -95,8 +105,12 @@ pub fn ensure_debian_packages() -> Result<()> {
 }
 
 fn ensure_wasm_target() -> Result<()> {
-    let installed = output_of(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed = output_of(Command::new("rustup").args(["target", "list", "--installed"]))
+        .unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     eprintln!("xtask: adding the wasm32-unknown-unknown target");
@@ -109,7 +123,13 @@ fn ensure_trunk() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: installing trunk {TRUNK_VERSION_REQ} (about 6 minutes on 2 cores)");
-    run(Command::new("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION_REQ]))
+    run(Command::new("cargo").args([
+        "install",
+        "--locked",
+        "trunk",
+        "--version",
+        TRUNK_VERSION_REQ,
+    ]))
 }
 
 fn ensure_wasm_bindgen() -> Result<()> {
@@ -120,7 +140,13 @@ fn ensure_wasm_bindgen() -> Result<()> {
     }
     eprintln!("xtask: installing wasm-bindgen-cli {wanted} (Cargo.lock's version)");
     // Not --locked: the registry lacks one of its locked dependencies (see shared/docs/toolchain.md).
-    run(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &wanted]))
+    run(Command::new("cargo").args([
+        "install",
+        "--force",
+        "wasm-bindgen-cli",
+        "--version",
+        &wanted,
+    ]))
 }
 
 fn ensure_wasm_opt() -> Result<()> {
@@ -148,10 +174,15 @@ fn check_trunk_toml() -> Result<()> {
     let toml = std::fs::read_to_string(repo_root().join("Trunk.toml"))?;
     let wanted = locked_wasm_bindgen_version()?;
     if !toml.contains(&format!("wasm_bindgen = \"{wanted}\"")) {
-        return Err(format!("Trunk.toml must say wasm_bindgen = \"{wanted}\" (the version in Cargo.lock)").into());
+        return Err(format!(
+            "Trunk.toml must say wasm_bindgen = \"{wanted}\" (the version in Cargo.lock)"
+        )
+        .into());
     }
     if !toml.contains(&format!("wasm_opt = \"version_{BINARYEN_VERSION}\"")) {
-        return Err(format!("Trunk.toml must say wasm_opt = \"version_{BINARYEN_VERSION}\"").into());
+        return Err(
+            format!("Trunk.toml must say wasm_opt = \"version_{BINARYEN_VERSION}\"").into(),
+        );
     }
     Ok(())
 }

@@ -17,21 +17,38 @@ pub fn dist_dir() -> PathBuf {
 }
 
 /// What the build reads: when none of it changed since the last build, nothing is rebuilt.
-const INPUTS: &[&str] = &["src", "style", "index.html", "Cargo.toml", "Cargo.lock", "Trunk.toml", "config.json"];
+const INPUTS: &[&str] = &[
+    "src",
+    "style",
+    "index.html",
+    "Cargo.toml",
+    "Cargo.lock",
+    "Trunk.toml",
+    "config.json",
+];
 const STAMP: &str = ".build-stamp";
 
 fn newest_mtime(path: &Path) -> Option<SystemTime> {
     let meta = std::fs::metadata(path).ok()?;
     if meta.is_dir() {
-        std::fs::read_dir(path).ok()?.filter_map(|e| e.ok()).filter_map(|e| newest_mtime(&e.path())).max()
+        std::fs::read_dir(path)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| newest_mtime(&e.path()))
+            .max()
     } else {
         meta.modified().ok()
     }
 }
 
 fn up_to_date() -> bool {
-    let Some(stamp) = newest_mtime(&dist_dir().join(STAMP)) else { return false };
-    INPUTS.iter().filter_map(|p| newest_mtime(&repo_root().join(p))).all(|m| m <= stamp)
+    let Some(stamp) = newest_mtime(&dist_dir().join(STAMP)) else {
+        return false;
+    };
+    INPUTS
+        .iter()
+        .filter_map(|p| newest_mtime(&repo_root().join(p)))
+        .all(|m| m <= stamp)
 }
 
 /// Builds the page in release (unless it is up to date), precompresses it for nginx's
@@ -69,7 +86,11 @@ pub struct SizeReport {
 
 impl std::fmt::Display for SizeReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{:<48} {:>10} {:>10}", "file (first load)", "bytes", "gzip")?;
+        writeln!(
+            f,
+            "{:<48} {:>10} {:>10}",
+            "file (first load)", "bytes", "gzip"
+        )?;
         for (name, raw, gz) in &self.files {
             writeln!(f, "{name:<48} {raw:>10} {gz:>10}")?;
         }
@@ -89,7 +110,11 @@ pub fn size_report(dist: &Path) -> Result<SizeReport> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if !path.is_file() || name.ends_with(".gz") || name.starts_with('.') {
             continue;
         }
@@ -101,9 +126,16 @@ pub fn size_report(dist: &Path) -> Result<SizeReport> {
         files.push((name, raw.len() as u64, gz.len() as u64));
     }
     if files.is_empty() {
-        return Err(format!("{} holds no files: the build did not produce the page", dist.display()).into());
+        return Err(format!(
+            "{} holds no files: the build did not produce the page",
+            dist.display()
+        )
+        .into());
     }
     files.sort();
     let total_gzip_bytes = files.iter().map(|f| f.2).sum();
-    Ok(SizeReport { files, total_gzip_bytes })
+    Ok(SizeReport {
+        files,
+        total_gzip_bytes,
+    })
 }

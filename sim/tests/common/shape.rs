@@ -109,7 +109,9 @@ impl Schema {
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     match &self.elements {
-                        Some(schema) if !schema.types.is_empty() => schema.check_at(item, &format!("{path}[{i}]"), problems),
+                        Some(schema) if !schema.types.is_empty() => {
+                            schema.check_at(item, &format!("{path}[{i}]"), problems)
+                        }
                         _ => problems.push(format!("{path}[{i}]: the references have no elements here")),
                     }
                 }
@@ -122,5 +124,9 @@ impl Schema {
 /// Asserts that `value` conforms, listing the first problems.
 pub fn assert_conforms(schema: &Schema, value: &Value, what: &str) {
     let problems = schema.check(value);
-    assert!(problems.is_empty(), "{what} leaves the upstream shape:\n{}", problems[..problems.len().min(20)].join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{what} leaves the upstream shape:\n{}",
+        problems[..problems.len().min(20)].join("\n")
+    );
 }

@@ -122,10 +122,12 @@ where
             let t_text: &serde_json::value::RawValue = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-            let t_secs: f64 = t_text
-                .get()
-                .parse()
-                .map_err(|_| de::Error::invalid_value(de::Unexpected::Other(t_text.get()), &"a time in unix seconds"))?;
+            let t_secs: f64 = t_text.get().parse().map_err(|_| {
+                de::Error::invalid_value(
+                    de::Unexpected::Other(t_text.get()),
+                    &"a time in unix seconds",
+                )
+            })?;
             let x: X = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(1, &self))?;

@@ -36,7 +36,9 @@ struct RawQueryData {
 impl TryFrom<RawQueryData> for QueryData {
     type Error = String;
     fn try_from(raw: RawQueryData) -> Result<Self, Self::Error> {
-        fn parse<'a, T: Deserialize<'a>>(raw: &'a serde_json::value::RawValue) -> Result<T, String> {
+        fn parse<'a, T: Deserialize<'a>>(
+            raw: &'a serde_json::value::RawValue,
+        ) -> Result<T, String> {
             serde_json::from_str(raw.get()).map_err(|e| e.to_string())
         }
         match raw.result_type.as_str() {

@@ -1,0 +1,395 @@
+//! The service dashboard in a real browser against the real Prometheus of the demo stack:
+//! every panel draws, the numbers shown are Prometheus's own, zoom / refresh / permalink /
+//! back work, and a Prometheus that stops and returns turns the panels to error and back.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use e2e::{env, prometheus_query, urlencode, Browser, Forwarder};
+use serde_json::Value;
+
+/// The panels the dashboard issue names, in its words (not the app's list).
+const PANELS: &[&str] = &[
+    "request-rate",
+    "error-rate",
+    "latency",
+    "in-flight",
+    "cpu",
+    "memory",
+    "disk",
+    "network",
+    "searches",
+    "documents",
+    "libraries",
+    "index-size",
+    "cache-hit-ratio",
+    "api-keys",
+    "errors-by-handler",
+];
+
+const WAIT: Duration = Duration::from_secs(45);
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Polls a script returning a boolean until it is true (DOM state, never a sleep).
+async fn wait_true(browser: &Browser, script: &str, what: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if browser.js(script).await == Value::Bool(true) {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            browser.screenshot(what).await;
+            panic!(
+                "{what}: `{script}` stayed false; panels: {}",
+                browser.panel_states().await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until every panel matches `[data-panel=…]` + `state_css`.
+async fn wait_all(browser: &Browser, state_css: &str, artifact: &str) {
+    for id in PANELS {
+        browser.wait_for(&format!("[data-panel='{id}']{state_css}"), WAIT, artifact).await;
+    }
+}
+
+/// `data-*` facts of one panel: series, query, start, end, step, state, stale.
+async fn facts(browser: &Browser, id: &str) -> Vec<Option<String>> {
+    let v = browser
+        .js(&format!(
+            "const p = document.querySelector(\"[data-panel='{id}']\"); const d = p.dataset; \
+             return [d.series, d.query, d.start, d.end, d.step, d.state, d.stale];"
+        ))
+        .await;
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Prometheus's own answer to a panel's query line over the panel's window: series → last
+/// finite value (the legend's "last").
+async fn prometheus_last_values(
+    query: &str,
+    start: &str,
+    end: &str,
+    step: &str,
+    name_labels: &[&str],
+) -> BTreeMap<String, f64> {
+    let answer = prometheus_query(
+        &env("ARRWDB_E2E_PROMETHEUS_URL"),
+        &format!(
+            "/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
+            urlencode(query)
+        ),
+    )
+    .await;
+    let mut out = BTreeMap::new();
+    for series in answer["data"]["result"].as_array().expect("a matrix") {
+        let name = name_labels
+            .iter()
+            .filter_map(|l| series["metric"][*l].as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let last = series["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p[1].as_str().and_then(|v| v.parse::<f64>().ok()))
+            .filter(|v| v.is_finite())
+            .last();
+        if let Some(v) = last {
+            out.insert(name, v);
+        }
+    }
+    out
+}
+
+/// The legend of a panel: series name → `data-last`.
+async fn legend(browser: &Browser, id: &str) -> BTreeMap<String, f64> {
+    let rows = browser
+        .js(&format!(
+            "return Array.from(document.querySelectorAll(\"[data-panel='{id}'] table.legend tr[data-series-name]\")) \
+             .map(r => [r.dataset.seriesName, r.dataset.last]);"
+        ))
+        .await;
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r[0].as_str()?.to_owned(),
+                r[1].as_str()?.parse::<f64>().ok()?,
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_panel_is_drawn_from_the_real_prometheus() {
+    let browser = Browser::start(1600, 1200).await;
+    browser
+        .client
+        .goto(&env("ARRWDB_E2E_APP_URL"))
+        .await
+        .unwrap();
+    wait_all(&browser, "[data-state='ready']", "all-ready").await;
+    for id in PANELS {
+        let f = facts(&browser, id).await;
+        let series: usize = f[0].as_deref().unwrap_or("0").parse().unwrap();
+        assert!(series > 0, "{id} shows nothing: {f:?}");
+    }
+    // Nothing else on the page is in error.
+    let errors = browser
+        .js("return document.querySelectorAll(\"[data-state='error']\").length")
+        .await;
+    assert_eq!(errors, Value::from(0), "{}", browser.panel_states().await);
+    browser.screenshot("all-panels").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn request_rate_and_p95_shown_equal_prometheus() {
+    let browser = Browser::start(1280, 900).await;
+    // A settled window in the past: what Prometheus answers for it no longer changes.
+    let to = now_secs() - 120;
+    let url = format!("{}?from={}&to={to}", env("ARRWDB_E2E_APP_URL"), to - 3_600);
+    browser.client.goto(&url).await.unwrap();
+    for id in ["request-rate", "latency"] {
+        browser
+            .wait_for(
+                &format!("[data-panel='{id}'][data-state='ready']"),
+                WAIT,
+                &format!("values-{id}"),
+            )
+            .await;
+    }
+
+    let f = facts(&browser, "request-rate").await;
+    let (query, start, end, step) = (
+        f[1].clone().unwrap(),
+        f[2].clone().unwrap(),
+        f[3].clone().unwrap(),
+        f[4].clone().unwrap(),
+    );
+    let expected =
+        prometheus_last_values(&query, &start, &end, &step, &["method", "handler"]).await;
+    let shown = legend(&browser, "request-rate").await;
+    assert!(!expected.is_empty());
+    assert_eq!(
+        shown, expected,
+        "request rate: the legend's last values are not Prometheus's"
+    );
+
+    let f = facts(&browser, "latency").await;
+    let queries = f[1].clone().unwrap();
+    let p95 = queries
+        .lines()
+        .find(|q| q.contains("histogram_quantile(0.95"))
+        .expect("a p95 query");
+    let expected = prometheus_last_values(
+        p95,
+        f[2].as_deref().unwrap(),
+        f[3].as_deref().unwrap(),
+        f[4].as_deref().unwrap(),
+        &[],
+    )
+    .await;
+    let expected = *expected.values().next().expect("Prometheus has a p95");
+    let shown = legend(&browser, "latency").await;
+    assert_eq!(shown.get("p95"), Some(&expected), "latency p95: {shown:?}");
+    // And the text shown is that number, readably: e.g. 0.0812 s reads "81.2 ms".
+    let text = browser
+        .js("return document.querySelector(\"[data-panel='latency'] tr[data-series-name='p95'] td.num\").innerText")
+        .await;
+    let text = text.as_str().unwrap().to_owned();
+    let (number, unit) = text.split_once(' ').unwrap();
+    let factor = match unit {
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "µs" => 1e-6,
+        other => panic!("unexpected unit {other} in {text}"),
+    };
+    let read: f64 = number.parse().unwrap();
+    assert!(
+        (read * factor - expected).abs() <= expected * 0.005,
+        "shown {text}, Prometheus {expected}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn zoom_refresh_back_and_permalink_round_trip() {
+    let browser = Browser::start(1280, 900).await;
+    browser
+        .client
+        .goto(&format!(
+            "{}?range=3h&refresh=off",
+            env("ARRWDB_E2E_APP_URL")
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for(
+            "[data-panel='request-rate'][data-state='ready']",
+            WAIT,
+            "zoom-first",
+        )
+        .await;
+    let before = facts(&browser, "request-rate").await;
+    let (start0, end0, step0): (i64, i64, i64) = (
+        before[2].as_deref().unwrap().parse().unwrap(),
+        before[3].as_deref().unwrap().parse().unwrap(),
+        before[4].as_deref().unwrap().parse().unwrap(),
+    );
+
+    // Refresh now: every panel asks again, exactly once per query.
+    wait_all(&browser, "[data-state='ready']", "zoom-all-ready").await;
+    browser.js("performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings(); return true").await;
+    let queries_per_refresh = browser
+        .js("return Array.from(document.querySelectorAll('[data-panel]')).map(p => (p.dataset.query || '').split('\\n').filter(q => q).length).reduce((a, b) => a + b, 0)")
+        .await
+        .as_u64()
+        .unwrap();
+    browser
+        .js("document.querySelector(\"[data-control='refresh-now']\").click(); return true")
+        .await;
+    let count = "performance.getEntriesByType('resource').filter(e => /\\/api\\/v1\\/query(_range)?\\?/.test(e.name)).length";
+    wait_true(
+        &browser,
+        &format!("return {count} >= {queries_per_refresh}"),
+        "refresh-requests",
+    )
+    .await;
+    wait_all(&browser, "[data-state='ready']", "refresh-ready").await;
+    assert_eq!(
+        browser.js(&format!("return {count}")).await,
+        Value::from(queries_per_refresh),
+        "one request per panel query"
+    );
+
+    // Drag across the middle fifth of the request-rate chart: the view zooms to that window.
+    browser
+        .js("const c = document.querySelector(\"[data-panel='request-rate'] canvas\"); const r = c.getBoundingClientRect(); \
+             const y = r.top + r.height / 2; const at = f => r.left + r.width * f; \
+             const ev = (type, x) => c.dispatchEvent(new PointerEvent(type, {clientX: x, clientY: y, bubbles: true})); \
+             ev('pointerdown', at(0.4)); ev('pointermove', at(0.5)); ev('pointerup', at(0.6)); return true")
+        .await;
+    wait_true(
+        &browser,
+        "return location.search.includes('from=') && location.search.includes('to=')",
+        "zoom-url",
+    )
+    .await;
+    wait_true(
+        &browser,
+        &format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.state === 'ready' && p.dataset.step !== '{step0}'"),
+        "zoom-requery",
+    )
+    .await;
+    let zoomed = facts(&browser, "request-rate").await;
+    let (start1, end1, step1): (i64, i64, i64) = (
+        zoomed[2].as_deref().unwrap().parse().unwrap(),
+        zoomed[3].as_deref().unwrap().parse().unwrap(),
+        zoomed[4].as_deref().unwrap().parse().unwrap(),
+    );
+    assert!(
+        step1 < step0,
+        "a zoom re-queries at a finer step: {step1} s vs {step0} s"
+    );
+    assert!(
+        start1 >= start0 - step0 && end1 <= end0 + step0,
+        "the zoom is inside the first window"
+    );
+    assert!(
+        (end1 - start1) * 3 < (end0 - start0),
+        "about a fifth of the range"
+    );
+
+    // Back returns to the 3 h view; forward to the zoom.
+    browser.js("history.back(); return true").await;
+    wait_true(
+        &browser,
+        &format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return !location.search.includes('from=') && p.dataset.step === '{step0}'"),
+        "back",
+    )
+    .await;
+    browser.js("history.forward(); return true").await;
+    wait_true(
+        &browser,
+        &format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.start === '{start1}' && p.dataset.state === 'ready'"),
+        "forward",
+    )
+    .await;
+
+    // The permalink, opened afresh, shows the same window, step and series.
+    let link = browser
+        .js("return location.href")
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    browser.client.goto("about:blank").await.unwrap();
+    browser.client.goto(&link).await.unwrap();
+    browser
+        .wait_for(
+            "[data-panel='request-rate'][data-state='ready']",
+            WAIT,
+            "permalink",
+        )
+        .await;
+    let again = facts(&browser, "request-rate").await;
+    assert_eq!(
+        &again[0..5],
+        &zoomed[0..5],
+        "the permalink reproduces the view"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn prometheus_stopped_mid_session_turns_panels_to_error_and_they_recover() {
+    let port: u16 = env("ARRWDB_E2E_FLAKY_PORT").parse().unwrap();
+    let prometheus = env("ARRWDB_E2E_PROMETHEUS_URL");
+    let up = Forwarder::start(port, &prometheus).await;
+    let browser = Browser::start(1280, 900).await;
+    browser
+        .client
+        .goto(&env("ARRWDB_E2E_FLAKY_APP_URL"))
+        .await
+        .unwrap();
+    wait_all(&browser, "[data-state='ready']", "flaky-ready").await;
+
+    up.stop().await;
+    browser
+        .js("document.querySelector(\"[data-control='refresh-now']\").click(); return true")
+        .await;
+    wait_all(&browser, "[data-state='error'][data-stale='failed']", "flaky-down").await;
+    let text = browser
+        .js("return document.querySelector(\"[data-panel='request-rate']\").innerText")
+        .await;
+    assert!(
+        text.as_str()
+            .unwrap()
+            .contains("Could not reach Prometheus"),
+        "{text}"
+    );
+    // The last chart stays under the message.
+    assert_ne!(facts(&browser, "request-rate").await[0], None);
+
+    let _up = Forwarder::start(port, &prometheus).await;
+    browser
+        .js("document.querySelector(\"[data-control='refresh-now']\").click(); return true")
+        .await;
+    wait_all(&browser, "[data-state='ready']:not([data-stale])", "flaky-back").await;
+    browser.close().await;
+}
