@@ -57,7 +57,9 @@ async fn wait_true(browser: &Browser, script: &str, what: &str) {
 /// Waits until every panel matches `[data-panel=…]` + `state_css`.
 async fn wait_all(browser: &Browser, state_css: &str, artifact: &str) {
     for id in PANELS {
-        browser.wait_for(&format!("[data-panel='{id}']{state_css}"), WAIT, artifact).await;
+        browser
+            .wait_for(&format!("[data-panel='{id}']{state_css}"), WAIT, artifact)
+            .await;
     }
 }
 
@@ -373,7 +375,12 @@ async fn prometheus_stopped_mid_session_turns_panels_to_error_and_they_recover()
     browser
         .js("document.querySelector(\"[data-control='refresh-now']\").click(); return true")
         .await;
-    wait_all(&browser, "[data-state='error'][data-stale='failed']", "flaky-down").await;
+    wait_all(
+        &browser,
+        "[data-state='error'][data-stale='failed']",
+        "flaky-down",
+    )
+    .await;
     let text = browser
         .js("return document.querySelector(\"[data-panel='request-rate']\").innerText")
         .await;
@@ -390,6 +397,11 @@ async fn prometheus_stopped_mid_session_turns_panels_to_error_and_they_recover()
     browser
         .js("document.querySelector(\"[data-control='refresh-now']\").click(); return true")
         .await;
-    wait_all(&browser, "[data-state='ready']:not([data-stale])", "flaky-back").await;
+    wait_all(
+        &browser,
+        "[data-state='ready']:not([data-stale])",
+        "flaky-back",
+    )
+    .await;
     browser.close().await;
 }

@@ -1,9 +1,7 @@
 //! The one error type of the Jaeger client, with a `kind` the operator can act on. It has the
 //! shape of [`crate::core::prom::PromError`], so the shell treats both the same way.
 
-use std::fmt;
-
-use crate::core::prom::{reason_phrase, snippet};
+use crate::core::prom::{sentence, snippet, Status};
 
 /// Why a Jaeger request produced no usable answer.
 ///
@@ -115,27 +113,6 @@ impl JaegerError {
 impl From<JaegerErrorKind> for JaegerError {
     fn from(kind: JaegerErrorKind) -> Self {
         Self { kind, url: None }
-    }
-}
-
-struct Status(u16);
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match reason_phrase(self.0) {
-            Some(reason) => write!(f, "HTTP {} {reason}", self.0),
-            None => write!(f, "HTTP {}", self.0),
-        }
-    }
-}
-
-/// Ends `text` with a full stop unless it already ends a sentence.
-fn sentence(text: &str) -> String {
-    let text = text.trim_end();
-    if text.ends_with(['.', '!', '?', '…']) {
-        text.to_owned()
-    } else {
-        format!("{text}.")
     }
 }
 

@@ -160,7 +160,8 @@ pub fn reason_phrase(status: u16) -> Option<&'static str> {
     })
 }
 
-struct Status(u16);
+/// `HTTP 503 Service Unavailable`, or `HTTP 599` for a status without a known reason.
+pub(crate) struct Status(pub(crate) u16);
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -172,7 +173,7 @@ impl fmt::Display for Status {
 }
 
 /// Ends `text` with a full stop unless it already ends a sentence.
-fn sentence(text: &str) -> String {
+pub(crate) fn sentence(text: &str) -> String {
     let text = text.trim_end();
     if text.ends_with(['.', '!', '?', '…']) {
         text.to_owned()

@@ -16,6 +16,7 @@ pub use decode::{
     decode_runtimeinfo, decode_scrape_pools, decode_series, decode_targets, Answer,
 };
 pub use error::{reason_phrase, snippet, PromError, PromErrorKind, SNIPPET_CHARS};
+pub(crate) use error::{sentence, Status};
 pub use sample::{
     parse_sample_value, HistogramBucket, HistogramPoint, Labels, Point, StringSample,
 };
