@@ -53,16 +53,19 @@ pub struct MetricsServer {
     simulator: Simulator,
 }
 
+/// Binds an HTTP listener on `address` and says where it really listens (port 0 picks one).
+fn bind_http(address: &str) -> Result<(Server, SocketAddr), ServeError> {
+    let bind_error = |reason: String| ServeError::Bind { address: address.to_owned(), reason };
+    let http = Server::http(address).map_err(|e| bind_error(e.to_string()))?;
+    let local = http.server_addr().to_ip().ok_or_else(|| bind_error("not an IP address".to_owned()))?;
+    Ok((http, local))
+}
+
 impl MetricsServer {
     /// Binds `address` (`host:port`; port 0 picks a free one).
     pub fn bind(address: &str, config: SimConfig) -> Result<MetricsServer, ServeError> {
         let simulator = Simulator::new(config).map_err(ServeError::Config)?;
-        let http = Server::http(address)
-            .map_err(|e| ServeError::Bind { address: address.to_owned(), reason: e.to_string() })?;
-        let address = http
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| ServeError::Bind { address: address.to_owned(), reason: "not an IP address".to_owned() })?;
+        let (http, address) = bind_http(address)?;
         Ok(MetricsServer { http, address, simulator })
     }
 
@@ -133,12 +136,7 @@ impl JaegerServer {
     /// Binds `address` (`host:port`; port 0 picks a free one).
     pub fn bind(address: &str, config: SimConfig) -> Result<JaegerServer, ServeError> {
         config.validate().map_err(ServeError::Config)?;
-        let http = Server::http(address)
-            .map_err(|e| ServeError::Bind { address: address.to_owned(), reason: e.to_string() })?;
-        let address = http
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| ServeError::Bind { address: address.to_owned(), reason: "not an IP address".to_owned() })?;
+        let (http, address) = bind_http(address)?;
         Ok(JaegerServer { http, address, config })
     }
 

@@ -3,42 +3,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use arrwdb_sim::jaeger::{handle, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE};
 use arrwdb_sim::traces::BULK_TRACE_ID;
 use arrwdb_sim::JaegerServer;
 use common::api::{enc, rfc3339};
+use common::http::request;
 use common::{config, START_UNIX};
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-}
-
-fn request(address: SocketAddr, method: &str, target: &str) -> Answer {
-    let mut stream = TcpStream::connect(address).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(stream, "{method} {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8(raw).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").expect("a complete answer");
-    let mut lines = head.lines();
-    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
-    let headers = lines.map(|l| l.split_once(": ").unwrap()).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-    Answer { status, headers, body: body.to_owned() }
-}
 
 #[test]
 fn the_listener_answers_as_the_api_does() {
@@ -65,7 +39,7 @@ fn the_listener_answers_as_the_api_does() {
         ("/api/traces".to_owned(), 400, JSON_CONTENT_TYPE),
         ("/metrics".to_owned(), 404, TEXT_CONTENT_TYPE),
     ] {
-        let answer = request(address, "GET", &target);
+        let answer = request(address, "GET", &target, "HTTP/1.1");
         let expected = handle(&c, "GET", &target, now);
         assert_eq!((answer.status, answer.header("Content-Type")), (status, Some(content_type)), "{target}");
         assert_eq!(answer.body, expected.body, "{target}");
@@ -74,8 +48,11 @@ fn the_listener_answers_as_the_api_does() {
             assert_eq!(answer.header("X-Content-Type-Options"), Some("nosniff"));
         }
     }
-    assert!(request(address, "GET", &format!("/api/v3/traces/{}", BULK_TRACE_ID.to_hex())).body.len() > 3_000_000);
-    assert_eq!(request(address, "POST", "/api/v3/services").status, 405);
+    assert!(
+        request(address, "GET", &format!("/api/v3/traces/{}", BULK_TRACE_ID.to_hex()), "HTTP/1.1").body.len()
+            > 3_000_000
+    );
+    assert_eq!(request(address, "POST", "/api/v3/services", "HTTP/1.1").status, 405);
 }
 
 #[test]
@@ -98,13 +75,17 @@ fn the_binary_serves_jaeger_on_its_own_listener() {
     let metrics = address_after("listening on ");
     let jaeger = address_after("jaeger listening on ");
     assert_ne!(metrics, jaeger);
-    let services = request(jaeger, "GET", "/api/v3/services");
+    let services = request(jaeger, "GET", "/api/v3/services", "HTTP/1.1");
     assert_eq!((services.status, services.body.as_str()), (200, "{\"services\":[\"arrwdb\"]}"));
-    let recent = request(jaeger, "GET", "/api/traces?service=arrwdb&limit=5");
+    let recent = request(jaeger, "GET", "/api/traces?service=arrwdb&limit=5", "HTTP/1.1");
     let body: serde_json::Value = serde_json::from_str(&recent.body).unwrap();
     assert_eq!(body["data"].as_array().unwrap().len(), 5, "two hours of traces");
-    assert_eq!(request(metrics, "GET", "/metrics").status, 200);
-    assert_eq!(request(metrics, "GET", "/api/v3/services").status, 404, "Jaeger is not on the metrics listener");
+    assert_eq!(request(metrics, "GET", "/metrics", "HTTP/1.1").status, 200);
+    assert_eq!(
+        request(metrics, "GET", "/api/v3/services", "HTTP/1.1").status,
+        404,
+        "Jaeger is not on the metrics listener"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }
