@@ -93,6 +93,37 @@ pub struct DrawSummary {
     pub plot_right_px: i32,
 }
 
+/// The plot's horizontal axis as the pointer sees it: `left_px..right_px` (CSS pixels from the
+/// canvas's left edge) shows `start_secs..end_secs`. Maps a pointer to a time (zoom, hover) and
+/// a time to a position (the shared crosshair).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TimeAxis {
+    pub left_px: f64,
+    pub right_px: f64,
+    pub start_secs: f64,
+    pub end_secs: f64,
+}
+
+impl TimeAxis {
+    /// The time under `x_px`, clamped to the plot; `None` for an empty plot.
+    pub fn time_at(&self, x_px: f64) -> Option<f64> {
+        let span_px = self.right_px - self.left_px;
+        (span_px > 0.0).then(|| {
+            self.start_secs
+                + (x_px - self.left_px).clamp(0.0, span_px) / span_px
+                    * (self.end_secs - self.start_secs)
+        })
+    }
+
+    /// Where `t_secs` is drawn; `None` outside the plotted range.
+    pub fn x_at(&self, t_secs: f64) -> Option<f64> {
+        let span_secs = self.end_secs - self.start_secs;
+        (span_secs > 0.0 && t_secs >= self.start_secs && t_secs <= self.end_secs).then(|| {
+            self.left_px + (t_secs - self.start_secs) / span_secs * (self.right_px - self.left_px)
+        })
+    }
+}
+
 /// A drawing failure, in words (the backend's error types differ).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("the chart could not be drawn: {0}")]
@@ -432,5 +463,36 @@ mod tests {
         check(&[0.0, 0.0], true, (0.0, 1.1));
         check(&[f64::NAN], true, (0.0, 1.1));
         check(&[7.0], false, (7.0, 14.7));
+    }
+
+    #[test]
+    fn the_time_axis_maps_pointer_and_time_both_ways() {
+        let axis = TimeAxis {
+            left_px: 50.0,
+            right_px: 550.0,
+            start_secs: 1_000.0,
+            end_secs: 2_000.0,
+        };
+        assert_eq!(axis.time_at(50.0), Some(1_000.0));
+        assert_eq!(axis.time_at(300.0), Some(1_500.0));
+        // Outside the plot the pointer is clamped to its edges.
+        assert_eq!(axis.time_at(0.0), Some(1_000.0));
+        assert_eq!(axis.time_at(900.0), Some(2_000.0));
+        assert_eq!(axis.x_at(1_500.0), Some(300.0));
+        assert_eq!(axis.x_at(999.0), None);
+        assert_eq!(axis.x_at(2_001.0), None);
+        for x in [50.0, 123.0, 550.0] {
+            assert_eq!(axis.x_at(axis.time_at(x).unwrap()), Some(x));
+        }
+        let empty = TimeAxis {
+            right_px: 50.0,
+            ..axis
+        };
+        assert_eq!(empty.time_at(60.0), None);
+        let instant = TimeAxis {
+            end_secs: 1_000.0,
+            ..axis
+        };
+        assert_eq!(instant.x_at(1_000.0), None);
     }
 }

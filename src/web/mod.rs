@@ -388,8 +388,8 @@ fn local_input_secs(value: &str) -> Option<i64> {
     ms.is_finite().then(|| (ms / 1_000.0).floor() as i64)
 }
 
-/// The browser's UTC offset at `unix_secs`, in seconds.
-fn utc_offset_at(unix_secs: f64) -> i64 {
+/// The browser's UTC offset at `unix_secs`, in seconds (local time on axes, labels and inputs).
+pub(crate) fn utc_offset_at(unix_secs: f64) -> i64 {
     -(js_sys::Date::new(&(unix_secs * 1_000.0).into()).get_timezone_offset() as i64) * 60
 }
 
@@ -469,7 +469,7 @@ fn header(
     // The controls follow the view state (URL, back/forward, zoom).
     Effect::new(move |_| {
         let (spec, theme) = view.with(|v| (v.range, v.theme));
-        let offset_secs = -(js_sys::Date::new_0().get_timezone_offset() as i64) * 60;
+        let offset_secs = utc_offset_at(now_secs());
         range_label.set_text_content(Some(&spec.label_in(offset_secs)));
         range_select.set_value(&match spec {
             RangeSpec::Relative { duration_secs } => state::format_duration(duration_secs),

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::core::chart::{
-    draw_timeseries, ChartSeries, ChartSpec, DrawSummary, DARK, LIGHT, PALETTE,
+    draw_timeseries, ChartSeries, ChartSpec, DrawSummary, TimeAxis, DARK, LIGHT, PALETTE,
 };
 use crate::core::config::Config;
 use crate::core::metrics::MetricNames;
@@ -24,6 +24,7 @@ use crate::core::units::format_value;
 use crate::core::url::with_query;
 use crate::web::dom::{el, fill_table, listen, set_attr, text_el, Row};
 use crate::web::http::{get_text, FetchFailure};
+use crate::web::utc_offset_at;
 
 /// What a panel shows; `data-state` in the DOM.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,9 +67,8 @@ struct Drawn {
     series: usize,
     hidden: usize,
     legend: Vec<LegendRow>,
-    /// The plotting area in CSS pixels from the canvas's left edge.
-    plot_left_css: f64,
-    plot_right_css: f64,
+    /// The plot's time axis in CSS pixels, for pointer maths.
+    axis: TimeAxis,
     /// The series as drawn (isolated, capped, stacked), for the tooltip.
     shown: Vec<ChartSeries>,
 }
@@ -108,10 +108,6 @@ struct Loaded {
 
 /// At most this many series are drawn; the rest are counted as hidden.
 const MAX_SERIES: usize = 10;
-
-fn utc_offset_secs() -> i64 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i64) * 60
-}
 
 fn prefers_light() -> bool {
     web_sys::window()
@@ -192,7 +188,7 @@ fn draw(
         end_secs: window.end_secs,
         unit: spec.unit,
         y_from_zero: spec.y_from_zero,
-        utc_offset_secs: utc_offset_secs(),
+        utc_offset_secs: utc_offset_at(window.end_secs),
         pixel_ratio: ratio,
         theme: if light { LIGHT } else { DARK },
         thresholds: spec.threshold_lines(),
@@ -531,8 +527,12 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                         series: summary.series_drawn,
                         hidden,
                         legend: legend_rows(spec, &shown),
-                        plot_left_css: f64::from(summary.plot_left_px) / ratio,
-                        plot_right_css: f64::from(summary.plot_right_px) / ratio,
+                        axis: TimeAxis {
+                            left_px: f64::from(summary.plot_left_px) / ratio,
+                            right_px: f64::from(summary.plot_right_px) / ratio,
+                            start_secs: l.window.start_secs,
+                            end_secs: l.window.end_secs,
+                        },
                         shown,
                     }));
                     state.set(PanelState::Ready);
@@ -545,15 +545,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     // Pointer: a drag selects a window to zoom into; hovering moves the shared crosshair.
     let drag_from_css = RwSignal::new(None::<f64>);
     let pointer_css = RwSignal::new(None::<f64>);
-    let time_at = move |x_css: f64| -> Option<f64> {
-        let d = drawn.get_untracked()?;
-        let w = loaded.get_untracked()?.window;
-        let span = d.plot_right_css - d.plot_left_css;
-        (span > 0.0).then(|| {
-            w.start_secs
-                + (x_css - d.plot_left_css).clamp(0.0, span) / span * (w.end_secs - w.start_secs)
-        })
-    };
+    let time_at = move |x_css: f64| drawn.with_untracked(|d| d.as_ref()?.axis.time_at(x_css));
     if let Some(canvas) = canvas {
         let crosshair = el("div", "crosshair", Some(&chart));
         let selection = el("div", "selection", Some(&chart));
@@ -594,16 +586,8 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         // The overlays: crosshair (shared by every chart), drag selection, tooltip.
         Effect::new(move |_| {
             let d = drawn.get();
-            let w = loaded.with(|l| l.as_ref().map(|l| l.window));
             let t = hover_secs.get();
-            let x = match (&d, w, t) {
-                (Some(d), Some(w), Some(t)) if t >= w.start_secs && t <= w.end_secs => Some(
-                    d.plot_left_css
-                        + (t - w.start_secs) / (w.end_secs - w.start_secs)
-                            * (d.plot_right_css - d.plot_left_css),
-                ),
-                _ => None,
-            };
+            let x = d.as_ref().zip(t).and_then(|(d, t)| d.axis.x_at(t));
             let hide = "display: none";
             set_attr(
                 &crosshair,
@@ -617,7 +601,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             set_attr(&selection, "style", Some(sel.as_deref().unwrap_or(hide)));
             let text = match (pointer, t, &d) {
                 (Some(_), Some(t), Some(d)) => {
-                    let mut text = crate::core::time::axis_label(t, utc_offset_secs(), 0.0);
+                    let mut text = crate::core::time::axis_label(t, utc_offset_at(t), 0.0);
                     for s in &d.shown {
                         if let Some(p) = nearest(&s.points, t) {
                             text.push_str(&format!(
