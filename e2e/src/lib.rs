@@ -129,21 +129,59 @@ impl Browser {
     }
 }
 
-/// Asks Prometheus directly (not through the page): the reference every number is held to.
-pub async fn prometheus_query(base: &str, path_and_query: &str) -> Value {
-    // A tiny HTTP/1.0 client is enough on loopback and keeps the harness free of another stack.
+/// The HTTP version of a request: 1.1 as browsers speak it (nginx gzips only 1.1 answers by
+/// default); 1.0 where the answer must not be chunked (the client reads it to the end as is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpVersion {
+    V10,
+    V11,
+}
+
+/// One GET on loopback, one request per connection: the response head (status line and headers) and the body.
+/// A tiny client is enough here and keeps the harness free of another HTTP stack.
+pub async fn http_get(
+    base: &str,
+    path_and_query: &str,
+    version: HttpVersion,
+    headers: &[(&str, &str)],
+) -> (String, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = base.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = tokio::net::TcpStream::connect(addr)
+    let addr = base
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr)
         .await
-        .expect("Prometheus answers");
-    let req = format!("GET {path_and_query} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+        .unwrap_or_else(|e| panic!("{addr} answers: {e}"));
+    let version = match version {
+        HttpVersion::V10 => "1.0",
+        HttpVersion::V11 => "1.1",
+    };
+    let mut req =
+        format!("GET {path_and_query} HTTP/{version}\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        req.push_str(&format!("{name}: {value}\r\n"));
+    }
+    req.push_str("\r\n");
     stream.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
-    let text = String::from_utf8_lossy(&raw);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    serde_json::from_str(body)
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let body = raw.get(split + 4..).unwrap_or_default().to_vec();
+    (head, body)
+}
+
+/// Asks Prometheus directly (not through the page): the reference every number is held to.
+pub async fn prometheus_query(base: &str, path_and_query: &str) -> Value {
+    let (_, body) = http_get(base, path_and_query, HttpVersion::V10, &[]).await;
+    let body = String::from_utf8_lossy(&body);
+    serde_json::from_str(&body)
         .unwrap_or_else(|e| panic!("Prometheus's answer is not JSON ({e}): {body}"))
 }
 

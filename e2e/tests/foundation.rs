@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use e2e::{env, prometheus_query, urlencode, Browser};
+use e2e::{env, http_get, prometheus_query, urlencode, Browser, HttpVersion};
 
 const PANEL: &str = "[data-panel='request-rate']";
 
@@ -111,4 +111,37 @@ async fn unreachable_prometheus_is_reported_in_place() {
         .await;
     assert_eq!(alive, serde_json::Value::Bool(true));
     browser.close().await;
+}
+
+/// What the size budget counts is what a browser downloads: nginx serves the build's own `.gz`
+/// files (zopfli) byte for byte, not a gzip of its own.
+#[tokio::test]
+async fn nginx_serves_the_precompressed_page() {
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist");
+    let wasm = std::fs::read_dir(&dist)
+        .expect("the page is built")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with("_bg.wasm"))
+        .expect("the build has a wasm module");
+    let expected = std::fs::read(dist.join(format!("{wasm}.gz"))).expect("the .gz is beside it");
+    let app = env("ARRWDB_E2E_APP_URL");
+    let path = format!("/{}{wasm}", app.splitn(4, '/').nth(3).unwrap_or_default());
+    let (head, body) = http_get(
+        &app,
+        &path,
+        HttpVersion::V11,
+        &[("Accept-Encoding", "gzip")],
+    )
+    .await;
+    let lower = head.to_ascii_lowercase();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(lower.contains("content-encoding: gzip"), "{head}");
+    assert!(lower.contains("content-type: application/wasm"), "{head}");
+    assert!(
+        body == expected,
+        "nginx served {} bytes, the build's .gz has {}",
+        body.len(),
+        expected.len()
+    );
 }

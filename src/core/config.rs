@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::core::jaeger::ApiVersion;
+use crate::core::links::{LinkConfig, SentryConfig};
 use crate::core::metrics::Metric;
 
 /// `config.json` as written: unknown keys are refused (a typo must not be silently ignored).
@@ -17,6 +19,32 @@ struct RawConfig {
     refresh_secs: Option<u64>,
     #[serde(default)]
     metrics: BTreeMap<String, String>,
+    #[serde(default)]
+    jaeger: Option<RawJaeger>,
+    #[serde(default)]
+    sentry: Option<RawSentry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJaeger {
+    url: String,
+    #[serde(default)]
+    api: Option<String>,
+    #[serde(default)]
+    service: Option<String>,
+    #[serde(default)]
+    ui_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSentry {
+    base_url: String,
+    organization: String,
+    project_id: String,
+    #[serde(default)]
+    environment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +66,28 @@ pub struct Config {
     /// Metric-name overrides, keyed by [`Metric::key`]: for an exporter that names things
     /// differently.
     pub metrics: BTreeMap<String, String>,
+    /// Where traces are; `None` hides the traces drill-down.
+    pub jaeger: Option<JaegerConfig>,
+    /// Where links go (Jaeger UI, Sentry); a link whose base is not configured is not shown.
+    pub links: LinkConfig,
+}
+
+/// Which Jaeger query API to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JaegerApi {
+    /// Probe api_v3 once, fall back to v1.
+    Auto,
+    Fixed(ApiVersion),
+}
+
+/// Jaeger's query service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JaegerConfig {
+    /// Base URL without a trailing slash (absolute, or a same-origin path such as `/jaeger`).
+    pub url: String,
+    pub api: JaegerApi,
+    /// The service whose traces are searched (arrwDB's `service.name`).
+    pub service: String,
 }
 
 /// Where Prometheus is and how arrwDB is scraped.
@@ -105,7 +155,57 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             ));
         }
     }
+    let jaeger = match raw.jaeger.as_ref() {
+        None => None,
+        Some(j) => Some(JaegerConfig {
+            url: validate_url("jaeger.url", &j.url)?,
+            api: match j.api.as_deref().unwrap_or("auto") {
+                "auto" => JaegerApi::Auto,
+                "v3" => JaegerApi::Fixed(ApiVersion::V3),
+                "v1" => JaegerApi::Fixed(ApiVersion::V1),
+                other => {
+                    return Err(ConfigError::field(
+                        "jaeger.api",
+                        format!("`{other}` is not auto, v3 or v1"),
+                    ))
+                }
+            },
+            service: match j.service.as_deref().map(str::trim) {
+                None => "arrwdb".to_owned(),
+                Some("") => return Err(ConfigError::field("jaeger.service", "must not be empty")),
+                Some(s) => s.to_owned(),
+            },
+        }),
+    };
+    let links = LinkConfig {
+        jaeger_ui_url: match raw.jaeger.as_ref().and_then(|j| j.ui_url.as_deref()) {
+            None => None,
+            Some(url) => Some(absolute_url("jaeger.ui_url", url)?),
+        },
+        sentry: match raw.sentry {
+            None => None,
+            Some(s) => {
+                let base_url = absolute_url("sentry.base_url", &s.base_url)?;
+                for (field, value) in [
+                    ("sentry.organization", &s.organization),
+                    ("sentry.project_id", &s.project_id),
+                ] {
+                    if value.trim().is_empty() {
+                        return Err(ConfigError::field(field, "must not be empty"));
+                    }
+                }
+                Some(SentryConfig {
+                    base_url,
+                    organization: s.organization,
+                    project_id: s.project_id,
+                    environment: s.environment.filter(|e| !e.trim().is_empty()),
+                })
+            }
+        },
+    };
     Ok(Config {
+        jaeger,
+        links,
         metrics: raw.metrics,
         prometheus: PrometheusConfig {
             url: validate_url("prometheus.url", &raw.prometheus.url)?,
@@ -114,6 +214,19 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
         },
         refresh_secs: raw.refresh_secs.unwrap_or(30),
     })
+}
+
+/// An absolute http(s) URL, for links that open in a new tab.
+fn absolute_url(field: &str, url: &str) -> Result<String, ConfigError> {
+    let url = validate_url(field, url)?;
+    if url.to_ascii_lowercase().starts_with("http") {
+        Ok(url)
+    } else {
+        Err(ConfigError::field(
+            field,
+            format!("`{url}` must be an absolute http(s) URL"),
+        ))
+    }
 }
 
 /// Accepts an http(s) URL or a path (absolute or relative to the page); refuses every other
@@ -166,6 +279,42 @@ mod tests {
         assert_eq!(c.prometheus.job, "arrwdb");
         assert_eq!(c.prometheus.scrape_interval_secs, 15);
         assert_eq!(c.refresh_secs, 30);
+        assert_eq!((c.jaeger, c.links), (None, LinkConfig::default()));
+    }
+
+    #[test]
+    fn traces_and_links() {
+        let c = parse_config(
+            r#"{"prometheus":{"url":"/p"},
+                "jaeger":{"url":"/jaeger/","api":"v1","ui_url":"https://jaeger.example/"},
+                "sentry":{"base_url":"https://sentry.example","organization":"acme","project_id":"42","environment":""}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.jaeger,
+            Some(JaegerConfig {
+                url: "/jaeger".into(),
+                api: JaegerApi::Fixed(ApiVersion::V1),
+                service: "arrwdb".into()
+            })
+        );
+        assert_eq!(
+            c.links.jaeger_ui_url.as_deref(),
+            Some("https://jaeger.example")
+        );
+        let sentry = c.links.sentry.unwrap();
+        assert_eq!(
+            (
+                sentry.base_url.as_str(),
+                sentry.project_id.as_str(),
+                sentry.environment
+            ),
+            ("https://sentry.example", "42", None)
+        );
+        let c = parse_config(r#"{"prometheus":{"url":"/p"},"jaeger":{"url":"http://j:16686"}}"#)
+            .unwrap();
+        assert_eq!(c.jaeger.unwrap().api, JaegerApi::Auto);
+        assert_eq!(c.links.jaeger_ui_url, None);
     }
 
     #[test]
@@ -212,6 +361,26 @@ mod tests {
         check(
             r#"{"prometheus":{"url":"/p"},"metrics":{"requests_total":"a b"}}"#,
             "`metrics.requests_total`: `a b` is not a metric name",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"jaeger":{"url":"/j","api":"v2"}}"#,
+            "`jaeger.api`: `v2` is not auto, v3 or v1",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"jaeger":{"url":"javascript:x"}}"#,
+            "`jaeger.url`",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"jaeger":{"url":"/j","ui_url":"/jaeger"}}"#,
+            "`jaeger.ui_url`: `/jaeger` must be an absolute http(s) URL",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"sentry":{"base_url":"https://s","organization":" ","project_id":"1"}}"#,
+            "`sentry.organization`: must not be empty",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"sentry":{"base_url":"https://s","organization":"o"}}"#,
+            "missing field `project_id`",
         );
     }
 

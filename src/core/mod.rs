@@ -2,6 +2,7 @@
 //! `tests/architecture.rs` keeps it so).
 pub mod chart;
 pub mod config;
+pub mod drill;
 pub mod jaeger;
 pub mod links;
 pub mod metrics;

@@ -86,6 +86,10 @@ pub const REQUEST_RATE: PanelSpec = series_panel(
     Unit::PerSecond,
     &["method", "handler"],
 );
+/// The names of the error-rate panel's overall series: over all handlers, or over the one the
+/// handler filter chose. Error spikes are detected on it.
+pub const OVERALL_ERROR_SERIES: [&str; 2] = ["all handlers", "this handler"];
+
 pub const ERROR_RATE: PanelSpec = PanelSpec {
     thresholds: &[(0.001, "SLO 0.1 %"), (0.05, "alert 5 %")],
     ..series_panel(
@@ -289,11 +293,7 @@ pub fn panel_queries(
                 sum_rate(&errors, w, &["handler"]),
                 sum_rate(&all, w, &["handler"])
             );
-            let label = if ctx.handler.is_some() {
-                "this handler"
-            } else {
-                "all handlers"
-            };
+            let label = OVERALL_ERROR_SERIES[usize::from(ctx.handler.is_some())];
             if ctx.handler.is_some() {
                 vec![lines(label, overall)]
             } else {

@@ -101,6 +101,19 @@ pub fn detect_spikes(
     spikes
 }
 
+/// How far above its baseline an error share must be to be a spike on the error-rate chart.
+pub const SPIKE_MULTIPLE: f64 = 3.0;
+/// The window of the baseline on the error-rate chart: the last half hour.
+pub const SPIKE_BASELINE_WINDOW_SECS: f64 = 1_800.0;
+
+/// The window of traces behind a spike, in whole Unix seconds: from one rate window before its
+/// first point (that point summarises the requests of the rate window before it) to its last.
+pub fn drill_window(spike: &Spike, rate_window_secs: f64) -> (i64, i64) {
+    let from = (spike.start_secs - rate_window_secs.max(0.0)).floor() as i64;
+    let to = spike.end_secs.ceil() as i64;
+    (from, to.max(from + 1))
+}
+
 /// The median of `values` (reordered in place); `None` when empty.
 fn median(values: &mut [f64]) -> Option<f64> {
     let n = values.len();
@@ -211,6 +224,22 @@ mod tests {
         points.reverse();
         check(&points, &[(60, 67, 0.12, 60)]);
         assert!(detect_spikes(&[], SLO, MULTIPLE, WINDOW).is_empty());
+    }
+
+    #[test]
+    fn a_spike_drills_into_the_requests_behind_its_points() {
+        let spike = Spike {
+            start_secs: 1_000.0,
+            end_secs: 1_120.5,
+            peak_share: 0.1,
+            peak_t_secs: 1_060.0,
+        };
+        assert_eq!(drill_window(&spike, 60.0), (940, 1_121));
+        let one_point = Spike {
+            end_secs: 1_000.0,
+            ..spike
+        };
+        assert_eq!(drill_window(&one_point, 0.0), (1_000, 1_001));
     }
 
     #[test]

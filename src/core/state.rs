@@ -22,6 +22,9 @@
 //! | `stack=1`            | the request-rate panel stacked                       | not stacked  |
 //! | `iso.<panel>=<name>` | that panel shows only the named series               | all series   |
 //! | `drill=<s>-<s>`      | the traces drill-down window, Unix seconds           | none         |
+//! | `traces=errors`      | the drill-down lists `errors`, `all` or `slow` traces | `errors`     |
+//! | `op=<name>`          | the drill-down narrowed to an operation or a route   | the service  |
+//! | `trace=<hex id>`     | the trace opened in the drill-down's waterfall       | none         |
 //! | `panel=<id>`         | one panel filling the frame                          | all panels   |
 //! | `kiosk`              | no header (any value, even `kiosk=0`, turns it on)   | header shown |
 //! | `theme=dark`         | `dark`, `light` or `system`                          | `system`     |
@@ -33,6 +36,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::core::drill::TraceFilter;
 use crate::core::time::{civil_time, TimeRange};
 use crate::core::url::{decode_component, encode_component};
 
@@ -246,6 +250,12 @@ pub struct ViewState {
     pub handler: Option<String>,
     /// The traces drill-down window, (from, to) in Unix seconds with from < to.
     pub drill: Option<(i64, i64)>,
+    /// Which traces of the drill-down window are listed.
+    pub trace_filter: TraceFilter,
+    /// The drill-down's narrowing: an operation (`POST /v1/…`) or a route (`/v1/…`).
+    pub drill_op: Option<String>,
+    /// The trace whose waterfall is open, as lowercase hex.
+    pub trace: Option<String>,
     /// `?panel=<id>`: one panel filling the frame. The id is not checked here; the shell
     /// reports an id that names no panel.
     pub panel: Option<String>,
@@ -263,12 +273,20 @@ impl ViewState {
     pub fn zoomed(&self, from_secs: i64, to_secs: i64) -> ViewState {
         let from = from_secs.min(to_secs);
         let to = from_secs.max(to_secs).max(from.saturating_add(1));
+        self.with_range(RangeSpec::Absolute {
+            from_secs: from,
+            to_secs: to,
+        })
+    }
+
+    /// The state showing another range: the drill-down (window, narrowing, open trace) is
+    /// cleared, because it belonged to the old range. The list filter stays, as a preference.
+    pub fn with_range(&self, range: RangeSpec) -> ViewState {
         ViewState {
-            range: RangeSpec::Absolute {
-                from_secs: from,
-                to_secs: to,
-            },
+            range,
             drill: None,
+            drill_op: None,
+            trace: None,
             ..self.clone()
         }
     }
@@ -394,6 +412,9 @@ struct RawQuery {
     /// Decoded panel id (possibly empty or too long) → series name.
     isolated: BTreeMap<String, String>,
     drill: Option<String>,
+    traces: Option<String>,
+    op: Option<String>,
+    trace: Option<String>,
     panel: Option<String>,
     kiosk: bool,
     theme: Option<String>,
@@ -416,6 +437,9 @@ impl RawQuery {
                 "handler" => &mut raw.handler,
                 "stack" => &mut raw.stack,
                 "drill" => &mut raw.drill,
+                "traces" => &mut raw.traces,
+                "op" => &mut raw.op,
+                "trace" => &mut raw.trace,
                 "panel" => &mut raw.panel,
                 "theme" => &mut raw.theme,
                 "bg" => &mut raw.bg,
@@ -467,6 +491,23 @@ pub fn decode(query: &str) -> (ViewState, Vec<StateWarning>) {
         .unwrap_or(false);
     state.isolated = isolated(&raw.isolated, w);
     state.drill = raw.drill.as_deref().and_then(|v| w.keep(drill(v)));
+    state.trace_filter = raw
+        .traces
+        .as_deref()
+        .and_then(|v| {
+            w.keep(TraceFilter::parse(v).ok_or_else(|| {
+                StateWarning::new(
+                    "traces",
+                    format!("{} is not errors, all or slow", quoted(v)),
+                )
+            }))
+        })
+        .unwrap_or_default();
+    state.drill_op = raw
+        .op
+        .as_deref()
+        .and_then(|v| w.keep(bounded_name("op", v)));
+    state.trace = raw.trace.as_deref().and_then(|v| w.keep(trace_id(v)));
     state.panel = raw
         .panel
         .as_deref()
@@ -649,6 +690,18 @@ fn drill(value: &str) -> Result<(i64, i64), StateWarning> {
     }
 }
 
+/// A trace id: 1 to 32 hex digits, kept lowercase.
+fn trace_id(value: &str) -> Result<String, StateWarning> {
+    if !value.is_empty() && value.len() <= 32 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(value.to_ascii_lowercase())
+    } else {
+        Err(StateWarning::new(
+            "trace",
+            format!("{} is not a trace id (1 to 32 hex digits)", quoted(value)),
+        ))
+    }
+}
+
 fn theme(value: &str) -> Result<Theme, StateWarning> {
     Theme::ALL
         .iter()
@@ -701,6 +754,15 @@ pub fn encode(state: &ViewState) -> String {
     }
     if let Some((from, to)) = state.drill {
         push("drill", format!("{from}-{to}"));
+    }
+    if state.trace_filter != TraceFilter::default() {
+        push("traces", state.trace_filter.as_str().to_owned());
+    }
+    if let Some(op) = &state.drill_op {
+        push("op", op.clone());
+    }
+    if let Some(trace) = &state.trace {
+        push("trace", trace.clone());
     }
     if let Some(panel) = &state.panel {
         push("panel", panel.clone());
@@ -755,6 +817,48 @@ mod tests {
 
     /// Decodes `query` expecting exactly one warning, on `param`, whose text contains
     /// `problem`, and the state `expected` (the bad parameter at its default).
+    #[test]
+    fn drill_down_parameters() {
+        let (s, w) = decode("drill=5-9&traces=slow&op=%2Fv1%2Fx&trace=ABCdef");
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(
+            (
+                s.drill,
+                s.trace_filter,
+                s.drill_op.as_deref(),
+                s.trace.as_deref()
+            ),
+            (
+                Some((5, 9)),
+                TraceFilter::Slow,
+                Some("/v1/x"),
+                Some("abcdef")
+            )
+        );
+        assert_eq!(
+            encode(&s),
+            "drill=5-9&traces=slow&op=%2Fv1%2Fx&trace=abcdef"
+        );
+        let default = ViewState::default();
+        check_warning(
+            "traces=bogus",
+            "traces",
+            "not errors, all or slow",
+            &default,
+        );
+        check_warning("trace=%3Cscript%3E", "trace", "not a trace id", &default);
+        check_warning(
+            &format!("trace={}", "a".repeat(33)),
+            "trace",
+            "not a trace id",
+            &default,
+        );
+        check_warning("op=", "op", "is empty", &default);
+        // Zooming leaves the investigation of the old window.
+        let z = s.zoomed(1, 2);
+        assert_eq!((z.drill, z.drill_op, z.trace), (None, None, None));
+    }
+
     fn check_warning(query: &str, param: &str, problem: &str, expected: &ViewState) {
         let (got, warnings) = decode(query);
         assert_eq!(warnings.len(), 1, "{query}: {warnings:?}");
@@ -838,6 +942,13 @@ mod tests {
                 }
             }),
             state(|s| s.drill = Some((T0 + 10, T0 + 70))),
+            state(|s| {
+                s.drill = Some((T0, T0 + 60));
+                s.trace_filter = TraceFilter::Slow;
+                s.drill_op = Some("POST /v1/libraries/{library_id}/search".into());
+                s.trace = Some("00000000000000000000000000010000".into());
+            }),
+            state(|s| s.trace_filter = TraceFilter::All),
             state(|s| {
                 s.range = RangeSpec::Relative {
                     duration_secs: 7 * 86_400,

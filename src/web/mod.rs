@@ -30,7 +30,15 @@ pub fn start() {
             .unwrap_or_else(|| "an unexpected internal error".to_owned());
         show_panic(&message);
     }));
-    leptos::mount::mount_to_body(App);
+    // The page is built by plain DOM calls under one reactive owner that lives as long as the
+    // tab (no `view!` tree: it costs more wasm than the few elements it would build).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.with(|| {
+        let body = dom::document().body().expect("a page has a body");
+        app(&body);
+    });
+    std::mem::forget(owner);
 }
 
 /// A Rust panic must never leave a blank page: say what happened, in place.
@@ -111,26 +119,29 @@ async fn handler_values(cfg: &Config, names: &MetricNames) -> Vec<String> {
     }
 }
 
-/// The whole page. Loading is a signal filled by a spawned task (no resource or suspense: they
-/// cost more wasm than the two one-shot loads they would serve).
-#[component]
-fn App() -> impl IntoView {
-    let config = RwSignal::new(None::<Result<Arc<Config>, String>>);
-    leptos::task::spawn_local(async move { config.set(Some(load_config().await.map(Arc::new))) });
-    move || {
-        match config.get() {
-        None => view! { <p class="screen">"Loading configuration…"</p> }.into_any(),
-        Some(Ok(cfg)) => view! { <Dashboard cfg=cfg /> }.into_any(),
-        Some(Err(message)) => view! {
-            <div class="screen" data-screen="config-error" role="alert">
-                <h2>"The configuration could not be used"</h2>
-                <p>{message}</p>
-                <p>"Fix config.json beside index.html and reload; see the README's Configuration section."</p>
-            </div>
+/// The whole page: the configuration first, then the dashboard or what is wrong with it.
+fn app(root: &web_sys::HtmlElement) {
+    let loading = text_el("p", "screen", "Loading configuration…", Some(root));
+    let root = root.clone();
+    leptos::task::spawn_local(async move {
+        loading.remove();
+        match load_config().await {
+            Ok(cfg) => dashboard(Arc::new(cfg), &root),
+            Err(message) => {
+                let screen = el("div", "screen", Some(&root));
+                set_attr(&screen, "data-screen", Some("config-error"));
+                set_attr(&screen, "role", Some("alert"));
+                text_el("h2", "", "The configuration could not be used", Some(&screen));
+                text_el("p", "", &message, Some(&screen));
+                text_el(
+                    "p",
+                    "",
+                    "Fix config.json beside index.html and reload; see the README's Configuration section.",
+                    Some(&screen),
+                );
+            }
         }
-        .into_any(),
-    }
-    }
+    });
 }
 
 /// The view state lives in the URL: read at start and on back/forward, written on every change
@@ -173,9 +184,8 @@ fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
     (view, warnings)
 }
 
-/// The panels, refreshed together; the header's controls.
-#[component]
-fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
+/// The panels, refreshed together; the header's controls; in `root`.
+fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     let (view, warnings) = url_state();
     let (tick, set_tick) = signal(0u64);
     let refresh = Memo::new({
@@ -246,17 +256,32 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
 
     let kiosk = Memo::new(move |_| view.with(|v| v.kiosk));
     let hover_secs = RwSignal::new(None);
-    let top = NodeRef::<leptos::html::Div>::new();
-    top.on_load(move |top| {
-        let bar = header(view, set_tick, refresh, range, handlers);
-        let _ = top.append_child(&bar);
-        Effect::new(move |_| set_attr(&bar, "hidden", kiosk.get().then_some("")));
-    });
-    let body = NodeRef::<leptos::html::Div>::new();
+    let bar = header(view, set_tick, refresh, range, handlers);
+    let _ = root.append_child(&bar);
+    Effect::new(move |_| set_attr(&bar, "hidden", kiosk.get().then_some("")));
+    let warning_list = el("ul", "warnings", Some(root));
+    set_attr(&warning_list, "role", Some("status"));
     Effect::new(move |_| {
-        let (Some(body), Some(names)) = (body.get(), names.get()) else {
+        warning_list.set_text_content(None);
+        warnings.with(|w| {
+            set_attr(&warning_list, "hidden", w.is_empty().then_some(""));
+            for w in w {
+                text_el("li", "", w, Some(&warning_list));
+            }
+        });
+    });
+    let asking = text_el(
+        "p",
+        "screen",
+        "Asking Prometheus which metrics exist…",
+        Some(root),
+    );
+    let body = el("div", "panels", Some(root));
+    Effect::new(move |_| {
+        let Some(names) = names.get() else {
             return;
         };
+        asking.remove();
         let ctx = PanelContext {
             cfg: cfg.clone(),
             names,
@@ -264,19 +289,9 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
             view,
             hover_secs,
         };
-        untrack(move || panels(body.unchecked_into(), ctx, view));
+        let body = body.clone();
+        untrack(move || panels(body, ctx, view));
     });
-    view! {
-        <div node_ref=top></div>
-        {move || {
-            let w = warnings.get();
-            (!w.is_empty()).then(|| view! {
-                <ul class="warnings" role="status">{w.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
-            })
-        }}
-        {move || names.with(Option::is_none).then(|| view! { <p class="screen">"Asking Prometheus which metrics exist…"</p> })}
-        <div class="panels" node_ref=body></div>
-    }
 }
 
 /// The panels by group, or the one panel `?panel=` names, in `container`. Rebuilt (with their
@@ -415,10 +430,9 @@ fn header(
     let range_select = choice(&header, "Range", "range", &ranges, move |value| {
         if let Some(secs) = state::parse_duration_secs(&value) {
             view.update(|v| {
-                v.range = RangeSpec::Relative {
+                *v = v.with_range(RangeSpec::Relative {
                     duration_secs: secs,
-                };
-                v.drill = None;
+                })
             });
         }
     });

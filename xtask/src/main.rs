@@ -12,7 +12,7 @@ use xtask::stack::{ExtraSite, Stack, StackOptions};
 use xtask::{free_port, repo_root, run, tools, wasm_build, Result};
 
 const USAGE: &str = "usage:
-  cargo xtask demo [--port 8080] [--prometheus-port 9090] [--sim-port 8000] [--node-exporter-port 9100]
+  cargo xtask demo [--port 8080] [--prometheus-port 9090] [--sim-port 8000] [--jaeger-port 16686] [--node-exporter-port 9100]
   cargo xtask test
   cargo xtask build";
 
@@ -46,6 +46,7 @@ fn demo(args: &[String]) -> Result<()> {
             "--port",
             "--prometheus-port",
             "--sim-port",
+            "--jaeger-port",
             "--node-exporter-port",
         ]
         .contains(&a.as_str())
@@ -58,6 +59,7 @@ fn demo(args: &[String]) -> Result<()> {
         app_port: flag(args, "--port", 8080)?,
         prometheus_port: flag(args, "--prometheus-port", 9090)?,
         sim_port: flag(args, "--sim-port", 8000)?,
+        jaeger_port: flag(args, "--jaeger-port", 16686)?,
         node_exporter_port: flag(args, "--node-exporter-port", 9100)?,
         extra_sites: Vec::new(),
     };
@@ -70,6 +72,7 @@ fn demo(args: &[String]) -> Result<()> {
     println!("\narrwdb-ops demo: {}", stack.app_url);
     println!("  Prometheus:    {}", stack.prometheus_url);
     println!("  arrwDB (sim):  {}/metrics", stack.sim_url);
+    println!("  Jaeger (sim):  {}/api/v3/services", stack.jaeger_url);
     println!("Ctrl-C stops everything.");
     while !stop.load(Ordering::Relaxed) {
         if let Err(e) = stack.check_alive() {
@@ -110,13 +113,14 @@ fn test() -> Result<()> {
         app_port: free_port()?,
         prometheus_port: free_port()?,
         sim_port: free_port()?,
+        jaeger_port: free_port()?,
         node_exporter_port: free_port()?,
         extra_sites: vec![
             ExtraSite {
                 name: "unreachable".into(),
                 port: free_port()?,
                 config_json: format!(
-                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{dead_port}","job":"arrwdb","scrape_interval_secs":10}}}}"#
+                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{dead_port}","job":"arrwdb","scrape_interval_secs":10}},"jaeger":{{"url":"http://127.0.0.1:{dead_port}"}}}}"#
                 ),
             },
             ExtraSite {
@@ -125,6 +129,15 @@ fn test() -> Result<()> {
                 config_json: format!(
                     r#"{{"prometheus":{{"url":"http://127.0.0.1:{flaky_port}","job":"arrwdb","scrape_interval_secs":10}},"refresh_secs":0}}"#
                 ),
+            },
+            // The Jaeger v1 API, and links to a Jaeger UI and a Sentry.
+            ExtraSite {
+                name: "links".into(),
+                port: free_port()?,
+                config_json: r#"{"prometheus":{"url":"/prometheus","job":"arrwdb","scrape_interval_secs":10},"refresh_secs":0,
+                    "jaeger":{"url":"/jaeger","api":"v1","ui_url":"https://jaeger.example.com"},
+                    "sentry":{"base_url":"https://sentry.example.com","organization":"acme","project_id":"42","environment":"demo"}}"#
+                    .into(),
             },
         ],
     };
@@ -148,6 +161,11 @@ fn test() -> Result<()> {
             format!("http://127.0.0.1:{}/", opts.extra_sites[1].port),
         )
         .env("ARRWDB_E2E_FLAKY_PORT", flaky_port.to_string())
+        .env(
+            "ARRWDB_E2E_LINKS_APP_URL",
+            format!("http://127.0.0.1:{}/", opts.extra_sites[2].port),
+        )
+        .env("ARRWDB_E2E_JAEGER_URL", &stack.jaeger_url)
         .env("ARRWDB_E2E_ARTIFACTS", root.join("target/e2e")));
     drop(stack);
     result

@@ -1,5 +1,5 @@
 //! The stack of real processes the demo and the browser tests run against, all on loopback:
-//! the arrwDB simulator (`/metrics`), Debian's node-exporter, Debian's Prometheus scraping both (with 24 hours of history
+//! the arrwDB simulator (`/metrics`, and Jaeger's query API for its traces), Debian's node-exporter, Debian's Prometheus scraping both (with 24 hours of history
 //! backfilled by promtool and the alert rules loaded), and nginx serving the built page with
 //! Prometheus proxied under the same origin.
 //!
@@ -38,6 +38,8 @@ pub struct StackOptions {
     pub app_port: u16,
     pub prometheus_port: u16,
     pub sim_port: u16,
+    /// The simulator's Jaeger query API (Jaeger's own port in the demo: 16686).
+    pub jaeger_port: u16,
     pub node_exporter_port: u16,
     pub extra_sites: Vec<ExtraSite>,
 }
@@ -55,6 +57,7 @@ pub struct Stack {
     pub app_url: String,
     pub prometheus_url: String,
     pub sim_url: String,
+    pub jaeger_url: String,
     /// Timing of the simulator, for tests that need to know where the incidents are.
     pub sim_start_unix: u64,
     pub incident_anchor_unix: u64,
@@ -202,16 +205,24 @@ impl Stack {
             app_url: format!("http://127.0.0.1:{}/", opts.app_port),
             prometheus_url: format!("http://127.0.0.1:{}", opts.prometheus_port),
             sim_url: format!("http://127.0.0.1:{}", opts.sim_port),
+            jaeger_url: format!("http://127.0.0.1:{}", opts.jaeger_port),
             sim_start_unix,
             incident_anchor_unix,
         };
 
         let sim_addr = format!("127.0.0.1:{}", opts.sim_port);
         let mut serve = Command::new(&sim_bin);
-        serve.arg("serve").arg("--listen").arg(&sim_addr);
+        let jaeger_addr = format!("127.0.0.1:{}", opts.jaeger_port);
+        serve
+            .arg("serve")
+            .arg("--listen")
+            .arg(&sim_addr)
+            .arg("--jaeger-listen")
+            .arg(&jaeger_addr);
         sim_args(&mut serve);
         stack.procs.push(spawn("arrwdb-sim", &mut serve, &run_dir)?);
         stack.wait_http("arrwdb-sim", &sim_addr, "/metrics")?;
+        stack.wait_http("arrwdb-sim", &jaeger_addr, "/api/v3/services")?;
 
         let node_addr = format!("127.0.0.1:{}", opts.node_exporter_port);
         stack.procs.push(spawn(
@@ -369,6 +380,7 @@ impl Drop for Stack {
 fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Result<PathBuf> {
     let site_template = fs::read_to_string(repo_root().join("deploy/nginx/arrwdb-ops.conf"))?;
     let prometheus_upstream = format!("http://127.0.0.1:{}", opts.prometheus_port);
+    let jaeger_upstream = format!("http://127.0.0.1:{}", opts.jaeger_port);
     let tmp = run_dir.join("nginx-tmp");
     fs::create_dir_all(&tmp)?;
     let mut sites = String::new();
@@ -379,6 +391,7 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
                 ("LISTEN", &format!("127.0.0.1:{port}")),
                 ("ROOT", &root.to_string_lossy()),
                 ("PROMETHEUS_UPSTREAM", &prometheus_upstream),
+                ("JAEGER_UPSTREAM", &jaeger_upstream),
             ],
         )?);
         Ok(())

@@ -5,23 +5,26 @@
 //! 2. a status that is not 2xx → `Http`;
 //! 3. a body that is not JSON (or is empty) → `NotJson`;
 //! 4. JSON that does not have the expected shape, or that is cut off → `Decode`.
+//!
+//! Each body is parsed once into a [`Value`]; the [`v1`] and [`v3`] readers then walk it into the
+//! common model (see [`super::json`] for why: one parse, and a small wasm build).
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::error::Category;
-use serde_json::{Map, Value};
+use serde_json::{Deserializer, Value};
 
 use super::error::{JaegerError, JaegerErrorKind};
+use super::json::{name, opt_object, read_list, Read, Shape};
 use super::model::{Operation, Trace, TraceSummary};
-use super::v1::{V1Error, V1ErrorsOnly, V1Operation, V1Trace};
-use super::v3::{TracesData, V3Envelope, V3ErrorDetails, V3Operation, V3TraceSummary};
+use super::v1;
+use super::v3::{self, TraceSet, V3Error};
 
 fn is_success(http_status: u16) -> bool {
     (200..300).contains(&http_status)
 }
 
-/// The error for JSON that did not parse: `NotJson` when it is not JSON at all, `Decode` when it
-/// is JSON of the wrong shape or cut off.
+/// The error for a body that did not parse: `NotJson` when it is not JSON at all (or empty),
+/// `Decode` when it is JSON cut off.
 fn unparsable(http_status: u16, body: &str, error: &serde_json::Error) -> JaegerError {
     match error.classify() {
         _ if body.trim().is_empty() => JaegerError::not_json(http_status, body),
@@ -29,10 +32,21 @@ fn unparsable(http_status: u16, body: &str, error: &serde_json::Error) -> Jaeger
         Category::Eof => JaegerError::decode(format!(
             "the JSON ends early, as if the answer was cut off: {error}"
         )),
-        Category::Data if !body.trim_start().starts_with('{') => {
-            JaegerError::decode("the body is JSON, but not an object")
-        }
         Category::Data => JaegerError::decode(error.to_string()),
+    }
+}
+
+fn not_an_object() -> Shape {
+    Shape("the body is JSON, but not an object".into())
+}
+
+/// A body that must be one JSON object. A non-2xx answer that is not one is `Http`.
+fn parse_object(http_status: u16, body: &str) -> Result<Value, JaegerError> {
+    match serde_json::from_str::<Value>(body) {
+        Ok(root) if root.is_object() => Ok(root),
+        _ if !is_success(http_status) => Err(JaegerError::http(http_status, body)),
+        Ok(_) => Err(not_an_object().into()),
+        Err(e) => Err(unparsable(http_status, body, &e)),
     }
 }
 
@@ -47,25 +61,10 @@ fn empty_if_not_found<T: Default>(result: Result<T, JaegerError>) -> Result<T, J
 // ---------------------------------------------------------------------------------------------
 // v1
 
-/// `{data, errors, …}` whose `data` key must be present (`null` is fine): without it, the body
-/// is not a v1 answer (e.g. an api_v3 one) and must not read as "empty".
-#[derive(Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>"))]
-struct V1Body<T> {
-    #[serde(deserialize_with = "present")]
-    data: Option<T>,
-    #[serde(default, deserialize_with = "super::v1::null_as_empty")]
-    errors: Vec<V1Error>,
-}
-
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    Option::<T>::deserialize(d)
-}
-
-fn v1_api_error(http_status: u16, errors: &[V1Error]) -> JaegerError {
+fn v1_api_error(http_status: u16, errors: &[(i64, String)]) -> JaegerError {
     let code = errors
         .iter()
-        .map(|e| e.code)
+        .map(|(code, _)| *code)
         .find(|&c| c != 0)
         .unwrap_or(i64::from(http_status));
     if code == 404 {
@@ -73,77 +72,72 @@ fn v1_api_error(http_status: u16, errors: &[V1Error]) -> JaegerError {
     }
     let message = errors
         .iter()
-        .map(|e| e.msg.trim())
+        .map(|(_, msg)| msg.trim())
         .filter(|m| !m.is_empty())
         .collect::<Vec<_>>()
         .join("; ");
     JaegerError::api(code, message)
 }
 
-/// Any v1 answer: its `data` (`None` for `null`). A 2xx answer with data is a success even when
-/// `errors` lists traces that could not be fetched (a search by several ids does that).
-fn decode_v1<T: DeserializeOwned>(http_status: u16, body: &str) -> Result<Option<T>, JaegerError> {
-    match serde_json::from_str::<V1Body<T>>(body) {
-        Ok(v1) if is_success(http_status) && v1.data.is_some() => Ok(v1.data),
-        Ok(v1) if !v1.errors.is_empty() => Err(v1_api_error(http_status, &v1.errors)),
-        Ok(_) if !is_success(http_status) => Err(JaegerError::http(http_status, body)),
-        Ok(v1) => Ok(v1.data),
-        Err(shape) => {
-            // The data may have another shape than expected while the errors are readable.
-            match serde_json::from_str::<V1ErrorsOnly>(body) {
-                Ok(e) if !e.errors.is_empty() => Err(v1_api_error(http_status, &e.errors)),
-                _ if !is_success(http_status) => Err(JaegerError::http(http_status, body)),
-                _ => Err(unparsable(http_status, body, &shape)),
-            }
-        }
+/// `data` of a v1 answer `{data, total, limit, offset, errors}`, each item read by `item`;
+/// `None` for `null`. The key must be there: without it the body is not a v1 answer (e.g. an
+/// api_v3 one) and must not read as "empty".
+fn v1_data<T>(root: &Value, item: fn(&Value) -> Read<T>) -> Read<Option<Vec<T>>> {
+    match root.get("data") {
+        None => Err(Shape("the answer has no `data`".into())),
+        Some(Value::Null) => Ok(None),
+        Some(_) => read_list(root, "data", item).map(Some),
+    }
+}
+
+/// Any v1 answer: its `data`, each item read by `item` (empty for `null`). A 2xx answer with data
+/// is a success even when `errors` lists traces that could not be fetched (a search by several
+/// ids does that). When `data` has another shape than expected, readable `errors` still win.
+fn decode_v1<T>(
+    http_status: u16,
+    body: &str,
+    item: fn(&Value) -> Read<T>,
+) -> Result<Vec<T>, JaegerError> {
+    let root = parse_object(http_status, body)?;
+    let data = v1_data(&root, item);
+    let errors = read_list(&root, "errors", v1::error);
+    match (data, errors) {
+        (Ok(Some(data)), Ok(_)) if is_success(http_status) => Ok(data),
+        (_, Ok(errors)) if !errors.is_empty() => Err(v1_api_error(http_status, &errors)),
+        _ if !is_success(http_status) => Err(JaegerError::http(http_status, body)),
+        (Ok(data), Ok(_)) => Ok(data.unwrap_or_default()),
+        (Err(shape), _) | (_, Err(shape)) => Err(shape.into()),
     }
 }
 
 /// `GET /api/traces?service=…` (search). No match is an empty list, never an error.
 pub fn decode_v1_traces(http_status: u16, body: &str) -> Result<Vec<Trace>, JaegerError> {
-    empty_if_not_found(decode_v1::<Vec<V1Trace>>(http_status, body)).map(|data| {
-        data.unwrap_or_default()
-            .iter()
-            .map(V1Trace::to_trace)
-            .collect()
-    })
+    empty_if_not_found(decode_v1(http_status, body, v1::trace))
 }
 
 /// `GET /api/traces/{id}`: the trace, or `NotFound` (Jaeger's 404, or an empty answer).
 pub fn decode_v1_trace(http_status: u16, body: &str) -> Result<Trace, JaegerError> {
-    decode_v1::<Vec<V1Trace>>(http_status, body)?
-        .and_then(|traces| traces.first().map(V1Trace::to_trace))
+    decode_v1(http_status, body, v1::trace)?
+        .into_iter()
+        .next()
         .ok_or_else(JaegerError::not_found)
 }
 
 /// `GET /api/services`: the service names.
 pub fn decode_v1_services(http_status: u16, body: &str) -> Result<Vec<String>, JaegerError> {
-    Ok(decode_v1::<Vec<String>>(http_status, body)?.unwrap_or_default())
+    decode_v1(http_status, body, name)
 }
 
 /// `GET /api/operations?service=…` (`{name, spanKind}` entries) or the legacy
 /// `GET /api/services/{service}/operations` (names only).
 pub fn decode_v1_operations(http_status: u16, body: &str) -> Result<Vec<Operation>, JaegerError> {
-    let operations = decode_v1::<Vec<V1Operation>>(http_status, body)?.unwrap_or_default();
-    Ok(operations
-        .into_iter()
-        .map(|op| match op {
-            V1Operation::Name(name) => Operation {
-                name,
-                span_kind: None,
-            },
-            V1Operation::WithKind { name, span_kind } => Operation {
-                name,
-                span_kind: (!span_kind.is_empty()).then_some(span_kind),
-            },
-        })
-        .collect())
+    decode_v1(http_status, body, v1::operation)
 }
 
 // ---------------------------------------------------------------------------------------------
 // api_v3
 
-fn v3_api_error(http_status: u16, details: &V3ErrorDetails) -> JaegerError {
+fn v3_api_error(http_status: u16, details: &V3Error) -> JaegerError {
     // gRPC code 5 is NOT_FOUND.
     let not_found = details.http_code == Some(404)
         || (details.http_code.is_none() && (details.grpc_code == Some(5) || http_status == 404));
@@ -157,31 +151,53 @@ fn v3_api_error(http_status: u16, details: &V3ErrorDetails) -> JaegerError {
     JaegerError::api(code, details.message.clone())
 }
 
+/// One `{"result": TracesData}` or `{"error": {...}}` document: its spans go into `traces`;
+/// answers whether it had a `result`, and its error.
+fn read_v3_document(doc: &Value, traces: &mut TraceSet) -> Read<(bool, Option<V3Error>)> {
+    if !doc.is_object() {
+        return Err(not_an_object());
+    }
+    let error = opt_object(doc, "error")?.map(V3Error::read).transpose()?;
+    let result = opt_object(doc, "result")?;
+    if let Some(result) = result {
+        traces.add(result)?;
+    }
+    Ok((result.is_some(), error))
+}
+
 /// `/api/v3/traces…` answers: one `{"result"…}` document, or several one after the other (a
-/// streaming gateway), merged into one `TracesData`.
-fn decode_v3_traces_data(http_status: u16, body: &str) -> Result<TracesData, JaegerError> {
-    let mut merged = TracesData::default();
+/// streaming gateway), merged.
+fn decode_v3_traces_data(http_status: u16, body: &str) -> Result<Vec<Trace>, JaegerError> {
+    let mut traces = TraceSet::default();
     let mut saw_result = false;
-    let mut first_error: Option<V3ErrorDetails> = None;
-    let mut parse_failure = None;
-    for (i, item) in serde_json::Deserializer::from_str(body)
-        .into_iter::<V3Envelope>()
-        .enumerate()
-    {
-        match item {
-            Ok(envelope) => {
-                if let Some(result) = envelope.result {
-                    saw_result = true;
-                    merged.resource_spans.extend(result.resource_spans);
-                }
+    let mut first_error: Option<V3Error> = None;
+    let mut failure = None;
+    // Each document is read straight off one `Deserializer` (a `StreamDeserializer` would do the
+    // same for about 1.5 KB more gzip in the wasm build).
+    let mut stream = Deserializer::from_str(body);
+    for i in 0.. {
+        let read = match Value::deserialize(&mut stream) {
+            Ok(doc) => read_v3_document(&doc, &mut traces).map_err(JaegerError::from),
+            Err(e) if i == 0 => Err(unparsable(http_status, body, &e)),
+            Err(e) => Err(JaegerError::decode(format!(
+                "a later part of the streamed answer does not parse, as if it was cut off: {e}"
+            ))),
+        };
+        match read {
+            Ok((has_result, error)) => {
+                saw_result |= has_result;
                 if first_error.is_none() {
-                    first_error = envelope.error;
+                    first_error = error;
                 }
             }
             Err(e) => {
-                parse_failure = Some((i, e));
+                failure = Some(e);
                 break;
             }
+        }
+        // Only whitespace left: that was the last document.
+        if stream.end().is_ok() {
+            break;
         }
     }
     if let Some(details) = &first_error {
@@ -190,85 +206,68 @@ fn decode_v3_traces_data(http_status: u16, body: &str) -> Result<TracesData, Jae
     if !is_success(http_status) {
         return Err(JaegerError::http(http_status, body));
     }
-    match parse_failure {
-        Some((0, e)) => Err(unparsable(http_status, body, &e)),
-        Some((_, e)) => Err(JaegerError::decode(format!(
-            "a later part of the streamed answer does not parse, as if it was cut off: {e}"
-        ))),
+    match failure {
+        Some(e) => Err(e),
         None if body.trim().is_empty() => Err(JaegerError::not_json(http_status, body)),
         None if !saw_result => Err(JaegerError::decode(
             "the answer has neither `result` nor `error`",
         )),
-        None => Ok(merged),
+        None => Ok(traces.into_traces()),
     }
 }
 
 /// `GET /api/v3/traces?query.…` (search): the traces, spans grouped by `traceId`. Jaeger's 404
 /// "No traces found" is an empty list.
 pub fn decode_v3_traces(http_status: u16, body: &str) -> Result<Vec<Trace>, JaegerError> {
-    empty_if_not_found(decode_v3_traces_data(http_status, body).map(|data| data.to_traces()))
+    empty_if_not_found(decode_v3_traces_data(http_status, body))
 }
 
 /// `GET /api/v3/traces/{id}`: the trace, or `NotFound` (Jaeger's 404, or an empty `result`).
 pub fn decode_v3_trace(http_status: u16, body: &str) -> Result<Trace, JaegerError> {
     decode_v3_traces_data(http_status, body)?
-        .to_traces()
         .into_iter()
         .next()
         .ok_or_else(JaegerError::not_found)
 }
 
-/// Any other api_v3 answer: one JSON object, with its `error` checked.
-fn decode_v3_object(http_status: u16, body: &str) -> Result<Map<String, Value>, JaegerError> {
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(map)) => {
-            let details = map
-                .get("error")
-                .filter(|e| e.is_object())
-                .and_then(|e| V3ErrorDetails::deserialize(e).ok());
-            match details {
-                Some(details) => Err(v3_api_error(http_status, &details)),
-                None if !is_success(http_status) => Err(JaegerError::http(http_status, body)),
-                None => Ok(map),
-            }
-        }
-        _ if !is_success(http_status) => Err(JaegerError::http(http_status, body)),
-        Ok(_) => Err(JaegerError::decode("the body is JSON, but not an object")),
-        Err(e) => Err(unparsable(http_status, body, &e)),
+/// Any other api_v3 answer: one JSON object, with its `error` checked (an `error` that does not
+/// read as one is ignored).
+fn decode_v3_object(http_status: u16, body: &str) -> Result<Value, JaegerError> {
+    let root = parse_object(http_status, body)?;
+    let details = root
+        .get("error")
+        .filter(|e| e.is_object())
+        .and_then(|e| V3Error::read(e).ok());
+    match details {
+        Some(details) => Err(v3_api_error(http_status, &details)),
+        None if !is_success(http_status) => Err(JaegerError::http(http_status, body)),
+        None => Ok(root),
     }
 }
 
-/// The list under `key`. proto3 JSON leaves an empty list out, so `{}` is an empty list; an
-/// object with other keys but not this one is another answer (e.g. a v1 one).
-fn v3_list<T: DeserializeOwned>(
-    map: &Map<String, Value>,
-    key: &str,
-) -> Result<Vec<T>, JaegerError> {
-    match map.get(key) {
-        None if map.is_empty() => Ok(Vec::new()),
-        None => Err(JaegerError::decode(format!("the answer has no `{key}`"))),
-        Some(Value::Null) => Ok(Vec::new()),
-        Some(list) => Vec::<T>::deserialize(list)
-            .map_err(|e| JaegerError::decode(format!("`{key}` has an unexpected shape: {e}"))),
+/// The list under `key`, each item read by `item`. proto3 JSON leaves an empty list out, so `{}`
+/// is an empty list; an object with other keys but not this one is another answer (e.g. a v1
+/// one).
+fn v3_list<T>(root: &Value, key: &str, item: fn(&Value) -> Read<T>) -> Result<Vec<T>, JaegerError> {
+    let is_empty = root.as_object().is_some_and(|map| map.is_empty());
+    if root.get(key).is_none() && !is_empty {
+        return Err(JaegerError::decode(format!("the answer has no `{key}`")));
     }
+    Ok(read_list(root, key, item)?)
 }
 
 /// `GET /api/v3/services`: the service names.
 pub fn decode_v3_services(http_status: u16, body: &str) -> Result<Vec<String>, JaegerError> {
-    v3_list(&decode_v3_object(http_status, body)?, "services")
+    v3_list(&decode_v3_object(http_status, body)?, "services", name)
 }
 
 /// `GET /api/v3/operations?service=…`.
 pub fn decode_v3_operations(http_status: u16, body: &str) -> Result<Vec<Operation>, JaegerError> {
-    let operations: Vec<V3Operation> =
-        v3_list(&decode_v3_object(http_status, body)?, "operations")?;
-    Ok(operations
-        .into_iter()
-        .map(|op| Operation {
-            name: op.name,
-            span_kind: (!op.span_kind.is_empty()).then_some(op.span_kind),
-        })
-        .collect())
+    v3_list(
+        &decode_v3_object(http_status, body)?,
+        "operations",
+        v3::operation,
+    )
 }
 
 /// `GET /api/v3/trace-summaries?query.…` (Jaeger ≥ 2.19): one summary per trace, without
@@ -278,10 +277,11 @@ pub fn decode_v3_trace_summaries(
     http_status: u16,
     body: &str,
 ) -> Result<Vec<TraceSummary>, JaegerError> {
-    empty_if_not_found(decode_v3_object(http_status, body)).and_then(|map| {
-        let summaries: Vec<V3TraceSummary> = v3_list(&map, "summaries")?;
-        Ok(summaries.iter().map(V3TraceSummary::to_summary).collect())
-    })
+    // Only `decode_v3_object` answers `NotFound`.
+    empty_if_not_found(
+        decode_v3_object(http_status, body)
+            .and_then(|root| v3_list(&root, "summaries", v3::trace_summary)),
+    )
 }
 
 #[cfg(test)]

@@ -12,10 +12,11 @@
 
 mod decode;
 mod error;
+mod json;
 mod model;
 mod request;
-pub mod v1;
-pub mod v3;
+mod v1;
+mod v3;
 
 pub use decode::{
     decode_v1_operations, decode_v1_services, decode_v1_trace, decode_v1_traces,

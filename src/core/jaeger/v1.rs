@@ -1,294 +1,174 @@
-//! The internal v1 JSON API (`/api/traces`, `/api/services`, …, the "UI model"): response types
-//! that mirror the JSON, and their conversion into the common [`Trace`] model. Times here are
-//! already microseconds.
+//! The internal v1 JSON API (`/api/traces`, `/api/services`, …, the "UI model"), read from a
+//! parsed [`Value`] straight into the common [`Trace`] model (see [`super::json`] for why and for
+//! the reading rules). Times here are already microseconds.
+//!
+//! The shapes read: a trace is `{traceID, spans[], processes{processID: {serviceName}}}`; a span
+//! `{spanID, operationName, references[{refType, traceID, spanID}], startTime, duration, tags[],
+//! logs[{timestamp, fields[]}], processID, process?}`; a tag or log field
+//! `{key, type, value}`; an operation `{name, spanKind}` or a bare name.
 
-use std::collections::{BTreeMap, HashMap};
-
-use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use super::model::{attributes_say_error, normalize_id, AttrValue, Event, Span, Trace};
+use super::json::{
+    int_or_zero, json_text, json_to_attr, list_or_empty, non_empty, opt_object, read_list,
+    required_str, str_or_empty, Read,
+};
+use super::model::{attributes_say_error, normalize_id, AttrValue, Event, Operation, Span, Trace};
 
-/// `{data, total, limit, offset, errors}`: every v1 answer, success or error.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct V1Envelope<T> {
-    /// `null` in error answers.
-    pub data: Option<T>,
-    #[serde(default)]
-    pub total: i64,
-    #[serde(default)]
-    pub limit: i64,
-    #[serde(default)]
-    pub offset: i64,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub errors: Vec<V1Error>,
-}
-
-/// The envelope without its data, to read the errors of an answer whose `data` has another shape.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub(crate) struct V1ErrorsOnly {
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub errors: Vec<V1Error>,
-}
-
-/// One entry of `errors[]`: `{"code":404,"msg":"trace not found"}`; `traceID` when a search by
-/// id could not fetch one of the traces.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct V1Error {
-    #[serde(default)]
-    pub code: i64,
-    #[serde(default)]
-    pub msg: String,
-    #[serde(rename = "traceID", default)]
-    pub trace_id: Option<String>,
-}
-
-/// One trace of `data[]`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct V1Trace {
-    #[serde(rename = "traceID")]
-    pub trace_id: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub spans: Vec<V1Span>,
-    /// `processID` → process (service name and its tags).
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub processes: BTreeMap<String, V1Process>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub warnings: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct V1Span {
-    #[serde(rename = "traceID")]
-    pub trace_id: String,
-    #[serde(rename = "spanID")]
-    pub span_id: String,
-    #[serde(rename = "operationName", default)]
-    pub operation_name: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub references: Vec<V1Reference>,
-    /// Unix microseconds.
-    #[serde(rename = "startTime", default)]
-    pub start_time_us: i64,
-    /// Microseconds.
-    #[serde(rename = "duration", default)]
-    pub duration_us: i64,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub tags: Vec<V1KeyValue>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub logs: Vec<V1Log>,
-    #[serde(rename = "processID", default)]
-    pub process_id: String,
-    /// Some producers embed the process in the span instead of the trace's `processes`.
-    #[serde(default)]
-    pub process: Option<V1Process>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub warnings: Vec<String>,
-    #[serde(default)]
-    pub flags: Option<u32>,
-}
-
-/// `{"refType":"CHILD_OF"|"FOLLOWS_FROM","traceID","spanID"}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct V1Reference {
-    #[serde(rename = "refType", default)]
-    pub ref_type: String,
-    #[serde(rename = "traceID", default)]
-    pub trace_id: String,
-    #[serde(rename = "spanID", default)]
-    pub span_id: String,
-}
-
-/// A tag or log field: `{"key","type":"string"|"int64"|"bool"|"float64"|"binary","value"}`.
-/// `value` stays raw JSON: an int64 above 2^53 arrives as a string.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct V1KeyValue {
-    pub key: String,
-    #[serde(rename = "type", default)]
-    pub value_type: String,
-    #[serde(default)]
-    pub value: Value,
-}
-
-/// `{"timestamp": <µs>, "fields": [...]}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct V1Log {
-    #[serde(rename = "timestamp", default)]
-    pub timestamp_us: i64,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub fields: Vec<V1KeyValue>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct V1Process {
-    #[serde(rename = "serviceName", default)]
-    pub service_name: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub tags: Vec<V1KeyValue>,
+/// One entry of `errors[]`: `{"code":404,"msg":"trace not found"}` (and `traceID` when a search by
+/// id could not fetch one of the traces) as `(code, msg)`.
+pub(crate) fn error(item: &Value) -> Read<(i64, String)> {
+    Ok((
+        int_or_zero(item, "code")?,
+        str_or_empty(item, "msg")?.to_owned(),
+    ))
 }
 
 /// An entry of `/api/operations` (`{name, spanKind}`) or of the legacy
 /// `/api/services/{s}/operations` (a bare name).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum V1Operation {
-    Name(String),
-    WithKind {
-        name: String,
-        #[serde(rename = "spanKind", default)]
-        span_kind: String,
-    },
-}
-
-pub(crate) fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
-impl V1KeyValue {
-    /// The typed value. Unknown or missing types are read from the JSON itself; a value that
-    /// does not fit its declared type is kept as text rather than dropped.
-    pub fn to_attr(&self) -> AttrValue {
-        let text = || match &self.value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        match self.value_type.as_str() {
-            "string" => AttrValue::Str(text()),
-            "binary" => AttrValue::Bytes(text()),
-            "bool" => match &self.value {
-                Value::Bool(b) => AttrValue::Bool(*b),
-                Value::String(s) if s.eq_ignore_ascii_case("true") => AttrValue::Bool(true),
-                Value::String(s) if s.eq_ignore_ascii_case("false") => AttrValue::Bool(false),
-                _ => AttrValue::Str(text()),
-            },
-            "int64" => match &self.value {
-                Value::Number(n) => n
-                    .as_i64()
-                    .map_or_else(|| AttrValue::Str(text()), AttrValue::Int),
-                Value::String(s) => s
-                    .trim()
-                    .parse()
-                    .map_or_else(|_| AttrValue::Str(text()), AttrValue::Int),
-                _ => AttrValue::Str(text()),
-            },
-            "float64" => match &self.value {
-                Value::Number(n) => n
-                    .as_f64()
-                    .map_or_else(|| AttrValue::Str(text()), AttrValue::Float),
-                Value::String(s) => s
-                    .trim()
-                    .parse()
-                    .map_or_else(|_| AttrValue::Str(text()), AttrValue::Float),
-                _ => AttrValue::Str(text()),
-            },
-            _ => json_to_attr(&self.value),
-        }
+pub(crate) fn operation(item: &Value) -> Read<Operation> {
+    if let Value::String(name) = item {
+        return Ok(Operation {
+            name: name.clone(),
+            span_kind: None,
+        });
     }
+    Ok(Operation {
+        name: required_str(item, "name")?.to_owned(),
+        span_kind: non_empty(str_or_empty(item, "spanKind")?),
+    })
 }
 
-/// An attribute from untyped JSON.
-fn json_to_attr(value: &Value) -> AttrValue {
-    match value {
-        Value::Bool(b) => AttrValue::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => AttrValue::Int(i),
-            None => AttrValue::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => AttrValue::Str(s.clone()),
-        Value::Null => AttrValue::Str(String::new()),
-        Value::Array(values) => AttrValue::Array(values.iter().map(json_to_attr).collect()),
-        Value::Object(map) => AttrValue::KvList(
-            map.iter()
-                .map(|(k, v)| (k.clone(), json_to_attr(v)))
-                .collect(),
-        ),
-    }
-}
-
-fn attributes(tags: &[V1KeyValue]) -> Vec<(String, AttrValue)> {
-    tags.iter().map(|t| (t.key.clone(), t.to_attr())).collect()
-}
-
-impl V1Trace {
-    /// The trace in the common model.
-    pub fn to_trace(&self) -> Trace {
-        let trace_id = normalize_id(&self.trace_id);
-        let services: HashMap<&str, &str> = self
-            .processes
-            .iter()
-            .map(|(id, p)| (id.as_str(), p.service_name.as_str()))
-            .collect();
-        let spans = self
-            .spans
-            .iter()
-            .map(|s| {
-                let service = s
-                    .process
-                    .as_ref()
-                    .map(|p| p.service_name.as_str())
-                    .or_else(|| services.get(s.process_id.as_str()).copied())
-                    .unwrap_or_default();
-                s.to_span(&trace_id, service)
-            })
-            .collect();
-        Trace { trace_id, spans }
-    }
-}
-
-impl V1Span {
-    /// The span in the common model. `trace_id` (normalized) decides which references point
-    /// into this trace.
-    pub fn to_span(&self, trace_id: &str, service: &str) -> Span {
-        let in_trace = |r: &&V1Reference| normalize_id(&r.trace_id) == trace_id;
-        let parent = |kind: &str| {
-            self.references
-                .iter()
-                .filter(in_trace)
-                .find(|r| r.ref_type.eq_ignore_ascii_case(kind))
-                .map(|r| normalize_id(&r.span_id))
-        };
-        let attributes = attributes(&self.tags);
-        let kind = attributes
-            .iter()
-            .find(|(k, _)| k == "span.kind")
-            .and_then(|(_, v)| v.as_str())
-            .filter(|k| !k.is_empty())
-            .map(|k| k.to_ascii_lowercase());
-        Span {
-            span_id: normalize_id(&self.span_id),
-            parent_id: parent("CHILD_OF").or_else(|| parent("FOLLOWS_FROM")),
-            service: service.to_owned(),
-            operation: self.operation_name.clone(),
-            start_us: self.start_time_us,
-            duration_us: self.duration_us.max(0),
-            is_error: attributes_say_error(&attributes),
-            kind,
-            events: self.logs.iter().map(V1Log::to_event).collect(),
-            attributes,
-        }
-    }
-}
-
-impl V1Log {
-    /// The log as an event: the field `event` is its name, the other fields its attributes.
-    pub fn to_event(&self) -> Event {
-        let mut name = String::new();
-        let mut attributes = Vec::with_capacity(self.fields.len());
-        for field in &self.fields {
-            match field.to_attr() {
-                AttrValue::Str(s) if field.key == "event" && name.is_empty() => name = s,
-                value => attributes.push((field.key.clone(), value)),
+/// One trace of `data[]`, in the common model.
+pub(crate) fn trace(item: &Value) -> Read<Trace> {
+    let trace_id = normalize_id(required_str(item, "traceID")?);
+    // `processID` → `{serviceName, tags}`.
+    let processes = opt_object(item, "processes")?;
+    let items = list_or_empty(item, "spans")?;
+    let mut spans = Vec::with_capacity(items.len());
+    for s in items {
+        // Some producers embed the process in the span instead of the trace's `processes`.
+        let process = match opt_object(s, "process")? {
+            Some(process) => Some(process),
+            None => {
+                let id = str_or_empty(s, "processID")?;
+                processes.and_then(|p| p.get(id))
             }
+        };
+        let service = match process {
+            Some(process) => str_or_empty(process, "serviceName")?,
+            None => "",
+        };
+        spans.push(span(s, &trace_id, service)?);
+    }
+    Ok(Trace { trace_id, spans })
+}
+
+/// A span in the common model. `trace_id` (normalized) decides which references point into this
+/// trace: the parent is the first `CHILD_OF` one, else the first `FOLLOWS_FROM` one.
+fn span(item: &Value, trace_id: &str, service: &str) -> Read<Span> {
+    let (mut child_of, mut follows_from) = (None, None);
+    for r in list_or_empty(item, "references")? {
+        let ref_type = str_or_empty(r, "refType")?;
+        let span_id = str_or_empty(r, "spanID")?;
+        if normalize_id(str_or_empty(r, "traceID")?) != trace_id {
+            continue;
         }
-        Event {
-            t_us: self.timestamp_us,
-            name,
-            attributes,
+        let slot = if ref_type.eq_ignore_ascii_case("CHILD_OF") {
+            &mut child_of
+        } else if ref_type.eq_ignore_ascii_case("FOLLOWS_FROM") {
+            &mut follows_from
+        } else {
+            continue;
+        };
+        if slot.is_none() {
+            *slot = Some(normalize_id(span_id));
         }
+    }
+    let attributes = read_list(item, "tags", tag)?;
+    let kind = attributes
+        .iter()
+        .find(|(k, _)| k == "span.kind")
+        .and_then(|(_, v)| v.as_str())
+        .filter(|k| !k.is_empty())
+        .map(|k| k.to_ascii_lowercase());
+    Ok(Span {
+        span_id: normalize_id(required_str(item, "spanID")?),
+        parent_id: child_of.or(follows_from),
+        service: service.to_owned(),
+        operation: str_or_empty(item, "operationName")?.to_owned(),
+        start_us: int_or_zero(item, "startTime")?,
+        duration_us: int_or_zero(item, "duration")?.max(0),
+        is_error: attributes_say_error(&attributes),
+        kind,
+        events: read_list(item, "logs", log)?,
+        attributes,
+    })
+}
+
+/// A log as an event: the field `event` is its name, the other fields its attributes.
+fn log(item: &Value) -> Read<Event> {
+    let mut name = String::new();
+    let mut attributes = Vec::new();
+    for (key, value) in read_list(item, "fields", tag)? {
+        match value {
+            AttrValue::Str(s) if key == "event" && name.is_empty() => name = s,
+            value => attributes.push((key, value)),
+        }
+    }
+    Ok(Event {
+        t_us: int_or_zero(item, "timestamp")?,
+        name,
+        attributes,
+    })
+}
+
+/// A tag or log field `{"key","type":"string"|"int64"|"bool"|"float64"|"binary","value"}`.
+fn tag(item: &Value) -> Read<(String, AttrValue)> {
+    let key = required_str(item, "key")?.to_owned();
+    let value_type = str_or_empty(item, "type")?;
+    // `value` is read raw: an int64 above 2^53 arrives as a string.
+    let value = match item.get("value") {
+        Some(value) => typed_value(value_type, value),
+        None => typed_value(value_type, &Value::Null),
+    };
+    Ok((key, value))
+}
+
+/// A value of a declared type. Unknown or missing types are read from the JSON itself; a value
+/// that does not fit its declared type is kept as text rather than dropped.
+fn typed_value(value_type: &str, value: &Value) -> AttrValue {
+    let text = || json_text(value);
+    match value_type {
+        "string" => AttrValue::Str(text()),
+        "binary" => AttrValue::Bytes(text()),
+        "bool" => match value {
+            Value::Bool(b) => AttrValue::Bool(*b),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => AttrValue::Bool(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => AttrValue::Bool(false),
+            _ => AttrValue::Str(text()),
+        },
+        "int64" => match value {
+            Value::Number(n) => n
+                .as_i64()
+                .map_or_else(|| AttrValue::Str(text()), AttrValue::Int),
+            Value::String(s) => s
+                .trim()
+                .parse()
+                .map_or_else(|_| AttrValue::Str(text()), AttrValue::Int),
+            _ => AttrValue::Str(text()),
+        },
+        "float64" => match value {
+            Value::Number(n) => n
+                .as_f64()
+                .map_or_else(|| AttrValue::Str(text()), AttrValue::Float),
+            Value::String(s) => s
+                .trim()
+                .parse()
+                .map_or_else(|_| AttrValue::Str(text()), AttrValue::Float),
+            _ => AttrValue::Str(text()),
+        },
+        _ => json_to_attr(value),
     }
 }
 
@@ -296,11 +176,14 @@ impl V1Log {
 mod tests {
     use super::*;
 
+    fn json(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
     #[test]
     fn tag_values_follow_their_declared_type() {
-        let check = |json: &str, expected: AttrValue| {
-            let kv: V1KeyValue = serde_json::from_str(json).unwrap();
-            assert_eq!(kv.to_attr(), expected, "{json}");
+        let check = |text: &str, expected: AttrValue| {
+            assert_eq!(tag(&json(text)).unwrap().1, expected, "{text}");
         };
         check(
             r#"{"key":"k","type":"int64","value":"9223372036854775222"}"#,
@@ -331,20 +214,20 @@ mod tests {
             AttrValue::Str("5".into()),
         );
         check(r#"{"key":"k","value":5}"#, AttrValue::Int(5));
+        assert!(tag(&json(r#"{"type":"string","value":"v"}"#)).is_err());
     }
 
     #[test]
     fn the_parent_is_the_first_child_of_reference_into_the_trace() {
-        let span: V1Span = serde_json::from_str(
+        let item = json(
             r#"{"traceID":"1","spanID":"4","operationName":"op","startTime":10,"duration":-3,
                 "references":[{"refType":"FOLLOWS_FROM","traceID":"1","spanID":"5"},
                               {"refType":"CHILD_OF","traceID":"ff","spanID":"ff"},
                               {"refType":"CHILD_OF","traceID":"1","spanID":"2"}],
                 "tags":null,"logs":[{"timestamp":11,"fields":[{"key":"event","type":"string","value":"exception"},
                                                              {"key":"x","type":"string","value":"y"}]}]}"#,
-        )
-        .unwrap();
-        let s = span.to_span("1", "svc");
+        );
+        let s = span(&item, "1", "svc").unwrap();
         assert_eq!(s.parent_id.as_deref(), Some("2"));
         assert_eq!(s.duration_us, 0);
         assert_eq!(s.events[0].name, "exception");
@@ -352,13 +235,28 @@ mod tests {
             s.events[0].attributes,
             vec![("x".to_owned(), AttrValue::Str("y".into()))]
         );
-        let only_follows: V1Span = serde_json::from_str(
+        let only_follows = json(
             r#"{"traceID":"1","spanID":"4","references":[{"refType":"FOLLOWS_FROM","traceID":"1","spanID":"5"}]}"#,
-        )
-        .unwrap();
+        );
         assert_eq!(
-            only_follows.to_span("1", "").parent_id.as_deref(),
+            span(&only_follows, "1", "").unwrap().parent_id.as_deref(),
             Some("5")
         );
+    }
+
+    #[test]
+    fn the_service_comes_from_the_span_process_or_the_trace_processes() {
+        let t = trace(&json(
+            r#"{"traceID":"AB","processes":{"p1":{"serviceName":"api"}},
+                "spans":[{"traceID":"ab","spanID":"1","processID":"p1"},
+                         {"traceID":"ab","spanID":"2","processID":"p1","process":{"serviceName":"own"}},
+                         {"traceID":"ab","spanID":"3","processID":"gone"}]}"#,
+        ))
+        .unwrap();
+        assert_eq!(t.trace_id, "ab");
+        let services: Vec<&str> = t.spans.iter().map(|s| s.service.as_str()).collect();
+        assert_eq!(services, ["api", "own", ""]);
+        assert!(trace(&json(r#"{"spans":[]}"#)).is_err(), "no traceID");
+        assert!(trace(&json(r#"{"traceID":"1","spans":{}}"#)).is_err());
     }
 }

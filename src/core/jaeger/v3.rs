@@ -1,219 +1,258 @@
-//! The api_v3 HTTP/JSON API (`/api/v3/...`): OTLP-JSON response types that mirror the JSON, and
-//! their conversion into the common [`Trace`] model. Times here are nanoseconds (decimal strings)
-//! and become microseconds at [`TracesData::to_traces`].
+//! The api_v3 HTTP/JSON API (`/api/v3/...`, OTLP-JSON), read from a parsed [`Value`] straight into
+//! the common [`Trace`] model (see [`super::json`] for why and for the reading rules). Times here
+//! are nanoseconds (decimal strings) and become microseconds as they are read.
 //!
-//! The types also read what older api_v3 gateways (Jaeger 1.x, gogo jsonpb) wrote: ids as
+//! The readers also take what older api_v3 gateways (Jaeger 1.x, gogo jsonpb) wrote: ids as
 //! base64, enums as names (`SPAN_KIND_SERVER`, `STATUS_CODE_ERROR`), `instrumentationLibrarySpans`
 //! for `scopeSpans`, and times as numbers.
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::model::{
-    attributes_say_error, normalize_id, AttrValue, Event, Span, Trace, TraceSummary,
+use super::json::{
+    field, json_text, list_or_empty, non_empty, opt_bool, opt_int, opt_object, opt_str, read_list,
+    required_str, str_or_empty, Read,
 };
-use super::v1::null_as_empty;
-
-/// `{"result": TracesData}` or `{"error": {...}}`. A streaming gateway may send several of these
-/// one after the other; the decoder reads them all.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct V3Envelope {
-    #[serde(default)]
-    pub result: Option<TracesData>,
-    #[serde(default)]
-    pub error: Option<V3ErrorDetails>,
-}
+use super::model::{
+    attributes_say_error, normalize_id, AttrValue, Event, Operation, Span, Trace, TraceSummary,
+};
 
 /// `{"error":{"grpcCode","httpCode":404,"message":"No traces found","httpStatus"}}`, each field
 /// omitted when empty. Jaeger writes it with Go's `http.Error`, so it comes as `text/plain`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct V3ErrorDetails {
-    #[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct V3Error {
     pub grpc_code: Option<i64>,
-    #[serde(default)]
     pub http_code: Option<i64>,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub http_status: Option<String>,
-}
-
-/// An OTLP `TracesData`: the type of `result`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct TracesData {
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub resource_spans: Vec<ResourceSpans>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct ResourceSpans {
-    #[serde(default)]
-    pub resource: Option<Resource>,
-    #[serde(
-        default,
-        alias = "instrumentationLibrarySpans",
-        deserialize_with = "null_as_empty"
-    )]
-    pub scope_spans: Vec<ScopeSpans>,
-    #[serde(default)]
-    pub schema_url: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-pub struct Resource {
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub attributes: Vec<KeyValue>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-pub struct ScopeSpans {
-    #[serde(default, alias = "instrumentationLibrary")]
-    pub scope: Option<Scope>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub spans: Vec<OtlpSpan>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-pub struct Scope {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub version: String,
-}
-
-/// An OTLP span. `kind`, the times and the status code stay raw JSON: numbers or strings,
-/// depending on the gateway.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct OtlpSpan {
-    #[serde(default)]
-    pub trace_id: String,
-    #[serde(default)]
-    pub span_id: String,
-    #[serde(default)]
-    pub parent_span_id: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub kind: Option<Value>,
-    #[serde(default)]
-    pub start_time_unix_nano: Option<Value>,
-    #[serde(default)]
-    pub end_time_unix_nano: Option<Value>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub attributes: Vec<KeyValue>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub events: Vec<OtlpEvent>,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub links: Vec<OtlpLink>,
-    #[serde(default)]
-    pub status: Option<OtlpStatus>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct OtlpEvent {
-    #[serde(default)]
-    pub time_unix_nano: Option<Value>,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub attributes: Vec<KeyValue>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct OtlpLink {
-    #[serde(default)]
-    pub trace_id: String,
-    #[serde(default)]
-    pub span_id: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub attributes: Vec<KeyValue>,
-}
-
-/// `{"code": 0|1|2, "message"}`: 2 is ERROR.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-pub struct OtlpStatus {
-    #[serde(default)]
-    pub code: Option<Value>,
-    #[serde(default)]
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-pub struct KeyValue {
-    pub key: String,
-    #[serde(default)]
-    pub value: AnyValue,
+impl V3Error {
+    /// The `error` object of an answer.
+    pub(crate) fn read(error: &Value) -> Read<Self> {
+        Ok(Self {
+            grpc_code: opt_int(error, "grpcCode")?,
+            http_code: opt_int(error, "httpCode")?,
+            message: str_or_empty(error, "message")?.to_owned(),
+        })
+    }
 }
 
-/// One of `stringValue`, `intValue` (a decimal string), `boolValue`, `doubleValue`,
-/// `bytesValue` (base64), `arrayValue`, `kvlistValue`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct AnyValue {
-    #[serde(default)]
-    pub string_value: Option<String>,
-    #[serde(default)]
-    pub int_value: Option<Value>,
-    #[serde(default)]
-    pub bool_value: Option<bool>,
-    #[serde(default)]
-    pub double_value: Option<Value>,
-    #[serde(default)]
-    pub bytes_value: Option<String>,
-    #[serde(default)]
-    pub array_value: Option<ArrayValue>,
-    #[serde(default)]
-    pub kvlist_value: Option<KeyValueList>,
+/// The traces of one or more OTLP `TracesData` (the type of `result`; a streaming gateway sends
+/// several): spans grouped by trace id, traces and spans in the order first seen.
+#[derive(Debug, Default)]
+pub(crate) struct TraceSet {
+    traces: Vec<Trace>,
+    index: HashMap<String, usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-pub struct ArrayValue {
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub values: Vec<AnyValue>,
+impl TraceSet {
+    /// Adds the spans of a `TracesData`: `{resourceSpans: [{resource: {attributes}, scopeSpans:
+    /// [{scope: {name, version}, spans: [...]}]}]}`.
+    pub(crate) fn add(&mut self, traces_data: &Value) -> Read<()> {
+        for rs in list_or_empty(traces_data, "resourceSpans")? {
+            let service = service_name(rs)?;
+            let mut scope_spans = list_or_empty(rs, "scopeSpans")?;
+            if scope_spans.is_empty() {
+                scope_spans = list_or_empty(rs, "instrumentationLibrarySpans")?;
+            }
+            for ss in scope_spans {
+                let scope = match opt_object(ss, "scope")? {
+                    Some(scope) => Some(scope),
+                    None => opt_object(ss, "instrumentationLibrary")?,
+                };
+                for item in list_or_empty(ss, "spans")? {
+                    let trace_id = normalize_id(str_or_empty(item, "traceId")?);
+                    let span = span(item, service, scope)?;
+                    let i = match self.index.get(&trace_id) {
+                        Some(&i) => i,
+                        None => {
+                            self.index.insert(trace_id.clone(), self.traces.len());
+                            self.traces.push(Trace {
+                                trace_id,
+                                spans: Vec::new(),
+                            });
+                            self.traces.len() - 1
+                        }
+                    };
+                    self.traces[i].spans.push(span);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The traces, in the order first seen.
+    pub(crate) fn into_traces(self) -> Vec<Trace> {
+        self.traces
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-pub struct KeyValueList {
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub values: Vec<KeyValue>,
+/// The `stringValue` of the resource attribute `service.name` of a `ResourceSpans`; `""` when
+/// there is none.
+fn service_name(resource_spans: &Value) -> Read<&str> {
+    let Some(resource) = opt_object(resource_spans, "resource")? else {
+        return Ok("");
+    };
+    for kv in list_or_empty(resource, "attributes")? {
+        if required_str(kv, "key")? == "service.name" {
+            return match opt_object(kv, "value")? {
+                Some(value) => str_or_empty(value, "stringValue"),
+                None => Ok(""),
+            };
+        }
+    }
+    Ok("")
+}
+
+/// An OTLP span in the common model. `kind`, the times and the status code may be numbers or
+/// strings, depending on the gateway. Attributes are laid out as Jaeger's own OTLP → v1
+/// translation does (scope first, then the span's, then `span.kind` and the status), so the same
+/// span reads the same through either API.
+fn span(item: &Value, service: &str, scope: Option<&Value>) -> Read<Span> {
+    let mut attrs = Vec::new();
+    if let Some(scope) = scope {
+        for (key, attr) in [
+            ("name", "otel.scope.name"),
+            ("version", "otel.scope.version"),
+        ] {
+            if let Some(value) = non_empty(str_or_empty(scope, key)?) {
+                attrs.push((attr.to_owned(), AttrValue::Str(value)));
+            }
+        }
+    }
+    attrs.extend(attributes(item, "attributes")?);
+    let kind = span_kind(field(item, "kind")?);
+    if let Some(kind) = &kind {
+        attrs.push(("span.kind".to_owned(), AttrValue::Str(kind.clone())));
+    }
+    let status = opt_object(item, "status")?;
+    let status_error = match status {
+        Some(status) => status_is_error(field(status, "code")?),
+        None => None,
+    };
+    if let Some(is_error) = status_error {
+        let code = if is_error { "ERROR" } else { "OK" };
+        attrs.push(("otel.status_code".to_owned(), AttrValue::Str(code.into())));
+        if is_error && !attrs.iter().any(|(k, _)| k == "error") {
+            attrs.push(("error".to_owned(), AttrValue::Bool(true)));
+        }
+    }
+    if let Some(status) = status {
+        if let Some(message) = non_empty(str_or_empty(status, "message")?) {
+            attrs.push((
+                "otel.status_description".to_owned(),
+                AttrValue::Str(message),
+            ));
+        }
+    }
+    let start_ns = nanos(item, "startTimeUnixNano")?;
+    let end_ns = nanos(item, "endTimeUnixNano")?;
+    let parent = normalize_id(str_or_empty(item, "parentSpanId")?);
+    Ok(Span {
+        span_id: normalize_id(str_or_empty(item, "spanId")?),
+        parent_id: (!parent.is_empty()).then_some(parent),
+        service: service.to_owned(),
+        operation: str_or_empty(item, "name")?.to_owned(),
+        start_us: start_ns.map_or(0, ns_to_us),
+        duration_us: duration_us(start_ns, end_ns),
+        is_error: status_error == Some(true) || attributes_say_error(&attrs),
+        kind,
+        attributes: attrs,
+        events: read_list(item, "events", event)?,
+    })
+}
+
+/// `{timeUnixNano, name, attributes}`.
+fn event(item: &Value) -> Read<Event> {
+    Ok(Event {
+        t_us: nanos(item, "timeUnixNano")?.map_or(0, ns_to_us),
+        name: str_or_empty(item, "name")?.to_owned(),
+        attributes: attributes(item, "attributes")?,
+    })
+}
+
+/// A list of `{key, value: AnyValue}`.
+fn attributes(obj: &Value, key: &str) -> Read<Vec<(String, AttrValue)>> {
+    read_list(obj, key, |kv| {
+        let value = match opt_object(kv, "value")? {
+            Some(value) => any_value(value)?,
+            None => AttrValue::Str(String::new()),
+        };
+        Ok((required_str(kv, "key")?.to_owned(), value))
+    })
+}
+
+/// An OTLP `AnyValue`: the first of `stringValue`, `intValue` (a decimal string), `boolValue`,
+/// `doubleValue`, `bytesValue` (base64), `arrayValue`, `kvlistValue`; an empty one is an empty
+/// string.
+fn any_value(value: &Value) -> Read<AttrValue> {
+    if let Some(s) = opt_str(value, "stringValue")? {
+        return Ok(AttrValue::Str(s.to_owned()));
+    }
+    if let Some(v) = field(value, "intValue")? {
+        return Ok(match json_integer(v).and_then(|i| i64::try_from(i).ok()) {
+            Some(i) => AttrValue::Int(i),
+            None => AttrValue::Str(json_text(v)),
+        });
+    }
+    if let Some(b) = opt_bool(value, "boolValue")? {
+        return Ok(AttrValue::Bool(b));
+    }
+    if let Some(v) = field(value, "doubleValue")? {
+        // proto3 JSON writes non-finite doubles as "NaN", "Infinity", "-Infinity".
+        let x = match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => match s.trim() {
+                "Infinity" => Some(f64::INFINITY),
+                "-Infinity" => Some(f64::NEG_INFINITY),
+                other => other.parse().ok(),
+            },
+            _ => None,
+        };
+        return Ok(AttrValue::Float(x.unwrap_or(f64::NAN)));
+    }
+    if let Some(b) = opt_str(value, "bytesValue")? {
+        return Ok(AttrValue::Bytes(b.to_owned()));
+    }
+    if let Some(a) = opt_object(value, "arrayValue")? {
+        return Ok(AttrValue::Array(read_list(a, "values", any_value)?));
+    }
+    if let Some(l) = opt_object(value, "kvlistValue")? {
+        return Ok(AttrValue::KvList(attributes(l, "values")?));
+    }
+    Ok(AttrValue::Str(String::new()))
 }
 
 /// An entry of `/api/v3/operations`: `{"name","spanKind"}`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct V3Operation {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub span_kind: String,
+pub(crate) fn operation(item: &Value) -> Read<Operation> {
+    Ok(Operation {
+        name: str_or_empty(item, "name")?.to_owned(),
+        span_kind: non_empty(str_or_empty(item, "spanKind")?),
+    })
 }
 
-/// An entry of `/api/v3/trace-summaries` (Jaeger ≥ 2.19).
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct V3TraceSummary {
-    #[serde(default)]
-    pub trace_id: String,
-    #[serde(default)]
-    pub min_start_time_unix_nano: Option<Value>,
-    #[serde(default)]
-    pub max_end_time_unix_nano: Option<Value>,
-    #[serde(default)]
-    pub root_operation_name: String,
-    #[serde(default)]
-    pub root_service_name: String,
-    #[serde(default)]
-    pub span_count: Option<Value>,
-    #[serde(default)]
-    pub error_span_count: Option<Value>,
+/// An entry of `/api/v3/trace-summaries` (Jaeger ≥ 2.19) in the common model (`http_status` is
+/// not part of it).
+pub(crate) fn trace_summary(item: &Value) -> Read<TraceSummary> {
+    let start = nanos(item, "minStartTimeUnixNano")?;
+    let end = nanos(item, "maxEndTimeUnixNano")?;
+    let count = |key: &str| -> Read<usize> {
+        Ok(field(item, key)?
+            .and_then(json_integer)
+            .and_then(|i| usize::try_from(i).ok())
+            .unwrap_or(0))
+    };
+    Ok(TraceSummary {
+        trace_id: normalize_id(str_or_empty(item, "traceId")?),
+        start_us: start.map_or(0, ns_to_us),
+        duration_us: duration_us(start, end),
+        root_operation: str_or_empty(item, "rootOperationName")?.to_owned(),
+        root_service: str_or_empty(item, "rootServiceName")?.to_owned(),
+        span_count: count("spanCount")?,
+        error_span_count: count("errorSpanCount")?,
+        http_status: None,
+    })
 }
 
 /// An integer sent as a JSON number or as a decimal string (proto3 JSON writes 64-bit integers
@@ -236,13 +275,22 @@ fn ns_to_us(ns: i128) -> i64 {
     us.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
-fn nanos(value: &Option<Value>) -> Option<i128> {
-    value.as_ref().and_then(json_integer)
+/// A time in nanoseconds, number or decimal string; `None` when missing or not an integer.
+fn nanos(obj: &Value, key: &str) -> Read<Option<i128>> {
+    Ok(field(obj, key)?.and_then(json_integer))
+}
+
+/// From `start` to `end` in microseconds; 0 unless both are there and `end` is later.
+fn duration_us(start_ns: Option<i128>, end_ns: Option<i128>) -> i64 {
+    match (start_ns, end_ns) {
+        (Some(s), Some(e)) if e > s => ns_to_us(e - s),
+        _ => 0,
+    }
 }
 
 /// `kind` as a name: 1..5 or `SPAN_KIND_*`; `None` for unspecified.
-fn span_kind(value: &Option<Value>) -> Option<String> {
-    let name = match value.as_ref()? {
+fn span_kind(value: Option<&Value>) -> Option<String> {
+    let name = match value? {
         Value::Number(n) => match n.as_i64()? {
             1 => "internal",
             2 => "server",
@@ -264,9 +312,10 @@ fn span_kind(value: &Option<Value>) -> Option<String> {
     Some(name.to_owned())
 }
 
-/// The status code as `Some(true)` for ERROR, `Some(false)` for OK, `None` for unset.
-fn status_is_error(status: &Option<OtlpStatus>) -> Option<bool> {
-    match status.as_ref()?.code.as_ref()? {
+/// The status code (`{"code": 0|1|2, "message"}`, 2 is ERROR) as `Some(true)` for ERROR,
+/// `Some(false)` for OK, `None` for unset.
+fn status_is_error(code: Option<&Value>) -> Option<bool> {
+    match code? {
         Value::Number(n) => match n.as_i64()? {
             1 => Some(false),
             2 => Some(true),
@@ -281,202 +330,26 @@ fn status_is_error(status: &Option<OtlpStatus>) -> Option<bool> {
     }
 }
 
-impl AnyValue {
-    /// The typed value; an empty `AnyValue` is an empty string.
-    pub fn to_attr(&self) -> AttrValue {
-        if let Some(s) = &self.string_value {
-            return AttrValue::Str(s.clone());
-        }
-        if let Some(v) = &self.int_value {
-            return match json_integer(v).and_then(|i| i64::try_from(i).ok()) {
-                Some(i) => AttrValue::Int(i),
-                None => AttrValue::Str(v.as_str().map_or_else(|| v.to_string(), str::to_owned)),
-            };
-        }
-        if let Some(b) = self.bool_value {
-            return AttrValue::Bool(b);
-        }
-        if let Some(v) = &self.double_value {
-            // proto3 JSON writes non-finite doubles as "NaN", "Infinity", "-Infinity".
-            let x = match v {
-                Value::Number(n) => n.as_f64(),
-                Value::String(s) => match s.trim() {
-                    "Infinity" => Some(f64::INFINITY),
-                    "-Infinity" => Some(f64::NEG_INFINITY),
-                    other => other.parse().ok(),
-                },
-                _ => None,
-            };
-            return AttrValue::Float(x.unwrap_or(f64::NAN));
-        }
-        if let Some(b) = &self.bytes_value {
-            return AttrValue::Bytes(b.clone());
-        }
-        if let Some(a) = &self.array_value {
-            return AttrValue::Array(a.values.iter().map(AnyValue::to_attr).collect());
-        }
-        if let Some(l) = &self.kvlist_value {
-            return AttrValue::KvList(attributes(&l.values));
-        }
-        AttrValue::Str(String::new())
-    }
-}
-
-fn attributes(kvs: &[KeyValue]) -> Vec<(String, AttrValue)> {
-    kvs.iter()
-        .map(|kv| (kv.key.clone(), kv.value.to_attr()))
-        .collect()
-}
-
-impl TracesData {
-    /// The spans grouped by trace id, traces and spans in the order first seen.
-    pub fn to_traces(&self) -> Vec<Trace> {
-        let mut traces: Vec<Trace> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        for rs in &self.resource_spans {
-            let service = rs
-                .resource
-                .as_ref()
-                .and_then(|r| r.attributes.iter().find(|kv| kv.key == "service.name"))
-                .and_then(|kv| kv.value.string_value.clone())
-                .unwrap_or_default();
-            for ss in &rs.scope_spans {
-                for span in &ss.spans {
-                    let trace_id = normalize_id(&span.trace_id);
-                    let i = *index.entry(trace_id.clone()).or_insert_with(|| {
-                        traces.push(Trace {
-                            trace_id,
-                            spans: Vec::new(),
-                        });
-                        traces.len() - 1
-                    });
-                    traces[i]
-                        .spans
-                        .push(span.to_span(&service, ss.scope.as_ref()));
-                }
-            }
-        }
-        traces
-    }
-}
-
-impl OtlpSpan {
-    /// The span in the common model. Attributes are laid out as Jaeger's own OTLP → v1
-    /// translation does (scope first, then the span's, then `span.kind` and the status), so the
-    /// same span reads the same through either API.
-    pub fn to_span(&self, service: &str, scope: Option<&Scope>) -> Span {
-        let mut attrs = Vec::with_capacity(self.attributes.len() + 4);
-        if let Some(scope) = scope {
-            if !scope.name.is_empty() {
-                attrs.push((
-                    "otel.scope.name".to_owned(),
-                    AttrValue::Str(scope.name.clone()),
-                ));
-            }
-            if !scope.version.is_empty() {
-                attrs.push((
-                    "otel.scope.version".to_owned(),
-                    AttrValue::Str(scope.version.clone()),
-                ));
-            }
-        }
-        attrs.extend(attributes(&self.attributes));
-        let kind = span_kind(&self.kind);
-        if let Some(kind) = &kind {
-            attrs.push(("span.kind".to_owned(), AttrValue::Str(kind.clone())));
-        }
-        let status_error = status_is_error(&self.status);
-        match status_error {
-            Some(true) => {
-                attrs.push((
-                    "otel.status_code".to_owned(),
-                    AttrValue::Str("ERROR".into()),
-                ));
-                if !attrs.iter().any(|(k, _)| k == "error") {
-                    attrs.push(("error".to_owned(), AttrValue::Bool(true)));
-                }
-            }
-            Some(false) => attrs.push(("otel.status_code".to_owned(), AttrValue::Str("OK".into()))),
-            None => {}
-        }
-        if let Some(status) = self.status.as_ref().filter(|s| !s.message.is_empty()) {
-            attrs.push((
-                "otel.status_description".to_owned(),
-                AttrValue::Str(status.message.clone()),
-            ));
-        }
-        let start_ns = nanos(&self.start_time_unix_nano);
-        let end_ns = nanos(&self.end_time_unix_nano);
-        let duration_us = match (start_ns, end_ns) {
-            (Some(s), Some(e)) if e > s => ns_to_us(e - s),
-            _ => 0,
-        };
-        let parent = normalize_id(&self.parent_span_id);
-        Span {
-            span_id: normalize_id(&self.span_id),
-            parent_id: (!parent.is_empty()).then_some(parent),
-            service: service.to_owned(),
-            operation: self.name.clone(),
-            start_us: start_ns.map_or(0, ns_to_us),
-            duration_us,
-            is_error: status_error == Some(true) || attributes_say_error(&attrs),
-            kind,
-            attributes: attrs,
-            events: self
-                .events
-                .iter()
-                .map(|e| Event {
-                    t_us: nanos(&e.time_unix_nano).map_or(0, ns_to_us),
-                    name: e.name.clone(),
-                    attributes: attributes(&e.attributes),
-                })
-                .collect(),
-        }
-    }
-}
-
-impl V3TraceSummary {
-    /// The summary in the common model (`http_status` is not part of it).
-    pub fn to_summary(&self) -> TraceSummary {
-        let start = nanos(&self.min_start_time_unix_nano);
-        let end = nanos(&self.max_end_time_unix_nano);
-        let count = |v: &Option<Value>| {
-            v.as_ref()
-                .and_then(json_integer)
-                .and_then(|i| usize::try_from(i).ok())
-                .unwrap_or(0)
-        };
-        TraceSummary {
-            trace_id: normalize_id(&self.trace_id),
-            start_us: start.map_or(0, ns_to_us),
-            duration_us: match (start, end) {
-                (Some(s), Some(e)) if e > s => ns_to_us(e - s),
-                _ => 0,
-            },
-            root_operation: self.root_operation_name.clone(),
-            root_service: self.root_service_name.clone(),
-            span_count: count(&self.span_count),
-            error_span_count: count(&self.error_span_count),
-            http_status: None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn json(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
     #[test]
     fn old_gateway_spellings_are_read() {
-        let data: TracesData = serde_json::from_str(
+        let mut set = TraceSet::default();
+        set.add(&json(
             r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},
                 "instrumentationLibrarySpans":[{"instrumentationLibrary":{"name":"fastapi"},
                 "spans":[{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"AAAAAAAAAAI=","parentSpanId":"",
                           "name":"GET /","kind":"SPAN_KIND_SERVER","startTimeUnixNano":1500999,
                           "endTimeUnixNano":"2501999","status":{"code":"STATUS_CODE_ERROR","message":"boom"}}]}]}]}"#,
-        )
+        ))
         .unwrap();
-        let traces = data.to_traces();
+        let traces = set.into_traces();
         let s = &traces[0].spans[0];
         assert_eq!(traces[0].trace_id, "00000000000000000000000000000001");
         assert_eq!(
@@ -500,15 +373,18 @@ mod tests {
 
     #[test]
     fn any_values_cover_every_variant() {
-        let check = |json: &str, expected: AttrValue| {
-            let v: AnyValue = serde_json::from_str(json).unwrap();
-            assert_eq!(v.to_attr(), expected, "{json}");
+        let check = |text: &str, expected: AttrValue| {
+            assert_eq!(any_value(&json(text)).unwrap(), expected, "{text}");
         };
         check(
             r#"{"intValue":"9223372036854775807"}"#,
             AttrValue::Int(i64::MAX),
         );
         check(r#"{"intValue":7}"#, AttrValue::Int(7));
+        check(
+            r#"{"intValue":"99999999999999999999"}"#,
+            AttrValue::Str("99999999999999999999".into()),
+        );
         check(
             r#"{"doubleValue":"Infinity"}"#,
             AttrValue::Float(f64::INFINITY),
@@ -526,6 +402,7 @@ mod tests {
             AttrValue::KvList(vec![("k".into(), AttrValue::Float(1.5))]),
         );
         check(r#"{}"#, AttrValue::Str(String::new()));
+        assert!(any_value(&json(r#"{"stringValue":5}"#)).is_err());
     }
 
     #[test]
@@ -533,5 +410,19 @@ mod tests {
         assert_eq!(ns_to_us(1_999), 1);
         assert_eq!(ns_to_us(-1), -1);
         assert_eq!(ns_to_us(i128::MAX), i64::MAX);
+        let summary = trace_summary(&json(
+            r#"{"traceId":"AB","minStartTimeUnixNano":"1700000000123456789",
+                "maxEndTimeUnixNano":1700000000223456789,"spanCount":"3","errorSpanCount":null}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            (
+                summary.trace_id.as_str(),
+                summary.start_us,
+                summary.duration_us
+            ),
+            ("ab", 1_700_000_000_123_456, 100_000)
+        );
+        assert_eq!((summary.span_count, summary.error_span_count), (3, 0));
     }
 }

@@ -1,0 +1,524 @@
+//! The traces drill-down: which Jaeger searches answer "the traces of this window", and which of
+//! the traces they return make the list.
+//!
+//! Jaeger matches every search condition (service, operation, attributes, duration) on one and
+//! the same span. So `error=true` finds a trace only through the span that carries the error,
+//! and `error=true` together with an operation finds only traces whose *named* span failed: an
+//! error deep in a child (`vector_search` failing under `POST …/search`) is missed. The errors
+//! view therefore runs two searches, the target's traces and the service's error traces, and
+//! keeps, from their union, the traces with an error span anywhere whose root is the target.
+
+use crate::core::jaeger::{operation_to_handler, SearchParams, Span, Trace, TraceSummary};
+use crate::core::time::civil_time;
+use crate::core::units::{format_value, Unit};
+
+/// Which traces of the window the list shows (`?traces=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TraceFilter {
+    /// Traces with an error span anywhere (the default: a drill-down starts at an error spike).
+    #[default]
+    Errors,
+    /// Every trace, newest first.
+    All,
+    /// Traces at least [`SLOW_MIN_DURATION_US`] long, slowest first.
+    Slow,
+}
+
+impl TraceFilter {
+    pub const ALL: [TraceFilter; 3] = [TraceFilter::Errors, TraceFilter::All, TraceFilter::Slow];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraceFilter::Errors => "errors",
+            TraceFilter::All => "all",
+            TraceFilter::Slow => "slow",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TraceFilter> {
+        TraceFilter::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+}
+
+/// "Slow" is the latency SLO's p95 bound: 500 ms.
+pub const SLOW_MIN_DURATION_US: i64 = 500_000;
+/// The most traces one search asks for.
+pub const SEARCH_LIMIT: u32 = 200;
+/// The most rows the list shows.
+pub const MAX_ROWS: usize = 100;
+
+/// What the drill-down is narrowed to, from its `op` text: an operation (`POST /v1/…`, the
+/// server span's name), a route (`/v1/…`, a Prometheus `handler` label, whatever the method),
+/// or the whole service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Service,
+    Operation(String),
+    Route(String),
+}
+
+impl Target {
+    pub fn parse(op: Option<&str>) -> Target {
+        match op.map(str::trim).filter(|o| !o.is_empty()) {
+            None => Target::Service,
+            Some(route) if route.starts_with('/') => Target::Route(route.to_owned()),
+            Some(op) => Target::Operation(op.to_owned()),
+        }
+    }
+
+    /// Whether a trace's root span is the target.
+    fn matches(&self, trace: &Trace) -> bool {
+        let Some(root) = trace.root() else {
+            return matches!(self, Target::Service);
+        };
+        match self {
+            Target::Service => true,
+            Target::Operation(op) => root.operation == *op,
+            Target::Route(route) => {
+                root.attribute("http.route")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|r| r == route)
+                    || operation_to_handler(&root.operation).is_some_and(|(_, r)| r == *route)
+            }
+        }
+    }
+}
+
+/// The narrowing of a drill-down started on a chart: the series shown alone when the panel's
+/// series are per handler (`method handler` names are operations, `handler` names routes),
+/// else the dashboard's handler filter, else none.
+pub fn narrowing(
+    legend_labels: &[&str],
+    isolated_series: Option<&str>,
+    handler_filter: Option<&str>,
+) -> Option<String> {
+    let per_handler = legend_labels.contains(&"handler");
+    let from_series = isolated_series.filter(|name| {
+        per_handler && (name.starts_with('/') || operation_to_handler(name).is_some())
+    });
+    from_series.or(handler_filter).map(str::to_owned)
+}
+
+/// The Jaeger searches that answer a drill-down of `[start_us, end_us]`.
+pub fn searches(
+    service: &str,
+    filter: TraceFilter,
+    target: &Target,
+    start_us: i64,
+    end_us: i64,
+) -> Vec<SearchParams> {
+    let any = SearchParams {
+        service: service.to_owned(),
+        start_us,
+        end_us,
+        limit: SEARCH_LIMIT,
+        ..SearchParams::default()
+    };
+    let mut narrowed = any.clone();
+    match target {
+        Target::Service => {}
+        Target::Operation(op) => narrowed.operation = Some(op.clone()),
+        Target::Route(route) => narrowed.tags = vec![("http.route".to_owned(), route.clone())],
+    }
+    match filter {
+        TraceFilter::All => vec![narrowed],
+        TraceFilter::Slow => vec![SearchParams {
+            min_duration_us: Some(SLOW_MIN_DURATION_US),
+            ..narrowed
+        }],
+        TraceFilter::Errors => {
+            let errors_anywhere = SearchParams {
+                tags: vec![("error".to_owned(), "true".to_owned())],
+                ..any
+            };
+            vec![narrowed, errors_anywhere]
+        }
+    }
+}
+
+/// The list: the union of the searches' answers (each trace once), narrowed to `target`,
+/// filtered by `filter`, newest first (slowest first for [`TraceFilter::Slow`]), at most
+/// [`MAX_ROWS`]. Also answers how many traces matched before the cut.
+pub fn select(
+    filter: TraceFilter,
+    target: &Target,
+    answers: &[Vec<Trace>],
+) -> (Vec<TraceSummary>, usize) {
+    let mut seen = std::collections::HashSet::new();
+    let mut rows: Vec<TraceSummary> = answers
+        .iter()
+        .flatten()
+        .filter(|t| seen.insert(t.trace_id.as_str()))
+        .filter(|t| target.matches(t))
+        .map(Trace::summary)
+        .filter(|s| match filter {
+            TraceFilter::Errors => s.has_errors(),
+            TraceFilter::All => true,
+            TraceFilter::Slow => s.duration_us >= SLOW_MIN_DURATION_US,
+        })
+        .collect();
+    // One sort (each sort call costs its own copy of the algorithm in wasm); ties by id.
+    rows.sort_unstable_by(|a, b| {
+        let key = |s: &TraceSummary| match filter {
+            TraceFilter::Slow => s.duration_us,
+            _ => s.start_us,
+        };
+        key(b).cmp(&key(a)).then_with(|| a.trace_id.cmp(&b.trace_id))
+    });
+    let matched = rows.len();
+    rows.truncate(MAX_ROWS);
+    (rows, matched)
+}
+
+/// A trace's line in the list: start (local `HH:MM:SS.mmm`), root operation, duration, spans,
+/// error spans, HTTP status (`–` when none).
+pub fn row_cells(s: &TraceSummary, utc_offset_secs: i64) -> [String; 6] {
+    [
+        clock_ms(s.start_us, utc_offset_secs),
+        if s.root_operation.is_empty() {
+            "(no root span)".to_owned()
+        } else {
+            s.root_operation.clone()
+        },
+        duration_text(s.duration_us),
+        s.span_count.to_string(),
+        s.error_span_count.to_string(),
+        s.http_status
+            .map_or_else(|| "–".to_owned(), |c| c.to_string()),
+    ]
+}
+
+/// `HH:MM:SS.mmm` of a Unix time in microseconds.
+pub fn clock_ms(t_us: i64, utc_offset_secs: i64) -> String {
+    let c = civil_time(t_us.div_euclid(1_000_000) as f64, utc_offset_secs);
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        c.hour,
+        c.minute,
+        c.second,
+        t_us.rem_euclid(1_000_000) / 1_000
+    )
+}
+
+/// A duration in microseconds as `850 µs`, `12.3 ms` or `1.25 s`.
+pub fn duration_text(us: i64) -> String {
+    if us.abs() < 1_000 {
+        format!("{us} µs")
+    } else {
+        format_value(us as f64 / 1e6, Unit::Seconds)
+    }
+}
+
+/// Where a waterfall bar lies, in hundredths of a percent of the trace's span (0..=10,000):
+/// (left, width). Every bar is at least [`MIN_BAR_BP`] wide so a 1 µs span stays visible, and
+/// never leaves the row. Integers, so the page formats them without the float formatter.
+pub fn bar_bp(offset_us: i64, duration_us: i64, trace_duration_us: i64) -> (i64, i64) {
+    let total = i128::from(trace_duration_us.max(1));
+    let bp = |us: i64| (i128::from(us.max(0)) * 10_000 / total).min(10_000) as i64;
+    let left = bp(offset_us).min(10_000 - MIN_BAR_BP);
+    let width = bp(duration_us).clamp(MIN_BAR_BP, 10_000 - left);
+    (left, width)
+}
+
+/// The narrowest bar, in hundredths of a percent of the row (0.2 %).
+pub const MIN_BAR_BP: i64 = 20;
+
+/// The CSS of a bar: `left: 50.00%; width: 25.00%`.
+pub fn bar_css(offset_us: i64, duration_us: i64, trace_duration_us: i64) -> String {
+    let (left, width) = bar_bp(offset_us, duration_us, trace_duration_us);
+    format!(
+        "left: {}.{:02}%; width: {}.{:02}%",
+        left / 100,
+        left % 100,
+        width / 100,
+        width % 100
+    )
+}
+
+/// What a span's detail shows, as lines of text: its identity, timing, status, attributes
+/// (`key = value`) and events (`+offset name: attributes`), offsets from the span's start.
+pub fn span_detail(span: &Span) -> Vec<String> {
+    let mut lines = vec![
+        format!("{} · {}", span.service, span.operation),
+        format!(
+            "span {} · parent {} · {}{}",
+            span.span_id,
+            span.parent_id.as_deref().unwrap_or("none"),
+            duration_text(span.duration_us),
+            if span.is_error { " · ERROR" } else { "" }
+        ),
+    ];
+    lines.extend(span.attributes.iter().map(|(k, v)| format!("{k} = {v}")));
+    for e in &span.events {
+        let attrs: Vec<String> = e
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        lines.push(format!(
+            "+{} {}{}{}",
+            duration_text(e.t_us - span.start_us),
+            e.name,
+            if attrs.is_empty() { "" } else { ": " },
+            attrs.join(", ")
+        ));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::jaeger::{AttrValue, Event};
+
+    const SEARCH: &str = "POST /v1/libraries/{library_id}/search";
+    const ROUTE: &str = "/v1/libraries/{library_id}/search";
+
+    fn span(
+        id: &str,
+        parent: Option<&str>,
+        op: &str,
+        start_us: i64,
+        dur_us: i64,
+        err: bool,
+    ) -> Span {
+        Span {
+            span_id: id.into(),
+            parent_id: parent.map(Into::into),
+            service: "arrwdb".into(),
+            operation: op.into(),
+            start_us,
+            duration_us: dur_us,
+            is_error: err,
+            ..Span::default()
+        }
+    }
+
+    /// A request trace: root `op`, one child that may fail.
+    fn trace(id: &str, op: &str, start_us: i64, dur_us: i64, child_error: bool) -> Trace {
+        Trace {
+            trace_id: id.into(),
+            spans: vec![
+                span("a", None, op, start_us, dur_us, false),
+                span(
+                    "b",
+                    Some("a"),
+                    "vector_search",
+                    start_us + 10,
+                    dur_us / 2,
+                    child_error,
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn filters_round_trip() {
+        for f in TraceFilter::ALL {
+            assert_eq!(TraceFilter::parse(f.as_str()), Some(f));
+        }
+        assert_eq!(TraceFilter::parse("bogus"), None);
+        assert_eq!(TraceFilter::default(), TraceFilter::Errors);
+    }
+
+    #[test]
+    fn targets_from_their_text_and_from_a_chart() {
+        assert_eq!(Target::parse(None), Target::Service);
+        assert_eq!(Target::parse(Some(" ")), Target::Service);
+        assert_eq!(Target::parse(Some(ROUTE)), Target::Route(ROUTE.into()));
+        assert_eq!(
+            Target::parse(Some(SEARCH)),
+            Target::Operation(SEARCH.into())
+        );
+        // Request rate: `method handler` series name the operation.
+        assert_eq!(
+            narrowing(&["method", "handler"], Some(SEARCH), None).as_deref(),
+            Some(SEARCH)
+        );
+        // Error rate: per-handler series name the route; its overall line narrows nothing.
+        assert_eq!(
+            narrowing(&["handler"], Some(ROUTE), None).as_deref(),
+            Some(ROUTE)
+        );
+        assert_eq!(narrowing(&["handler"], Some("all handlers"), None), None);
+        // A chart without handler series (latency) follows the handler filter.
+        assert_eq!(
+            narrowing(&[], Some("p95"), Some(ROUTE)).as_deref(),
+            Some(ROUTE)
+        );
+        assert_eq!(narrowing(&["handler"], None, None), None);
+    }
+
+    #[test]
+    fn the_errors_view_also_searches_errors_anywhere_in_the_service() {
+        let s = searches(
+            "arrwdb",
+            TraceFilter::Errors,
+            &Target::Operation(SEARCH.into()),
+            1,
+            2,
+        );
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            (s[0].operation.as_deref(), s[0].tags.len()),
+            (Some(SEARCH), 0)
+        );
+        // The second search must not name the operation: the error may be on a child span.
+        assert_eq!(s[1].operation, None);
+        assert_eq!(s[1].tags, vec![("error".to_owned(), "true".to_owned())]);
+        assert!(s
+            .iter()
+            .all(|p| (p.start_us, p.end_us, p.limit) == (1, 2, SEARCH_LIMIT)));
+
+        let slow = searches(
+            "arrwdb",
+            TraceFilter::Slow,
+            &Target::Route(ROUTE.into()),
+            1,
+            2,
+        );
+        assert_eq!(slow.len(), 1);
+        assert_eq!(slow[0].min_duration_us, Some(SLOW_MIN_DURATION_US));
+        assert_eq!(
+            slow[0].tags,
+            vec![("http.route".to_owned(), ROUTE.to_owned())]
+        );
+        let all = searches("arrwdb", TraceFilter::All, &Target::Service, 1, 2);
+        assert_eq!(
+            (all.len(), all[0].operation.clone(), all[0].tags.len()),
+            (1, None, 0)
+        );
+    }
+
+    #[test]
+    fn an_error_on_a_child_span_makes_an_error_trace() {
+        let narrowed = vec![
+            trace("01", SEARCH, 100, 1_000, false),
+            trace("02", SEARCH, 200, 1_000, true),
+        ];
+        // The service-wide error search finds 02 again and an error of another handler.
+        let errors = vec![
+            trace("02", SEARCH, 200, 1_000, true),
+            trace("03", "GET /v1/libraries", 300, 1_000, true),
+        ];
+        let answers = [narrowed, errors];
+        let (rows, matched) = select(
+            TraceFilter::Errors,
+            &Target::Operation(SEARCH.into()),
+            &answers,
+        );
+        let ids: Vec<&str> = rows.iter().map(|r| r.trace_id.as_str()).collect();
+        assert_eq!((ids, matched), (vec!["02"], 1));
+        assert_eq!(rows[0].error_span_count, 1);
+
+        let (rows, _) = select(TraceFilter::Errors, &Target::Service, &answers);
+        let ids: Vec<&str> = rows.iter().map(|r| r.trace_id.as_str()).collect();
+        assert_eq!(ids, vec!["03", "02"], "newest first, each once");
+
+        let (rows, _) = select(TraceFilter::All, &Target::Route(ROUTE.into()), &answers);
+        let ids: Vec<&str> = rows.iter().map(|r| r.trace_id.as_str()).collect();
+        assert_eq!(ids, vec!["02", "01"]);
+    }
+
+    #[test]
+    fn routes_match_by_attribute_or_by_span_name_and_slow_sorts_by_duration() {
+        let mut by_attr = trace("04", "custom name", 50, 2_000_000, false);
+        by_attr.spans[0]
+            .attributes
+            .push(("http.route".into(), AttrValue::Str(ROUTE.into())));
+        let answers = [vec![
+            trace("01", SEARCH, 100, 600_000, false),
+            trace("02", SEARCH, 200, 900_000, false),
+            trace("03", SEARCH, 300, 400_000, false),
+            by_attr,
+            Trace {
+                trace_id: "05".into(),
+                spans: Vec::new(),
+            },
+        ]];
+        let (rows, matched) = select(TraceFilter::Slow, &Target::Route(ROUTE.into()), &answers);
+        let ids: Vec<&str> = rows.iter().map(|r| r.trace_id.as_str()).collect();
+        assert_eq!((ids, matched), (vec!["04", "02", "01"], 3));
+    }
+
+    #[test]
+    fn the_list_is_cut_at_max_rows_but_counts_every_match() {
+        let many: Vec<Trace> = (0..MAX_ROWS + 7)
+            .map(|i| trace(&format!("{i:02x}"), SEARCH, i as i64, 10, true))
+            .collect();
+        let (rows, matched) = select(TraceFilter::Errors, &Target::Service, &[many]);
+        assert_eq!((rows.len(), matched), (MAX_ROWS, MAX_ROWS + 7));
+        assert_eq!(rows[0].start_us, (MAX_ROWS + 6) as i64);
+    }
+
+    #[test]
+    fn list_cells_and_durations() {
+        let s = TraceSummary {
+            trace_id: "ab".into(),
+            // 2026-11-24T16:33:53.250Z
+            start_us: 1_795_538_033_250_400,
+            duration_us: 1_250_000,
+            root_operation: SEARCH.into(),
+            root_service: "arrwdb".into(),
+            span_count: 3,
+            error_span_count: 1,
+            http_status: Some(500),
+        };
+        assert_eq!(
+            row_cells(&s, 3_600),
+            ["17:33:53.250", SEARCH, "1.25 s", "3", "1", "500"].map(String::from)
+        );
+        let bare = TraceSummary::default();
+        assert_eq!(row_cells(&bare, 0)[1], "(no root span)");
+        assert_eq!(row_cells(&bare, 0)[5], "–");
+        assert_eq!(duration_text(850), "850 µs");
+        assert_eq!(duration_text(12_345), "12.3 ms");
+        assert_eq!(clock_ms(-1, 0), "23:59:59.999");
+    }
+
+    #[test]
+    fn bars_stay_visible_and_inside_the_row() {
+        assert_eq!(bar_bp(0, 1_000, 1_000), (0, 10_000));
+        assert_eq!(bar_bp(500, 250, 1_000), (5_000, 2_500));
+        assert_eq!(bar_bp(999, 0, 1_000), (9_980, MIN_BAR_BP));
+        assert_eq!(bar_bp(-5, 5_000, 1_000), (0, 10_000));
+        assert_eq!(bar_bp(0, 0, 0), (0, MIN_BAR_BP));
+        assert_eq!(bar_bp(2_000, 10, 1_000), (9_980, MIN_BAR_BP));
+        assert_eq!(bar_bp(i64::MAX, i64::MAX, 3), (9_980, MIN_BAR_BP));
+        assert_eq!(bar_css(1, 1, 3), "left: 33.33%; width: 33.33%");
+        assert_eq!(bar_css(0, 7, 7), "left: 0.00%; width: 100.00%");
+    }
+
+    #[test]
+    fn span_details_are_plain_text() {
+        let mut s = span(
+            "b",
+            Some("a"),
+            "<script>alert(1)</script>",
+            1_000,
+            2_500,
+            true,
+        );
+        s.attributes.push((
+            "http.route".into(),
+            AttrValue::Str("javascript:alert(1)".into()),
+        ));
+        s.events.push(Event {
+            t_us: 1_200,
+            name: "exception".into(),
+            attributes: vec![(
+                "exception.type".into(),
+                AttrValue::Str("TimeoutError".into()),
+            )],
+        });
+        assert_eq!(
+            span_detail(&s),
+            vec![
+                "arrwdb · <script>alert(1)</script>",
+                "span b · parent a · 2.5 ms · ERROR",
+                "http.route = javascript:alert(1)",
+                "+200 µs exception: exception.type=TimeoutError",
+            ]
+        );
+    }
+}
