@@ -40,11 +40,18 @@ fn not_an_object() -> Shape {
     Shape("the body is JSON, but not an object".into())
 }
 
-/// A body that must be one JSON object. A non-2xx answer that is not one is `Http`.
+/// A body that must be one JSON object. A non-2xx answer that is not one is `Http`; JSON followed
+/// by more (e.g. a streamed api_v3 answer read as v1) is JSON of the wrong shape.
 fn parse_object(http_status: u16, body: &str) -> Result<Value, JaegerError> {
-    match serde_json::from_str::<Value>(body) {
-        Ok(root) if root.is_object() => Ok(root),
+    let mut stream = Deserializer::from_str(body);
+    let parsed = Value::deserialize(&mut stream);
+    let more = parsed.is_ok() && stream.end().is_err();
+    match parsed {
+        Ok(root) if root.is_object() && !more => Ok(root),
         _ if !is_success(http_status) => Err(JaegerError::http(http_status, body)),
+        Ok(_) if more => Err(JaegerError::decode(
+            "the body holds more than one JSON document",
+        )),
         Ok(_) => Err(not_an_object().into()),
         Err(e) => Err(unparsable(http_status, body, &e)),
     }
@@ -172,11 +179,11 @@ fn decode_v3_traces_data(http_status: u16, body: &str) -> Result<Vec<Trace>, Jae
     let mut saw_result = false;
     let mut first_error: Option<V3Error> = None;
     let mut failure = None;
-    // Each document is read straight off one `Deserializer` (a `StreamDeserializer` would do the
-    // same for about 1.5 KB more gzip in the wasm build).
-    let mut stream = Deserializer::from_str(body);
-    for i in 0.. {
-        let read = match Value::deserialize(&mut stream) {
+    for (i, doc) in Deserializer::from_str(body)
+        .into_iter::<Value>()
+        .enumerate()
+    {
+        let read = match doc {
             Ok(doc) => read_v3_document(&doc, &mut traces).map_err(JaegerError::from),
             Err(e) if i == 0 => Err(unparsable(http_status, body, &e)),
             Err(e) => Err(JaegerError::decode(format!(
@@ -194,10 +201,6 @@ fn decode_v3_traces_data(http_status: u16, body: &str) -> Result<Vec<Trace>, Jae
                 failure = Some(e);
                 break;
             }
-        }
-        // Only whitespace left: that was the last document.
-        if stream.end().is_ok() {
-            break;
         }
     }
     if let Some(details) = &first_error {
@@ -385,6 +388,11 @@ mod tests {
             kind(decode_v3_traces(200, r#"{"data":[]}"#)),
             JaegerErrorKind::Decode { .. }
         ));
+        let streamed = "{\"result\":{}}\n{\"result\":{}}\n";
+        assert!(matches!(
+            kind(decode_v1_traces(200, streamed)),
+            JaegerErrorKind::Decode { .. }
+        ));
     }
 
     #[test]
@@ -433,6 +441,43 @@ mod tests {
         assert_eq!(traces.len(), 2);
         assert_eq!(traces[0].spans.len(), 2);
         assert_eq!(traces[1].trace_id, "b2");
+    }
+
+    #[test]
+    fn fields_of_the_wrong_type_are_shape_errors_and_later_parts_must_parse() {
+        let decode_error =
+            |r: Result<Vec<Trace>, JaegerError>| matches!(kind(r), JaegerErrorKind::Decode { .. });
+        assert!(decode_error(decode_v1_traces(
+            200,
+            r#"{"data":[{"traceID":"1","spans":5}]}"#
+        )));
+        assert!(decode_error(decode_v1_traces(
+            200,
+            r#"{"data":[{"spans":[]}]}"#
+        )));
+        assert!(decode_error(decode_v3_traces(
+            200,
+            r#"{"result":{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":7}]}]}]}}"#
+        )));
+        assert!(decode_error(decode_v3_traces(
+            200,
+            "{\"result\":{}}\n{\"result\":{\"resourceSpans\":[{\n"
+        )));
+        assert!(matches!(
+            kind(decode_v3_traces(200, " \n")),
+            JaegerErrorKind::NotJson { .. }
+        ));
+        // Readable errors win over data of another shape.
+        assert_eq!(
+            kind(decode_v1_services(
+                500,
+                r#"{"data":{},"errors":[{"code":500,"msg":"boom"}]}"#
+            )),
+            JaegerErrorKind::Api {
+                code: 500,
+                message: "boom".into()
+            }
+        );
     }
 
     #[test]

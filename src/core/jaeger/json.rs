@@ -6,8 +6,10 @@
 //! are generic code, instantiated per struct, per field type and per `Option`/`Vec` wrapper; in
 //! the wasm build they cost tens of KB gzip (the page has a hard size budget), these readers a few.
 //!
-//! The rules, the same for every field read: a missing key and JSON `null` read as the field's
-//! default (`""`, `0`, an empty list, `None`); a value of another JSON type, or a field read on
+//! The rules, the same for every field read: a missing key reads as the field's default (`""`,
+//! `0`, an empty list, `None`); JSON `null` reads as missing for a list, an object or an optional
+//! value, and is of the wrong type for a string or an integer with a default (as it was for the
+//! serde-derived structs this replaced). A value of another JSON type, or a field read on
 //! something that is not an object, is a shape error ([`JaegerErrorKind::Decode`]). Fields the
 //! decoders do not use are not looked at.
 //!
@@ -34,10 +36,10 @@ impl From<Shape> for JaegerError {
 /// A read that fails with a shape error.
 pub(crate) type Read<T> = Result<T, Shape>;
 
-/// The value under `key` of the object `obj`; `None` when the key is missing or `null`.
-pub(crate) fn field<'a>(obj: &'a Value, key: &str) -> Read<Option<&'a Value>> {
+/// The value under `key` of the object `obj`, `null` included; `None` when the key is missing.
+fn raw<'a>(obj: &'a Value, key: &str) -> Read<Option<&'a Value>> {
     match obj {
-        Value::Object(map) => Ok(map.get(key).filter(|v| !v.is_null())),
+        Value::Object(map) => Ok(map.get(key)),
         _ => Err(Shape(format!(
             "expected an object with `{key}`, found {}",
             type_name(obj)
@@ -45,14 +47,23 @@ pub(crate) fn field<'a>(obj: &'a Value, key: &str) -> Read<Option<&'a Value>> {
     }
 }
 
-/// The value under `key`, which must pass `is` unless it is missing.
+/// An optional value of any type (a number or a string, depending on the gateway); `None` when
+/// missing or `null`.
+pub(crate) fn field<'a>(obj: &'a Value, key: &str) -> Read<Option<&'a Value>> {
+    Ok(raw(obj, key)?.filter(|v| !v.is_null()))
+}
+
+/// The value under `key`, which must pass `is` unless it is missing. `null` is missing for an
+/// optional field and of the wrong type for a field with a default.
 fn checked<'a>(
     obj: &'a Value,
     key: &str,
     expected: &str,
     is: fn(&Value) -> bool,
+    optional: bool,
 ) -> Read<Option<&'a Value>> {
-    match field(obj, key)? {
+    match raw(obj, key)? {
+        Some(Value::Null) if optional => Ok(None),
         Some(v) if !is(v) => Err(Shape(format!(
             "`{key}` is {}, not {expected}",
             type_name(v)
@@ -61,45 +72,53 @@ fn checked<'a>(
     }
 }
 
-/// A string field; `None` when missing.
+/// An optional string field; `None` when missing or `null`.
 pub(crate) fn opt_str<'a>(obj: &'a Value, key: &str) -> Read<Option<&'a str>> {
-    Ok(checked(obj, key, "a string", Value::is_string)?.and_then(Value::as_str))
+    Ok(checked(obj, key, "a string", Value::is_string, true)?.and_then(Value::as_str))
 }
 
 /// A string field; `""` when missing.
 pub(crate) fn str_or_empty<'a>(obj: &'a Value, key: &str) -> Read<&'a str> {
-    Ok(opt_str(obj, key)?.unwrap_or_default())
+    let s = checked(obj, key, "a string", Value::is_string, false)?.and_then(Value::as_str);
+    Ok(s.unwrap_or_default())
 }
 
 /// A string field that must be there (an id, a tag key).
 pub(crate) fn required_str<'a>(obj: &'a Value, key: &str) -> Read<&'a str> {
-    opt_str(obj, key)?.ok_or_else(|| Shape(format!("`{key}` is missing")))
+    let s = checked(obj, key, "a string", Value::is_string, false)?.and_then(Value::as_str);
+    s.ok_or_else(|| Shape(format!("`{key}` is missing")))
 }
 
-/// An integer field that fits `i64`; `None` when missing.
+/// An optional integer field that fits `i64`; `None` when missing or `null`.
 pub(crate) fn opt_int(obj: &Value, key: &str) -> Read<Option<i64>> {
-    Ok(checked(obj, key, "an integer", |v| v.as_i64().is_some())?.and_then(Value::as_i64))
+    Ok(checked(obj, key, "an integer", is_i64, true)?.and_then(Value::as_i64))
 }
 
 /// An integer field that fits `i64`; `0` when missing.
 pub(crate) fn int_or_zero(obj: &Value, key: &str) -> Read<i64> {
-    Ok(opt_int(obj, key)?.unwrap_or(0))
+    let i = checked(obj, key, "an integer", is_i64, false)?.and_then(Value::as_i64);
+    Ok(i.unwrap_or(0))
 }
 
-/// A boolean field; `None` when missing.
+fn is_i64(v: &Value) -> bool {
+    v.as_i64().is_some()
+}
+
+/// An optional boolean field; `None` when missing or `null`.
 pub(crate) fn opt_bool(obj: &Value, key: &str) -> Read<Option<bool>> {
-    Ok(checked(obj, key, "a boolean", Value::is_boolean)?.and_then(Value::as_bool))
+    Ok(checked(obj, key, "a boolean", Value::is_boolean, true)?.and_then(Value::as_bool))
 }
 
-/// A list field; empty when missing (proto3 JSON leaves empty lists out; Go writes `null`).
+/// A list field; empty when missing or `null` (proto3 JSON leaves empty lists out; Go writes
+/// `null`).
 pub(crate) fn list_or_empty<'a>(obj: &'a Value, key: &str) -> Read<&'a [Value]> {
-    let list = checked(obj, key, "a list", Value::is_array)?.and_then(Value::as_array);
+    let list = checked(obj, key, "a list", Value::is_array, true)?.and_then(Value::as_array);
     Ok(list.map_or(&[][..], Vec::as_slice))
 }
 
-/// An object field; `None` when missing.
+/// An optional object field; `None` when missing or `null`.
 pub(crate) fn opt_object<'a>(obj: &'a Value, key: &str) -> Read<Option<&'a Value>> {
-    checked(obj, key, "an object", Value::is_object)
+    checked(obj, key, "an object", Value::is_object, true)
 }
 
 /// Every item of a list field through `read`; empty when missing.
@@ -119,7 +138,7 @@ pub(crate) fn name(item: &Value) -> Read<String> {
         .ok_or_else(|| Shape(format!("a name is {}, not a string", type_name(item))))
 }
 
-/// `None` for an empty string (a span kind Jaeger did not set).
+/// `None` for an empty string (a field Jaeger left empty).
 pub(crate) fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
@@ -177,10 +196,12 @@ mod tests {
         let v: Value =
             serde_json::from_str(r#"{"s":"x","n":null,"i":-3,"l":[1],"o":{},"big":1e30}"#).unwrap();
         assert_eq!(str_or_empty(&v, "s"), Ok("x"));
-        assert_eq!(str_or_empty(&v, "n"), Ok(""));
+        assert_eq!(opt_str(&v, "n"), Ok(None));
+        assert!(str_or_empty(&v, "n").is_err());
         assert_eq!(str_or_empty(&v, "absent"), Ok(""));
         assert_eq!(int_or_zero(&v, "i"), Ok(-3));
-        assert_eq!(int_or_zero(&v, "n"), Ok(0));
+        assert_eq!(int_or_zero(&v, "absent"), Ok(0));
+        assert_eq!(opt_int(&v, "n"), Ok(None));
         assert_eq!(list_or_empty(&v, "l").map(<[Value]>::len), Ok(1));
         assert_eq!(list_or_empty(&v, "n").map(<[Value]>::len), Ok(0));
         assert!(opt_object(&v, "o").unwrap().is_some());

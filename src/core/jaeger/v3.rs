@@ -20,7 +20,7 @@ use super::model::{
 
 /// `{"error":{"grpcCode","httpCode":404,"message":"No traces found","httpStatus"}}`, each field
 /// omitted when empty. Jaeger writes it with Go's `http.Error`, so it comes as `text/plain`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug)]
 pub(crate) struct V3Error {
     pub grpc_code: Option<i64>,
     pub http_code: Option<i64>,
@@ -97,7 +97,7 @@ fn service_name(resource_spans: &Value) -> Read<&str> {
     for kv in list_or_empty(resource, "attributes")? {
         if required_str(kv, "key")? == "service.name" {
             return match opt_object(kv, "value")? {
-                Some(value) => str_or_empty(value, "stringValue"),
+                Some(value) => Ok(opt_str(value, "stringValue")?.unwrap_or_default()),
                 None => Ok(""),
             };
         }
