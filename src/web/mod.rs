@@ -124,8 +124,9 @@ fn app(root: &web_sys::HtmlElement) {
     let loading = text_el("p", "screen", "Loading configuration…", Some(root));
     let root = root.clone();
     leptos::task::spawn_local(async move {
+        let loaded = load_config().await;
         loading.remove();
-        match load_config().await {
+        match loaded {
             Ok(cfg) => dashboard(Arc::new(cfg), &root),
             Err(message) => {
                 let screen = el("div", "screen", Some(&root));
