@@ -275,20 +275,31 @@ impl Stack {
         Ok(stack)
     }
 
-    /// Waits until Prometheus has scraped every target twice: before that a rate over the
-    /// newest samples (the network panel's, live data after the backfill) has nothing to show.
+    /// Waits until every target has two scrapes inside the newest point of a 30 s step grid:
+    /// the browser tests' 3 h range has a 30 s step and a 40 s rate window, with its end floored
+    /// to the step. The network panel's data is live only (node metrics have no backfill), so
+    /// until then its newest point, and so the panel, would be empty.
     fn wait_two_scrapes(&mut self, prom_addr: &str) -> Result<()> {
-        eprintln!("xtask: waiting for two scrapes of every target");
-        let path = "/api/v1/query?query=count(count_over_time(up%5B5m%5D)%20%3E%3D%202)%20%3D%3D%20count(up)";
-        let deadline = Instant::now() + Duration::from_secs(90);
+        eprintln!("xtask: waiting for two scrapes of every target on the 30 s grid");
+        const GRID_SECS: u64 = 30;
+        let deadline = Instant::now() + Duration::from_secs(120);
         loop {
-            if let Ok((200, body)) = http_get(prom_addr, path) {
+            let now_secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs();
+            let at = now_secs / GRID_SECS * GRID_SECS;
+            let path = format!(
+                "/api/v1/query?time={at}&query=count(count_over_time(up%5B40s%5D)%20%3E%3D%202)%20%3D%3D%20count(up)"
+            );
+            if let Ok((200, body)) = http_get(prom_addr, &path) {
                 if body.contains("\"result\":[{") {
                     return Ok(());
                 }
             }
             if Instant::now() > deadline {
-                return Err("Prometheus did not scrape every target twice within 90 s".into());
+                return Err(
+                    "Prometheus did not scrape every target twice on the 30 s grid within 120 s".into(),
+                );
             }
             std::thread::sleep(Duration::from_millis(500));
         }
