@@ -279,12 +279,22 @@ async fn zoom_refresh_back_and_permalink_round_trip() {
         "one request per panel query"
     );
 
-    // Drag across the middle fifth of the request-rate chart: the view zooms to that window.
+    // Drag across the middle fifth of the request-rate chart and choose "Zoom" in the menu
+    // the drag opens: the view zooms to that window.
     browser
         .js("const c = document.querySelector(\"[data-panel='request-rate'] canvas\"); const r = c.getBoundingClientRect(); \
              const y = r.top + r.height / 2; const at = f => r.left + r.width * f; \
              const ev = (type, x) => c.dispatchEvent(new PointerEvent(type, {clientX: x, clientY: y, bubbles: true})); \
              ev('pointerdown', at(0.4)); ev('pointermove', at(0.5)); ev('pointerup', at(0.6)); return true")
+        .await;
+    wait_true(
+        &browser,
+        "const m = document.querySelector(\"[data-panel='request-rate'] .drag-menu\"); return !!m && getComputedStyle(m).display !== 'none'",
+        "zoom-menu",
+    )
+    .await;
+    browser
+        .js("document.querySelector(\"[data-panel='request-rate'] .drag-menu [data-action='zoom']\").click(); return true")
         .await;
     wait_true(
         &browser,

@@ -4,6 +4,7 @@
 mod dom;
 mod http;
 mod panel;
+mod traces;
 
 use std::sync::Arc;
 
@@ -277,6 +278,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         "Asking Prometheus which metrics exist…",
         Some(root),
     );
+    let _ = root.append_child(&traces::drill_down(cfg.clone(), view));
     let body = el("div", "panels", Some(root));
     Effect::new(move |_| {
         let Some(names) = names.get() else {

@@ -14,10 +14,16 @@ use crate::core::chart::{
     draw_timeseries, ChartSeries, ChartSpec, DrawSummary, TimeAxis, DARK, LIGHT, PALETTE,
 };
 use crate::core::config::Config;
+use crate::core::drill::narrowing;
 use crate::core::metrics::MetricNames;
-use crate::core::panels::{chart_series, panel_queries, PanelKind, PanelSpec, QueryContext, Role};
+use crate::core::panels::{
+    chart_series, panel_queries, PanelKind, PanelSpec, QueryContext, Role, OVERALL_ERROR_SERIES,
+};
 use crate::core::prom::{decode_query, decode_query_range, PromError, QueryData, Series};
 use crate::core::series::{nearest, stack, stats, top_k};
+use crate::core::spikes::{
+    detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MULTIPLE,
+};
 use crate::core::state::{Theme, ViewState};
 use crate::core::time::{query_window, QueryWindow, TimeRange};
 use crate::core::units::format_value;
@@ -377,6 +383,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         hover_secs,
     } = ctx;
     let is_table = spec.kind == PanelKind::Table;
+    let can_drill = cfg.jaeger.is_some();
 
     // The element tree; only text and attributes change afterwards.
     let root = el(
@@ -544,6 +551,8 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
 
     // Pointer: a drag selects a window to zoom into; hovering moves the shared crosshair.
     let drag_from_css = RwSignal::new(None::<f64>);
+    // A finished drag waiting for the menu's answer: (from, to) seconds, left and width px.
+    let chosen = RwSignal::new(None::<(i64, i64, f64, f64)>);
     let pointer_css = RwSignal::new(None::<f64>);
     let time_at = move |x_css: f64| drawn.with_untracked(|d| d.as_ref()?.axis.time_at(x_css));
     if let Some(canvas) = canvas {
@@ -565,6 +574,8 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             pointer_css.set(Some(x));
             hover_secs.set(time_at(x));
         });
+        // A drag selects a window: with Jaeger configured, a menu asks what to do with it
+        // (zoom, or its traces); without, it zooms.
         listen(&canvas, "pointerup", move |ev: web_sys::PointerEvent| {
             let (Some(from), to) = (drag_from_css.get_untracked(), x_up(&ev)) else {
                 return;
@@ -575,8 +586,51 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             }
             if let (Some(a), Some(b)) = (time_at(from), time_at(to)) {
                 let (a, b) = (a.min(b).floor() as i64, a.max(b).ceil() as i64);
-                view.update(|v| *v = v.zoomed(a, b));
+                if can_drill {
+                    chosen.set(Some((a, b, from.min(to), (to - from).abs())));
+                } else {
+                    view.update(|v| *v = v.zoomed(a, b));
+                }
             }
+        });
+        let menu = el("div", "drag-menu", Some(&chart));
+        for (action, label) in [("zoom", "Zoom"), ("traces", "Traces"), ("cancel", "×")] {
+            let b = text_el("button", "", label, Some(&menu));
+            set_attr(&b, "data-action", Some(action));
+        }
+        listen(&menu, "click", move |ev: web_sys::Event| {
+            let action = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.get_attribute("data-action"));
+            let Some((a, b, _, _)) = chosen.get_untracked() else {
+                return;
+            };
+            chosen.set(None);
+            match action.as_deref() {
+                Some("zoom") => view.update(|v| *v = v.zoomed(a, b)),
+                Some("traces") => view.update(|v| {
+                    let op = narrowing(
+                        spec.legend_labels,
+                        v.isolated_series(spec.id),
+                        v.handler.as_deref(),
+                    );
+                    v.drill = Some((a, b));
+                    v.drill_op = op;
+                    v.trace = None;
+                }),
+                _ => {}
+            }
+        });
+        Effect::new(move |_| {
+            let shown = chosen.get().map(|(_, _, left, width)| {
+                format!("left: {}px", (left + width / 2.0).round() as i64)
+            });
+            set_attr(
+                &menu,
+                "style",
+                Some(shown.as_deref().unwrap_or("display: none")),
+            );
         });
         listen(&canvas, "pointerleave", move |_: web_sys::Event| {
             drag_from_css.set(None);
@@ -592,12 +646,24 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             set_attr(
                 &crosshair,
                 "style",
-                Some(&x.map_or_else(|| hide.to_owned(), |x| format!("left: {x}px"))),
+                Some(&x.map_or_else(
+                    || hide.to_owned(),
+                    |x| format!("left: {}px", x.round() as i64),
+                )),
             );
             let pointer = pointer_css.get();
-            let sel = drag_from_css.get().zip(pointer).map(|(from, to)| {
-                format!("left: {}px; width: {}px", from.min(to), (to - from).abs())
-            });
+            let sel = drag_from_css
+                .get()
+                .zip(pointer)
+                .map(|(from, to)| (from.min(to), (to - from).abs()))
+                .or(chosen.get().map(|(_, _, left, width)| (left, width)))
+                .map(|(left, width)| {
+                    format!(
+                        "left: {}px; width: {}px",
+                        left.round() as i64,
+                        width.round() as i64
+                    )
+                });
             set_attr(&selection, "style", Some(sel.as_deref().unwrap_or(hide)));
             let text = match (pointer, t, &d) {
                 (Some(_), Some(t), Some(d)) => {
@@ -621,6 +687,80 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 Some(if text.is_some() { "" } else { hide }),
             );
             tooltip.set_text_content(text.as_deref());
+        });
+    }
+
+    // Error spikes on the error-rate chart, each a button that opens its traces.
+    if spec.id == "error-rate" && !is_table {
+        let marks = el("div", "spikes", Some(&chart));
+        listen(&marks, "click", move |ev: web_sys::Event| {
+            let mark = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.closest("[data-from]").ok().flatten());
+            let secs = |name: &str| {
+                mark.as_ref()
+                    .and_then(|m| m.get_attribute(name))
+                    .and_then(|v| v.parse::<i64>().ok())
+            };
+            if let (Some(from), Some(to)) = (secs("data-from"), secs("data-to")) {
+                view.update(|v| {
+                    v.drill = Some((from, to));
+                    v.drill_op = v.handler.clone();
+                    v.trace = None;
+                    v.trace_filter = crate::core::drill::TraceFilter::Errors;
+                });
+            }
+        });
+        Effect::new(move |_| {
+            marks.set_text_content(None);
+            let (Some(l), Some(d)) = (loaded.get(), drawn.get()) else {
+                set_attr(&marks, "data-spikes", None);
+                return;
+            };
+            let points: Vec<(f64, f64)> = l
+                .series
+                .iter()
+                .find(|s| OVERALL_ERROR_SERIES.contains(&s.name.as_str()))
+                .map(|s| s.points.iter().map(|p| (p.t_secs, p.value)).collect())
+                .unwrap_or_default();
+            let slo = spec.thresholds.first().map_or(0.0, |t| t.0);
+            let spikes = detect_spikes(&points, slo, SPIKE_MULTIPLE, SPIKE_BASELINE_WINDOW_SECS);
+            set_attr(&marks, "data-spikes", Some(&spikes.len().to_string()));
+            for spike in &spikes {
+                let (from, to) = drill_window(spike, l.window.rate_window_secs as f64);
+                let x = |t: f64| {
+                    d.axis
+                        .x_at(t.clamp(d.axis.start_secs, d.axis.end_secs))
+                        .unwrap_or(d.axis.left_px)
+                };
+                let (left, right) = (x(from as f64), x(to as f64));
+                let mark = el("button", "spike", Some(&marks));
+                set_attr(&mark, "data-from", Some(&from.to_string()));
+                set_attr(&mark, "data-to", Some(&to.to_string()));
+                set_attr(
+                    &mark,
+                    "style",
+                    Some(&format!(
+                        "left: {}px; width: {}px",
+                        left.round() as i64,
+                        (right - left).round().max(6.0) as i64
+                    )),
+                );
+                set_attr(
+                    &mark,
+                    "title",
+                    Some(&format!(
+                        "Error spike: {} at {}. Click for its traces.",
+                        format_value(spike.peak_share, spec.unit),
+                        crate::core::time::axis_label(
+                            spike.peak_t_secs,
+                            utc_offset_at(spike.peak_t_secs),
+                            0.0
+                        )
+                    )),
+                );
+            }
         });
     }
 

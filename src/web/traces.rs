@@ -1,0 +1,634 @@
+//! The traces drill-down (`data-panel="traces"`): the traces of the window in the URL
+//! (`drill=`, `traces=`, `op=`) as a list, and the waterfall of the trace in the URL (`trace=`).
+//! What to search and what to keep is decided by `core::drill`; this file fetches and shows.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, AbortSignal, Element, HtmlElement};
+
+use crate::core::config::{Config, JaegerApi, JaegerConfig};
+use crate::core::drill::{self, Target, TraceFilter};
+use crate::core::jaeger::{self as j, ApiVersion, JaegerError, SearchParams, Trace, TraceSummary};
+use crate::core::links;
+use crate::core::state::ViewState;
+use crate::core::waterfall;
+use crate::web::dom::{el, listen, set_attr, text_el};
+use crate::web::http::{get_text, FetchFailure};
+use crate::web::utc_offset_at;
+
+/// Height of one waterfall row in CSS pixels (style/main.css agrees).
+const ROW_PX: i32 = 22;
+/// Rows drawn above and below the visible ones.
+const OVERSCAN_ROWS: usize = 10;
+
+/// What a part of the drill-down shows; `data-state` in the DOM.
+#[derive(Clone)]
+enum Load<T> {
+    Idle,
+    Loading,
+    Ready(T),
+    Error(String),
+}
+
+impl<T> Load<T> {
+    fn name(&self) -> &'static str {
+        match self {
+            Load::Idle => "idle",
+            Load::Loading => "loading",
+            Load::Ready(_) => "ready",
+            Load::Error(_) => "error",
+        }
+    }
+}
+
+/// The list: its rows and how many traces matched before the cut.
+type Listing = (Vec<TraceSummary>, usize);
+
+async fn fetch(url: &str, base: &str, signal: &AbortSignal) -> Result<(u16, String), JaegerError> {
+    match get_text(url, Some(signal)).await {
+        Ok(answer) => Ok(answer),
+        Err(FetchFailure::Aborted) => Err(JaegerError::aborted()),
+        Err(FetchFailure::Network(detail)) => Err(JaegerError::unreachable(base, &detail)),
+    }
+}
+
+/// The API to speak: the configured one, or (auto) what one probe of api_v3 says, remembered.
+async fn api_version(
+    jc: &JaegerConfig,
+    known: StoredValue<Option<ApiVersion>>,
+    signal: &AbortSignal,
+) -> Result<ApiVersion, JaegerError> {
+    if let JaegerApi::Fixed(v) = jc.api {
+        return Ok(v);
+    }
+    if let Some(v) = known.get_value() {
+        return Ok(v);
+    }
+    let probe = fetch(&j::v3_services_url(&jc.url), &jc.url, signal)
+        .await
+        .and_then(|(status, body)| j::decode_v3_services(status, &body));
+    match j::choose_api_version(&probe) {
+        Some(v) => {
+            known.set_value(Some(v));
+            Ok(v)
+        }
+        None => Err(probe.err().unwrap_or_else(JaegerError::aborted)),
+    }
+}
+
+async fn search(
+    jc: &JaegerConfig,
+    version: ApiVersion,
+    p: &SearchParams,
+    signal: &AbortSignal,
+) -> Result<Vec<Trace>, JaegerError> {
+    let url = match version {
+        ApiVersion::V3 => j::v3_search_url(&jc.url, p),
+        ApiVersion::V1 => j::v1_search_url(&jc.url, p),
+    };
+    let (status, body) = fetch(&url, &jc.url, signal).await?;
+    let traces = match version {
+        ApiVersion::V3 => j::decode_v3_traces(status, &body),
+        ApiVersion::V1 => j::decode_v1_traces(status, &body),
+    }
+    .map_err(|e| e.at_url(&jc.url))?;
+    // Releases whose api_v3 ignores `query.attributes` answer unfiltered: filter again. The
+    // `error` tag is a span status, not an attribute, in OTLP; the list filters on it.
+    let tags: Vec<(String, String)> = p
+        .tags
+        .iter()
+        .filter(|(k, _)| k != "error")
+        .cloned()
+        .collect();
+    Ok(traces
+        .into_iter()
+        .filter(|t| t.matches_tags(&tags))
+        .collect())
+}
+
+async fn trace_by_id(
+    jc: &JaegerConfig,
+    version: ApiVersion,
+    id: &str,
+    signal: &AbortSignal,
+) -> Result<Trace, JaegerError> {
+    let url = match version {
+        ApiVersion::V3 => j::v3_trace_url(&jc.url, id),
+        ApiVersion::V1 => j::v1_trace_url(&jc.url, id),
+    };
+    let (status, body) = fetch(&url, &jc.url, signal).await?;
+    match version {
+        ApiVersion::V3 => j::decode_v3_trace(status, &body),
+        ApiVersion::V1 => j::decode_v1_trace(status, &body),
+    }
+    .map_err(|e| e.at_url(&jc.url))
+}
+
+/// A link that opens in a new tab, without access to this page; not made when `href` is none.
+fn link(parent: &Element, kind: &str, text: &str, href: Option<String>) {
+    if let Some(href) = href {
+        let a = text_el("a", "link", text, Some(parent));
+        set_attr(&a, "href", Some(&href));
+        set_attr(&a, "target", Some("_blank"));
+        set_attr(&a, "rel", Some("noopener noreferrer"));
+        set_attr(&a, "data-link", Some(kind));
+    }
+}
+
+/// Aborts the previous request of a slot and starts a new one.
+fn restart(slot: StoredValue<Option<AbortController>, LocalStorage>) -> Option<AbortController> {
+    let controller = AbortController::new().ok()?;
+    slot.update_value(|s| {
+        if let Some(previous) = s.replace(controller.clone()) {
+            previous.abort();
+        }
+    });
+    Some(controller)
+}
+
+/// The drill-down section. Hidden while the URL has neither a window nor a trace.
+pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
+    let root = el("section", "panel traces", None);
+    set_attr(&root, "data-panel", Some("traces"));
+    let h2 = text_el("h2", "", "Traces", Some(&root));
+    let sub = el("span", "sub", Some(&h2));
+    let bar = el("div", "bar", Some(&root));
+    let filter_select: web_sys::HtmlSelectElement = el("select", "", Some(&bar)).unchecked_into();
+    set_attr(&filter_select, "data-control", Some("trace-filter"));
+    for f in TraceFilter::ALL {
+        set_attr(
+            &text_el(
+                "option",
+                "",
+                &format!("{} traces", f.as_str()),
+                Some(&filter_select),
+            ),
+            "value",
+            Some(f.as_str()),
+        );
+    }
+    let window_links = el("span", "links", Some(&bar));
+    let close = text_el("button", "", "Close", Some(&bar));
+    set_attr(&close, "data-control", Some("close-traces"));
+    let message = el("p", "message", Some(&root));
+    let list = el("table", "trace-list", Some(&root));
+    let wf = el("div", "waterfall", Some(&root));
+    let wf_head = el("div", "bar", Some(&wf));
+    let wf_scroll = el("div", "wf-scroll", Some(&wf));
+    let wf_inner = el("div", "wf-inner", Some(&wf_scroll));
+    let detail = el("pre", "span-detail", Some(&wf));
+
+    {
+        let filter_el = filter_select.clone();
+        listen(&filter_select, "change", move |_: web_sys::Event| {
+            if let Some(f) = TraceFilter::parse(&filter_el.value()) {
+                view.update(|v| v.trace_filter = f);
+            }
+        });
+    }
+    listen(&close, "click", move |_: web_sys::Event| {
+        view.update(|v| {
+            v.drill = None;
+            v.drill_op = None;
+            v.trace = None;
+        })
+    });
+    listen(&list, "click", move |ev: web_sys::Event| {
+        let id = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("tr[data-trace-id]").ok().flatten())
+            .and_then(|tr| tr.get_attribute("data-trace-id"));
+        if let Some(id) = id {
+            view.update(|v| v.trace = Some(id));
+        }
+    });
+
+    let Some(jc) = cfg.jaeger.clone() else {
+        // Without Jaeger, a drill-down in the URL says why it shows nothing.
+        let root2 = root.clone();
+        Effect::new(move |_| {
+            let asked = view.with(|v| v.drill.is_some() || v.trace.is_some());
+            set_attr(&root2, "hidden", (!asked).then_some(""));
+            set_attr(&root2, "data-state", Some("error"));
+            message.set_text_content(Some(
+                "Traces are not configured: add a `jaeger` section to config.json.",
+            ));
+        });
+        return root;
+    };
+    let jc = Arc::new(jc);
+    let known = StoredValue::new(None::<ApiVersion>);
+    let listing = RwSignal::new(Load::<Arc<Listing>>::Idle);
+    let opened = RwSignal::new(Load::<Arc<Trace>>::Idle);
+    // The traces the list fetched, by id: a row opens without another request.
+    let fetched = StoredValue::new(HashMap::<String, Arc<Trace>>::new());
+    let list_request = StoredValue::new_local(None::<AbortController>);
+    let trace_request = StoredValue::new_local(None::<AbortController>);
+    on_cleanup(move || {
+        for slot in [list_request, trace_request] {
+            slot.try_update_value(|s| {
+                if let Some(c) = s.take() {
+                    c.abort();
+                }
+            });
+        }
+    });
+
+    let asked = Memo::new(move |_| view.with(|v| (v.drill, v.trace_filter, v.drill_op.clone())));
+    // A window opened from a chart further down brings the list into view.
+    {
+        let root = root.clone();
+        Effect::new(move |previous: Option<Option<(i64, i64)>>| {
+            let window = asked.with(|a| a.0);
+            if window.is_some() && previous.is_some_and(|p| p != window) {
+                root.scroll_into_view();
+            }
+            window
+        });
+    }
+    {
+        let jc = jc.clone();
+        Effect::new(move |_| {
+            let (window, filter, op) = asked.get();
+            let Some((from, to)) = window else {
+                list_request.update_value(|s| {
+                    if let Some(c) = s.take() {
+                        c.abort();
+                    }
+                });
+                listing.set(Load::Idle);
+                return;
+            };
+            let Some(controller) = restart(list_request) else {
+                return;
+            };
+            listing.set(Load::Loading);
+            let jc = jc.clone();
+            leptos::task::spawn_local(async move {
+                let signal = controller.signal();
+                let target = Target::parse(op.as_deref());
+                let plan = drill::searches(
+                    &jc.service,
+                    filter,
+                    &target,
+                    from * 1_000_000,
+                    to * 1_000_000,
+                );
+                let result = async {
+                    let version = api_version(&jc, known, &signal).await?;
+                    let mut answers = Vec::with_capacity(plan.len());
+                    for p in &plan {
+                        answers.push(search(&jc, version, p, &signal).await?);
+                    }
+                    Ok::<_, JaegerError>(answers)
+                }
+                .await;
+                match result {
+                    Err(e) if e.is_aborted() => {}
+                    Err(e) => listing.set(Load::Error(e.to_string())),
+                    Ok(answers) => {
+                        let listed = drill::select(filter, &target, &answers);
+                        fetched.update_value(|m| {
+                            m.clear();
+                            for t in answers.into_iter().flatten() {
+                                m.insert(t.trace_id.clone(), Arc::new(t));
+                            }
+                        });
+                        listing.set(Load::Ready(Arc::new(listed)));
+                    }
+                }
+            });
+        });
+    }
+
+    let trace_id = Memo::new(move |_| view.with(|v| v.trace.clone()));
+    let jc_by_id = jc.clone();
+    Effect::new(move |_| {
+        let Some(id) = trace_id.get() else {
+            trace_request.update_value(|s| {
+                if let Some(c) = s.take() {
+                    c.abort();
+                }
+            });
+            opened.set(Load::Idle);
+            return;
+        };
+        if let Some(t) = fetched.with_value(|m| m.get(&id).cloned()) {
+            opened.set(Load::Ready(t));
+            return;
+        }
+        let Some(controller) = restart(trace_request) else {
+            return;
+        };
+        opened.set(Load::Loading);
+        let jc = jc_by_id.clone();
+        leptos::task::spawn_local(async move {
+            let signal = controller.signal();
+            let result = async {
+                let version = api_version(&jc, known, &signal).await?;
+                trace_by_id(&jc, version, &id, &signal).await
+            }
+            .await;
+            match result {
+                Err(e) if e.is_aborted() => {}
+                Err(e) if e.is_not_found() => opened.set(Load::Error(format!(
+                    "Jaeger has no trace {id} (it may have been sampled out or expired)."
+                ))),
+                Err(e) => opened.set(Load::Error(e.to_string())),
+                Ok(t) => opened.set(Load::Ready(Arc::new(t))),
+            }
+        });
+    });
+
+    // The list, its header and its links.
+    {
+        let root = root.clone();
+        let cfg = cfg.clone();
+        let jc = jc.clone();
+        Effect::new(move |_| {
+            let (window, filter, op) = asked.get();
+            let shown_trace = trace_id.get();
+            set_attr(
+                &root,
+                "hidden",
+                (window.is_none() && shown_trace.is_none()).then_some(""),
+            );
+            filter_select.set_value(filter.as_str());
+            window_links.set_text_content(None);
+            let load = listing.get();
+            set_attr(&root, "data-state", Some(load.name()));
+            set_attr(&list, "hidden", window.is_none().then_some(""));
+            set_attr(&filter_select, "hidden", window.is_none().then_some(""));
+            set_attr(&root, "data-traces", None);
+            let Some((from, to)) = window else {
+                sub.set_text_content(None);
+                message.set_text_content(None);
+                return;
+            };
+            let offset = utc_offset_at(from as f64);
+            let target = Target::parse(op.as_deref());
+            sub.set_text_content(Some(&format!(
+                "{} – {} · {} · {} traces",
+                drill::clock_ms(from * 1_000_000, offset),
+                drill::clock_ms(to * 1_000_000, offset),
+                op.as_deref().unwrap_or(&jc.service),
+                filter.as_str()
+            )));
+            let (op_name, mut tags) = match &target {
+                Target::Operation(o) => (Some(o.as_str()), Vec::new()),
+                Target::Route(r) => (None, vec![("http.route".to_owned(), r.clone())]),
+                Target::Service => (None, Vec::new()),
+            };
+            if filter == TraceFilter::Errors {
+                tags.push(("error".to_owned(), "true".to_owned()));
+            }
+            link(
+                &window_links,
+                "jaeger-search",
+                "Search in Jaeger",
+                links::jaeger_search_link(
+                    &cfg.links,
+                    &jc.service,
+                    op_name,
+                    from * 1_000_000,
+                    to * 1_000_000,
+                    drill::SEARCH_LIMIT,
+                    &tags,
+                ),
+            );
+            link(
+                &window_links,
+                "sentry",
+                "Sentry issues",
+                links::sentry_issues_link(&cfg.links, from as f64, to as f64, None),
+            );
+            let text = match &load {
+                Load::Idle | Load::Ready(_) => None,
+                Load::Loading => Some("Searching Jaeger…".to_owned()),
+                Load::Error(m) => Some(m.clone()),
+            };
+            list.set_text_content(None);
+            let mut text = text;
+            if let Load::Ready(listed) = &load {
+                let (rows, matched) = listed.as_ref();
+                set_attr(&root, "data-traces", Some(&rows.len().to_string()));
+                if rows.is_empty() {
+                    set_attr(&root, "data-state", Some("empty"));
+                    text = Some(format!("No {} traces in this window.", filter.as_str()));
+                } else {
+                    fill_list(&list, rows, shown_trace.as_deref(), offset);
+                    if *matched > rows.len() {
+                        text = Some(format!("Showing {} of {matched} traces.", rows.len()));
+                    }
+                }
+            }
+            set_attr(&message, "hidden", text.is_none().then_some(""));
+            message.set_text_content(text.as_deref());
+        });
+    }
+
+    // The waterfall of the opened trace.
+    let collapsed = RwSignal::new(HashSet::<String>::new());
+    let selected_span = RwSignal::new(None::<usize>);
+    let scroll_top = RwSignal::new(0i32);
+    let laid_out = Memo::new(move |_| match opened.get() {
+        Load::Ready(t) => Some((t.clone(), Arc::new(waterfall::layout(&t)))),
+        _ => None,
+    });
+    Effect::new(move |_| {
+        trace_id.track();
+        collapsed.set(HashSet::new());
+        selected_span.set(None);
+    });
+    {
+        let wf_scroll2 = wf_scroll.clone();
+        listen(&wf_scroll, "scroll", move |_: web_sys::Event| {
+            scroll_top.set(wf_scroll2.scroll_top())
+        });
+    }
+    listen(&wf_inner, "click", move |ev: web_sys::Event| {
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        let Some(row) = target.closest("[data-span-index]").ok().flatten() else {
+            return;
+        };
+        let index = row
+            .get_attribute("data-span-index")
+            .and_then(|i| i.parse::<usize>().ok());
+        if target.closest(".caret").ok().flatten().is_some() {
+            if let Some(id) = row.get_attribute("data-span-id") {
+                collapsed.update(|c| {
+                    if !c.remove(&id) {
+                        c.insert(id);
+                    }
+                });
+            }
+        } else {
+            selected_span.set(index);
+        }
+    });
+    {
+        let wf = wf.clone();
+        let cfg = cfg.clone();
+        Effect::new(move |_| {
+            let load = opened.get();
+            set_attr(&wf, "data-state", Some(load.name()));
+            set_attr(&wf, "hidden", matches!(load, Load::Idle).then_some(""));
+            wf_head.set_text_content(None);
+            let Some((trace, rows)) = laid_out.get() else {
+                set_attr(&wf, "data-trace-id", None);
+                set_attr(&wf, "data-spans", None);
+                wf_inner.set_text_content(None);
+                set_attr(&wf_inner, "style", Some("height: 0"));
+                detail.set_text_content(None);
+                let text = match load {
+                    Load::Loading => "Loading the trace…".to_owned(),
+                    Load::Error(m) => m,
+                    _ => String::new(),
+                };
+                text_el("span", "message", &text, Some(&wf_head));
+                return;
+            };
+            let s = trace.summary();
+            set_attr(&wf, "data-trace-id", Some(&trace.trace_id));
+            set_attr(&wf, "data-spans", Some(&trace.spans.len().to_string()));
+            text_el(
+                "span",
+                "",
+                &format!(
+                    "{} · {} · {} spans, {} with errors",
+                    trace.trace_id,
+                    drill::duration_text(s.duration_us),
+                    s.span_count,
+                    s.error_span_count
+                ),
+                Some(&wf_head),
+            );
+            link(
+                &wf_head,
+                "jaeger-trace",
+                "Open in Jaeger",
+                links::jaeger_trace_link(&cfg.links, &trace.trace_id),
+            );
+            let start = s.start_us as f64 / 1e6;
+            link(
+                &wf_head,
+                "sentry-trace",
+                "Sentry issues of this trace",
+                links::sentry_trace_link(
+                    &cfg.links,
+                    &trace.trace_id,
+                    start - 3_600.0,
+                    start + s.duration_us as f64 / 1e6 + 3_600.0,
+                ),
+            );
+            let visible = collapsed.with(|c| waterfall::visible_rows(&rows, c));
+            set_attr(&wf, "data-rows", Some(&visible.len().to_string()));
+            set_attr(
+                &wf_inner,
+                "style",
+                Some(&format!("height: {}px", visible.len() as i32 * ROW_PX)),
+            );
+            // Only the rows in view (and a few around) are in the DOM: a 10,000-span trace
+            // scrolls like a 10-span one.
+            let top = scroll_top.get();
+            let height = wf_scroll.client_height().max(ROW_PX * 20);
+            let first = ((top / ROW_PX).max(0) as usize).saturating_sub(OVERSCAN_ROWS);
+            let last = (((top + height) / ROW_PX) as usize + OVERSCAN_ROWS).min(visible.len());
+            let chosen = selected_span.get();
+            let collapsed_now = collapsed.get();
+            wf_inner.set_text_content(None);
+            for (i, row) in visible.iter().enumerate().take(last).skip(first) {
+                let span = &trace.spans[row.span_index];
+                let mut class = "wf-row".to_owned();
+                if row.is_error {
+                    class.push_str(" error");
+                }
+                if chosen == Some(row.span_index) {
+                    class.push_str(" selected");
+                }
+                let r = el("div", &class, Some(&wf_inner));
+                set_attr(&r, "data-span-index", Some(&row.span_index.to_string()));
+                set_attr(&r, "data-span-id", Some(&row.span_id));
+                set_attr(&r, "style", Some(&format!("top: {}px", i as i32 * ROW_PX)));
+                let name = el("span", "wf-name", Some(&r));
+                set_attr(
+                    &name,
+                    "style",
+                    Some(&format!("padding-left: {}px", row.depth.min(40) * 12)),
+                );
+                if row.has_children || collapsed_now.contains(&row.span_id) {
+                    let open = !collapsed_now.contains(&row.span_id);
+                    text_el("span", "caret", if open { "▾ " } else { "▸ " }, Some(&name));
+                }
+                let mut label = span.operation.clone();
+                if row.orphan {
+                    label.push_str(" (parent missing)");
+                }
+                if row.skewed {
+                    label.push_str(" (clock skew)");
+                }
+                let _ = name.append_with_str_1(&label);
+                let lane = el("span", "wf-lane", Some(&r));
+                let bar = el("span", "wf-bar", Some(&lane));
+                set_attr(
+                    &bar,
+                    "style",
+                    Some(&drill::bar_css(
+                        row.offset_us,
+                        row.duration_us,
+                        s.duration_us,
+                    )),
+                );
+                text_el(
+                    "span",
+                    "wf-dur",
+                    &drill::duration_text(row.duration_us),
+                    Some(&lane),
+                );
+            }
+            let lines = chosen
+                .and_then(|i| trace.spans.get(i))
+                .map(|span| drill::span_detail(span).join("\n"));
+            set_attr(&detail, "hidden", lines.is_none().then_some(""));
+            detail.set_text_content(lines.as_deref());
+        });
+    }
+    root
+}
+
+/// The list's table: one row per trace, `data-trace-id` on each.
+fn fill_list(table: &Element, rows: &[TraceSummary], open: Option<&str>, utc_offset_secs: i64) {
+    let tr = el("tr", "", Some(&el("thead", "", Some(table))));
+    for h in [
+        "start",
+        "root operation",
+        "duration",
+        "spans",
+        "errors",
+        "HTTP",
+    ] {
+        text_el("th", "", h, Some(&tr));
+    }
+    let tbody = el("tbody", "", Some(table));
+    for s in rows {
+        let mut class = String::new();
+        if s.has_errors() {
+            class.push_str("error");
+        }
+        if open == Some(s.trace_id.as_str()) {
+            class.push_str(" selected");
+        }
+        let tr = el("tr", class.trim(), Some(&tbody));
+        set_attr(&tr, "data-trace-id", Some(&s.trace_id));
+        set_attr(&tr, "data-errors", Some(&s.error_span_count.to_string()));
+        for (i, cell) in drill::row_cells(s, utc_offset_secs).iter().enumerate() {
+            text_el("td", if i >= 2 { "num" } else { "" }, cell, Some(&tr));
+        }
+    }
+}
