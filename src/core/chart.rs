@@ -212,7 +212,11 @@ pub fn draw_timeseries<DB: DrawingBackend>(
     let (width_px, height_px) = area.dim_in_pixel();
     let (y_lo, y_hi) = y_range(spec, series);
     let font_px = 11.0 * pr;
-    let font = ("sans-serif", font_px).into_font().color(&spec.theme.text);
+    // The family as a value: from the text "sans-serif" plotters would lower-case it, which
+    // pulls 11 KB of Unicode case tables into the wasm.
+    let font = (FontFamily::SansSerif, font_px)
+        .into_font()
+        .color(&spec.theme.text);
     let y_ticks = value_ticks(y_lo, y_hi, 5);
     let y_labels: Vec<String> = y_ticks
         .iter()

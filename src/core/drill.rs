@@ -157,13 +157,15 @@ pub fn select(
             TraceFilter::Slow => s.duration_us >= SLOW_MIN_DURATION_US,
         })
         .collect();
-    // One sort (each sort call costs its own copy of the algorithm in wasm); ties by id.
-    rows.sort_unstable_by(|a, b| {
+    // Ties by id.
+    crate::core::order::sort_by(&mut rows, |a, b| {
         let key = |s: &TraceSummary| match filter {
             TraceFilter::Slow => s.duration_us,
             _ => s.start_us,
         };
-        key(b).cmp(&key(a)).then_with(|| a.trace_id.cmp(&b.trace_id))
+        key(b)
+            .cmp(&key(a))
+            .then_with(|| a.trace_id.cmp(&b.trace_id))
     });
     let matched = rows.len();
     rows.truncate(MAX_ROWS);

@@ -182,7 +182,7 @@ pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> Met
                     .take(5)
                     .cloned()
                     .collect();
-                similar.sort_unstable();
+                crate::core::order::sort(&mut similar);
                 Resolution::Missing {
                     looked_for,
                     similar,

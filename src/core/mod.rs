@@ -6,6 +6,7 @@ pub mod drill;
 pub mod jaeger;
 pub mod links;
 pub mod metrics;
+pub mod order;
 pub mod panels;
 pub mod prom;
 pub mod promql;

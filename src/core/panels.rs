@@ -444,7 +444,7 @@ pub fn chart_series(
                 color: 0,
             })
             .collect();
-        named.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        crate::core::order::sort_by(&mut named, |a, b| a.name.cmp(&b.name));
         out.extend(named);
     }
     for (i, s) in out.iter_mut().enumerate() {

@@ -114,9 +114,9 @@ pub fn top_k<T>(series: Vec<T>, k: usize, points: impl Fn(&T) -> &[Point]) -> (V
         .enumerate()
         .map(|(i, s)| (i, stats(points(s)).map_or(f64::NEG_INFINITY, |st| st.mean)))
         .collect();
-    ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::core::order::sort_by(&mut ranked, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut keep: Vec<usize> = ranked.iter().take(k).map(|r| r.0).collect();
-    keep.sort_unstable();
+    crate::core::order::sort(&mut keep);
     let hidden = series.len() - k;
     let kept = series
         .into_iter()

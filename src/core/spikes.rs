@@ -47,7 +47,7 @@ pub fn detect_spikes(
     baseline_window_secs: f64,
 ) -> Vec<Spike> {
     let mut sorted: Vec<(f64, f64)> = points.to_vec();
-    sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    crate::core::order::sort_by(&mut sorted, |a, b| a.0.total_cmp(&b.0));
 
     let mut spikes = Vec::new();
     let mut current: Option<Spike> = None;

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::core::jaeger::Trace;
+use crate::core::order::sort_by;
 
 /// One row of the waterfall.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,9 +69,9 @@ pub fn layout(trace: &Trace) -> Vec<Row> {
         }
     }
     for list in &mut children {
-        list.sort_unstable_by(by_start);
+        sort_by(list, by_start);
     }
-    roots.sort_unstable_by(by_start);
+    sort_by(&mut roots, by_start);
 
     let mut rows = Vec::with_capacity(n);
     let mut visited = vec![false; n];
@@ -91,7 +92,7 @@ pub fn layout(trace: &Trace) -> Vec<Row> {
     // O(n) in all.
     if walk.rows.len() < n {
         let mut leftovers: Vec<usize> = (0..n).filter(|&i| !walk.visited[i]).collect();
-        leftovers.sort_unstable_by(by_start);
+        sort_by(&mut leftovers, by_start);
         let mut walked_in = vec![usize::MAX; n];
         for (round, &start) in leftovers.iter().enumerate() {
             if walk.visited[start] {

@@ -133,7 +133,12 @@ fn app(root: &web_sys::HtmlElement) {
                 let screen = el("div", "screen", Some(&root));
                 set_attr(&screen, "data-screen", Some("config-error"));
                 set_attr(&screen, "role", Some("alert"));
-                text_el("h2", "", "The configuration could not be used", Some(&screen));
+                text_el(
+                    "h2",
+                    "",
+                    "The configuration could not be used",
+                    Some(&screen),
+                );
                 text_el("p", "", &message, Some(&screen));
                 text_el(
                     "p",

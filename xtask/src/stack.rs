@@ -298,7 +298,8 @@ impl Stack {
             }
             if Instant::now() > deadline {
                 return Err(
-                    "Prometheus did not scrape every target twice on the 30 s grid within 120 s".into(),
+                    "Prometheus did not scrape every target twice on the 30 s grid within 120 s"
+                        .into(),
                 );
             }
             std::thread::sleep(Duration::from_millis(500));

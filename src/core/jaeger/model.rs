@@ -93,6 +93,10 @@ impl fmt::Display for AttrValue {
             AttrValue::Str(s) | AttrValue::Bytes(s) => f.write_str(s),
             AttrValue::Int(i) => write!(f, "{i}"),
             AttrValue::Bool(b) => write!(f, "{b}"),
+            // Very large and very small magnitudes in exponent form, as JSON writers do.
+            AttrValue::Float(x) if *x != 0.0 && !(1e-6..1e21).contains(&x.abs()) => {
+                write!(f, "{x:e}")
+            }
             AttrValue::Float(x) => write!(f, "{x}"),
             AttrValue::Array(values) => {
                 f.write_str("[")?;

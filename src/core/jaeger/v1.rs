@@ -162,10 +162,8 @@ fn typed_value(value_type: &str, value: &Value) -> AttrValue {
             Value::Number(n) => n
                 .as_f64()
                 .map_or_else(|| AttrValue::Str(text()), AttrValue::Float),
-            Value::String(s) => s
-                .trim()
-                .parse()
-                .map_or_else(|_| AttrValue::Str(text()), AttrValue::Float),
+            Value::String(s) => crate::core::units::parse_number(s)
+                .map_or_else(|| AttrValue::Str(text()), AttrValue::Float),
             _ => AttrValue::Str(text()),
         },
         _ => json_to_attr(value),

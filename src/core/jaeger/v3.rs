@@ -206,7 +206,7 @@ fn any_value(value: &Value) -> Read<AttrValue> {
             Value::String(s) => match s.trim() {
                 "Infinity" => Some(f64::INFINITY),
                 "-Infinity" => Some(f64::NEG_INFINITY),
-                other => other.parse().ok(),
+                other => crate::core::units::parse_number(other),
             },
             _ => None,
         };

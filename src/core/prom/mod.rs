@@ -49,7 +49,7 @@ pub fn metric_names<'a>(metric_names: &'a [String], prefixes: &[&str]) -> Vec<&'
         .map(String::as_str)
         .filter(|name| prefixes.iter().any(|p| name.starts_with(p)))
         .collect();
-    out.sort_unstable();
+    crate::core::order::sort(&mut out);
     out.dedup();
     out
 }

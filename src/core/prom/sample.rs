@@ -48,6 +48,32 @@ pub struct StringSample {
     pub value: String,
 }
 
+/// Parses a time as Prometheus writes it, Unix seconds with at most three decimals
+/// (`1435781451.781`, `-0.001`), exactly as a correctly rounded parser would: the whole seconds
+/// (up to 2^53) are exact in an `f64`, the fraction is one rounding of n/1000, and their sum rounds once more
+/// to the nearest `f64` (a decimal with three places is never within that first rounding's error
+/// of a tie). serde_json's float parser alone is an ulp off past 15 digits
+/// (`12345678123456.555`). Other spellings go to [`parse_number`](crate::core::units::parse_number).
+pub fn parse_unix_secs(text: &str) -> Option<f64> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str, max: usize| s.len() <= max && s.bytes().all(|b| b.is_ascii_digit());
+    let whole_secs = match whole.parse::<u64>() {
+        _ if text.ends_with('.') => return None,
+        Ok(secs) if secs <= 1 << 53 && digits(whole, 16) && digits(fraction, 3) => secs as f64,
+        _ => return crate::core::units::parse_number(text),
+    };
+    let fraction_secs = match fraction.len() {
+        0 => 0.0,
+        places => f64::from(fraction.parse::<u16>().ok()?) / [10.0, 100.0, 1000.0][places - 1],
+    };
+    let secs = whole_secs + fraction_secs;
+    Some(if negative { -secs } else { secs })
+}
+
 /// Parses a sample value as Prometheus writes it (Go's `strconv.FormatFloat`, or `%e` in alert
 /// values): `"1234.5"`, `"1e+00"`, `"1.2345678e-67"`, `"NaN"`, `"+Inf"`, `"-Inf"`.
 pub fn parse_sample_value(text: &str) -> Option<f64> {
@@ -55,9 +81,7 @@ pub fn parse_sample_value(text: &str) -> Option<f64> {
         "NaN" => Some(f64::NAN),
         "+Inf" | "Inf" => Some(f64::INFINITY),
         "-Inf" => Some(f64::NEG_INFINITY),
-        // Rust's parser also takes "inf", "infinity" and "nan" in any case; Prometheus never
-        // sends those spellings, and accepting them is harmless.
-        _ => text.parse().ok(),
+        _ => crate::core::units::parse_number(text),
     }
 }
 
@@ -116,13 +140,10 @@ where
             f.write_str(self.expecting)
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(f64, X), A::Error> {
-            // The time is read from its JSON text by the same correctly rounded parser as the
-            // values: serde_json's own float parser (without its costly `float_roundtrip`) can be
-            // an ulp off for times with more than 15 significant digits.
             let t_text: &serde_json::value::RawValue = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-            let t_secs: f64 = t_text.get().parse().map_err(|_| {
+            let t_secs = parse_unix_secs(t_text.get()).ok_or_else(|| {
                 de::Error::invalid_value(
                     de::Unexpected::Other(t_text.get()),
                     &"a time in unix seconds",
@@ -211,6 +232,51 @@ impl<'de> Deserialize<'de> for HistogramBucket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_parse_exactly_as_rusts_correctly_rounded_parser_does() {
+        let exact = |text: &str| {
+            assert_eq!(
+                parse_unix_secs(text).map(f64::to_bits),
+                Some(text.parse::<f64>().unwrap().to_bits()),
+                "{text}"
+            )
+        };
+        for text in [
+            "0",
+            "-0.001",
+            "0.001",
+            "0.01",
+            "12345678123456.555",
+            "1435781451.781",
+        ] {
+            exact(text);
+        }
+        // Many times of every size and number of places, from a fixed pseudo-random sequence.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..200_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let whole = (state >> 11) >> (state % 40);
+            let places = (state >> 5) % 4;
+            let text = match places {
+                0 => format!("{whole}"),
+                p => format!(
+                    "{whole}.{:0width$}",
+                    (state >> 20) % 10u64.pow(p as u32),
+                    width = p as usize
+                ),
+            };
+            exact(&text);
+        }
+        // Other spellings go to the general parser; garbage is refused.
+        exact("1.5e3");
+        exact("0.0001");
+        for bad in ["", "-", ".5", "5.", "1.2.3", "abc", "NaN"] {
+            assert_eq!(parse_unix_secs(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn sample_values_keep_non_finite_values() {
