@@ -132,22 +132,26 @@ async fn a_spike_marker_opens_exactly_jaegers_error_traces_of_its_window() {
         "spike-marked",
     )
     .await;
+    // The widest marker: the simulator's incident (stray errors are not marked, see spikes.rs).
+    browser
+        .js("const m = Array.from(document.querySelectorAll(\"[data-panel='error-rate'] .spike\")).sort((a, b) => (b.dataset.to - b.dataset.from) - (a.dataset.to - a.dataset.from))[0]; m.dataset.chosen = '1'; return true")
+        .await;
     let from: i64 = js_string(
         &browser,
-        "return document.querySelector(\"[data-panel='error-rate'] .spike\").dataset.from",
+        "return document.querySelector(\"[data-panel='error-rate'] .spike[data-chosen]\").dataset.from",
     )
     .await
     .parse()
     .unwrap();
     let to: i64 = js_string(
         &browser,
-        "return document.querySelector(\"[data-panel='error-rate'] .spike\").dataset.to",
+        "return document.querySelector(\"[data-panel='error-rate'] .spike[data-chosen]\").dataset.to",
     )
     .await
     .parse()
     .unwrap();
     browser
-        .js("document.querySelector(\"[data-panel='error-rate'] .spike\").click(); return true")
+        .js("document.querySelector(\"[data-panel='error-rate'] .spike[data-chosen]\").click(); return true")
         .await;
     wait_true(
         &browser,

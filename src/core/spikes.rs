@@ -28,26 +28,39 @@ pub const BASELINE_FLOOR_SHARE: f64 = 1e-4;
 /// A point spikes when its share exceeds both `slo_threshold` and `baseline_multiple` × its
 /// baseline: the median of the finite shares of the points in the `baseline_window_secs` before
 /// it (not including it), at least [`BASELINE_FLOOR_SHARE`]. Consecutive spiking points merge
-/// into one [`Spike`]; a NaN or infinite share (or time) is a gap, which ends a window and is left
-/// out of every baseline.
+/// into one [`Spike`], which is kept when its peak reaches `min_peak_share` (a window of two
+/// stray errors among a thousand requests crosses a 0.1 % SLO but is nobody's incident); a NaN
+/// or infinite share (or time) is a gap, which ends a window and is left out of every baseline.
 ///
 /// Rules worth knowing when reading a chart:
-/// - a point with no finite point in the window before it has no baseline and never spikes
-///   (query `baseline_window_secs` of history before the visible range to judge its first
-///   points);
+/// - the series' first points have no full window before them: their baseline is the median of
+///   the series' first `baseline_window_secs`, so an incident already under way when the range
+///   starts is still marked (the median ignores it while it fills less than half that time), and
+///   a series that is one long incident has no spike at all;
 /// - the median ignores a minority of outliers, so a spike stays one until it lasts about half
 ///   the baseline window; beyond that it has become the new normal, and the SLO burn rate is
 ///   the tool that keeps showing it.
 ///
-/// Points may come in any order; they are read by time. O(n · w) for w points per window.
+/// Points may come in any order; they are read by time. O(n · w log w) for w points per window.
 pub fn detect_spikes(
     points: &[(f64, f64)],
     slo_threshold: f64,
     baseline_multiple: f64,
     baseline_window_secs: f64,
+    min_peak_share: f64,
 ) -> Vec<Spike> {
     let mut sorted: Vec<(f64, f64)> = points.to_vec();
     crate::core::order::sort_by(&mut sorted, |a, b| a.0.total_cmp(&b.0));
+
+    let finite = |&(t, share): &(f64, f64)| t.is_finite() && share.is_finite();
+    // The baseline of the points without a full window before them.
+    let first_t = sorted.iter().find(|p| finite(p)).map_or(f64::NAN, |p| p.0);
+    let mut early: Vec<f64> = sorted
+        .iter()
+        .filter(|p| finite(p) && p.0 < first_t + baseline_window_secs)
+        .map(|p| p.1)
+        .collect();
+    let early_baseline = median(&mut early);
 
     let mut spikes = Vec::new();
     let mut current: Option<Spike> = None;
@@ -71,14 +84,19 @@ pub fn detect_spikes(
         {
             window_start += 1;
         }
-        scratch.clear();
-        scratch.extend(
-            sorted[window_start..i]
-                .iter()
-                .filter(|(pt, ps)| pt.is_finite() && ps.is_finite() && *pt < t)
-                .map(|(_, ps)| *ps),
-        );
-        let spiking = median(&mut scratch).is_some_and(|baseline| {
+        let baseline = if oldest < first_t {
+            early_baseline
+        } else {
+            scratch.clear();
+            scratch.extend(
+                sorted[window_start..i]
+                    .iter()
+                    .filter(|p| finite(p) && p.0 < t)
+                    .map(|(_, ps)| *ps),
+            );
+            median(&mut scratch)
+        };
+        let spiking = baseline.is_some_and(|baseline| {
             share > slo_threshold && share > baseline_multiple * baseline.max(BASELINE_FLOOR_SHARE)
         });
         if !spiking {
@@ -98,6 +116,7 @@ pub fn detect_spikes(
         }
     }
     spikes.extend(current);
+    spikes.retain(|s| s.peak_share >= min_peak_share);
     spikes
 }
 
@@ -105,6 +124,10 @@ pub fn detect_spikes(
 pub const SPIKE_MULTIPLE: f64 = 3.0;
 /// The window of the baseline on the error-rate chart: the last half hour.
 pub const SPIKE_BASELINE_WINDOW_SECS: f64 = 1_800.0;
+/// How high a spike's peak must reach on the error-rate chart, in multiples of the SLO's error
+/// share: an order of magnitude (1 % of requests failing for a 0.1 % SLO). Below that, spikes
+/// are a few stray errors in a quiet window.
+pub const SPIKE_MIN_PEAK_SLO_MULTIPLE: f64 = 10.0;
 
 /// The window of traces behind a spike, in whole Unix seconds: from one rate window before its
 /// first point (that point summarises the requests of the rate window before it) to its last.
@@ -114,22 +137,15 @@ pub fn drill_window(spike: &Spike, rate_window_secs: f64) -> (i64, i64) {
     (from, to.max(from + 1))
 }
 
-/// The median of `values` (reordered in place); `None` when empty.
-fn median(values: &mut [f64]) -> Option<f64> {
+/// The median of `values` (sorted in place); `None` when empty.
+fn median(values: &mut Vec<f64>) -> Option<f64> {
+    crate::core::order::sort_by(values, f64::total_cmp);
     let n = values.len();
-    if n == 0 {
-        return None;
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
     }
-    let (_, &mut upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
-    if n % 2 == 1 {
-        return Some(upper);
-    }
-    // The lower middle is the largest value below the upper one.
-    let lower = values[..n / 2]
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
-    Some((lower + upper) / 2.0)
 }
 
 #[cfg(test)]
@@ -150,7 +166,7 @@ mod tests {
     }
 
     fn check(points: &[(f64, f64)], expected: &[(usize, usize, f64, usize)]) {
-        let got: Vec<(f64, f64, f64, f64)> = detect_spikes(points, SLO, MULTIPLE, WINDOW)
+        let got: Vec<(f64, f64, f64, f64)> = detect_spikes(points, SLO, MULTIPLE, WINDOW, 0.0)
             .iter()
             .map(|s| (s.start_secs, s.end_secs, s.peak_share, s.peak_t_secs))
             .collect();
@@ -205,6 +221,25 @@ mod tests {
     }
 
     #[test]
+    fn spikes_whose_peak_stays_low_are_dropped() {
+        // Stray errors in a quiet hour (0.3 %: above a 0.1 % SLO and 3 × the baseline) and one
+        // real incident (15 %): only the incident reaches a 1 % peak.
+        let points = series(120, |m| match m {
+            20 | 21 => 0.003,
+            60..=67 => 0.15,
+            _ => 0.0,
+        });
+        let peaks = |min_peak: f64| -> Vec<f64> {
+            detect_spikes(&points, 0.001, MULTIPLE, WINDOW, min_peak)
+                .iter()
+                .map(|s| s.peak_share)
+                .collect()
+        };
+        assert_eq!(peaks(0.0), [0.003, 0.15]);
+        assert_eq!(peaks(SPIKE_MIN_PEAK_SLO_MULTIPLE * 0.001), [0.15]);
+    }
+
+    #[test]
     fn a_zero_baseline_uses_the_floor() {
         // No error at all, then 2 %: above the SLO and above 3 × the floor.
         check(
@@ -213,17 +248,23 @@ mod tests {
         );
         // A slo of zero with a zero baseline: a tiny share below 3 × the floor is no spike.
         let points = series(60, |m| if m == 50 { 0.0002 } else { 0.0 });
-        assert!(detect_spikes(&points, 0.0, MULTIPLE, WINDOW).is_empty());
+        assert!(detect_spikes(&points, 0.0, MULTIPLE, WINDOW, 0.0).is_empty());
     }
 
     #[test]
-    fn the_first_points_have_no_baseline_and_order_does_not_matter() {
-        // Starting in the middle of an incident: no history, no judgement.
+    fn the_first_points_are_judged_by_the_series_first_window_and_order_does_not_matter() {
+        // A range that starts in an incident of eight minutes: the first half hour's median is
+        // the quiet share, so the incident is marked.
+        check(
+            &series(120, |m| if m < 8 { 0.12 } else { 0.0003 }),
+            &[(0, 7, 0.12, 0)],
+        );
+        // A range that is all incident: its own normal, no spike.
         check(&series(10, |_| 0.5), &[]);
         let mut points = series(120, |m| if (60..68).contains(&m) { 0.12 } else { 0.0003 });
         points.reverse();
         check(&points, &[(60, 67, 0.12, 60)]);
-        assert!(detect_spikes(&[], SLO, MULTIPLE, WINDOW).is_empty());
+        assert!(detect_spikes(&[], SLO, MULTIPLE, WINDOW, 0.0).is_empty());
     }
 
     #[test]

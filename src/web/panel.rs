@@ -22,7 +22,8 @@ use crate::core::panels::{
 use crate::core::prom::{decode_query, decode_query_range, PromError, QueryData, Series};
 use crate::core::series::{nearest, stack, stats, top_k};
 use crate::core::spikes::{
-    detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MULTIPLE,
+    detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE,
+    SPIKE_MULTIPLE,
 };
 use crate::core::state::{Theme, ViewState};
 use crate::core::time::{query_window, QueryWindow, TimeRange};
@@ -725,7 +726,13 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 .map(|s| s.points.iter().map(|p| (p.t_secs, p.value)).collect())
                 .unwrap_or_default();
             let slo = spec.thresholds.first().map_or(0.0, |t| t.0);
-            let spikes = detect_spikes(&points, slo, SPIKE_MULTIPLE, SPIKE_BASELINE_WINDOW_SECS);
+            let spikes = detect_spikes(
+                &points,
+                slo,
+                SPIKE_MULTIPLE,
+                SPIKE_BASELINE_WINDOW_SECS,
+                SPIKE_MIN_PEAK_SLO_MULTIPLE * slo,
+            );
             set_attr(&marks, "data-spikes", Some(&spikes.len().to_string()));
             for spike in &spikes {
                 let (from, to) = drill_window(spike, l.window.rate_window_secs as f64);
