@@ -44,6 +44,18 @@ pub fn set_attr(el: &Element, name: &str, value: Option<&str>) {
     };
 }
 
+/// Runs `body` now and again after every change of a signal it reads, for as long as the
+/// current reactive owner lives. Every effect of the page goes through this one instantiation of
+/// `Effect::new`: each instantiation carries its own copy of leptos's effect task (1–2 KB of
+/// wasm apiece).
+pub fn effect(body: impl FnMut() + 'static) {
+    effect_boxed(Box::new(body));
+}
+
+fn effect_boxed(mut body: Box<dyn FnMut()>) {
+    Effect::new(move |_| body());
+}
+
 /// Listens to `event` on `target` for as long as the current reactive owner lives (the
 /// closure is dropped with it, so a rebuilt panel leaves nothing behind).
 pub fn listen<E: JsCast + 'static>(

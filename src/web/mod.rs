@@ -16,7 +16,7 @@ use crate::core::panels::{panel as find_panel, Group, PANELS};
 use crate::core::prom::decode_label_values;
 use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
 use crate::core::time::format_datetime_local;
-use dom::{el, listen, set_attr, text_el};
+use dom::{effect, el, listen, set_attr, text_el};
 use panel::{panel, PanelContext};
 use wasm_bindgen::JsCast;
 
@@ -162,7 +162,7 @@ fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
             .map(|w| w.to_string())
             .collect::<Vec<_>>(),
     );
-    Effect::new(move |_| {
+    effect(move || {
         let query = state::encode(&view.get());
         let wanted = if query.is_empty() {
             String::new()
@@ -202,7 +202,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     // The refresh timer: restarted when the period changes, skipped while the tab is hidden
     // (and caught up as soon as it is visible again).
     let timer = StoredValue::new_local(None::<IntervalHandle>);
-    Effect::new(move |_| {
+    effect(move || {
         timer.update_value(|t| {
             if let Some(h) = t.take() {
                 h.clear();
@@ -249,7 +249,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         });
     }
     // The theme applies to the whole document.
-    Effect::new(move |_| {
+    effect(move || {
         let (theme, transparent) = view.with(|v| (v.theme, v.transparent));
         if let Some(root) = web_sys::window()
             .and_then(|w| w.document())
@@ -265,10 +265,10 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     let hover_secs = RwSignal::new(None);
     let bar = header(view, set_tick, refresh, range, handlers);
     let _ = root.append_child(&bar);
-    Effect::new(move |_| set_attr(&bar, "hidden", kiosk.get().then_some("")));
+    effect(move || set_attr(&bar, "hidden", kiosk.get().then_some("")));
     let warning_list = el("ul", "warnings", Some(root));
     set_attr(&warning_list, "role", Some("status"));
-    Effect::new(move |_| {
+    effect(move || {
         warning_list.set_text_content(None);
         warnings.with(|w| {
             set_attr(&warning_list, "hidden", w.is_empty().then_some(""));
@@ -285,7 +285,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     );
     let _ = root.append_child(&traces::drill_down(cfg.clone(), view));
     let body = el("div", "panels", Some(root));
-    Effect::new(move |_| {
+    effect(move || {
         let Some(names) = names.get() else {
             return;
         };
@@ -308,7 +308,7 @@ fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: RwSignal<Vie
     let single = Memo::new(move |_| view.with(|v| v.panel.clone()));
     // Each build runs under its own owner, disposed before the next one.
     let owner = StoredValue::new_local(None::<Owner>);
-    Effect::new(move |_| {
+    effect(move || {
         let single = single.get();
         owner.update_value(|o| {
             if let Some(previous) = o.take() {
@@ -489,7 +489,7 @@ fn header(
     });
 
     // The controls follow the view state (URL, back/forward, zoom).
-    Effect::new(move |_| {
+    effect(move || {
         let (spec, theme) = view.with(|v| (v.range, v.theme));
         let offset_secs = utc_offset_at(now_secs());
         range_label.set_text_content(Some(&spec.label_in(offset_secs)));
@@ -518,7 +518,7 @@ fn header(
         ));
     });
     // The handlers Prometheus knows, and the one in the URL even if it knows none.
-    Effect::new(move |_| {
+    effect(move || {
         let current = view.with(|v| v.handler.clone());
         let mut options = vec![(String::new(), "all handlers".to_owned())];
         handlers.with(|hs| options.extend(hs.iter().map(|h| (h.clone(), h.clone()))));

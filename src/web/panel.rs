@@ -29,7 +29,7 @@ use crate::core::state::{Theme, ViewState};
 use crate::core::time::{query_window, QueryWindow, TimeRange};
 use crate::core::units::format_value;
 use crate::core::url::with_query;
-use crate::web::dom::{el, fill_table, listen, set_attr, text_el, Row};
+use crate::web::dom::{effect, el, fill_table, listen, set_attr, text_el, Row};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -431,7 +431,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     let handler = Memo::new(move |_| view.with(|v| v.handler.clone()));
     {
         let chart = chart.clone();
-        Effect::new(move |_| {
+        effect(move || {
             let range = range.get();
             let handler = handler.get();
             let width_px = chart.client_width().max(100) as u32;
@@ -515,7 +515,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         window_event_listener(leptos::ev::resize, move |_| set_resized.update(|n| *n += 1));
     on_cleanup(move || resize.remove());
     if let Some(canvas) = canvas.clone() {
-        Effect::new(move |_| {
+        effect(move || {
             resized.track();
             let Some(l) = loaded.get() else { return };
             let (shown, hidden) = displayed(&l, isolated.get().as_deref());
@@ -623,7 +623,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 _ => {}
             }
         });
-        Effect::new(move |_| {
+        effect(move || {
             let shown = chosen.get().map(|(_, _, left, width)| {
                 format!("left: {}px", (left + width / 2.0).round() as i64)
             });
@@ -639,7 +639,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             hover_secs.set(None);
         });
         // The overlays: crosshair (shared by every chart), drag selection, tooltip.
-        Effect::new(move |_| {
+        effect(move || {
             let d = drawn.get();
             let t = hover_secs.get();
             let x = d.as_ref().zip(t).and_then(|(d, t)| d.axis.x_at(t));
@@ -713,7 +713,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 });
             }
         });
-        Effect::new(move |_| {
+        effect(move || {
             marks.set_text_content(None);
             let (Some(l), Some(d)) = (loaded.get(), drawn.get()) else {
                 set_attr(&marks, "data-spikes", None);
@@ -773,7 +773,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
 
     if let Some(input) = stack_box {
         let shown = input.clone();
-        Effect::new(move |_| shown.set_checked(view.with(|v| v.stacked)));
+        effect(move || shown.set_checked(view.with(|v| v.stacked)));
         let target = input.clone();
         listen(&input, "change", move |_: web_sys::Event| {
             let on = target.checked();
@@ -791,7 +791,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             view.update(|v| *v = v.toggled_isolation(spec.id, &name));
         }
     });
-    Effect::new(move |_| {
+    effect(move || {
         let isolated_now = isolated.get();
         let d = drawn.get();
         let Some(d) = d else {
@@ -828,7 +828,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     // The DOM contract, the message, the headline and the ranked table: one effect.
     {
         let root = root.clone();
-        Effect::new(move |_| {
+        effect(move || {
             let st = state.get();
             let l = loaded.get();
             let d = drawn.get();

@@ -15,7 +15,7 @@ use crate::core::jaeger::{self as j, ApiVersion, JaegerError, SearchParams, Trac
 use crate::core::links;
 use crate::core::state::ViewState;
 use crate::core::waterfall;
-use crate::web::dom::{el, listen, set_attr, text_el};
+use crate::web::dom::{effect, el, listen, set_attr, text_el};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -210,7 +210,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     let Some(jc) = cfg.jaeger.clone() else {
         // Without Jaeger, a drill-down in the URL says why it shows nothing.
         let root2 = root.clone();
-        Effect::new(move |_| {
+        effect(move || {
             let asked = view.with(|v| v.drill.is_some() || v.trace.is_some());
             set_attr(&root2, "hidden", (!asked).then_some(""));
             set_attr(&root2, "data-state", Some("error"));
@@ -242,17 +242,18 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     // A window opened from a chart further down brings the list into view.
     {
         let root = root.clone();
-        Effect::new(move |previous: Option<Option<(i64, i64)>>| {
+        let mut previous: Option<Option<(i64, i64)>> = None;
+        effect(move || {
             let window = asked.with(|a| a.0);
             if window.is_some() && previous.is_some_and(|p| p != window) {
                 root.scroll_into_view();
             }
-            window
+            previous = Some(window);
         });
     }
     {
         let jc = jc.clone();
-        Effect::new(move |_| {
+        effect(move || {
             let (window, filter, op) = asked.get();
             let Some((from, to)) = window else {
                 list_request.update_value(|s| {
@@ -307,7 +308,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
 
     let trace_id = Memo::new(move |_| view.with(|v| v.trace.clone()));
     let jc_by_id = jc.clone();
-    Effect::new(move |_| {
+    effect(move || {
         let Some(id) = trace_id.get() else {
             trace_request.update_value(|s| {
                 if let Some(c) = s.take() {
@@ -349,7 +350,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         let root = root.clone();
         let cfg = cfg.clone();
         let jc = jc.clone();
-        Effect::new(move |_| {
+        effect(move || {
             let (window, filter, op) = asked.get();
             let shown_trace = trace_id.get();
             set_attr(
@@ -439,7 +440,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         Load::Ready(t) => Some((t.clone(), Arc::new(waterfall::layout(&t)))),
         _ => None,
     });
-    Effect::new(move |_| {
+    effect(move || {
         trace_id.track();
         collapsed.set(HashSet::new());
         selected_span.set(None);
@@ -475,7 +476,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     {
         let wf = wf.clone();
         let cfg = cfg.clone();
-        Effect::new(move |_| {
+        effect(move || {
             let load = opened.get();
             set_attr(&wf, "data-state", Some(load.name()));
             set_attr(&wf, "hidden", matches!(load, Load::Idle).then_some(""));
