@@ -35,6 +35,17 @@ impl TraceFilter {
         }
     }
 
+    /// The filter in words, as the list's chooser and title show it.
+    pub fn label(self) -> String {
+        match self {
+            TraceFilter::Errors => "traces with errors".to_owned(),
+            TraceFilter::All => "all traces".to_owned(),
+            TraceFilter::Slow => {
+                format!("traces of {} or more", duration_text(SLOW_MIN_DURATION_US))
+            }
+        }
+    }
+
     pub fn parse(text: &str) -> Option<TraceFilter> {
         TraceFilter::ALL.into_iter().find(|f| f.as_str() == text)
     }
@@ -172,6 +183,33 @@ pub fn select(
     (rows, matched)
 }
 
+/// What the list says instead of or above its rows: `None` when it shows every match.
+pub fn list_note(filter: TraceFilter, shown: usize, matched: usize) -> Option<String> {
+    let what = match filter {
+        TraceFilter::All => "traces".to_owned(),
+        other => other.label(),
+    };
+    if shown == 0 {
+        return Some(format!("No {what} in this window."));
+    }
+    if matched <= shown {
+        return None;
+    }
+    let order = match filter {
+        TraceFilter::Slow => "slowest",
+        _ => "newest",
+    };
+    // Jaeger stops each search at its limit: there may be more than it returned.
+    let at_least = if matched >= SEARCH_LIMIT as usize {
+        "at least "
+    } else {
+        ""
+    };
+    Some(format!(
+        "The {order} {shown} of {at_least}{matched} {what}: narrow the window to see the others."
+    ))
+}
+
 /// A trace's line in the list: start (local `HH:MM:SS.mmm`), root operation, duration, spans,
 /// error spans, HTTP status (`–` when none).
 pub fn row_cells(s: &TraceSummary, utc_offset_secs: i64) -> [String; 6] {
@@ -271,6 +309,27 @@ pub fn span_detail(span: &Span) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_list_says_what_it_leaves_out() {
+        assert_eq!(
+            list_note(TraceFilter::Errors, 0, 0).as_deref(),
+            Some("No traces with errors in this window.")
+        );
+        assert_eq!(
+            list_note(TraceFilter::Slow, 0, 0).as_deref(),
+            Some("No traces of 500 ms or more in this window.")
+        );
+        assert_eq!(list_note(TraceFilter::All, 42, 42), None);
+        assert_eq!(
+            list_note(TraceFilter::All, 100, 150).as_deref(),
+            Some("The newest 100 of 150 traces: narrow the window to see the others.")
+        );
+        assert_eq!(
+            list_note(TraceFilter::Slow, 100, 200).as_deref(),
+            Some("The slowest 100 of at least 200 traces of 500 ms or more: narrow the window to see the others.")
+        );
+    }
     use crate::core::jaeger::{AttrValue, Event};
 
     const SEARCH: &str = "POST /v1/libraries/{library_id}/search";

@@ -160,12 +160,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     set_attr(&filter_select, "data-control", Some("trace-filter"));
     for f in TraceFilter::ALL {
         set_attr(
-            &text_el(
-                "option",
-                "",
-                &format!("{} traces", f.as_str()),
-                Some(&filter_select),
-            ),
+            &text_el("option", "", &f.label(), Some(&filter_select)),
             "value",
             Some(f.as_str()),
         );
@@ -373,11 +368,11 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             let offset = utc_offset_at(from as f64);
             let target = Target::parse(op.as_deref());
             sub.set_text_content(Some(&format!(
-                "{} – {} · {} · {} traces",
+                "{} – {} · {} · {}",
                 drill::clock_ms(from * 1_000_000, offset),
                 drill::clock_ms(to * 1_000_000, offset),
                 op.as_deref().unwrap_or(&jc.service),
-                filter.as_str()
+                filter.label()
             )));
             let (op_name, mut tags) = match &target {
                 Target::Operation(o) => (Some(o.as_str()), Vec::new()),
@@ -419,13 +414,10 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                 set_attr(&root, "data-traces", Some(&rows.len().to_string()));
                 if rows.is_empty() {
                     set_attr(&root, "data-state", Some("empty"));
-                    text = Some(format!("No {} traces in this window.", filter.as_str()));
                 } else {
                     fill_list(&list, rows, shown_trace.as_deref(), offset);
-                    if *matched > rows.len() {
-                        text = Some(format!("Showing {} of {matched} traces.", rows.len()));
-                    }
                 }
+                text = drill::list_note(filter, rows.len(), *matched);
             }
             set_attr(&message, "hidden", text.is_none().then_some(""));
             message.set_text_content(text.as_deref());
