@@ -477,3 +477,54 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
     assert_eq!(alive, Value::Bool(true));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_latency_chart_scatters_error_and_slow_traces_and_a_dot_opens_its_trace() {
+    let browser = Browser::start(1280, 1000).await;
+    let app = env("ARRWDB_E2E_APP_URL");
+    browser
+        .client
+        .goto(&format!("{app}?range=1h&refresh=off"))
+        .await
+        .unwrap();
+    let dots = "document.querySelector(\"[data-panel='latency'] .dots\")";
+    wait_true(
+        &browser,
+        &format!("const d = {dots}; return !!d && Number(d.dataset.dots) > 0 && !!d.querySelector('.dot.error')"),
+        "scatter",
+    )
+    .await;
+    // Every dot is a trace Jaeger has; an error dot's trace has an error span.
+    let id = js_string(
+        &browser,
+        &format!("return {dots}.querySelector('.dot.error').dataset.traceId"),
+    )
+    .await;
+    let spans = otlp_traces(&jaeger(&format!("/api/v3/traces/{id}")).await);
+    assert_eq!(spans.len(), 1, "{id}");
+    assert!(spans[0].2 > 0, "an error dot's trace has an error span");
+    let title = js_string(
+        &browser,
+        &format!("return {dots}.querySelector('.dot.error').title"),
+    )
+    .await;
+    assert!(
+        title.contains(&id) && title.contains("with errors"),
+        "{title}"
+    );
+
+    // A click opens its waterfall, and the URL keeps it.
+    browser
+        .js(&format!(
+            "{dots}.querySelector(\"[data-trace-id='{id}']\").click(); return true"
+        ))
+        .await;
+    wait_true(
+        &browser,
+        &format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'ready' && w.dataset.traceId === '{id}' && location.search.includes('trace={id}')"),
+        "dot-opens",
+    )
+    .await;
+    browser.screenshot("latency-scatter").await;
+    browser.close().await;
+}

@@ -83,7 +83,7 @@ pub struct ChartSeries {
 }
 
 /// What was drawn: the tests and the page's `data-series` read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DrawSummary {
     pub series_drawn: usize,
     pub points_drawn: usize,
@@ -91,6 +91,12 @@ pub struct DrawSummary {
     /// position to a time (zoom, crosshair).
     pub plot_left_px: i32,
     pub plot_right_px: i32,
+    /// The vertical extent in device pixels and the values at its bottom and top, so the page
+    /// can place marks at a value (the trace scatter).
+    pub plot_top_px: i32,
+    pub plot_bottom_px: i32,
+    pub y_lo: f64,
+    pub y_hi: f64,
 }
 
 /// The plot's horizontal axis as the pointer sees it: `left_px..right_px` (CSS pixels from the
@@ -120,6 +126,27 @@ impl TimeAxis {
         let span_secs = self.end_secs - self.start_secs;
         (span_secs > 0.0 && t_secs >= self.start_secs && t_secs <= self.end_secs).then(|| {
             self.left_px + (t_secs - self.start_secs) / span_secs * (self.right_px - self.left_px)
+        })
+    }
+}
+
+/// The plot's vertical axis in CSS pixels: `bottom_px` shows `lo`, `top_px` shows `hi`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ValueAxis {
+    pub top_px: f64,
+    pub bottom_px: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl ValueAxis {
+    /// Where `value` is drawn, clamped to the plot (a value above the axis sits on its top
+    /// edge); `None` for a non-finite value or an empty axis.
+    pub fn y_at(&self, value: f64) -> Option<f64> {
+        let span = self.hi - self.lo;
+        (value.is_finite() && span > 0.0).then(|| {
+            let f = ((value - self.lo) / span).clamp(0.0, 1.0);
+            self.bottom_px - f * (self.bottom_px - self.top_px)
         })
     }
 }
@@ -333,6 +360,10 @@ pub fn draw_timeseries<DB: DrawingBackend>(
         points_drawn: 0,
         plot_left_px: plot.left,
         plot_right_px: plot.right,
+        plot_top_px: plot.top,
+        plot_bottom_px: plot.bottom,
+        y_lo,
+        y_hi,
     };
     for s in series {
         let color = spec.theme.palette[s.color % spec.theme.palette.len()];
@@ -467,6 +498,24 @@ mod tests {
         check(&[0.0, 0.0], true, (0.0, 1.1));
         check(&[f64::NAN], true, (0.0, 1.1));
         check(&[7.0], false, (7.0, 14.7));
+    }
+
+    #[test]
+    fn the_value_axis_places_values_and_clamps_them_to_the_plot() {
+        let axis = ValueAxis {
+            top_px: 10.0,
+            bottom_px: 210.0,
+            lo: 0.0,
+            hi: 2.0,
+        };
+        assert_eq!(axis.y_at(0.0), Some(210.0));
+        assert_eq!(axis.y_at(0.5), Some(160.0));
+        assert_eq!(axis.y_at(2.0), Some(10.0));
+        // A trace slower than the axis sits on its top edge; nothing is placed for NaN.
+        assert_eq!(axis.y_at(30.0), Some(10.0));
+        assert_eq!(axis.y_at(-1.0), Some(210.0));
+        assert_eq!(axis.y_at(f64::NAN), None);
+        assert_eq!(ValueAxis { hi: 0.0, ..axis }.y_at(0.0), None);
     }
 
     #[test]

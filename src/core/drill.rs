@@ -110,6 +110,99 @@ pub fn narrowing(
     from_series.or(handler_filter).map(str::to_owned)
 }
 
+/// A dot of the trace scatter on the latency chart: a trace at its start and duration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dot {
+    pub trace_id: String,
+    pub t_secs: f64,
+    pub duration_secs: f64,
+    /// Any span of the trace is an error (never known for an exemplar).
+    pub error: bool,
+    /// From a Prometheus exemplar rather than a Jaeger search.
+    pub exemplar: bool,
+}
+
+/// The Jaeger searches behind the scatter of `[start_us, end_us]`: the service's error traces
+/// and its slow ones (at least [`SLOW_MIN_DURATION_US`]), the newest [`SEARCH_LIMIT`] of each.
+/// A busy service has far more traces than a chart can show or Jaeger return; these are the
+/// ones a latency chart is read for.
+pub fn scatter_searches(service: &str, start_us: i64, end_us: i64) -> Vec<SearchParams> {
+    let any = SearchParams {
+        service: service.to_owned(),
+        start_us,
+        end_us,
+        limit: SEARCH_LIMIT,
+        ..SearchParams::default()
+    };
+    vec![
+        SearchParams {
+            tags: vec![("error".to_owned(), "true".to_owned())],
+            ..any.clone()
+        },
+        SearchParams {
+            min_duration_us: Some(SLOW_MIN_DURATION_US),
+            ..any
+        },
+    ]
+}
+
+/// The dots of the searches' answers, each trace once.
+pub fn trace_dots(answers: &[Vec<Trace>]) -> Vec<Dot> {
+    let mut seen = std::collections::HashSet::new();
+    answers
+        .iter()
+        .flatten()
+        .filter(|t| seen.insert(t.trace_id.as_str()))
+        .map(|t| {
+            let s = t.summary();
+            Dot {
+                trace_id: s.trace_id,
+                t_secs: s.start_us as f64 / 1e6,
+                duration_secs: s.duration_us as f64 / 1e6,
+                error: s.error_span_count > 0,
+                exemplar: false,
+            }
+        })
+        .collect()
+}
+
+/// The dots of Prometheus exemplars of a latency histogram (values in seconds): those with a
+/// hex trace id in a `trace_id`, `traceID` or `trace-id` label, each trace once. An exemplar
+/// marks the end of its request, so its dot starts one duration earlier.
+pub fn exemplar_dots(series: &[crate::core::prom::ExemplarSeries]) -> Vec<Dot> {
+    let mut seen = std::collections::HashSet::new();
+    series
+        .iter()
+        .flat_map(|s| &s.exemplars)
+        .filter_map(|e| {
+            let id = ["trace_id", "traceID", "trace-id"]
+                .iter()
+                .find_map(|k| e.labels.get(*k))
+                .and_then(|id| crate::core::links::hex_id(id))?;
+            (e.value.is_finite() && e.t_secs.is_finite() && seen.insert(id.to_ascii_lowercase()))
+                .then(|| Dot {
+                    trace_id: id.to_ascii_lowercase(),
+                    t_secs: e.t_secs - e.value.max(0.0),
+                    duration_secs: e.value,
+                    error: false,
+                    exemplar: true,
+                })
+        })
+        .collect()
+}
+
+/// A dot's tooltip.
+pub fn dot_title(dot: &Dot, utc_offset_secs: i64) -> String {
+    format!(
+        "{}{} at {}, trace {}{}. Click to open it.",
+        if dot.exemplar { "Exemplar: " } else { "" },
+        duration_text((dot.duration_secs * 1e6).round() as i64),
+        clock_ms((dot.t_secs * 1e6).round() as i64, utc_offset_secs),
+        dot.trace_id,
+        if dot.error { ", with errors" } else { "" },
+    )
+}
+
 /// The Jaeger searches that answer a drill-down of `[start_us, end_us]`.
 pub fn searches(
     service: &str,
@@ -371,6 +464,79 @@ mod tests {
                 ),
             ],
         }
+    }
+
+    #[test]
+    fn the_scatter_searches_errors_and_slow_traces_and_shows_each_once() {
+        let plan = scatter_searches("arrwdb", 1_000, 2_000);
+        assert_eq!(plan.len(), 2);
+        assert_eq!(plan[0].tags, [("error".to_owned(), "true".to_owned())]);
+        assert_eq!(plan[0].min_duration_us, None);
+        assert_eq!(plan[1].min_duration_us, Some(SLOW_MIN_DURATION_US));
+        assert!(plan.iter().all(|p| p.service == "arrwdb"
+            && (p.start_us, p.end_us, p.limit) == (1_000, 2_000, SEARCH_LIMIT)));
+
+        let slow_error = trace("aa", SEARCH, 1_500_000_000_000_000, 900_000, true);
+        let slow = trace("bb", SEARCH, 1_500_000_001_000_000, 700_000, false);
+        let dots = trace_dots(&[vec![slow_error.clone()], vec![slow_error, slow]]);
+        assert_eq!(
+            dots,
+            [
+                Dot {
+                    trace_id: "aa".into(),
+                    t_secs: 1_500_000_000.0,
+                    duration_secs: 0.9,
+                    error: true,
+                    exemplar: false,
+                },
+                Dot {
+                    trace_id: "bb".into(),
+                    t_secs: 1_500_000_001.0,
+                    duration_secs: 0.7,
+                    error: false,
+                    exemplar: false,
+                },
+            ]
+        );
+        assert_eq!(
+            dot_title(&dots[0], 3_600),
+            "900 ms at 03:40:00.000, trace aa, with errors. Click to open it."
+        );
+    }
+
+    #[test]
+    fn exemplars_with_a_hex_trace_id_become_dots() {
+        use crate::core::prom::{Exemplar, ExemplarSeries};
+        let exemplar = |labels: &[(&str, &str)], value: f64, t_secs: f64| Exemplar {
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            value,
+            t_secs,
+        };
+        let series = [ExemplarSeries {
+            series_labels: Default::default(),
+            exemplars: vec![
+                exemplar(&[("trace_id", "ABC123")], 0.25, 1_000.0),
+                exemplar(&[("traceID", "abc123")], 0.25, 1_001.0),
+                exemplar(&[("trace-id", "<script>")], 0.1, 1_002.0),
+                exemplar(&[("span_id", "ff")], 0.1, 1_003.0),
+                exemplar(&[("trace_id", "ff")], f64::NAN, 1_004.0),
+            ],
+        }];
+        let dots = exemplar_dots(&series);
+        assert_eq!(
+            dots,
+            [Dot {
+                trace_id: "abc123".into(),
+                t_secs: 999.75,
+                duration_secs: 0.25,
+                error: false,
+                exemplar: true,
+            }]
+        );
+        assert!(dot_title(&dots[0], 0).starts_with("Exemplar: 250 ms at 00:16:39.750"));
     }
 
     #[test]

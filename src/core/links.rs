@@ -54,7 +54,7 @@ fn http_base(base: &str) -> Option<&str> {
 }
 
 /// A trace id as 1 to 32 hex digits.
-fn hex_id(id: &str) -> Option<&str> {
+pub(crate) fn hex_id(id: &str) -> Option<&str> {
     let id = id.trim();
     (!id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then_some(id)
 }

@@ -11,15 +11,18 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::core::chart::{
-    draw_timeseries, ChartSeries, ChartSpec, DrawSummary, TimeAxis, DARK, LIGHT, PALETTE,
+    draw_timeseries, ChartSeries, ChartSpec, DrawSummary, TimeAxis, ValueAxis, DARK, LIGHT, PALETTE,
 };
 use crate::core::config::Config;
 use crate::core::drill::narrowing;
+use crate::core::drill::{dot_title, exemplar_dots, Dot};
 use crate::core::metrics::MetricNames;
 use crate::core::panels::{
     chart_series, panel_queries, PanelKind, PanelSpec, QueryContext, Role, OVERALL_ERROR_SERIES,
 };
-use crate::core::prom::{decode_query, decode_query_range, PromError, QueryData, Series};
+use crate::core::prom::{
+    decode_exemplars, decode_query, decode_query_range, PromError, QueryData, Series,
+};
 use crate::core::series::{nearest, stack, stats, top_k};
 use crate::core::spikes::{
     detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE,
@@ -76,6 +79,8 @@ struct Drawn {
     legend: Vec<LegendRow>,
     /// The plot's time axis in CSS pixels, for pointer maths.
     axis: TimeAxis,
+    /// The plot's value axis in CSS pixels, for marks at a value.
+    values: ValueAxis,
     /// The series as drawn (isolated, capped, stacked), for the tooltip.
     shown: Vec<ChartSeries>,
 }
@@ -385,6 +390,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     } = ctx;
     let is_table = spec.kind == PanelKind::Table;
     let can_drill = cfg.jaeger.is_some();
+    let scatter_cfg = cfg.clone();
 
     // The element tree; only text and attributes change afterwards.
     let root = el(
@@ -541,6 +547,12 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                             start_secs: l.window.start_secs,
                             end_secs: l.window.end_secs,
                         },
+                        values: ValueAxis {
+                            top_px: f64::from(summary.plot_top_px) / ratio,
+                            bottom_px: f64::from(summary.plot_bottom_px) / ratio,
+                            lo: summary.y_lo,
+                            hi: summary.y_hi,
+                        },
                         shown,
                     }));
                     state.set(PanelState::Ready);
@@ -688,6 +700,110 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 Some(if text.is_some() { "" } else { hide }),
             );
             tooltip.set_text_content(text.as_deref());
+        });
+    }
+
+    // The trace scatter on the latency chart: Jaeger's error and slow traces of the range, and
+    // Prometheus's exemplars of the histogram, as dots that open their trace.
+    if spec.id == "latency" && !is_table {
+        let layer = el("div", "dots", Some(&chart));
+        listen(&layer, "click", move |ev: web_sys::Event| {
+            let id = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.get_attribute("data-trace-id"));
+            if let Some(id) = id {
+                view.update(|v| v.trace = Some(id));
+            }
+        });
+        let dots = RwSignal::new(Arc::new(Vec::<Dot>::new()));
+        let request = StoredValue::new_local(None::<AbortController>);
+        let cfg = scatter_cfg;
+        // Asked again with each load (a refresh or a new range), not with each redraw.
+        let asked = Memo::new(move |_| {
+            loaded.with(|l| {
+                l.as_ref().map(|l| {
+                    let (from, to) = (l.window.start_secs as i64, l.window.end_secs as i64);
+                    (from, to, l.queries.first().cloned().unwrap_or_default())
+                })
+            })
+        });
+        effect(move || {
+            let Some((from, to, query)) = asked.get() else {
+                return;
+            };
+            let Some(controller) = crate::web::traces::restart(request) else {
+                return;
+            };
+            let cfg = cfg.clone();
+            leptos::task::spawn_local(async move {
+                let signal = controller.signal();
+                let mut found = Vec::new();
+                if let Some(jc) = &cfg.jaeger {
+                    // Dots are extras: a Jaeger that fails leaves the chart as it is (the
+                    // drill-down says what is wrong when asked).
+                    if let Ok(d) = crate::web::traces::scatter_dots(jc, from, to, &signal).await {
+                        found = d;
+                    }
+                }
+                let base = &cfg.prometheus.url;
+                let url = with_query(
+                    base,
+                    "/api/v1/query_exemplars",
+                    &[
+                        ("query", &query),
+                        ("start", &from.to_string()),
+                        ("end", &to.to_string()),
+                    ],
+                );
+                let mut notes = Vec::new();
+                if let Ok(series) =
+                    fetch_prom(base, url, &signal, decode_exemplars, &mut notes).await
+                {
+                    found.extend(exemplar_dots(&series));
+                }
+                if !signal.aborted() {
+                    dots.set(Arc::new(found));
+                }
+            });
+        });
+        effect(move || {
+            layer.set_text_content(None);
+            let (Some(d), dots) = (drawn.get(), dots.get()) else {
+                set_attr(&layer, "data-dots", None);
+                return;
+            };
+            let mut placed = 0;
+            for dot in dots.iter() {
+                let (Some(x), Some(y)) =
+                    (d.axis.x_at(dot.t_secs), d.values.y_at(dot.duration_secs))
+                else {
+                    continue;
+                };
+                let class = match (dot.error, dot.exemplar) {
+                    (_, true) => "dot exemplar",
+                    (true, false) => "dot error",
+                    (false, false) => "dot",
+                };
+                let b = el("button", class, Some(&layer));
+                set_attr(&b, "data-trace-id", Some(&dot.trace_id));
+                set_attr(
+                    &b,
+                    "style",
+                    Some(&format!(
+                        "left: {}px; top: {}px",
+                        x.round() as i64,
+                        y.round() as i64
+                    )),
+                );
+                set_attr(
+                    &b,
+                    "title",
+                    Some(&dot_title(dot, utc_offset_at(dot.t_secs))),
+                );
+                placed += 1;
+            }
+            set_attr(&layer, "data-dots", Some(&placed.to_string()));
         });
     }
 

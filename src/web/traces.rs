@@ -55,16 +55,17 @@ async fn fetch(url: &str, base: &str, signal: &AbortSignal) -> Result<(u16, Stri
     }
 }
 
+thread_local! {
+    /// The API version the auto probe found, for the life of the page.
+    static KNOWN_API: std::cell::Cell<Option<ApiVersion>> = const { std::cell::Cell::new(None) };
+}
+
 /// The API to speak: the configured one, or (auto) what one probe of api_v3 says, remembered.
-async fn api_version(
-    jc: &JaegerConfig,
-    known: StoredValue<Option<ApiVersion>>,
-    signal: &AbortSignal,
-) -> Result<ApiVersion, JaegerError> {
+async fn api_version(jc: &JaegerConfig, signal: &AbortSignal) -> Result<ApiVersion, JaegerError> {
     if let JaegerApi::Fixed(v) = jc.api {
         return Ok(v);
     }
-    if let Some(v) = known.get_value() {
+    if let Some(v) = KNOWN_API.with(|k| k.get()) {
         return Ok(v);
     }
     let probe = fetch(&j::v3_services_url(&jc.url), &jc.url, signal)
@@ -72,7 +73,7 @@ async fn api_version(
         .and_then(|(status, body)| j::decode_v3_services(status, &body));
     match j::choose_api_version(&probe) {
         Some(v) => {
-            known.set_value(Some(v));
+            KNOWN_API.with(|k| k.set(Some(v)));
             Ok(v)
         }
         None => Err(probe.err().unwrap_or_else(JaegerError::aborted)),
@@ -138,8 +139,25 @@ fn link(parent: &Element, kind: &str, text: &str, href: Option<String>) {
     }
 }
 
+/// The dots of the latency chart's trace scatter for `[from_secs, to_secs]`.
+pub(crate) async fn scatter_dots(
+    jc: &JaegerConfig,
+    from_secs: i64,
+    to_secs: i64,
+    signal: &AbortSignal,
+) -> Result<Vec<drill::Dot>, JaegerError> {
+    let version = api_version(jc, signal).await?;
+    let mut answers = Vec::new();
+    for p in drill::scatter_searches(&jc.service, from_secs * 1_000_000, to_secs * 1_000_000) {
+        answers.push(search(jc, version, &p, signal).await?);
+    }
+    Ok(drill::trace_dots(&answers))
+}
+
 /// Aborts the previous request of a slot and starts a new one.
-fn restart(slot: StoredValue<Option<AbortController>, LocalStorage>) -> Option<AbortController> {
+pub(crate) fn restart(
+    slot: StoredValue<Option<AbortController>, LocalStorage>,
+) -> Option<AbortController> {
     let controller = AbortController::new().ok()?;
     slot.update_value(|s| {
         if let Some(previous) = s.replace(controller.clone()) {
@@ -216,7 +234,6 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         return root;
     };
     let jc = Arc::new(jc);
-    let known = StoredValue::new(None::<ApiVersion>);
     let listing = RwSignal::new(Load::<Arc<Listing>>::Idle);
     let opened = RwSignal::new(Load::<Arc<Trace>>::Idle);
     // The traces the list fetched, by id: a row opens without another request.
@@ -275,7 +292,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                     to * 1_000_000,
                 );
                 let result = async {
-                    let version = api_version(&jc, known, &signal).await?;
+                    let version = api_version(&jc, &signal).await?;
                     let mut answers = Vec::with_capacity(plan.len());
                     for p in &plan {
                         answers.push(search(&jc, version, p, &signal).await?);
@@ -325,7 +342,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         leptos::task::spawn_local(async move {
             let signal = controller.signal();
             let result = async {
-                let version = api_version(&jc, known, &signal).await?;
+                let version = api_version(&jc, &signal).await?;
                 trace_by_id(&jc, version, &id, &signal).await
             }
             .await;
