@@ -4,6 +4,7 @@ pub mod chart;
 pub mod config;
 pub mod drill;
 pub mod jaeger;
+pub(crate) mod json;
 pub mod links;
 pub mod metrics;
 pub mod order;

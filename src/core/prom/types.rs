@@ -6,49 +6,30 @@
 //! durations and sample times are float seconds, named `_secs`.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::core::json::str_map;
 
 use super::sample::{de_sample_value, HistogramPoint, Labels, Point, StringSample};
 
 /// The `data` of `/api/v1/query` (and of `/api/v1/query_range`, which is always a matrix).
 ///
-/// `result` may come before `resultType` (the OpenAPI examples do that), so `result` is first
-/// kept as raw JSON text and parsed once the type is known: no generic buffering of a large
-/// matrix, and much less code in the wasm than serde's adjacently tagged enums.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(try_from = "RawQueryData")]
+/// `result` may come before `resultType` (the OpenAPI examples do that), so the envelope keeps
+/// `result` as raw JSON text and [`QueryData::read`] parses it once the type is known: no
+/// buffering of a large matrix, and much less code in the wasm than serde's adjacently tagged
+/// enums.
+#[derive(Debug, Clone, PartialEq)]
 pub enum QueryData {
     Vector(Vec<InstantSample>),
     /// A range query, or an instant query of a range selector such as `up[5m]`.
     Matrix(Vec<Series>),
     Scalar(Point),
     String(StringSample),
-}
-
-#[derive(Deserialize)]
-struct RawQueryData {
-    #[serde(rename = "resultType")]
-    result_type: String,
-    result: Box<serde_json::value::RawValue>,
-}
-
-impl TryFrom<RawQueryData> for QueryData {
-    type Error = String;
-    fn try_from(raw: RawQueryData) -> Result<Self, Self::Error> {
-        fn parse<'a, T: Deserialize<'a>>(
-            raw: &'a serde_json::value::RawValue,
-        ) -> Result<T, String> {
-            serde_json::from_str(raw.get()).map_err(|e| e.to_string())
-        }
-        match raw.result_type.as_str() {
-            "vector" => parse(&raw.result).map(QueryData::Vector),
-            "matrix" => parse(&raw.result).map(QueryData::Matrix),
-            "scalar" => parse(&raw.result).map(QueryData::Scalar),
-            "string" => parse(&raw.result).map(QueryData::String),
-            other => Err(format!("unknown resultType \"{other}\"")),
-        }
-    }
 }
 
 impl QueryData {
@@ -61,51 +42,120 @@ impl QueryData {
             QueryData::String(_) => "string",
         }
     }
+
+    /// The `result` of a query answer, whose `resultType` is `result_type`. A shape error's
+    /// position is within `result`.
+    pub(crate) fn read(result_type: &str, result: &RawValue) -> Result<Self, String> {
+        fn parse<'a, T: Deserialize<'a>>(result: &'a RawValue) -> Result<T, String> {
+            serde_json::from_str(result.get()).map_err(|e| e.to_string())
+        }
+        match result_type {
+            "vector" => parse(result).map(QueryData::Vector),
+            "matrix" => parse(result).map(QueryData::Matrix),
+            "scalar" => parse(result).map(QueryData::Scalar),
+            "string" => parse(result).map(QueryData::String),
+            other => Err(format!("unknown resultType \"{other}\"")),
+        }
+    }
 }
 
 /// One series of a matrix: float samples in `points` (`values` in the JSON) and native-histogram
 /// samples in `histograms`. Either may be empty; a series can also hold both.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Series {
-    #[serde(rename = "metric", default)]
     pub labels: Labels,
-    #[serde(rename = "values", default)]
     pub points: Vec<Point>,
-    #[serde(default)]
     pub histograms: Vec<HistogramPoint>,
 }
 
 /// One element of a vector. A native-histogram sample has no float value: its `point.value` is
 /// NaN (drawn as a gap) and `histogram` holds it.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(try_from = "RawInstantSample")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InstantSample {
     pub labels: Labels,
     pub point: Point,
     pub histogram: Option<HistogramPoint>,
 }
 
-#[derive(Deserialize)]
-struct RawInstantSample {
-    #[serde(default)]
-    metric: Labels,
+/// What [`SampleVisitor`] read of a series (`{metric, values, histograms}`) or of a vector
+/// element (`{metric, value, histogram}`).
+#[derive(Default)]
+struct RawSample {
+    labels: Labels,
+    points: Vec<Point>,
+    histograms: Vec<HistogramPoint>,
     value: Option<Point>,
     histogram: Option<HistogramPoint>,
 }
 
-impl TryFrom<RawInstantSample> for InstantSample {
-    type Error = &'static str;
-    fn try_from(raw: RawInstantSample) -> Result<Self, Self::Error> {
+/// One visitor for both shapes, so that the wasm build holds one copy of the object reading:
+/// `metric` as a small [`Value`] read by the shared readers, the samples streamed by the
+/// readers of [`super::sample`]. Unknown keys are skipped.
+struct SampleVisitor {
+    instant: bool,
+}
+
+impl<'de> Visitor<'de> for SampleVisitor {
+    type Value = RawSample;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.instant {
+            true => "a vector sample {\"metric\", \"value\"}",
+            false => "a series {\"metric\", \"values\"}",
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawSample, A::Error> {
+        let mut raw = RawSample::default();
+        let mut metric = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match (key.as_str(), self.instant) {
+                ("metric", _) => {
+                    metric.insert(key, map.next_value::<Value>()?);
+                }
+                ("values", false) => raw.points = map.next_value()?,
+                ("histograms", false) => raw.histograms = map.next_value()?,
+                ("value", true) => raw.value = map.next_value()?,
+                ("histogram", true) => raw.histogram = map.next_value()?,
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        raw.labels =
+            str_map(&Value::Object(metric), "metric").map_err(|e| de::Error::custom(e.0))?;
+        Ok(raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for Series {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = deserializer.deserialize_map(SampleVisitor { instant: false })?;
+        Ok(Series {
+            labels: raw.labels,
+            points: raw.points,
+            histograms: raw.histograms,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for InstantSample {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = deserializer.deserialize_map(SampleVisitor { instant: true })?;
         let point = match (&raw.value, &raw.histogram) {
             (Some(point), _) => *point,
             (None, Some(h)) => Point {
                 t_secs: h.t_secs,
                 value: f64::NAN,
             },
-            (None, None) => return Err("a vector sample has neither `value` nor `histogram`"),
+            (None, None) => {
+                return Err(de::Error::custom(
+                    "a vector sample has neither `value` nor `histogram`",
+                ))
+            }
         };
         Ok(InstantSample {
-            labels: raw.metric,
+            labels: raw.labels,
             point,
             histogram: raw.histogram,
         })
