@@ -1,61 +1,15 @@
-//! The runtime configuration (`config.json` beside `index.html`): parsed raw with serde, then
-//! validated into [`Config`] in one place, so bad input is rejected with one message naming the
-//! field. One build serves every environment; only this file changes.
+//! The runtime configuration (`config.json` beside `index.html`): parsed once into a JSON
+//! value, then read and validated into [`Config`] in one place, so bad input is rejected with
+//! one message naming the field. One build serves every environment; only this file changes.
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde_json::Value;
 
 use crate::core::jaeger::ApiVersion;
+use crate::core::json::{only_keys, opt_object, opt_str, opt_u64, str_map, str_or_empty, Shape};
 use crate::core::links::{LinkConfig, SentryConfig};
 use crate::core::metrics::Metric;
-
-/// `config.json` as written: unknown keys are refused (a typo must not be silently ignored).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    prometheus: RawPrometheus,
-    #[serde(default)]
-    refresh_secs: Option<u64>,
-    #[serde(default)]
-    metrics: BTreeMap<String, String>,
-    #[serde(default)]
-    jaeger: Option<RawJaeger>,
-    #[serde(default)]
-    sentry: Option<RawSentry>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawJaeger {
-    url: String,
-    #[serde(default)]
-    api: Option<String>,
-    #[serde(default)]
-    service: Option<String>,
-    #[serde(default)]
-    ui_url: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSentry {
-    base_url: String,
-    organization: String,
-    project_id: String,
-    #[serde(default)]
-    environment: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPrometheus {
-    url: String,
-    #[serde(default)]
-    job: Option<String>,
-    #[serde(default)]
-    scrape_interval_secs: Option<u64>,
-}
 
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,24 +73,81 @@ impl ConfigError {
     }
 }
 
-/// Parses and validates the text of `config.json`.
+/// The sections of `config.json` and their keys: any other key is refused (a typo must not be
+/// silently ignored).
+const TOP_KEYS: &[&str] = &["prometheus", "refresh_secs", "metrics", "jaeger", "sentry"];
+const PROMETHEUS_KEYS: &[&str] = &["url", "job", "scrape_interval_secs"];
+const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url"];
+const SENTRY_KEYS: &[&str] = &["base_url", "organization", "project_id", "environment"];
+
+/// A shape error in `section` (`None` for the top level) as a config error naming it.
+fn in_section(section: Option<&str>) -> impl Fn(Shape) -> ConfigError + '_ {
+    move |shape| ConfigError {
+        field: section.map(str::to_owned),
+        problem: shape.0,
+    }
+}
+
+/// The object under `key` of `root` whose keys must all be in `known`; `None` when missing or
+/// `null`.
+fn section<'a>(
+    root: &'a Value,
+    key: &str,
+    known: &[&str],
+) -> Result<Option<&'a Value>, ConfigError> {
+    let Some(section) = opt_object(root, key).map_err(in_section(None))? else {
+        return Ok(None);
+    };
+    only_keys(section, known).map_err(in_section(Some(key)))?;
+    Ok(Some(section))
+}
+
+/// A string that must be there.
+fn required<'a>(obj: &'a Value, section: &str, key: &str) -> Result<&'a str, ConfigError> {
+    match obj.get(key) {
+        None => Err(ConfigError::field(
+            section,
+            format!("missing field `{key}`"),
+        )),
+        Some(_) => str_or_empty(obj, key).map_err(in_section(Some(section))),
+    }
+}
+
+/// Parses and validates the text of `config.json`: parsed once into a [`Value`], then read by the
+/// shared readers of [`crate::core::json`] (serde-derived structs would cost several KB of wasm).
 pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
-    let raw: RawConfig = serde_json::from_str(text).map_err(|e| ConfigError {
+    let root: Value = serde_json::from_str(text).map_err(|e| ConfigError {
         field: None,
         problem: format!("not valid: {e}"),
     })?;
-    let scrape_interval_secs = raw.prometheus.scrape_interval_secs.unwrap_or(15);
+    only_keys(&root, TOP_KEYS).map_err(in_section(None))?;
+    let Some(prometheus) = section(&root, "prometheus", PROMETHEUS_KEYS)? else {
+        return Err(ConfigError {
+            field: None,
+            problem: "missing field `prometheus`".to_owned(),
+        });
+    };
+    let top = in_section(None);
+    let prom = in_section(Some("prometheus"));
+    let prometheus_url = required(prometheus, "prometheus", "url")?;
+    let scrape_interval_secs = opt_u64(prometheus, "scrape_interval_secs")
+        .map_err(&prom)?
+        .unwrap_or(15);
     if scrape_interval_secs == 0 {
         return Err(ConfigError::field(
             "prometheus.scrape_interval_secs",
             "must be at least 1",
         ));
     }
-    let job = raw.prometheus.job.unwrap_or_else(|| "arrwdb".to_owned());
+    let job = opt_str(prometheus, "job")
+        .map_err(&prom)?
+        .unwrap_or("arrwdb")
+        .to_owned();
     if job.is_empty() {
         return Err(ConfigError::field("prometheus.job", "must not be empty"));
     }
-    for (key, name) in &raw.metrics {
+    let metrics = str_map(&root, "metrics").map_err(&top)?;
+    for (key, name) in &metrics {
         if !Metric::ALL.iter().any(|m| m.key() == key) {
             let known: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
             return Err(ConfigError::field(
@@ -155,11 +166,13 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             ));
         }
     }
-    let jaeger = match raw.jaeger.as_ref() {
+    let raw_jaeger = section(&root, "jaeger", JAEGER_KEYS)?;
+    let in_jaeger = in_section(Some("jaeger"));
+    let jaeger = match raw_jaeger {
         None => None,
         Some(j) => Some(JaegerConfig {
-            url: validate_url("jaeger.url", &j.url)?,
-            api: match j.api.as_deref().unwrap_or("auto") {
+            url: validate_url("jaeger.url", required(j, "jaeger", "url")?)?,
+            api: match opt_str(j, "api").map_err(&in_jaeger)?.unwrap_or("auto") {
                 "auto" => JaegerApi::Auto,
                 "v3" => JaegerApi::Fixed(ApiVersion::V3),
                 "v1" => JaegerApi::Fixed(ApiVersion::V1),
@@ -170,7 +183,7 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
                     ))
                 }
             },
-            service: match j.service.as_deref().map(str::trim) {
+            service: match opt_str(j, "service").map_err(&in_jaeger)?.map(str::trim) {
                 None => "arrwdb".to_owned(),
                 Some("") => return Err(ConfigError::field("jaeger.service", "must not be empty")),
                 Some(s) => s.to_owned(),
@@ -178,17 +191,22 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
         }),
     };
     let links = LinkConfig {
-        jaeger_ui_url: match raw.jaeger.as_ref().and_then(|j| j.ui_url.as_deref()) {
-            None => None,
-            Some(url) => Some(absolute_url("jaeger.ui_url", url)?),
+        jaeger_ui_url: match raw_jaeger.map(|j| opt_str(j, "ui_url")).transpose() {
+            Err(shape) => return Err(in_jaeger(shape)),
+            Ok(None | Some(None)) => None,
+            Ok(Some(Some(url))) => Some(absolute_url("jaeger.ui_url", url)?),
         },
-        sentry: match raw.sentry {
+        sentry: match section(&root, "sentry", SENTRY_KEYS)? {
             None => None,
             Some(s) => {
-                let base_url = absolute_url("sentry.base_url", &s.base_url)?;
+                let base_url = required(s, "sentry", "base_url")?;
+                let organization = required(s, "sentry", "organization")?;
+                let project_id = required(s, "sentry", "project_id")?;
+                let environment = opt_str(s, "environment").map_err(in_section(Some("sentry")))?;
+                let base_url = absolute_url("sentry.base_url", base_url)?;
                 for (field, value) in [
-                    ("sentry.organization", &s.organization),
-                    ("sentry.project_id", &s.project_id),
+                    ("sentry.organization", organization),
+                    ("sentry.project_id", project_id),
                 ] {
                     if value.trim().is_empty() {
                         return Err(ConfigError::field(field, "must not be empty"));
@@ -196,9 +214,11 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
                 }
                 Some(SentryConfig {
                     base_url,
-                    organization: s.organization,
-                    project_id: s.project_id,
-                    environment: s.environment.filter(|e| !e.trim().is_empty()),
+                    organization: organization.to_owned(),
+                    project_id: project_id.to_owned(),
+                    environment: environment
+                        .filter(|e| !e.trim().is_empty())
+                        .map(str::to_owned),
                 })
             }
         },
@@ -206,13 +226,13 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
     Ok(Config {
         jaeger,
         links,
-        metrics: raw.metrics,
+        metrics,
         prometheus: PrometheusConfig {
-            url: validate_url("prometheus.url", &raw.prometheus.url)?,
+            url: validate_url("prometheus.url", prometheus_url)?,
             job,
             scrape_interval_secs,
         },
-        refresh_secs: raw.refresh_secs.unwrap_or(30),
+        refresh_secs: opt_u64(&root, "refresh_secs").map_err(&top)?.unwrap_or(30),
     })
 }
 
@@ -382,6 +402,52 @@ mod tests {
             r#"{"prometheus":{"url":"/p"},"sentry":{"base_url":"https://s","organization":"o"}}"#,
             "missing field `project_id`",
         );
+        // Values of the wrong type name their field.
+        check(
+            r#"{"prometheus":{"url":5}}"#,
+            "`prometheus`: `url` is a number, not a string",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p","scrape_interval_secs":-1}}"#,
+            "`scrape_interval_secs` is a number, not a non-negative integer",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"refresh_secs":"30"}"#,
+            "`refresh_secs` is a string, not a non-negative integer",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"jaeger":[]}"#,
+            "`jaeger` is a list, not an object",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"jaeger":{"url":"/j","api":3}}"#,
+            "`jaeger`: `api` is a number, not a string",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"metrics":{"requests_total":1}}"#,
+            "`metrics.requests_total` is a number, not a string",
+        );
+        check(
+            r#"{"prometheus":{"url":"/p"},"sentry":{"base_url":"https://s","organization":"o","project_id":"1","env":"x"}}"#,
+            "`sentry`: unknown field `env`",
+        );
+        check("[]", "config.json: expected an object, found a list");
+    }
+
+    #[test]
+    fn null_reads_as_absent_for_optional_keys() {
+        let c = parse_config(
+            r#"{"prometheus":{"url":"/p","job":null,"scrape_interval_secs":null},"refresh_secs":null,
+                "jaeger":{"url":"/j","api":null,"service":null,"ui_url":null},"sentry":null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.prometheus.job.as_str(), c.prometheus.scrape_interval_secs),
+            ("arrwdb", 15)
+        );
+        assert_eq!(c.refresh_secs, 30);
+        assert_eq!(c.jaeger.unwrap().api, JaegerApi::Auto);
+        assert_eq!(c.links, LinkConfig::default());
     }
 
     #[test]

@@ -91,6 +91,30 @@ pub(crate) fn int_or_zero(obj: &Value, key: &str) -> Read<i64> {
     Ok(i.unwrap_or(0))
 }
 
+/// An optional non-negative integer field that fits `u64`; `None` when missing or `null`.
+pub(crate) fn opt_u64(obj: &Value, key: &str) -> Read<Option<u64>> {
+    let is_u64 = |v: &Value| v.as_u64().is_some();
+    Ok(checked(obj, key, "a non-negative integer", is_u64, true)?.and_then(Value::as_u64))
+}
+
+/// Checks that `obj` is an object whose keys are all in `known` (for input where a typo must
+/// not be silently ignored).
+pub(crate) fn only_keys(obj: &Value, known: &[&str]) -> Read<()> {
+    let Value::Object(map) = obj else {
+        return Err(Shape(format!(
+            "expected an object, found {}",
+            type_name(obj)
+        )));
+    };
+    match map.keys().find(|k| !known.contains(&k.as_str())) {
+        None => Ok(()),
+        Some(key) => Err(Shape(format!(
+            "unknown field `{key}`, expected one of `{}`",
+            known.join("`, `")
+        ))),
+    }
+}
+
 fn is_i64(v: &Value) -> bool {
     v.as_i64().is_some()
 }
