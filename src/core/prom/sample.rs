@@ -5,9 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 /// A series' label set (`metric` in query results, `seriesLabels` in exemplars).
@@ -121,25 +120,55 @@ pub(crate) fn de_sample_value<'de, D: Deserializer<'de>>(deserializer: D) -> Res
     SampleValue::deserialize(deserializer).map(|v| v.0)
 }
 
-/// Reads a `[t, x]` pair, where `x` is whatever `X` decodes.
-fn deserialize_pair<'de, D, X>(
-    deserializer: D,
-    expecting: &'static str,
-) -> Result<(f64, X), D::Error>
-where
-    D: Deserializer<'de>,
-    X: Deserialize<'de>,
-{
-    struct PairVisitor<X> {
-        expecting: &'static str,
-        marker: PhantomData<X>,
+/// What the second element of a `[t, x]` pair is.
+#[derive(Clone, Copy)]
+enum Second {
+    /// A sample value, `"1.5"`.
+    Value,
+    /// A string, the value of a `"string"` result.
+    Text,
+    /// A native histogram, `{count, sum, buckets}`.
+    Histogram,
+}
+
+/// The second element of a pair, as [`Second`] said.
+enum Item {
+    Value(f64),
+    Text(String),
+    Histogram(f64, f64, Vec<HistogramBucket>),
+}
+
+impl<'de> DeserializeSeed<'de> for Second {
+    type Value = Item;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Item, D::Error> {
+        Ok(match self {
+            Second::Value => Item::Value(SampleValue::deserialize(deserializer)?.0),
+            Second::Text => Item::Text(String::deserialize(deserializer)?),
+            Second::Histogram => deserializer.deserialize_map(HistogramVisitor)?,
+        })
     }
-    impl<'de, X: Deserialize<'de>> Visitor<'de> for PairVisitor<X> {
-        type Value = (f64, X);
+}
+
+/// Reads a `[t, x]` pair, where `x` is what `second` says. One visitor for every kind of pair
+/// (not generic over `x`), so that the wasm build holds one copy of it.
+fn deserialize_pair<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    second: Second,
+) -> Result<(f64, Item), D::Error> {
+    struct PairVisitor(Second);
+    impl<'de> Visitor<'de> for PairVisitor {
+        type Value = (f64, Item);
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(self.expecting)
+            f.write_str(match self.0 {
+                Second::Value => "a sample [<unix seconds>, \"<value>\"]",
+                Second::Text => "a string sample [<unix seconds>, \"<string>\"]",
+                Second::Histogram => {
+                    "a histogram sample [<unix seconds>, {\"count\", \"sum\", \"buckets\"}]"
+                }
+            })
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(f64, X), A::Error> {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(f64, Item), A::Error> {
             let t_text: &serde_json::value::RawValue = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(0, &self))?;
@@ -149,8 +178,8 @@ where
                     &"a time in unix seconds",
                 )
             })?;
-            let x: X = seq
-                .next_element()?
+            let x = seq
+                .next_element_seed(self.0)?
                 .ok_or_else(|| de::Error::invalid_length(1, &self))?;
             if seq.next_element::<de::IgnoredAny>()?.is_some() {
                 return Err(de::Error::invalid_length(3, &self));
@@ -158,60 +187,74 @@ where
             Ok((t_secs, x))
         }
     }
-    deserializer.deserialize_seq(PairVisitor {
-        expecting,
-        marker: PhantomData,
-    })
+    deserializer.deserialize_seq(PairVisitor(second))
+}
+
+/// The error for an [`Item`] of another kind than asked for, which cannot happen.
+fn wrong_item<E: de::Error>() -> E {
+    E::custom("a sample of another kind")
 }
 
 impl<'de> Deserialize<'de> for Point {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (t_secs, SampleValue(value)) =
-            deserialize_pair(deserializer, "a sample [<unix seconds>, \"<value>\"]")?;
-        Ok(Point { t_secs, value })
+        match deserialize_pair(deserializer, Second::Value)? {
+            (t_secs, Item::Value(value)) => Ok(Point { t_secs, value }),
+            _ => Err(wrong_item()),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for StringSample {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (t_secs, value) = deserialize_pair(
-            deserializer,
-            "a string sample [<unix seconds>, \"<string>\"]",
-        )?;
-        Ok(StringSample { t_secs, value })
+        match deserialize_pair(deserializer, Second::Text)? {
+            (t_secs, Item::Text(value)) => Ok(StringSample { t_secs, value }),
+            _ => Err(wrong_item()),
+        }
     }
-}
-
-/// The histogram object inside `[t, {count, sum, buckets}]`.
-#[derive(Deserialize)]
-struct RawHistogram {
-    #[serde(deserialize_with = "de_sample_value")]
-    count: f64,
-    #[serde(deserialize_with = "de_sample_value")]
-    sum: f64,
-    #[serde(default)]
-    buckets: Vec<HistogramBucket>,
 }
 
 impl<'de> Deserialize<'de> for HistogramPoint {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (
-            t_secs,
-            RawHistogram {
+        match deserialize_pair(deserializer, Second::Histogram)? {
+            (t_secs, Item::Histogram(count, sum, buckets)) => Ok(HistogramPoint {
+                t_secs,
                 count,
                 sum,
                 buckets,
-            },
-        ) = deserialize_pair(
-            deserializer,
-            "a histogram sample [<unix seconds>, {\"count\", \"sum\", \"buckets\"}]",
-        )?;
-        Ok(HistogramPoint {
-            t_secs,
-            count,
-            sum,
+            }),
+            _ => Err(wrong_item()),
+        }
+    }
+}
+
+/// The histogram object inside `[t, {count, sum, buckets}]`: `count` and `sum` must be there,
+/// `buckets` may be left out; other keys are skipped.
+struct HistogramVisitor;
+
+impl<'de> Visitor<'de> for HistogramVisitor {
+    type Value = Item;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a histogram {\"count\", \"sum\", \"buckets\"}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
+        let (mut count, mut sum, mut buckets) = (None, None, Vec::new());
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "count" => count = Some(map.next_value::<SampleValue>()?.0),
+                "sum" => sum = Some(map.next_value::<SampleValue>()?.0),
+                "buckets" => buckets = map.next_value()?,
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Item::Histogram(
+            count.ok_or_else(|| de::Error::missing_field("count"))?,
+            sum.ok_or_else(|| de::Error::missing_field("sum"))?,
             buckets,
-        })
+        ))
     }
 }
 
@@ -308,5 +351,27 @@ mod tests {
         check(r#"["1.5", "2"]"#, false);
         check(r#"[1.5, "two"]"#, false);
         check(r#"{"t": 1}"#, false);
+    }
+
+    #[test]
+    fn histogram_and_string_pairs() {
+        let h: HistogramPoint = serde_json::from_str(
+            r#"[2.5, {"count": "3", "sum": "4.5", "extra": 1, "buckets": [[0, "1", "2", "3"]]}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (h.t_secs, h.count, h.sum, h.buckets.len()),
+            (2.5, 3.0, 4.5, 1)
+        );
+        assert_eq!(h.buckets[0].upper, 2.0);
+        let no_count = serde_json::from_str::<HistogramPoint>(r#"[1, {"sum": "1"}]"#);
+        assert!(no_count
+            .unwrap_err()
+            .to_string()
+            .contains("missing field `count`"));
+        assert!(serde_json::from_str::<HistogramPoint>(r#"[1, "2"]"#).is_err());
+        let s: StringSample = serde_json::from_str(r#"[1.5, "text"]"#).unwrap();
+        assert_eq!((s.t_secs, s.value.as_str()), (1.5, "text"));
+        assert!(serde_json::from_str::<StringSample>(r#"[1.5, 2]"#).is_err());
     }
 }
