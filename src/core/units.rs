@@ -21,13 +21,76 @@ pub enum Unit {
     Count,
 }
 
-/// Parses a decimal number as JSON writes it (`"1234.5"`, `"-3"`, `"1.2345678e-67"`; surrounding
-/// spaces allowed), with serde_json's float parser: the one float parser of the app (Rust's
-/// `str::parse::<f64>` would add 15 KB of wasm, most of it a table). It is exact (correctly
-/// rounded) for up to 15 significant digits, which covers every time Prometheus and Jaeger write
-/// (13 digits for Unix seconds with milliseconds), and within one ulp beyond.
-pub fn parse_number(text: &str) -> Option<f64> {
+/// A correctly rounded parser of decimal text, as [`parse_number`] uses it.
+pub type NumberParser = fn(&str) -> Option<f64>;
+
+thread_local! {
+    static NUMBER_PARSER: std::cell::Cell<NumberParser> = const { std::cell::Cell::new(default_parser) };
+}
+
+/// Natively, Rust's own (correctly rounded) parser.
+#[cfg(not(target_arch = "wasm32"))]
+fn default_parser(text: &str) -> Option<f64> {
+    text.parse().ok()
+}
+
+/// In wasm, until the page installs the browser's: serde_json's, exact up to 15 significant
+/// digits and within one ulp beyond. (Rust's would add 14 KB gzip of code and tables to the
+/// page, serde_json's `float_roundtrip` 9 KB.)
+#[cfg(target_arch = "wasm32")]
+fn default_parser(text: &str) -> Option<f64> {
     serde_json::from_str(text).ok()
+}
+
+/// Makes [`parse_number`] use `parser`: the page installs the browser's own correctly rounded
+/// one (JavaScript's `Number`) at start, so the wasm carries no float parser of its own.
+pub fn set_number_parser(parser: NumberParser) {
+    NUMBER_PARSER.with(|p| p.set(parser));
+}
+
+/// Whether `text` is a decimal number as JSON writes it: `-`?, digits, an optional fraction,
+/// an optional exponent. The syntax check shared by every parser, so they accept the same texts.
+fn is_json_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !digits(&mut i) {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Parses a decimal number as JSON writes it (`"1234.5"`, `"-3"`, `"1.2345678e-67"`; surrounding
+/// spaces allowed), correctly rounded to the nearest `f64` (see [`set_number_parser`]): every
+/// number the page shows equals Prometheus's to the last bit. `None` for anything else,
+/// including an exponent beyond the `f64` range.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let text = text.trim();
+    if !is_json_number(text) {
+        return None;
+    }
+    NUMBER_PARSER.with(|p| p.get())(text).filter(|x| x.is_finite())
 }
 
 /// Formats a value with its unit, e.g. `12.3 req/s`, `0.12 %`, `250 ms`, `1.5 GiB`.
@@ -114,9 +177,15 @@ mod tests {
                 "{text}"
             );
         }
-        for bad in ["", "abc", "1.2.3", "NaN", "+Inf", "0x10", "1,5", "<script>"] {
+        for bad in [
+            "", "abc", "1.2.3", "NaN", "+Inf", "0x10", "1,5", "<script>", ".5", "5.", "+1", "1e",
+            "1e+", "--1", "1e999", "Infinity",
+        ] {
             assert_eq!(parse_number(bad), None, "{bad}");
         }
+        // Exact past 15 digits, as Prometheus writes some values.
+        assert_eq!(parse_number("3.7500000000000004"), Some(3.7500000000000004));
+        assert_ne!(parse_number("3.7500000000000004"), Some(3.75));
     }
 
     #[test]

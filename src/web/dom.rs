@@ -56,6 +56,16 @@ fn effect_boxed(mut body: Box<dyn FnMut()>) {
     Effect::new(move |_| body());
 }
 
+/// Runs `task` on the page's executor. Every task of the page goes through this one
+/// instantiation of the spawner, as every effect through [`effect`].
+pub fn spawn(task: impl std::future::Future<Output = ()> + 'static) {
+    spawn_boxed(Box::pin(task));
+}
+
+fn spawn_boxed(task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+    leptos::task::spawn_local(task);
+}
+
 /// Listens to `event` on `target` for as long as the current reactive owner lives (the
 /// closure is dropped with it, so a rebuilt panel leaves nothing behind).
 pub fn listen<E: JsCast + 'static>(
@@ -63,7 +73,15 @@ pub fn listen<E: JsCast + 'static>(
     event: &str,
     mut f: impl FnMut(E) + 'static,
 ) {
-    let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| f(e.unchecked_into()));
+    listen_boxed(
+        target,
+        event,
+        Box::new(move |e: Event| f(e.unchecked_into())),
+    );
+}
+
+fn listen_boxed(target: &web_sys::EventTarget, event: &str, f: Box<dyn FnMut(Event)>) {
+    let closure = Closure::wrap(f);
     let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     StoredValue::new_local(closure);
 }

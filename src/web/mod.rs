@@ -16,7 +16,7 @@ use crate::core::panels::{panel as find_panel, Group, PANELS};
 use crate::core::prom::decode_label_values;
 use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
 use crate::core::time::format_datetime_local;
-use dom::{effect, el, listen, set_attr, text_el};
+use dom::{effect, el, listen, set_attr, spawn, text_el};
 use panel::{panel, PanelContext};
 use wasm_bindgen::JsCast;
 
@@ -31,6 +31,9 @@ pub fn start() {
             .unwrap_or_else(|| "an unexpected internal error".to_owned());
         show_panic(&message);
     }));
+    // Numbers are parsed by the browser's own correctly rounded parser (the syntax is checked
+    // by the core first), so the wasm carries none of its own.
+    crate::core::units::set_number_parser(|text| Some(js_sys::parse_float(text)));
     // The page is built by plain DOM calls under one reactive owner that lives as long as the
     // tab (no `view!` tree: it costs more wasm than the few elements it would build).
     let _ = any_spawner::Executor::init_wasm_bindgen();
@@ -124,7 +127,7 @@ async fn handler_values(cfg: &Config, names: &MetricNames) -> Vec<String> {
 fn app(root: &web_sys::HtmlElement) {
     let loading = text_el("p", "screen", "Loading configuration…", Some(root));
     let root = root.clone();
-    leptos::task::spawn_local(async move {
+    spawn(async move {
         let loaded = load_config().await;
         loading.remove();
         match loaded {
@@ -242,7 +245,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     let handlers = RwSignal::new(Vec::new());
     {
         let cfg = cfg.clone();
-        leptos::task::spawn_local(async move {
+        spawn(async move {
             let found = Arc::new(discover_metrics(&cfg).await);
             names.set(Some(found.clone()));
             handlers.set(handler_values(&cfg, &found).await);

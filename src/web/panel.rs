@@ -32,7 +32,7 @@ use crate::core::state::{Theme, ViewState};
 use crate::core::time::{query_window, QueryWindow, TimeRange};
 use crate::core::units::format_value;
 use crate::core::url::with_query;
-use crate::web::dom::{effect, el, fill_table, listen, set_attr, text_el, Row};
+use crate::web::dom::{effect, el, fill_table, listen, set_attr, spawn, text_el, Row};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -467,7 +467,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 }
             });
             let base = cfg.prometheus.url.clone();
-            leptos::task::spawn_local(async move {
+            spawn(async move {
                 let signal = controller.signal();
                 let mine = controller.clone();
                 let result = match spec.kind {
@@ -736,7 +736,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 return;
             };
             let cfg = cfg.clone();
-            leptos::task::spawn_local(async move {
+            spawn(async move {
                 let signal = controller.signal();
                 let mut found = Vec::new();
                 if let Some(jc) = &cfg.jaeger {

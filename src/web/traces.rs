@@ -2,7 +2,7 @@
 //! (`drill=`, `traces=`, `op=`) as a list, and the waterfall of the trace in the URL (`trace=`).
 //! What to search and what to keep is decided by `core::drill`; this file fetches and shows.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -15,7 +15,7 @@ use crate::core::jaeger::{self as j, ApiVersion, JaegerError, SearchParams, Trac
 use crate::core::links;
 use crate::core::state::ViewState;
 use crate::core::waterfall;
-use crate::web::dom::{effect, el, listen, set_attr, text_el};
+use crate::web::dom::{effect, el, listen, set_attr, spawn, text_el};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -236,8 +236,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     let jc = Arc::new(jc);
     let listing = RwSignal::new(Load::<Arc<Listing>>::Idle);
     let opened = RwSignal::new(Load::<Arc<Trace>>::Idle);
-    // The traces the list fetched, by id: a row opens without another request.
-    let fetched = StoredValue::new(HashMap::<String, Arc<Trace>>::new());
+    // The traces the list fetched (a few hundred at most): a row opens without another request.
+    let fetched = StoredValue::new(Vec::<Arc<Trace>>::new());
     let list_request = StoredValue::new_local(None::<AbortController>);
     let trace_request = StoredValue::new_local(None::<AbortController>);
     on_cleanup(move || {
@@ -281,7 +281,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             };
             listing.set(Load::Loading);
             let jc = jc.clone();
-            leptos::task::spawn_local(async move {
+            spawn(async move {
                 let signal = controller.signal();
                 let target = Target::parse(op.as_deref());
                 let plan = drill::searches(
@@ -305,11 +305,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                     Err(e) => listing.set(Load::Error(e.to_string())),
                     Ok(answers) => {
                         let listed = drill::select(filter, &target, &answers);
-                        fetched.update_value(|m| {
-                            m.clear();
-                            for t in answers.into_iter().flatten() {
-                                m.insert(t.trace_id.clone(), Arc::new(t));
-                            }
+                        fetched.update_value(|all| {
+                            *all = answers.into_iter().flatten().map(Arc::new).collect();
                         });
                         listing.set(Load::Ready(Arc::new(listed)));
                     }
@@ -330,7 +327,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             opened.set(Load::Idle);
             return;
         };
-        if let Some(t) = fetched.with_value(|m| m.get(&id).cloned()) {
+        if let Some(t) = fetched.with_value(|all| all.iter().find(|t| t.trace_id == id).cloned()) {
             opened.set(Load::Ready(t));
             return;
         }
@@ -339,7 +336,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         };
         opened.set(Load::Loading);
         let jc = jc_by_id.clone();
-        leptos::task::spawn_local(async move {
+        spawn(async move {
             let signal = controller.signal();
             let result = async {
                 let version = api_version(&jc, &signal).await?;

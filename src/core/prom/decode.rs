@@ -10,13 +10,16 @@ use serde_json::error::Category;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::core::json::{opt_str, str_list, str_or_empty, strings, Read};
+use crate::core::json::{
+    field, opt_str, read_list, required_str, str_list, str_map, str_or_empty, strings, type_name,
+    Read, Shape,
+};
 
 use super::error::PromError;
 use super::sample::Labels;
 use super::types::{
-    AlertmanagersData, AlertsData, BuildInfo, ExemplarSeries, MetadataData, QueryData, RulesData,
-    RuntimeInfo, ScrapePoolsData, Series, SeriesData, TargetsData,
+    AlertmanagersData, AlertsData, BuildInfo, Exemplar, ExemplarSeries, MetadataData, QueryData,
+    RulesData, RuntimeInfo, ScrapePoolsData, Series, SeriesData, TargetsData,
 };
 
 /// A successful answer: the data, and the annotations Prometheus returned beside it. Warnings
@@ -355,7 +358,40 @@ pub fn decode_exemplars(
     http_status: u16,
     body: &str,
 ) -> Result<Answer<Vec<ExemplarSeries>>, PromError> {
-    decode_envelope(http_status, body)
+    answer(http_status, body, Want::Value, |data| match data {
+        Data::Value(list) => exemplar_series(&list).map_err(|shape| shape.0),
+        _ => Err("unexpected data".to_owned()),
+    })
+}
+
+/// `[{seriesLabels, exemplars: [{labels, value: "<sample value>", timestamp: <unix secs>}]}]`:
+/// small answers, walked as a [`Value`].
+fn exemplar_series(list: &Value) -> Read<Vec<ExemplarSeries>> {
+    let Value::Array(items) = list else {
+        return Err(Shape(format!("`data` is {}, not a list", type_name(list))));
+    };
+    items
+        .iter()
+        .map(|s| {
+            Ok(ExemplarSeries {
+                series_labels: str_map(s, "seriesLabels")?,
+                exemplars: read_list(s, "exemplars", |e| {
+                    let value = required_str(e, "value")?;
+                    let shape = |what: &str| Shape(format!("`{what}` is not a sample value"));
+                    Ok(Exemplar {
+                        labels: str_map(e, "labels")?,
+                        value: super::sample::parse_sample_value(value)
+                            .ok_or_else(|| shape("value"))?,
+                        t_secs: match field(e, "timestamp")? {
+                            Some(Value::Number(n)) => n.as_f64(),
+                            _ => None,
+                        }
+                        .ok_or_else(|| Shape("`timestamp` is not a number".to_owned()))?,
+                    })
+                })?,
+            })
+        })
+        .collect()
 }
 
 /// `/api/v1/targets`.
