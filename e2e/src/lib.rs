@@ -9,6 +9,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 
+/// How long a test waits for the page to reach a state.
+pub const WAIT_SECS: u64 = 45;
+
 /// An environment variable that `cargo xtask test` sets; a missing one fails the test loudly.
 pub fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
@@ -92,6 +95,25 @@ impl Browser {
             self.screenshot(artifact).await;
             let states = self.panel_states().await;
             panic!("no element matched {css} within {timeout:?}; panels: {states}");
+        }
+    }
+
+    /// Polls `script` (returning a boolean) until it is true: DOM state, never a sleep. After
+    /// `WAIT_SECS` it saves a screenshot named `what` and fails with every panel's state.
+    pub async fn wait_true(&self, script: &str, what: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(WAIT_SECS);
+        loop {
+            if self.js(script).await == Value::Bool(true) {
+                return;
+            }
+            if tokio::time::Instant::now() > deadline {
+                self.screenshot(what).await;
+                panic!(
+                    "{what}: `{script}` stayed false; panels: {}",
+                    self.panel_states().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 

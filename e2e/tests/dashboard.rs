@@ -36,24 +36,6 @@ fn now_secs() -> i64 {
         .as_secs() as i64
 }
 
-/// Polls a script returning a boolean until it is true (DOM state, never a sleep).
-async fn wait_true(browser: &Browser, script: &str, what: &str) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if browser.js(script).await == Value::Bool(true) {
-            return;
-        }
-        if tokio::time::Instant::now() > deadline {
-            browser.screenshot(what).await;
-            panic!(
-                "{what}: `{script}` stayed false; panels: {}",
-                browser.panel_states().await
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// Waits until every panel matches `[data-panel=…]` + `state_css`.
 async fn wait_all(browser: &Browser, state_css: &str, artifact: &str) {
     for id in PANELS {
@@ -266,12 +248,12 @@ async fn zoom_refresh_back_and_permalink_round_trip() {
         .js("document.querySelector(\"[data-control='refresh-now']\").click(); return true")
         .await;
     let count = "performance.getEntriesByType('resource').filter(e => /\\/api\\/v1\\/query(_range)?\\?/.test(e.name)).length";
-    wait_true(
-        &browser,
-        &format!("return {count} >= {queries_per_refresh}"),
-        "refresh-requests",
-    )
-    .await;
+    browser
+        .wait_true(
+            &format!("return {count} >= {queries_per_refresh}"),
+            "refresh-requests",
+        )
+        .await;
     wait_all(&browser, "[data-state='ready']", "refresh-ready").await;
     assert_eq!(
         browser.js(&format!("return {count}")).await,
@@ -287,24 +269,20 @@ async fn zoom_refresh_back_and_permalink_round_trip() {
              const ev = (type, x) => c.dispatchEvent(new PointerEvent(type, {clientX: x, clientY: y, bubbles: true})); \
              ev('pointerdown', at(0.4)); ev('pointermove', at(0.5)); ev('pointerup', at(0.6)); return true")
         .await;
-    wait_true(
-        &browser,
-        "const m = document.querySelector(\"[data-panel='request-rate'] .drag-menu\"); return !!m && getComputedStyle(m).display !== 'none'",
+    browser.wait_true("const m = document.querySelector(\"[data-panel='request-rate'] .drag-menu\"); return !!m && getComputedStyle(m).display !== 'none'",
         "zoom-menu",
     )
     .await;
     browser
         .js("document.querySelector(\"[data-panel='request-rate'] .drag-menu [data-action='zoom']\").click(); return true")
         .await;
-    wait_true(
-        &browser,
-        "return location.search.includes('from=') && location.search.includes('to=')",
-        "zoom-url",
-    )
-    .await;
-    wait_true(
-        &browser,
-        &format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.state === 'ready' && p.dataset.step !== '{step0}'"),
+    browser
+        .wait_true(
+            "return location.search.includes('from=') && location.search.includes('to=')",
+            "zoom-url",
+        )
+        .await;
+    browser.wait_true(&format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.state === 'ready' && p.dataset.step !== '{step0}'"),
         "zoom-requery",
     )
     .await;
@@ -329,16 +307,12 @@ async fn zoom_refresh_back_and_permalink_round_trip() {
 
     // Back returns to the 3 h view; forward to the zoom.
     browser.js("history.back(); return true").await;
-    wait_true(
-        &browser,
-        &format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return !location.search.includes('from=') && p.dataset.step === '{step0}'"),
+    browser.wait_true(&format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return !location.search.includes('from=') && p.dataset.step === '{step0}'"),
         "back",
     )
     .await;
     browser.js("history.forward(); return true").await;
-    wait_true(
-        &browser,
-        &format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.start === '{start1}' && p.dataset.state === 'ready'"),
+    browser.wait_true(&format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.start === '{start1}' && p.dataset.state === 'ready'"),
         "forward",
     )
     .await;

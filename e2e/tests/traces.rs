@@ -5,31 +5,12 @@
 //! missing traces and an unreachable Jaeger.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use e2e::{env, http_get, urlencode, Browser, HttpVersion};
 use serde_json::Value;
 
-const WAIT: Duration = Duration::from_secs(45);
 const TRACES: &str = "[data-panel='traces']";
 const SEARCH_OP: &str = "POST /v1/libraries/{library_id}/search";
-
-async fn wait_true(browser: &Browser, script: &str, what: &str) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if browser.js(script).await == Value::Bool(true) {
-            return;
-        }
-        if tokio::time::Instant::now() > deadline {
-            browser.screenshot(what).await;
-            let text = browser
-                .js(&format!("const p = document.querySelector(\"{TRACES}\"); return p ? p.outerHTML.slice(0, 2000) : 'no traces panel'"))
-                .await;
-            panic!("{what}: `{script}` stayed false; {text}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn js_string(browser: &Browser, script: &str) -> String {
     match browser.js(script).await {
@@ -95,25 +76,9 @@ fn otlp_traces(answer: &Value) -> Vec<(String, i64, usize)> {
     out
 }
 
+/// Jaeger's RFC 3339, as the simulator writes it.
 fn rfc3339(unix_secs: i64) -> String {
-    // Jaeger takes RFC 3339; a small civil-from-days for the test's own queries.
-    let days = unix_secs.div_euclid(86_400);
-    let sod = unix_secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        sod / 3_600,
-        sod % 3_600 / 60,
-        sod % 60
-    )
+    arrwdb_sim::jaeger::format_rfc3339_ns(unix_secs as u64 * 1_000_000_000)
 }
 
 #[tokio::test]
@@ -126,9 +91,7 @@ async fn a_spike_marker_opens_exactly_jaegers_error_traces_of_its_window() {
         .await
         .unwrap();
     // The simulator's error spike of this hour is marked on the error-rate chart.
-    wait_true(
-        &browser,
-        "const s = document.querySelector(\"[data-panel='error-rate'] .spikes\"); return !!s && Number(s.dataset.spikes) > 0",
+    browser.wait_true("const s = document.querySelector(\"[data-panel='error-rate'] .spikes\"); return !!s && Number(s.dataset.spikes) > 0",
         "spike-marked",
     )
     .await;
@@ -153,9 +116,7 @@ async fn a_spike_marker_opens_exactly_jaegers_error_traces_of_its_window() {
     browser
         .js("document.querySelector(\"[data-panel='error-rate'] .spike[data-chosen]\").click(); return true")
         .await;
-    wait_true(
-        &browser,
-        &format!("const p = document.querySelector(\"{TRACES}\"); return !!p && p.dataset.state === 'ready' && !p.hidden"),
+    browser.wait_true(&format!("const p = document.querySelector(\"{TRACES}\"); return !!p && p.dataset.state === 'ready' && !p.hidden"),
         "traces-ready",
     )
     .await;
@@ -194,9 +155,7 @@ async fn a_spike_marker_opens_exactly_jaegers_error_traces_of_its_window() {
             "document.querySelector(\"{TRACES} tr[data-trace-id='{first}']\").click(); return true"
         ))
         .await;
-    wait_true(
-        &browser,
-        &format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return w.dataset.state === 'ready' && w.dataset.traceId === '{first}'"),
+    browser.wait_true(&format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return w.dataset.state === 'ready' && w.dataset.traceId === '{first}'"),
         "waterfall-ready",
     )
     .await;
@@ -231,9 +190,7 @@ async fn a_spike_marker_opens_exactly_jaegers_error_traces_of_its_window() {
             "document.querySelector(\"{TRACES} .wf-row.error .wf-name\").click(); return true"
         ))
         .await;
-    wait_true(
-        &browser,
-        &format!("const d = document.querySelector(\"{TRACES} .span-detail\"); return !d.hidden && d.textContent.includes('ERROR') && d.textContent.includes(' = ')"),
+    browser.wait_true(&format!("const d = document.querySelector(\"{TRACES} .span-detail\"); return !d.hidden && d.textContent.includes('ERROR') && d.textContent.includes(' = ')"),
         "span-detail",
     )
     .await;
@@ -243,9 +200,7 @@ async fn a_spike_marker_opens_exactly_jaegers_error_traces_of_its_window() {
     let url = js_string(&browser, "return location.href").await;
     assert!(url.contains(&format!("trace={first}")), "{url}");
     browser.client.goto(&url).await.unwrap();
-    wait_true(
-        &browser,
-        &format!("const p = document.querySelector(\"{TRACES}\"); const w = p && p.querySelector('.waterfall'); return !!w && p.dataset.state === 'ready' && w.dataset.state === 'ready' && w.dataset.traceId === '{first}'"),
+    browser.wait_true(&format!("const p = document.querySelector(\"{TRACES}\"); const w = p && p.querySelector('.waterfall'); return !!w && p.dataset.state === 'ready' && w.dataset.state === 'ready' && w.dataset.traceId === '{first}'"),
         "permalink",
     )
     .await;
@@ -256,9 +211,7 @@ async fn a_spike_marker_opens_exactly_jaegers_error_traces_of_its_window() {
     browser
         .js("document.querySelector(\"[data-control='close-traces']\").click(); return true")
         .await;
-    wait_true(
-        &browser,
-        &format!("return document.querySelector(\"{TRACES}\").hidden && !location.search.includes('drill=')"),
+    browser.wait_true(&format!("return document.querySelector(\"{TRACES}\").hidden && !location.search.includes('drill=')"),
         "closed",
     )
     .await;
@@ -277,9 +230,7 @@ async fn a_drag_on_a_handler_series_lists_its_traces_over_v1_with_links() {
         ))
         .await
         .unwrap();
-    wait_true(
-        &browser,
-        "const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.state === 'ready' && p.dataset.series === '1'",
+    browser.wait_true("const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.state === 'ready' && p.dataset.series === '1'",
         "isolated",
     )
     .await;
@@ -294,9 +245,7 @@ async fn a_drag_on_a_handler_series_lists_its_traces_over_v1_with_links() {
              ev('pointerdown', at(0.78)); ev('pointermove', at(0.9)); ev('pointerup', at(0.99)); \
              document.querySelector(\"[data-panel='request-rate'] .drag-menu [data-action='traces']\").click(); return true")
         .await;
-    wait_true(
-        &browser,
-        &format!("const p = document.querySelector(\"{TRACES}\"); return !!p && ['ready', 'empty'].includes(p.dataset.state)"),
+    browser.wait_true(&format!("const p = document.querySelector(\"{TRACES}\"); return !!p && ['ready', 'empty'].includes(p.dataset.state)"),
         "narrowed",
     )
     .await;
@@ -306,9 +255,7 @@ async fn a_drag_on_a_handler_series_lists_its_traces_over_v1_with_links() {
     browser
         .js("const s = document.querySelector(\"[data-control='trace-filter']\"); s.value = 'all'; s.dispatchEvent(new Event('change')); return true")
         .await;
-    wait_true(
-        &browser,
-        &format!("const p = document.querySelector(\"{TRACES}\"); return location.search.includes('traces=all') && p.dataset.state === 'ready'"),
+    browser.wait_true(&format!("const p = document.querySelector(\"{TRACES}\"); return location.search.includes('traces=all') && p.dataset.state === 'ready'"),
         "all-traces",
     )
     .await;
@@ -352,14 +299,14 @@ async fn a_drag_on_a_handler_series_lists_its_traces_over_v1_with_links() {
             "document.querySelector(\"{TRACES} tr[data-trace-id='{first}']\").click(); return true"
         ))
         .await;
-    wait_true(
-        &browser,
-        &format!(
-            "return document.querySelector(\"{TRACES} .waterfall\").dataset.state === 'ready'"
-        ),
-        "v1-waterfall",
-    )
-    .await;
+    browser
+        .wait_true(
+            &format!(
+                "return document.querySelector(\"{TRACES} .waterfall\").dataset.state === 'ready'"
+            ),
+            "v1-waterfall",
+        )
+        .await;
     let trace_link = js_string(&browser, &link("jaeger-trace")).await;
     assert_eq!(
         trace_link,
@@ -386,7 +333,7 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
         .goto(&open("00000000000000000000000000010000"))
         .await
         .unwrap();
-    wait_true(&browser, &ready, "bulk").await;
+    browser.wait_true(&ready, "bulk").await;
     let spans = js_string(
         &browser,
         &format!("return document.querySelector(\"{TRACES} .waterfall\").dataset.spans"),
@@ -404,9 +351,7 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
     browser
         .js(&format!("const s = document.querySelector(\"{TRACES} .wf-scroll\"); s.scrollTop = s.scrollHeight; s.dispatchEvent(new Event('scroll')); return true"))
         .await;
-    wait_true(
-        &browser,
-        &format!("return Array.from(document.querySelectorAll(\"{TRACES} .wf-row\")).some(r => r.style.top === (9999 * 22) + 'px')"),
+    browser.wait_true(&format!("return Array.from(document.querySelectorAll(\"{TRACES} .wf-row\")).some(r => r.style.top === (9999 * 22) + 'px')"),
         "bulk-end",
     )
     .await;
@@ -417,7 +362,7 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
         .goto(&open("00000000000000000000000000030000"))
         .await
         .unwrap();
-    wait_true(&browser, &ready, "hostile").await;
+    browser.wait_true(&ready, "hostile").await;
     browser
         .js(&format!("document.querySelectorAll(\"{TRACES} .wf-row .wf-name\").forEach(n => n.click()); return true"))
         .await;
@@ -432,7 +377,7 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
         .goto(&open("00000000000000000000000000020000"))
         .await
         .unwrap();
-    wait_true(&browser, &ready, "skewed").await;
+    browser.wait_true(&ready, "skewed").await;
     let text = js_string(
         &browser,
         &format!("return document.querySelector(\"{TRACES} .waterfall\").textContent"),
@@ -449,9 +394,7 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
         .goto(&open("abcdef0123456789"))
         .await
         .unwrap();
-    wait_true(
-        &browser,
-        &format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'error' && w.textContent.includes('Jaeger has no trace abcdef0123456789')"),
+    browser.wait_true(&format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'error' && w.textContent.includes('Jaeger has no trace abcdef0123456789')"),
         "missing",
     )
     .await;
@@ -465,9 +408,7 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
         ))
         .await
         .unwrap();
-    wait_true(
-        &browser,
-        &format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'error' && w.textContent.includes('Could not reach Jaeger')"),
+    browser.wait_true(&format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'error' && w.textContent.includes('Could not reach Jaeger')"),
         "jaeger-down",
     )
     .await;
@@ -488,9 +429,7 @@ async fn the_latency_chart_scatters_error_and_slow_traces_and_a_dot_opens_its_tr
         .await
         .unwrap();
     let dots = "document.querySelector(\"[data-panel='latency'] .dots\")";
-    wait_true(
-        &browser,
-        &format!("const d = {dots}; return !!d && Number(d.dataset.dots) > 0 && !!d.querySelector('.dot.error')"),
+    browser.wait_true(&format!("const d = {dots}; return !!d && Number(d.dataset.dots) > 0 && !!d.querySelector('.dot.error')"),
         "scatter",
     )
     .await;
@@ -519,9 +458,7 @@ async fn the_latency_chart_scatters_error_and_slow_traces_and_a_dot_opens_its_tr
             "{dots}.querySelector(\"[data-trace-id='{id}']\").click(); return true"
         ))
         .await;
-    wait_true(
-        &browser,
-        &format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'ready' && w.dataset.traceId === '{id}' && location.search.includes('trace={id}')"),
+    browser.wait_true(&format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'ready' && w.dataset.traceId === '{id}' && location.search.includes('trace={id}')"),
         "dot-opens",
     )
     .await;

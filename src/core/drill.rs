@@ -122,28 +122,38 @@ pub struct Dot {
     pub exemplar: bool,
 }
 
-/// The Jaeger searches behind the scatter of `[start_us, end_us]`: the service's error traces
-/// and its slow ones (at least [`SLOW_MIN_DURATION_US`]), the newest [`SEARCH_LIMIT`] of each.
-/// A busy service has far more traces than a chart can show or Jaeger return; these are the
-/// ones a latency chart is read for.
+/// The scatter searches each of this many equal slices of the range: Jaeger returns the newest
+/// traces of a search, so one search over the whole range would put every dot at its end.
+pub const SCATTER_SLICES: i64 = 6;
+/// The most traces of one scatter search.
+pub const SCATTER_LIMIT: u32 = 30;
+
+/// The Jaeger searches behind the scatter of `[start_us, end_us]`: in each of
+/// [`SCATTER_SLICES`] slices, the service's error traces and its slow ones (at least
+/// [`SLOW_MIN_DURATION_US`]), the newest [`SCATTER_LIMIT`] of each. A busy service has far more
+/// traces than a chart can show or Jaeger return; these are the ones a latency chart is read
+/// for, spread over the range.
 pub fn scatter_searches(service: &str, start_us: i64, end_us: i64) -> Vec<SearchParams> {
-    let any = SearchParams {
-        service: service.to_owned(),
-        start_us,
-        end_us,
-        limit: SEARCH_LIMIT,
-        ..SearchParams::default()
-    };
-    vec![
-        SearchParams {
+    let span_us = (end_us - start_us).max(SCATTER_SLICES);
+    let mut plan = Vec::new();
+    for i in 0..SCATTER_SLICES {
+        let slice = SearchParams {
+            service: service.to_owned(),
+            start_us: start_us + span_us * i / SCATTER_SLICES,
+            end_us: start_us + span_us * (i + 1) / SCATTER_SLICES,
+            limit: SCATTER_LIMIT,
+            ..SearchParams::default()
+        };
+        plan.push(SearchParams {
             tags: vec![("error".to_owned(), "true".to_owned())],
-            ..any.clone()
-        },
-        SearchParams {
+            ..slice.clone()
+        });
+        plan.push(SearchParams {
             min_duration_us: Some(SLOW_MIN_DURATION_US),
-            ..any
-        },
-    ]
+            ..slice
+        });
+    }
+    plan
 }
 
 /// The dots of the searches' answers, each trace once.
@@ -468,13 +478,35 @@ mod tests {
 
     #[test]
     fn the_scatter_searches_errors_and_slow_traces_and_shows_each_once() {
-        let plan = scatter_searches("arrwdb", 1_000, 2_000);
-        assert_eq!(plan.len(), 2);
-        assert_eq!(plan[0].tags, [("error".to_owned(), "true".to_owned())]);
-        assert_eq!(plan[0].min_duration_us, None);
-        assert_eq!(plan[1].min_duration_us, Some(SLOW_MIN_DURATION_US));
-        assert!(plan.iter().all(|p| p.service == "arrwdb"
-            && (p.start_us, p.end_us, p.limit) == (1_000, 2_000, SEARCH_LIMIT)));
+        // Six slices of 100 µs, each searched for errors and for slow traces.
+        let plan = scatter_searches("arrwdb", 1_000, 1_600);
+        let slices: Vec<(i64, i64)> = plan.iter().map(|p| (p.start_us, p.end_us)).collect();
+        assert_eq!(
+            slices,
+            [
+                (1_000, 1_100),
+                (1_000, 1_100),
+                (1_100, 1_200),
+                (1_100, 1_200),
+                (1_200, 1_300),
+                (1_200, 1_300),
+                (1_300, 1_400),
+                (1_300, 1_400),
+                (1_400, 1_500),
+                (1_400, 1_500),
+                (1_500, 1_600),
+                (1_500, 1_600),
+            ]
+        );
+        for pair in plan.chunks(2) {
+            assert_eq!(pair[0].tags, [("error".to_owned(), "true".to_owned())]);
+            assert_eq!(pair[0].min_duration_us, None);
+            assert!(pair[1].tags.is_empty());
+            assert_eq!(pair[1].min_duration_us, Some(SLOW_MIN_DURATION_US));
+        }
+        assert!(plan
+            .iter()
+            .all(|p| p.service == "arrwdb" && p.limit == SCATTER_LIMIT));
 
         let slow_error = trace("aa", SEARCH, 1_500_000_000_000_000, 900_000, true);
         let slow = trace("bb", SEARCH, 1_500_000_001_000_000, 700_000, false);
