@@ -98,18 +98,21 @@ impl Browser {
         }
     }
 
-    /// Polls `script` (returning a boolean) until it is true: DOM state, never a sleep. After
-    /// `WAIT_SECS` it saves a screenshot named `what` and fails with every panel's state.
+    /// Polls `script` (returning a boolean) until it is true: DOM state, never a sleep. A
+    /// script that throws (an element not built yet) counts as false. After `WAIT_SECS` it saves
+    /// a screenshot named `what` and fails with the last answer and every panel's state.
     pub async fn wait_true(&self, script: &str, what: &str) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(WAIT_SECS);
+        let guarded = format!("try {{ {script} }} catch (e) {{ return 'threw: ' + e; }}");
         loop {
-            if self.js(script).await == Value::Bool(true) {
+            let answer = self.js(&guarded).await;
+            if answer == Value::Bool(true) {
                 return;
             }
             if tokio::time::Instant::now() > deadline {
                 self.screenshot(what).await;
                 panic!(
-                    "{what}: `{script}` stayed false; panels: {}",
+                    "{what}: `{script}` stayed false (last: {answer}); panels: {}",
                     self.panel_states().await
                 );
             }
