@@ -122,6 +122,8 @@ fn test() -> Result<()> {
                 config_json: format!(
                     r#"{{"prometheus":{{"url":"http://127.0.0.1:{dead_port}","job":"arrwdb","scrape_interval_secs":10}},"jaeger":{{"url":"http://127.0.0.1:{dead_port}"}}}}"#
                 ),
+                base_path: "/".into(),
+                connect_src: format!("http://127.0.0.1:{dead_port}"),
             },
             ExtraSite {
                 name: "flaky".into(),
@@ -129,6 +131,8 @@ fn test() -> Result<()> {
                 config_json: format!(
                     r#"{{"prometheus":{{"url":"http://127.0.0.1:{flaky_port}","job":"arrwdb","scrape_interval_secs":10}},"refresh_secs":0}}"#
                 ),
+                base_path: "/".into(),
+                connect_src: format!("http://127.0.0.1:{flaky_port}"),
             },
             // The Jaeger v1 API, and links to a Jaeger UI and a Sentry.
             ExtraSite {
@@ -138,6 +142,16 @@ fn test() -> Result<()> {
                     "jaeger":{"url":"/jaeger","api":"v1","ui_url":"https://jaeger.example.com"},
                     "sentry":{"base_url":"https://sentry.example.com","organization":"acme","project_id":"42","environment":"demo"}}"#
                     .into(),
+                base_path: "/".into(),
+                connect_src: String::new(),
+            },
+            // The shipped page and config.json as they are, served under a sub-path.
+            ExtraSite {
+                name: "subpath".into(),
+                port: free_port()?,
+                config_json: std::fs::read_to_string(root.join("config.json"))?,
+                base_path: "/ops/arrwdb/".into(),
+                connect_src: String::new(),
             },
         ],
     };
@@ -166,6 +180,14 @@ fn test() -> Result<()> {
             format!("http://127.0.0.1:{}/", opts.extra_sites[2].port),
         )
         .env("ARRWDB_E2E_JAEGER_URL", &stack.jaeger_url)
+        .env(
+            "ARRWDB_E2E_SUBPATH_APP_URL",
+            format!("http://127.0.0.1:{}/ops/arrwdb/", opts.extra_sites[3].port),
+        )
+        .env(
+            "ARRWDB_E2E_CSP_LOG",
+            xtask::stack::csp_report_log(&stack.run_dir, "app"),
+        )
         .env("ARRWDB_E2E_ARTIFACTS", root.join("target/e2e")));
     drop(stack);
     result

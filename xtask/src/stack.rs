@@ -22,12 +22,22 @@ pub const INCIDENT_PERIOD_SECS: u64 = 3_600;
 pub const SCRAPE_INTERVAL_SECS: u64 = 10;
 
 /// A second site served by the same nginx: the same page with another config.json (tests use
-/// it for an unreachable Prometheus or a broken configuration).
+/// it for an unreachable Prometheus or a broken configuration), at `base_path`.
 #[derive(Debug, Clone)]
 pub struct ExtraSite {
     pub name: String,
     pub port: u16,
     pub config_json: String,
+    /// `/`, or a sub-path such as `/ops/arrwdb/`.
+    pub base_path: String,
+    /// Origins its config.json points at besides its own (the CSP's `connect-src`).
+    pub connect_src: String,
+}
+
+/// The file where nginx logs the browser's CSP violation reports for the site named `site`
+/// (`app` for the main one) of a stack's run folder.
+pub fn csp_report_log(run_dir: &Path, site: &str) -> PathBuf {
+    run_dir.join(format!("csp-reports-{site}.log"))
 }
 
 /// Where each part listens.
@@ -396,19 +406,28 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
     let tmp = run_dir.join("nginx-tmp");
     fs::create_dir_all(&tmp)?;
     let mut sites = String::new();
-    let mut add_site = |port: u16, root: &Path| -> Result<()> {
-        sites.push_str(&render(
-            &site_template,
-            &[
-                ("LISTEN", &format!("127.0.0.1:{port}")),
-                ("ROOT", &root.to_string_lossy()),
-                ("PROMETHEUS_UPSTREAM", &prometheus_upstream),
-                ("JAEGER_UPSTREAM", &jaeger_upstream),
-            ],
-        )?);
-        Ok(())
-    };
-    add_site(opts.app_port, dist)?;
+    let mut add_site =
+        |name: &str, port: u16, root: &Path, base_path: &str, connect_src: &str| -> Result<()> {
+            let root = root.to_string_lossy();
+            sites.push_str(&render(
+                &site_template,
+                &[
+                    ("LISTEN", &format!("127.0.0.1:{port}")),
+                    ("BASE_PATH", base_path),
+                    ("ROOT", root.trim_end_matches('/')),
+                    ("PROMETHEUS_UPSTREAM", &prometheus_upstream),
+                    ("JAEGER_UPSTREAM", &jaeger_upstream),
+                    ("CONNECT_SRC", connect_src),
+                    ("FRAME_ANCESTORS", ""),
+                    (
+                        "CSP_REPORT_LOG",
+                        &csp_report_log(run_dir, name).to_string_lossy(),
+                    ),
+                ],
+            )?);
+            Ok(())
+        };
+    add_site("app", opts.app_port, dist, "/", "")?;
     for site in &opts.extra_sites {
         let root = run_dir.join(format!("site-{}", site.name));
         fs::create_dir_all(&root)?;
@@ -420,7 +439,13 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
         }
         let _ = fs::remove_file(root.join("config.json.gz"));
         fs::write(root.join("config.json"), &site.config_json)?;
-        add_site(site.port, &root)?;
+        add_site(
+            &site.name,
+            site.port,
+            &root,
+            &site.base_path,
+            &site.connect_src,
+        )?;
     }
     let user = if unsafe { libc::geteuid() } == 0 {
         "user root;\n"

@@ -61,6 +61,11 @@ pub fn build_release(force: bool) -> Result<()> {
             .env("PATH", build_path())
             // Trunk's own colour codes are noise in CI logs.
             .env("NO_COLOR", "true"))?;
+        let index = dist_dir().join("index.html");
+        let html = std::fs::read_to_string(&index)?;
+        let (html, loader_name, loader) = externalize_loader(&html)?;
+        std::fs::write(&index, html)?;
+        std::fs::write(dist_dir().join(loader_name), loader)?;
         std::fs::write(dist_dir().join(STAMP), b"")?;
     } else {
         eprintln!("xtask: the page is up to date (dist/)");
@@ -75,6 +80,38 @@ pub fn build_release(force: bool) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// Moves trunk's inline loader (`<script type="module">import init … </script>`) to a file of
+/// its own, named by a hash of its text, so the Content-Security-Policy allows scripts from
+/// `'self'` only (no `'unsafe-inline'`, no per-build hash in the nginx config). Answers the new
+/// index.html, the file's name and its text.
+pub fn externalize_loader(html: &str) -> Result<(String, String, String)> {
+    const OPEN: &str = "<script type=\"module\">";
+    let start = html
+        .find(OPEN)
+        .ok_or("index.html has no inline module script (trunk's loader)")?;
+    let body_start = start + OPEN.len();
+    let end = body_start
+        + html[body_start..]
+            .find("</script>")
+            .ok_or("trunk's loader script is not closed")?;
+    if html[end..].contains(OPEN) {
+        return Err("index.html has more than one inline module script".into());
+    }
+    let loader = html[body_start..end].trim().to_owned() + "\n";
+    // FNV-1a: a stable name that changes with the text (immutable caching), not a security hash.
+    let hash = loader.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let name = format!("start-{hash:016x}.js");
+    let tag = format!("<script type=\"module\" src=\"./{name}\"></script>");
+    let html = format!(
+        "{}{tag}{}",
+        &html[..start],
+        &html[end + "</script>".len()..]
+    );
+    Ok((html, name, loader))
 }
 
 /// Sizes of the files a first load downloads.
@@ -142,4 +179,30 @@ pub fn size_report(dist: &Path) -> Result<SizeReport> {
         files,
         total_gzip_bytes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_loader_moves_to_a_file_named_by_its_text() {
+        let html = "<head><link rel=\"stylesheet\" href=\"./main.css\"/>\n<script type=\"module\">\nimport init from './app-1.js';\nawait init();\n</script>\n<link rel=\"modulepreload\" href=\"./app-1.js\"></head>";
+        let (out, name, loader) = externalize_loader(html).unwrap();
+        assert_eq!(loader, "import init from './app-1.js';\nawait init();\n");
+        assert!(
+            name.starts_with("start-") && name.ends_with(".js") && name.len() == 25,
+            "{name}"
+        );
+        assert_eq!(
+            out,
+            format!("<head><link rel=\"stylesheet\" href=\"./main.css\"/>\n<script type=\"module\" src=\"./{name}\"></script>\n<link rel=\"modulepreload\" href=\"./app-1.js\"></head>")
+        );
+        // Another text, another name; no loader or two loaders are build errors.
+        let other = html.replace("app-1", "app-2");
+        assert_ne!(externalize_loader(&other).unwrap().1, name);
+        assert!(externalize_loader("<head></head>").is_err());
+        let twice = format!("{html}<script type=\"module\">x</script>");
+        assert!(externalize_loader(&twice).is_err());
+    }
 }
