@@ -23,6 +23,7 @@ pub fn env(name: &str) -> String {
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    profile: std::path::PathBuf,
 }
 
 fn free_port() -> u16 {
@@ -44,7 +45,15 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()
             .expect("chromedriver must be installed (cargo xtask test installs Debian's chromium-driver)");
-        let profile = std::env::temp_dir().join(format!("arrwdb-e2e-profile-{port}"));
+        // A profile no other Chromium ever had: one named by a reused port could still be
+        // locked by a Chromium that is shutting down, and the new one would exit at start.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let profile = std::env::temp_dir().join(format!(
+            "arrwdb-e2e-profile-{}-{port}-{nanos}",
+            std::process::id()
+        ));
         let caps = json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
@@ -70,7 +79,13 @@ impl Browser {
                 .connect(&url)
                 .await
             {
-                Ok(client) => return Browser { client, driver },
+                Ok(client) => {
+                    return Browser {
+                        client,
+                        driver,
+                        profile,
+                    }
+                }
                 Err(e) => {
                     last_err = e.to_string();
                     // chromedriver is still starting: retry its port.
@@ -151,6 +166,7 @@ impl Browser {
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 

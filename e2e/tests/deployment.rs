@@ -20,14 +20,17 @@ fn header<'a>(head: &'a str, name: &str) -> &'a str {
         .trim()
 }
 
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ; frame-ancestors 'self' ; base-uri 'self'; form-action 'none'; object-src 'none'; report-uri /csp-report";
+/// The app site's policy (no other origin may frame it).
+fn csp() -> String {
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ; frame-ancestors 'self' ; base-uri 'self'; form-action 'none'; object-src 'none'; report-uri /csp-report".to_owned()
+}
 
 #[tokio::test]
 async fn the_shipped_site_sends_security_and_caching_headers() {
     let app = env("ARRWDB_E2E_APP_URL");
     let (head, html) = get(&app, "/").await;
     assert!(head.starts_with("http/1.1 200"), "{head}");
-    assert_eq!(header(&head, "content-security-policy"), CSP);
+    assert_eq!(header(&head, "content-security-policy"), csp());
     assert_eq!(header(&head, "x-content-type-options"), "nosniff");
     assert_eq!(header(&head, "referrer-policy"), "no-referrer");
     assert_eq!(header(&head, "cache-control"), "no-cache");
@@ -62,7 +65,7 @@ async fn the_shipped_site_sends_security_and_caching_headers() {
             "public, max-age=31536000, immutable",
             "{file}"
         );
-        assert_eq!(header(&head, "content-security-policy"), CSP, "{file}");
+        assert_eq!(header(&head, "content-security-policy"), csp(), "{file}");
     }
 }
 

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::core::jaeger::ApiVersion;
-use crate::core::json::{only_keys, opt_object, opt_str, opt_u64, str_map, str_or_empty, Shape};
+use crate::core::json::{
+    only_keys, opt_object, opt_str, opt_u64, str_list, str_map, str_or_empty, Shape,
+};
 use crate::core::links::{LinkConfig, SentryConfig};
 use crate::core::metrics::Metric;
 
@@ -24,6 +26,9 @@ pub struct Config {
     pub jaeger: Option<JaegerConfig>,
     /// Where links go (Jaeger UI, Sentry); a link whose base is not configured is not shown.
     pub links: LinkConfig,
+    /// The portal origins (`https://portal.example.com`) whose postMessages the page reads and
+    /// to which it posts its own; none: no postMessage API.
+    pub embed_origins: Vec<String>,
 }
 
 /// Which Jaeger query API to speak.
@@ -75,7 +80,15 @@ impl ConfigError {
 
 /// The sections of `config.json` and their keys: any other key is refused (a typo must not be
 /// silently ignored).
-const TOP_KEYS: &[&str] = &["prometheus", "refresh_secs", "metrics", "jaeger", "sentry"];
+const TOP_KEYS: &[&str] = &[
+    "prometheus",
+    "refresh_secs",
+    "metrics",
+    "jaeger",
+    "sentry",
+    "embedding",
+];
+const EMBEDDING_KEYS: &[&str] = &["allowed_origins"];
 const PROMETHEUS_KEYS: &[&str] = &["url", "job", "scrape_interval_secs"];
 const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url"];
 const SENTRY_KEYS: &[&str] = &["base_url", "organization", "project_id", "environment"];
@@ -223,7 +236,16 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             }
         },
     };
+    let embed_origins = match section(&root, "embedding", EMBEDDING_KEYS)? {
+        None => Vec::new(),
+        Some(e) => str_list(e, "allowed_origins")
+            .map_err(in_section(Some("embedding")))?
+            .iter()
+            .map(|o| origin("embedding.allowed_origins", o))
+            .collect::<Result<_, _>>()?,
+    };
     Ok(Config {
+        embed_origins,
         jaeger,
         links,
         metrics,
@@ -288,9 +310,63 @@ pub fn validate_url(field: &str, url: &str) -> Result<String, ConfigError> {
     Ok(url.trim_end_matches('/').to_owned())
 }
 
+/// An origin as browsers write it in `MessageEvent.origin`: `http(s)://host[:port]`, nothing
+/// after (a trailing slash or a path would never match).
+fn origin(field: &str, text: &str) -> Result<String, ConfigError> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ']) => {
+            Ok(text.to_owned())
+        }
+        _ => Err(ConfigError::field(
+            field,
+            format!("`{text}` is not an origin such as https://portal.example.com (scheme and host, no path)"),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedding_origins_are_exact_origins() {
+        let with = |origins: &str| {
+            parse_config(&format!(
+                r#"{{"prometheus":{{"url":"/p"}},"embedding":{{"allowed_origins":{origins}}}}}"#
+            ))
+        };
+        assert_eq!(
+            with(r#"["https://portal.example.com","http://127.0.0.1:8081"]"#)
+                .unwrap()
+                .embed_origins,
+            ["https://portal.example.com", "http://127.0.0.1:8081"]
+        );
+        assert!(parse_config(r#"{"prometheus":{"url":"/p"}}"#)
+            .unwrap()
+            .embed_origins
+            .is_empty());
+        for bad in [
+            r#"["https://portal.example.com/"]"#,
+            r#"["portal.example.com"]"#,
+            r#"["javascript:alert(1)"]"#,
+            r#"["https://"]"#,
+            r#""https://portal.example.com""#,
+        ] {
+            let e = with(bad).unwrap_err();
+            assert!(
+                e.field
+                    .as_deref()
+                    .is_some_and(|f| f.starts_with("embedding")),
+                "{bad}: {e:?}"
+            );
+        }
+        let e =
+            parse_config(r#"{"prometheus":{"url":"/p"},"embedding":{"origins":[]}}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("embedding"), "{e:?}");
+    }
 
     #[test]
     fn a_minimal_config_gets_defaults() {

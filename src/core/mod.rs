@@ -3,6 +3,7 @@
 pub mod chart;
 pub mod config;
 pub mod drill;
+pub mod embed;
 pub mod jaeger;
 pub(crate) mod json;
 pub mod links;

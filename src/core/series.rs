@@ -131,17 +131,22 @@ pub fn top_k<T>(series: Vec<T>, k: usize, points: impl Fn(&T) -> &[Point]) -> (V
 /// values of the series before it at the same timestamp (range queries share one time grid).
 /// A gap stays a gap in its own series and adds nothing to those above it.
 pub fn stack(series: &[Vec<Point>]) -> Vec<Vec<Point>> {
-    let mut totals: std::collections::BTreeMap<u64, f64> = std::collections::BTreeMap::new();
+    // The running total at each time, sorted by time (a map type of its own would cost wasm;
+    // times mostly arrive in order, so inserts are pushes).
+    let mut totals: Vec<(f64, f64)> = Vec::new();
     series
         .iter()
         .map(|points| {
             points
                 .iter()
                 .map(|p| {
-                    let key = p.t_secs.to_bits();
-                    let below = totals.get(&key).copied().unwrap_or(0.0);
+                    let at = totals.binary_search_by(|(t, _)| t.total_cmp(&p.t_secs));
+                    let below = at.map_or(0.0, |i| totals[i].1);
                     if p.value.is_finite() {
-                        totals.insert(key, below + p.value);
+                        match at {
+                            Ok(i) => totals[i].1 = below + p.value,
+                            Err(i) => totals.insert(i, (p.t_secs, p.value)),
+                        }
                         Point {
                             t_secs: p.t_secs,
                             value: below + p.value,

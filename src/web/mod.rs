@@ -2,6 +2,7 @@
 //! be a plain function lives here.
 
 mod dom;
+mod embed;
 mod http;
 mod panel;
 mod traces;
@@ -197,6 +198,7 @@ fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
 /// The panels, refreshed together; the header's controls; in `root`.
 fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     let (view, warnings) = url_state();
+    embed::connect(&cfg, view);
     let (tick, set_tick) = signal(0u64);
     let refresh = Memo::new({
         let default = Refresh::from_config_secs(cfg.refresh_secs);

@@ -108,6 +108,29 @@ fn test() -> Result<()> {
     // is reached through a port the tests open and close (a Prometheus that stops and returns).
     let dead_port = free_port()?;
     let flaky_port = free_port()?;
+    // Two portals on other origins embed the page in an iframe: the "embedded" site lets the
+    // first frame it (frame-ancestors) and talk to it (postMessage), not the second.
+    let (portal_port, stranger_port, embedded_port) = (free_port()?, free_port()?, free_port()?);
+    let portal_origin = format!("http://127.0.0.1:{portal_port}");
+    // The portal records every message it gets (the tests read `window.received`).
+    let portal_page = format!(
+        "<!DOCTYPE html><html><head><title>portal</title><script>window.received = []; \
+         addEventListener('message', e => window.received.push({{origin: e.origin, data: e.data}}));\
+         </script></head><body><h1>Portal</h1>\
+         <iframe id=\"dash\" width=\"900\" height=\"480\" \
+         src=\"http://127.0.0.1:{embedded_port}/?kiosk&amp;panel=request-rate&amp;range=1h&amp;refresh=off\"></iframe>\
+         </body></html>"
+    );
+    let shipped_config = std::fs::read_to_string(root.join("config.json"))?;
+    // The shipped config.json, with the portal allowed to talk to the page.
+    let embedded_config = format!(
+        "{},\n  \"embedding\": {{ \"allowed_origins\": [\"{portal_origin}\"] }}\n}}\n",
+        shipped_config
+            .trim_end()
+            .strip_suffix('}')
+            .ok_or("config.json does not end with }")?
+            .trim_end()
+    );
     let opts = StackOptions {
         name: "test".into(),
         app_port: free_port()?,
@@ -124,6 +147,8 @@ fn test() -> Result<()> {
                 ),
                 base_path: "/".into(),
                 connect_src: format!("http://127.0.0.1:{dead_port}"),
+                frame_ancestors: String::new(),
+                page: None,
             },
             ExtraSite {
                 name: "flaky".into(),
@@ -133,6 +158,8 @@ fn test() -> Result<()> {
                 ),
                 base_path: "/".into(),
                 connect_src: format!("http://127.0.0.1:{flaky_port}"),
+                frame_ancestors: String::new(),
+                page: None,
             },
             // The Jaeger v1 API, and links to a Jaeger UI and a Sentry.
             ExtraSite {
@@ -144,6 +171,8 @@ fn test() -> Result<()> {
                     .into(),
                 base_path: "/".into(),
                 connect_src: String::new(),
+                frame_ancestors: String::new(),
+                page: None,
             },
             // The shipped page and config.json as they are, served under a sub-path.
             ExtraSite {
@@ -152,6 +181,35 @@ fn test() -> Result<()> {
                 config_json: std::fs::read_to_string(root.join("config.json"))?,
                 base_path: "/ops/arrwdb/".into(),
                 connect_src: String::new(),
+                frame_ancestors: String::new(),
+                page: None,
+            },
+            ExtraSite {
+                name: "embedded".into(),
+                port: embedded_port,
+                config_json: embedded_config,
+                base_path: "/".into(),
+                connect_src: String::new(),
+                frame_ancestors: portal_origin.clone(),
+                page: None,
+            },
+            ExtraSite {
+                name: "portal".into(),
+                port: portal_port,
+                config_json: String::new(),
+                base_path: "/".into(),
+                connect_src: String::new(),
+                frame_ancestors: String::new(),
+                page: Some(portal_page.clone()),
+            },
+            ExtraSite {
+                name: "stranger".into(),
+                port: stranger_port,
+                config_json: String::new(),
+                base_path: "/".into(),
+                connect_src: String::new(),
+                frame_ancestors: String::new(),
+                page: Some(portal_page),
             },
         ],
     };
@@ -183,6 +241,11 @@ fn test() -> Result<()> {
         .env(
             "ARRWDB_E2E_SUBPATH_APP_URL",
             format!("http://127.0.0.1:{}/ops/arrwdb/", opts.extra_sites[3].port),
+        )
+        .env("ARRWDB_E2E_PORTAL_URL", format!("{portal_origin}/"))
+        .env(
+            "ARRWDB_E2E_STRANGER_PORTAL_URL",
+            format!("http://127.0.0.1:{stranger_port}/"),
         )
         .env(
             "ARRWDB_E2E_CSP_LOG",

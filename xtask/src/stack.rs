@@ -32,6 +32,11 @@ pub struct ExtraSite {
     pub base_path: String,
     /// Origins its config.json points at besides its own (the CSP's `connect-src`).
     pub connect_src: String,
+    /// Portal origins allowed to frame it (the CSP's `frame-ancestors`), space-separated.
+    pub frame_ancestors: String,
+    /// Instead of the app, this one page as `index.html`, served plainly (a portal that embeds
+    /// the app, for the embedding tests).
+    pub page: Option<String>,
 }
 
 /// The file where nginx logs the browser's CSP violation reports for the site named `site`
@@ -406,31 +411,46 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
     let tmp = run_dir.join("nginx-tmp");
     fs::create_dir_all(&tmp)?;
     let mut sites = String::new();
-    let mut add_site =
-        |name: &str, port: u16, root: &Path, base_path: &str, connect_src: &str| -> Result<()> {
-            let root = root.to_string_lossy();
-            sites.push_str(&render(
-                &site_template,
-                &[
-                    ("LISTEN", &format!("127.0.0.1:{port}")),
-                    ("BASE_PATH", base_path),
-                    ("ROOT", root.trim_end_matches('/')),
-                    ("PROMETHEUS_UPSTREAM", &prometheus_upstream),
-                    ("JAEGER_UPSTREAM", &jaeger_upstream),
-                    ("CONNECT_SRC", connect_src),
-                    ("FRAME_ANCESTORS", ""),
-                    (
-                        "CSP_REPORT_LOG",
-                        &csp_report_log(run_dir, name).to_string_lossy(),
-                    ),
-                ],
-            )?);
-            Ok(())
-        };
-    add_site("app", opts.app_port, dist, "/", "")?;
+    let mut add_site = |name: &str,
+                        port: u16,
+                        root: &Path,
+                        base_path: &str,
+                        connect_src: &str,
+                        frame_ancestors: &str|
+     -> Result<()> {
+        let root = root.to_string_lossy();
+        sites.push_str(&render(
+            &site_template,
+            &[
+                ("LISTEN", &format!("127.0.0.1:{port}")),
+                ("BASE_PATH", base_path),
+                ("ROOT", root.trim_end_matches('/')),
+                ("PROMETHEUS_UPSTREAM", &prometheus_upstream),
+                ("JAEGER_UPSTREAM", &jaeger_upstream),
+                ("CONNECT_SRC", connect_src),
+                ("FRAME_ANCESTORS", frame_ancestors),
+                (
+                    "CSP_REPORT_LOG",
+                    &csp_report_log(run_dir, name).to_string_lossy(),
+                ),
+            ],
+        )?);
+        Ok(())
+    };
+    add_site("app", opts.app_port, dist, "/", "", "")?;
+    let mut plain_sites = String::new();
     for site in &opts.extra_sites {
         let root = run_dir.join(format!("site-{}", site.name));
         fs::create_dir_all(&root)?;
+        if let Some(page) = &site.page {
+            fs::write(root.join("index.html"), page)?;
+            plain_sites.push_str(&format!(
+                "server {{\n  listen 127.0.0.1:{};\n  root {};\n  index index.html;\n}}\n",
+                site.port,
+                root.display()
+            ));
+            continue;
+        }
         for entry in fs::read_dir(dist)? {
             let path = entry?.path();
             if path.is_file() {
@@ -445,6 +465,7 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
             &root,
             &site.base_path,
             &site.connect_src,
+            &site.frame_ancestors,
         )?;
     }
     let user = if unsafe { libc::geteuid() } == 0 {
@@ -460,7 +481,7 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
          events {{ worker_connections 256; }}\n\
          http {{\n  access_log {run}/nginx-access.log;\n  default_type application/octet-stream;\n\
            client_body_temp_path {t}/body;\n  proxy_temp_path {t}/proxy;\n  fastcgi_temp_path {t}/fastcgi;\n\
-           uwsgi_temp_path {t}/uwsgi;\n  scgi_temp_path {t}/scgi;\n{sites}}}\n",
+           uwsgi_temp_path {t}/uwsgi;\n  scgi_temp_path {t}/scgi;\n{sites}{plain_sites}}}\n",
         run = run_dir.display(),
     );
     let path = run_dir.join("nginx.conf");

@@ -1,7 +1,8 @@
 //! Installs, idempotently, everything the demo and the tests need on a fresh machine that has
 //! only the Rust toolchain: the wasm32 target, trunk 0.21, wasm-bindgen-cli at the version in
 //! Cargo.lock, a working wasm-opt (binaryen from the npm registry; Debian's 108 produces modules
-//! Chromium rejects), and Debian's prometheus, nginx, chromium and chromedriver.
+//! Chromium rejects), esbuild (npm registry, minifies the build's JS and CSS), and Debian's
+//! prometheus, nginx, chromium and chromedriver.
 //! Every step either succeeds or stops the command with a message: nothing is skipped.
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,8 @@ const TRUNK_VERSION_REQ: &str = "^0.21";
 const TRUNK_VERSION_PREFIX: &str = "trunk 0.21.";
 /// binaryen from the npm registry; Trunk.toml's `[tools] wasm_opt` names the same version.
 pub const BINARYEN_VERSION: &str = "132";
+/// esbuild from the npm registry: minifies the JS glue, the loader and the CSS of the build.
+pub const ESBUILD_VERSION: &str = "0.28.2";
 pub const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     // (package, a file it installs)
     ("prometheus", "/usr/bin/prometheus"),
@@ -77,6 +80,7 @@ pub fn ensure_all() -> Result<()> {
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
     ensure_wasm_opt()?;
+    ensure_esbuild()?;
     check_trunk_toml()?;
     Ok(())
 }
@@ -149,22 +153,46 @@ fn ensure_wasm_bindgen() -> Result<()> {
     ]))
 }
 
+/// Installs `package@version` from the npm registry into `.tools/<package>`.
+fn npm_install(package: &str, version: &str) -> Result<()> {
+    eprintln!("xtask: installing {package} {version} from the npm registry");
+    let dir = tools_dir().join(package);
+    std::fs::create_dir_all(&dir)?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg(format!("{package}@{version}")))
+}
+
 fn ensure_wasm_opt() -> Result<()> {
     let version = output_of(Command::new("wasm-opt").arg("--version")).unwrap_or_default();
     let bin = tools_dir().join("binaryen/node_modules/.bin/wasm-opt");
     if bin.exists() && version.contains(&format!("version {BINARYEN_VERSION}")) {
         return Ok(());
     }
-    eprintln!("xtask: installing wasm-opt (binaryen {BINARYEN_VERSION}) from the npm registry");
-    let dir = tools_dir().join("binaryen");
-    std::fs::create_dir_all(&dir)?;
-    run(Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--prefix"])
-        .arg(&dir)
-        .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    npm_install("binaryen", BINARYEN_VERSION)?;
     let version = output_of(Command::new(&bin).arg("--version")).unwrap_or_default();
     if !version.contains(&format!("version {BINARYEN_VERSION}")) {
         return Err(format!("{} --version says {version:?}", bin.display()).into());
+    }
+    Ok(())
+}
+
+/// The esbuild binary the build uses.
+pub fn esbuild_bin() -> PathBuf {
+    tools_dir().join("esbuild/node_modules/.bin/esbuild")
+}
+
+fn ensure_esbuild() -> Result<()> {
+    let bin = esbuild_bin();
+    let version = || output_of(Command::new(esbuild_bin()).arg("--version")).unwrap_or_default();
+    if bin.exists() && version().trim() == ESBUILD_VERSION {
+        return Ok(());
+    }
+    npm_install("esbuild", ESBUILD_VERSION)?;
+    let found = version();
+    if found.trim() != ESBUILD_VERSION {
+        return Err(format!("{} --version says {found:?}", bin.display()).into());
     }
     Ok(())
 }

@@ -56,7 +56,9 @@ pub fn build_release(force: bool) -> Result<()> {
     if force || !up_to_date() {
         eprintln!("xtask: building the page (trunk build --release --offline)");
         run(Command::new("trunk")
-            .args(["build", "--release", "--offline"])
+            // No subresource integrity: the files are minified after trunk hashed them, and
+            // they come from the page's own origin anyway.
+            .args(["build", "--release", "--offline", "--no-sri"])
             .current_dir(repo_root())
             .env("PATH", build_path())
             // Trunk's own colour codes are noise in CI logs.
@@ -66,6 +68,7 @@ pub fn build_release(force: bool) -> Result<()> {
         let (html, loader_name, loader) = externalize_loader(&html)?;
         std::fs::write(&index, html)?;
         std::fs::write(dist_dir().join(loader_name), loader)?;
+        minify(&dist_dir())?;
         std::fs::write(dist_dir().join(STAMP), b"")?;
     } else {
         eprintln!("xtask: the page is up to date (dist/)");
@@ -112,6 +115,31 @@ pub fn externalize_loader(html: &str) -> Result<(String, String, String)> {
         &html[end + "</script>".len()..]
     );
     Ok((html, name, loader))
+}
+
+/// Minifies the page's JS (wasm-bindgen's glue, the loader) and CSS in place with esbuild.
+/// Their names keep trunk's hash of the source, which still changes whenever they do.
+fn minify(dist: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
+            continue;
+        };
+        if !matches!(ext, "js" | "css") {
+            continue;
+        }
+        let mut cmd = Command::new(crate::tools::esbuild_bin());
+        cmd.arg(&path)
+            .arg("--minify")
+            .arg("--log-level=warning")
+            .arg("--allow-overwrite")
+            .arg(format!("--outfile={}", path.display()));
+        if ext == "js" {
+            cmd.arg("--format=esm");
+        }
+        run(&mut cmd)?;
+    }
+    Ok(())
 }
 
 /// Sizes of the files a first load downloads.
