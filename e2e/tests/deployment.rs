@@ -155,3 +155,25 @@ async fn the_same_build_works_under_a_sub_path() {
     assert_eq!(via_proxy, serde_json::Value::Bool(true));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_broken_config_json_shows_the_configuration_error_screen() {
+    let browser = Browser::start(1280, 900).await;
+    browser
+        .client
+        .goto(&env("ARRWDB_E2E_BROKEN_APP_URL"))
+        .await
+        .unwrap();
+    browser
+        .wait_true(
+            "const s = document.querySelector(\"[data-screen='config-error']\"); return !!s && s.textContent.includes('prometheus.url') && s.textContent.includes('javascript:alert(1)')",
+            "config-error",
+        )
+        .await;
+    // Nothing else runs: no panel, no request to a "Prometheus".
+    let facts = browser
+        .js("return [document.querySelectorAll('[data-panel]').length, performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/')).length]")
+        .await;
+    assert_eq!(facts, serde_json::json!([0, 0]));
+    browser.close().await;
+}

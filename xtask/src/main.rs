@@ -111,6 +111,7 @@ fn test() -> Result<()> {
     // Two portals on other origins embed the page in an iframe: the "embedded" site lets the
     // first frame it (frame-ancestors) and talk to it (postMessage), not the second.
     let (portal_port, stranger_port, embedded_port) = (free_port()?, free_port()?, free_port()?);
+    let broken_port = free_port()?;
     let portal_origin = format!("http://127.0.0.1:{portal_port}");
     // The portal records every message it gets (the tests read `window.received`).
     let portal_page = format!(
@@ -184,6 +185,16 @@ fn test() -> Result<()> {
                 frame_ancestors: String::new(),
                 page: None,
             },
+            // A config.json that must be refused, naming its field.
+            ExtraSite {
+                name: "broken".into(),
+                port: broken_port,
+                config_json: r#"{"prometheus":{"url":"javascript:alert(1)"}}"#.into(),
+                base_path: "/".into(),
+                connect_src: String::new(),
+                frame_ancestors: String::new(),
+                page: None,
+            },
             ExtraSite {
                 name: "embedded".into(),
                 port: embedded_port,
@@ -243,6 +254,10 @@ fn test() -> Result<()> {
             format!("http://127.0.0.1:{}/ops/arrwdb/", opts.extra_sites[3].port),
         )
         .env("ARRWDB_E2E_PORTAL_URL", format!("{portal_origin}/"))
+        .env(
+            "ARRWDB_E2E_BROKEN_APP_URL",
+            format!("http://127.0.0.1:{broken_port}/"),
+        )
         .env(
             "ARRWDB_E2E_STRANGER_PORTAL_URL",
             format!("http://127.0.0.1:{stranger_port}/"),
