@@ -185,7 +185,12 @@ pub fn y_range(spec: &ChartSpec, series: &[ChartSeries]) -> (f64, f64) {
 
 /// Round tick values for a value axis: at most `max_ticks`, on a 1/2/5 × 10^k grid.
 pub fn value_ticks(lo: f64, hi: f64, max_ticks: usize) -> Vec<f64> {
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() || max_ticks < 2 {
+    // Also refuses NaN bounds (not ordered).
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
+        || !lo.is_finite()
+        || !hi.is_finite()
+        || max_ticks < 2
+    {
         return Vec::new();
     }
     let raw = (hi - lo) / (max_ticks - 1) as f64;

@@ -19,7 +19,7 @@ pub fn m4(points: &[Point], start_secs: f64, end_secs: f64, columns: usize) -> V
     while i < points.len() {
         let p = points[i];
         if !p.value.is_finite() {
-            if out.last().map_or(true, |q: &Point| q.value.is_finite()) {
+            if out.last().is_none_or(|q: &Point| q.value.is_finite()) {
                 out.push(p);
             }
             i += 1;
@@ -48,7 +48,7 @@ pub fn m4(points: &[Point], start_secs: f64, end_secs: f64, columns: usize) -> V
             (max, min)
         };
         for q in [p, early, late, last] {
-            if out.last().map_or(true, |l: &Point| l.t_secs != q.t_secs) {
+            if out.last().is_none_or(|l: &Point| l.t_secs != q.t_secs) {
                 out.push(q);
             }
         }

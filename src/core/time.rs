@@ -230,7 +230,8 @@ pub fn time_ticks(
     utc_offset_secs: i64,
 ) -> Vec<f64> {
     let span = end_secs - start_secs;
-    if !(span > 0.0) || max_ticks == 0 {
+    // Also refuses a NaN span (not ordered).
+    if span.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || max_ticks == 0 {
         return Vec::new();
     }
     let step = TICK_STEPS_SECS
