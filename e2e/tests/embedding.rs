@@ -48,8 +48,14 @@ async fn a_listed_portal_frames_one_panel_in_kiosk_mode() {
             "ready-and-height",
         )
         .await;
-    // The portal sets the range: the panel asks Prometheus again for six hours, and the page
-    // tells the portal its new view.
+    // A frame of another origin in the portal asks for 24 hours: ignored. Then the portal sets
+    // the range: the panel asks Prometheus again for six hours, and the page tells the portal its
+    // new view (never a 24-hour one).
+    browser.client.enter_frame(1).await.unwrap();
+    browser
+        .js("parent.frames[0].postMessage({type: 'arrwdb-ops:set', query: 'range=24h'}, '*'); return true")
+        .await;
+    browser.client.enter_parent_frame().await.unwrap();
     browser
         .js("document.getElementById('dash').contentWindow.postMessage({type: 'arrwdb-ops:set', query: 'range=6h'}, '*'); return true")
         .await;
@@ -59,11 +65,31 @@ async fn a_listed_portal_frames_one_panel_in_kiosk_mode() {
             "view-message",
         )
         .await;
+    let views = browser
+        .js(&format!(
+            "return {received}.filter(m => m.type === 'arrwdb-ops:view').map(m => m.query)"
+        ))
+        .await;
+    assert!(
+        !views.to_string().contains("range=24h"),
+        "a message from an origin not allowed was obeyed: {views}"
+    );
     browser.client.enter_frame(0).await.unwrap();
     browser
         .wait_true(
             &format!("const p = document.querySelector(\"[data-panel='request-rate']\"); return location.search.includes('range=6h') && p.dataset.state === 'ready' && Number(p.dataset.start) < {start_1h} - 4 * 3600"),
             "requeried-6h",
+        )
+        .await;
+    // A link followed in the page is told to the portal, absolute.
+    browser
+        .js("const a = document.createElement('a'); a.href = '#followed'; a.textContent = 'link'; document.body.append(a); a.click(); return true")
+        .await;
+    browser.client.enter_parent_frame().await.unwrap();
+    browser
+        .wait_true(
+            &format!("return {received}.some(m => m.type === 'arrwdb-ops:link' && m.href.startsWith('http://127.0.0.1:') && m.href.endsWith('#followed'))"),
+            "link-message",
         )
         .await;
     browser.close().await;

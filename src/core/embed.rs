@@ -8,8 +8,9 @@
 //! they had been in the URL.
 //! To the host: `{"type": "arrwdb-ops:ready", "query": …}` once the page runs,
 //! `{"type": "arrwdb-ops:height", "height": <CSS px>}` whenever its content height changes,
-//! and `{"type": "arrwdb-ops:view", "query": …}` whenever the view changes (a drill-down opened
-//! or closed, a range chosen).
+//! `{"type": "arrwdb-ops:view", "query": …}` whenever the view changes (a drill-down opened or
+//! closed, a range chosen), and `{"type": "arrwdb-ops:link", "href": …}` when the user follows a
+//! link (the portal may open it its own way; the page follows it too).
 
 use serde_json::Value;
 
@@ -82,6 +83,11 @@ pub fn height_message(height_px: u32) -> String {
 /// The view changed to `query` (a drill-down opened or closed, a range chosen, …).
 pub fn view_message(query: &str) -> String {
     message("view", "query", &json_string(query))
+}
+
+/// The user follows a link to `href`.
+pub fn link_message(href: &str) -> String {
+    message("link", "href", &json_string(href))
 }
 
 #[cfg(test)]
@@ -160,8 +166,8 @@ mod tests {
         );
         // Quotes and markup stay data.
         assert_eq!(
-            parse(view_message("op=\"<script>\"")),
-            serde_json::json!({"type": "arrwdb-ops:view", "query": "op=\"<script>\""})
+            parse(link_message("https://x/?q=\"<script>\"")),
+            serde_json::json!({"type": "arrwdb-ops:link", "href": "https://x/?q=\"<script>\""})
         );
     }
 }

@@ -63,6 +63,23 @@ pub fn connect(cfg: &Arc<Config>, view: RwSignal<ViewState>) {
             }
         });
     }
+    // Links followed (the Jaeger and Sentry links of the drill-down): absolute, as opened.
+    {
+        let post = post.clone();
+        if let Some(document) = window.document() {
+            listen(&document, "click", move |ev: web_sys::Event| {
+                let href = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|t| t.closest("a[href]").ok().flatten())
+                    .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+                    .map(|a| a.href());
+                if let Some(href) = href {
+                    post(embed::link_message(&href));
+                }
+            });
+        }
+    }
     // The content height, whenever it changes (panels load, a drill-down opens).
     let Some(root) = window.document().and_then(|d| d.document_element()) else {
         return;

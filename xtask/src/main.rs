@@ -112,6 +112,7 @@ fn test() -> Result<()> {
     // first frame it (frame-ancestors) and talk to it (postMessage), not the second.
     let (portal_port, stranger_port, embedded_port) = (free_port()?, free_port()?, free_port()?);
     let broken_port = free_port()?;
+    let outsider_port = free_port()?;
     let portal_origin = format!("http://127.0.0.1:{portal_port}");
     // The portal records every message it gets (the tests read `window.received`).
     let portal_page = format!(
@@ -120,6 +121,7 @@ fn test() -> Result<()> {
          </script></head><body><h1>Portal</h1>\
          <iframe id=\"dash\" width=\"900\" height=\"480\" \
          src=\"http://127.0.0.1:{embedded_port}/?kiosk&amp;panel=request-rate&amp;range=1h&amp;refresh=off\"></iframe>\
+         <iframe id=\"outsider\" width=\"200\" height=\"100\" src=\"http://127.0.0.1:{outsider_port}/\"></iframe>\
          </body></html>"
     );
     let shipped_config = std::fs::read_to_string(root.join("config.json"))?;
@@ -212,6 +214,16 @@ fn test() -> Result<()> {
                 connect_src: String::new(),
                 frame_ancestors: String::new(),
                 page: Some(portal_page.clone()),
+            },
+            // A page of another origin inside the portal, whose messages the page must ignore.
+            ExtraSite {
+                name: "outsider".into(),
+                port: outsider_port,
+                config_json: String::new(),
+                base_path: "/".into(),
+                connect_src: String::new(),
+                frame_ancestors: String::new(),
+                page: Some("<!DOCTYPE html><html><body>outsider</body></html>".into()),
             },
             ExtraSite {
                 name: "stranger".into(),
