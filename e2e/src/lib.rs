@@ -147,6 +147,14 @@ impl Browser {
         .to_owned()
     }
 
+    /// Opens `url` in the browser.
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("{url} opens: {e}"));
+    }
+
     /// Runs a script in the page and returns its value.
     pub async fn js(&self, script: &str) -> Value {
         self.client

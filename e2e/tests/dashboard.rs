@@ -121,11 +121,7 @@ async fn legend(browser: &Browser, id: &str) -> BTreeMap<String, f64> {
 #[tokio::test]
 async fn every_panel_is_drawn_from_the_real_prometheus() {
     let browser = Browser::start(1600, 1200).await;
-    browser
-        .client
-        .goto(&env("ARRWDB_E2E_APP_URL"))
-        .await
-        .unwrap();
+    browser.goto(&env("ARRWDB_E2E_APP_URL")).await;
     wait_all(&browser, "[data-state='ready']", "all-ready").await;
     for id in PANELS {
         let f = facts(&browser, id).await;
@@ -147,7 +143,7 @@ async fn request_rate_and_p95_shown_equal_prometheus() {
     // A settled window in the past: what Prometheus answers for it no longer changes.
     let to = now_secs() - 120;
     let url = format!("{}?from={}&to={to}", env("ARRWDB_E2E_APP_URL"), to - 3_600);
-    browser.client.goto(&url).await.unwrap();
+    browser.goto(&url).await;
     for id in ["request-rate", "latency"] {
         browser
             .wait_for(
@@ -215,13 +211,11 @@ async fn request_rate_and_p95_shown_equal_prometheus() {
 async fn zoom_refresh_back_and_permalink_round_trip() {
     let browser = Browser::start(1280, 900).await;
     browser
-        .client
         .goto(&format!(
             "{}?range=3h&refresh=off",
             env("ARRWDB_E2E_APP_URL")
         ))
-        .await
-        .unwrap();
+        .await;
     browser
         .wait_for(
             "[data-panel='request-rate'][data-state='ready']",
@@ -324,8 +318,8 @@ async fn zoom_refresh_back_and_permalink_round_trip() {
         .as_str()
         .unwrap()
         .to_owned();
-    browser.client.goto("about:blank").await.unwrap();
-    browser.client.goto(&link).await.unwrap();
+    browser.goto("about:blank").await;
+    browser.goto(&link).await;
     browser
         .wait_for(
             "[data-panel='request-rate'][data-state='ready']",
@@ -348,11 +342,7 @@ async fn prometheus_stopped_mid_session_turns_panels_to_error_and_they_recover()
     let prometheus = env("ARRWDB_E2E_PROMETHEUS_URL");
     let up = Forwarder::start(port, &prometheus).await;
     let browser = Browser::start(1280, 900).await;
-    browser
-        .client
-        .goto(&env("ARRWDB_E2E_FLAKY_APP_URL"))
-        .await
-        .unwrap();
+    browser.goto(&env("ARRWDB_E2E_FLAKY_APP_URL")).await;
     wait_all(&browser, "[data-state='ready']", "flaky-ready").await;
 
     up.stop().await;

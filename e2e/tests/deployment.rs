@@ -85,12 +85,10 @@ async fn the_dashboard_and_its_drill_down_run_under_the_csp_without_a_violation(
     let app = env("ARRWDB_E2E_APP_URL");
     // Every panel, and a trace in the drill-down (its waterfall is positioned by styles).
     browser
-        .client
         .goto(&format!(
             "{app}?range=1h&refresh=off&trace=00000000000000000000000000020000"
         ))
-        .await
-        .unwrap();
+        .await;
     browser
         .wait_true(
             "const ps = document.querySelectorAll(\"[data-panel]:not([data-panel='traces'])\"); return ps.length > 10 && Array.from(ps).every(p => ['ready', 'empty'].includes(p.dataset.state)) && document.querySelector(\"[data-panel='traces'] .waterfall\").dataset.state === 'ready'",
@@ -129,11 +127,7 @@ async fn the_same_build_works_under_a_sub_path() {
     let app = env("ARRWDB_E2E_SUBPATH_APP_URL");
     assert!(app.ends_with("/ops/arrwdb/"), "{app}");
     let browser = Browser::start(1280, 900).await;
-    browser
-        .client
-        .goto(&format!("{app}?range=1h&refresh=off"))
-        .await
-        .unwrap();
+    browser.goto(&format!("{app}?range=1h&refresh=off")).await;
     browser
         .wait_true(
             "const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.state === 'ready' && Number(p.dataset.series) > 0",
@@ -159,11 +153,7 @@ async fn the_same_build_works_under_a_sub_path() {
 #[tokio::test]
 async fn a_broken_config_json_shows_the_configuration_error_screen() {
     let browser = Browser::start(1280, 900).await;
-    browser
-        .client
-        .goto(&env("ARRWDB_E2E_BROKEN_APP_URL"))
-        .await
-        .unwrap();
+    browser.goto(&env("ARRWDB_E2E_BROKEN_APP_URL")).await;
     browser
         .wait_true(
             "const s = document.querySelector(\"[data-screen='config-error']\"); return !!s && s.textContent.includes('prometheus.url') && s.textContent.includes('javascript:alert(1)')",

@@ -9,11 +9,7 @@ use serde_json::Value;
 #[tokio::test]
 async fn a_listed_portal_frames_one_panel_in_kiosk_mode() {
     let browser = Browser::start(1280, 900).await;
-    browser
-        .client
-        .goto(&env("ARRWDB_E2E_PORTAL_URL"))
-        .await
-        .unwrap();
+    browser.goto(&env("ARRWDB_E2E_PORTAL_URL")).await;
     browser
         .wait_true(
             "const f = document.getElementById('dash'); return !!f && f.src.includes('kiosk')",
@@ -98,11 +94,7 @@ async fn a_listed_portal_frames_one_panel_in_kiosk_mode() {
 #[tokio::test]
 async fn a_portal_not_listed_cannot_frame_the_app() {
     let browser = Browser::start(1280, 900).await;
-    browser
-        .client
-        .goto(&env("ARRWDB_E2E_STRANGER_PORTAL_URL"))
-        .await
-        .unwrap();
+    browser.goto(&env("ARRWDB_E2E_STRANGER_PORTAL_URL")).await;
     browser
         .wait_true("return !!document.getElementById('dash')", "stranger-page")
         .await;

@@ -10,11 +10,7 @@ const PANEL: &str = "[data-panel='request-rate']";
 #[tokio::test]
 async fn request_rate_panel_draws_what_prometheus_answers() {
     let browser = Browser::start(1280, 900).await;
-    browser
-        .client
-        .goto(&env("ARRWDB_E2E_APP_URL"))
-        .await
-        .unwrap();
+    browser.goto(&env("ARRWDB_E2E_APP_URL")).await;
     browser
         .wait_for(
             &format!("{PANEL}[data-state='ready']"),
@@ -78,11 +74,7 @@ async fn request_rate_panel_draws_what_prometheus_answers() {
 #[tokio::test]
 async fn unreachable_prometheus_is_reported_in_place() {
     let browser = Browser::start(1280, 900).await;
-    browser
-        .client
-        .goto(&env("ARRWDB_E2E_UNREACHABLE_APP_URL"))
-        .await
-        .unwrap();
+    browser.goto(&env("ARRWDB_E2E_UNREACHABLE_APP_URL")).await;
     browser
         .wait_for(
             &format!("{PANEL}[data-state='error']"),

@@ -85,11 +85,7 @@ fn rfc3339(unix_secs: i64) -> String {
 async fn a_spike_marker_opens_exactly_jaegers_error_traces_of_its_window() {
     let browser = Browser::start(1280, 1000).await;
     let app = env("ARRWDB_E2E_APP_URL");
-    browser
-        .client
-        .goto(&format!("{app}?range=1h&refresh=off"))
-        .await
-        .unwrap();
+    browser.goto(&format!("{app}?range=1h&refresh=off")).await;
     // The simulator's error spike of this hour is marked on the error-rate chart.
     browser.wait_true("const s = document.querySelector(\"[data-panel='error-rate'] .spikes\"); return !!s && Number(s.dataset.spikes) > 0",
         "spike-marked",
@@ -199,7 +195,7 @@ async fn a_spike_marker_opens_exactly_jaegers_error_traces_of_its_window() {
     // The investigation is in the URL: a reload reopens the same list and trace.
     let url = js_string(&browser, "return location.href").await;
     assert!(url.contains(&format!("trace={first}")), "{url}");
-    browser.client.goto(&url).await.unwrap();
+    browser.goto(&url).await;
     browser.wait_true(&format!("const p = document.querySelector(\"{TRACES}\"); const w = p && p.querySelector('.waterfall'); return !!w && p.dataset.state === 'ready' && w.dataset.state === 'ready' && w.dataset.traceId === '{first}'"),
         "permalink",
     )
@@ -223,13 +219,11 @@ async fn a_drag_on_a_handler_series_lists_its_traces_over_v1_with_links() {
     let browser = Browser::start(1280, 1000).await;
     let app = env("ARRWDB_E2E_LINKS_APP_URL");
     browser
-        .client
         .goto(&format!(
             "{app}?range=1h&iso.request-rate={}",
             urlencode(SEARCH_OP)
         ))
-        .await
-        .unwrap();
+        .await;
     browser.wait_true("const p = document.querySelector(\"[data-panel='request-rate']\"); return p.dataset.state === 'ready' && p.dataset.series === '1'",
         "isolated",
     )
@@ -329,10 +323,8 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
 
     // 10,000 spans: all laid out, only the rows in view in the DOM, the end reachable.
     browser
-        .client
         .goto(&open("00000000000000000000000000010000"))
-        .await
-        .unwrap();
+        .await;
     browser.wait_true(&ready, "bulk").await;
     let spans = js_string(
         &browser,
@@ -358,10 +350,8 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
 
     // Hostile names and values are text: no element, no link, no script from them.
     browser
-        .client
         .goto(&open("00000000000000000000000000030000"))
-        .await
-        .unwrap();
+        .await;
     browser.wait_true(&ready, "hostile").await;
     browser
         .js(&format!("document.querySelectorAll(\"{TRACES} .wf-row .wf-name\").forEach(n => n.click()); return true"))
@@ -373,10 +363,8 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
 
     // Clock skew and a missing parent are shown, not hidden.
     browser
-        .client
         .goto(&open("00000000000000000000000000020000"))
-        .await
-        .unwrap();
+        .await;
     browser.wait_true(&ready, "skewed").await;
     let text = js_string(
         &browser,
@@ -389,11 +377,7 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
     );
 
     // A trace Jaeger does not have.
-    browser
-        .client
-        .goto(&open("abcdef0123456789"))
-        .await
-        .unwrap();
+    browser.goto(&open("abcdef0123456789")).await;
     browser.wait_true(&format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'error' && w.textContent.includes('Jaeger has no trace abcdef0123456789')"),
         "missing",
     )
@@ -401,13 +385,11 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
 
     // An unreachable Jaeger is said in place; the page lives on.
     browser
-        .client
         .goto(&format!(
             "{}?trace=abcdef",
             env("ARRWDB_E2E_UNREACHABLE_APP_URL")
         ))
-        .await
-        .unwrap();
+        .await;
     browser.wait_true(&format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'error' && w.textContent.includes('Could not reach Jaeger')"),
         "jaeger-down",
     )
@@ -423,11 +405,7 @@ async fn big_hostile_skewed_and_missing_traces_by_permalink() {
 async fn the_latency_chart_scatters_error_and_slow_traces_and_a_dot_opens_its_trace() {
     let browser = Browser::start(1280, 1000).await;
     let app = env("ARRWDB_E2E_APP_URL");
-    browser
-        .client
-        .goto(&format!("{app}?range=1h&refresh=off"))
-        .await
-        .unwrap();
+    browser.goto(&format!("{app}?range=1h&refresh=off")).await;
     let dots = "document.querySelector(\"[data-panel='latency'] .dots\")";
     browser.wait_true(&format!("const d = {dots}; return !!d && Number(d.dataset.dots) > 0 && !!d.querySelector('.dot.error')"),
         "scatter",
