@@ -27,7 +27,7 @@ const PANELS: &[&str] = &[
     "errors-by-handler",
 ];
 
-const WAIT: Duration = Duration::from_secs(45);
+const WAIT: Duration = Duration::from_secs(e2e::WAIT_SECS);
 
 fn now_secs() -> i64 {
     SystemTime::now()

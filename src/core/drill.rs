@@ -447,14 +447,10 @@ mod tests {
         err: bool,
     ) -> Span {
         Span {
-            span_id: id.into(),
-            parent_id: parent.map(Into::into),
             service: "arrwdb".into(),
             operation: op.into(),
-            start_us,
-            duration_us: dur_us,
             is_error: err,
-            ..Span::default()
+            ..crate::core::jaeger::test_span(id, parent, start_us, dur_us)
         }
     }
 

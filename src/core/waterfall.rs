@@ -190,17 +190,7 @@ pub fn visible_rows(rows: &[Row], collapsed: &HashSet<String>) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::jaeger::Span;
-
-    fn span(id: &str, parent: Option<&str>, start_us: i64, duration_us: i64) -> Span {
-        Span {
-            span_id: id.into(),
-            parent_id: parent.map(Into::into),
-            start_us,
-            duration_us,
-            ..Span::default()
-        }
-    }
+    use crate::core::jaeger::{test_span as span, Span};
 
     fn trace(spans: Vec<Span>) -> Trace {
         Trace {

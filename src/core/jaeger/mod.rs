@@ -14,6 +14,8 @@ mod decode;
 mod error;
 mod json;
 mod model;
+#[cfg(test)]
+pub(crate) use model::test_span;
 mod request;
 mod v1;
 mod v3;

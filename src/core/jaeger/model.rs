@@ -309,21 +309,26 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// A span for tests across the core: `id` under `parent`, from `start_us` for `duration_us`,
+/// in service `svc-<id>` with operation `op-<id>`.
+#[cfg(test)]
+pub(crate) fn test_span(id: &str, parent: Option<&str>, start_us: i64, duration_us: i64) -> Span {
+    Span {
+        span_id: id.into(),
+        parent_id: parent.map(Into::into),
+        service: format!("svc-{id}"),
+        operation: format!("op-{id}"),
+        start_us,
+        duration_us,
+        ..Span::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn span(id: &str, parent: Option<&str>, start_us: i64, duration_us: i64) -> Span {
-        Span {
-            span_id: id.into(),
-            parent_id: parent.map(Into::into),
-            service: format!("svc-{id}"),
-            operation: format!("op-{id}"),
-            start_us,
-            duration_us,
-            ..Span::default()
-        }
-    }
+    use super::test_span as span;
 
     #[test]
     fn handler_and_operation_map_both_ways() {
