@@ -3,16 +3,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use arrwdb_sim::jaeger::{handle, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE};
 use arrwdb_sim::traces::BULK_TRACE_ID;
 use arrwdb_sim::JaegerServer;
 use common::api::{enc, rfc3339};
 use common::http::request;
-use common::{config, START_UNIX};
+use common::{config, Served, START_UNIX};
 
 #[test]
 fn the_listener_answers_as_the_api_does() {
@@ -59,21 +57,10 @@ fn the_listener_answers_as_the_api_does() {
 fn the_binary_serves_jaeger_on_its_own_listener() {
     let now = arrwdb_sim::server::now_unix();
     let start = (now - 2 * 3_600).to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arrwdb-sim"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--jaeger-listen", "127.0.0.1:0", "--start-unix", &start])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut address_after = |prefix: &str| -> SocketAddr {
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        line.trim().strip_prefix(prefix).unwrap_or_else(|| panic!("expected {prefix:?}: {line:?}")).parse().unwrap()
-    };
-    let metrics = address_after("listening on ");
-    let jaeger = address_after("jaeger listening on ");
+    let mut served =
+        Served::start(&["serve", "--listen", "127.0.0.1:0", "--jaeger-listen", "127.0.0.1:0", "--start-unix", &start]);
+    let metrics = served.address_after("listening on ");
+    let jaeger = served.address_after("jaeger listening on ");
     assert_ne!(metrics, jaeger);
     let services = request(jaeger, "GET", "/api/v3/services", "HTTP/1.1");
     assert_eq!((services.status, services.body.as_str()), (200, "{\"services\":[\"arrwdb\"]}"));
@@ -86,8 +73,8 @@ fn the_binary_serves_jaeger_on_its_own_listener() {
         404,
         "Jaeger is not on the metrics listener"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    served.child.kill().unwrap();
+    served.child.wait().unwrap();
 }
 
 #[test]

@@ -4,14 +4,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use arrwdb_sim::{Exposition, MetricsServer, Simulator, TEXT_CONTENT_TYPE};
 use common::http::request;
-use common::{config, parse, Grammar, START_UNIX};
+use common::{config, parse, Grammar, Served, START_UNIX};
 
 #[test]
 fn metrics_health_and_errors_in_process() {
@@ -42,19 +40,21 @@ fn metrics_health_and_errors_in_process() {
 fn the_binary_listens_answers_and_stops_on_sigterm() {
     let now = arrwdb_sim::server::now_unix();
     let start = (now - 3 * 3_600).to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arrwdb-sim"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--start-unix", &start, "--seed", "42"])
-        .args(["--incident-anchor-unix", &start, "--incident-period-secs", "3600"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let address: SocketAddr =
-        line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line: {line:?}")).parse().unwrap();
+    let mut served = Served::start(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--start-unix",
+        &start,
+        "--seed",
+        "42",
+        "--incident-anchor-unix",
+        &start,
+        "--incident-period-secs",
+        "3600",
+    ]);
+    let address = served.address_after("listening on ");
+    let child = &mut served.child;
 
     let answer = request(address, "GET", "/metrics", "HTTP/1.1");
     assert_eq!(answer.status, 200);

@@ -6,6 +6,37 @@ pub mod api;
 pub mod http;
 pub mod shape;
 
+/// The simulator binary started with `args`: the child, and its stderr, where it says where it
+/// listens.
+pub struct Served {
+    pub child: std::process::Child,
+    stderr: std::io::BufReader<std::process::ChildStderr>,
+}
+
+impl Served {
+    /// Starts `arrwdb-sim` with `args` (stdin and stdout closed, stderr read).
+    pub fn start(args: &[&str]) -> Served {
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_arrwdb-sim"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        Served { child, stderr }
+    }
+
+    /// The address on the next stderr line, which must start with `prefix`.
+    pub fn address_after(&mut self, prefix: &str) -> std::net::SocketAddr {
+        use std::io::BufRead;
+        let mut line = String::new();
+        self.stderr.read_line(&mut line).unwrap();
+        line.trim().strip_prefix(prefix).unwrap_or_else(|| panic!("expected {prefix:?}: {line:?}")).parse().unwrap()
+    }
+}
+
 use std::collections::BTreeMap;
 
 use arrwdb_sim::{Exposition, SimConfig, Simulator};
