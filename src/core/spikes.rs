@@ -18,6 +18,17 @@ pub struct Spike {
     pub peak_t_secs: f64,
 }
 
+impl Spike {
+    /// The marker's tooltip: its peak share in `unit`, and when (local time).
+    pub fn title(&self, unit: crate::core::units::Unit, utc_offset_secs: i64) -> String {
+        format!(
+            "Error spike: {} at {}. Click for its traces.",
+            crate::core::units::format_value(self.peak_share, unit),
+            crate::core::time::axis_label(self.peak_t_secs, utc_offset_secs, 0.0)
+        )
+    }
+}
+
 /// The smallest baseline used: a service with no errors at all has a zero median, and
 /// `multiple × 0` would make any error a spike. In the share's own unit (0.0001 = 0.01 % when
 /// shares are fractions).
@@ -281,6 +292,21 @@ mod tests {
             ..spike
         };
         assert_eq!(drill_window(&one_point, 0.0), (1_000, 1_001));
+    }
+
+    #[test]
+    fn a_spike_says_its_peak_and_when() {
+        let spike = Spike {
+            start_secs: T0,
+            end_secs: T0 + 60.0,
+            peak_share: 0.153,
+            peak_t_secs: T0 + 60.0,
+        };
+        // 17:35 local (UTC+1) is 16:35 UTC.
+        assert_eq!(
+            spike.title(crate::core::units::Unit::Ratio, 3_600),
+            "Error spike: 15.3 % at 17:35. Click for its traces."
+        );
     }
 
     #[test]

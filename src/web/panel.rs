@@ -873,15 +873,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 set_attr(
                     &mark,
                     "title",
-                    Some(&format!(
-                        "Error spike: {} at {}. Click for its traces.",
-                        format_value(spike.peak_share, spec.unit),
-                        crate::core::time::axis_label(
-                            spike.peak_t_secs,
-                            utc_offset_at(spike.peak_t_secs),
-                            0.0
-                        )
-                    )),
+                    Some(&spike.title(spec.unit, utc_offset_at(spike.peak_t_secs))),
                 );
             }
         });
