@@ -3,6 +3,7 @@
 pub mod chart;
 pub mod config;
 pub mod drill;
+pub mod html;
 pub mod embed;
 pub mod jaeger;
 pub(crate) mod json;
@@ -13,6 +14,7 @@ pub mod panels;
 pub mod prom;
 pub mod promql;
 pub mod series;
+pub mod sources;
 pub mod spikes;
 pub mod state;
 pub mod time;

@@ -14,14 +14,20 @@ pub enum Group {
     Resources,
     Business,
     Errors,
+    /// Alerts, rule health and SLOs.
+    Health,
+    /// Where the data comes from, and whether it answers.
+    Sources,
 }
 
 impl Group {
     pub const ALL: &'static [Group] = &[
         Group::Service,
+        Group::Health,
         Group::Errors,
         Group::Resources,
         Group::Business,
+        Group::Sources,
     ];
 
     pub fn title(self) -> &'static str {
@@ -30,6 +36,8 @@ impl Group {
             Group::Resources => "Resources",
             Group::Business => "Business",
             Group::Errors => "Error analysis",
+            Group::Health => "Alerts and SLOs",
+            Group::Sources => "Sources",
         }
     }
 }
@@ -41,6 +49,8 @@ pub enum PanelKind {
     TimeSeries,
     /// One instant query at the end of the range, shown as a ranked table.
     Table,
+    /// Text and tables of its own (alerts, SLOs, sources): no chart, its own requests.
+    Text,
 }
 
 /// A panel: its DOM id (`data-panel`), title and how its values read.
@@ -209,7 +219,19 @@ pub const PANELS: &[PanelSpec] = &[
     INDEX_SIZE,
     CACHE_HIT_RATIO,
     API_KEYS,
+    SOURCES,
 ];
+
+/// A panel of [`PanelKind::Text`].
+const fn text_panel(id: &'static str, title: &'static str, group: Group) -> PanelSpec {
+    PanelSpec {
+        kind: PanelKind::Text,
+        ..series_panel(id, title, group, Unit::Count, &[])
+    }
+}
+
+/// Each configured source: does it answer, which version, and what to fix when it does not.
+pub const SOURCES: PanelSpec = text_panel("sources", "Sources", Group::Sources);
 
 /// The panel with this DOM id.
 pub fn panel(id: &str) -> Option<&'static PanelSpec> {
@@ -480,7 +502,7 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), PANELS.len());
-        for p in PANELS {
+        for p in PANELS.iter().filter(|p| p.kind != PanelKind::Text) {
             assert!(!queries(p.id, None).is_empty(), "{}", p.id);
         }
     }

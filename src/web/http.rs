@@ -44,3 +44,14 @@ fn classify(error: gloo_net::Error, signal: Option<&AbortSignal>) -> FetchFailur
         FetchFailure::Network(error.to_string())
     }
 }
+
+/// Whether `url` answers a `no-cors` request (with an opaque response the page cannot read).
+/// After a failed `fetch` of a cross-origin URL it tells a CORS refusal (answered) from a dead
+/// host (not answered).
+pub async fn answers_opaquely(url: &str) -> bool {
+    gloo_net::http::Request::get(url)
+        .mode(web_sys::RequestMode::NoCors)
+        .send()
+        .await
+        .is_ok()
+}

@@ -5,6 +5,7 @@ mod dom;
 mod embed;
 mod http;
 mod panel;
+mod text_panel;
 mod traces;
 
 use std::sync::Arc;

@@ -381,6 +381,9 @@ fn stacked(series: &[ChartSeries]) -> Vec<ChartSeries> {
 /// One panel: its element, built once, and the effects that keep it up to date. Effects and
 /// listeners belong to the current reactive owner and go with it.
 pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElement {
+    if spec.kind == PanelKind::Text {
+        return crate::web::text_panel::sources(spec, ctx.cfg);
+    }
     let PanelContext {
         cfg,
         names,
@@ -479,7 +482,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                             .unwrap_or_default();
                         load_table(spec, &base, q, window, &signal).await
                     }
-                    PanelKind::TimeSeries => {
+                    PanelKind::TimeSeries | PanelKind::Text => {
                         let qs = queries.into_iter().map(|q| (q.role, q.promql)).collect();
                         load_series(spec, &base, qs, window, &signal).await
                     }

@@ -96,10 +96,11 @@ fn test() -> Result<()> {
         .args(["test", "--workspace", "--exclude", "e2e"])
         .current_dir(&root))?;
 
-    eprintln!("xtask: checking the shipped alert rules with promtool");
+    eprintln!("xtask: checking the shipped alert rules (and the demo's) with promtool");
     run(Command::new("promtool")
         .args(["check", "rules"])
-        .arg(root.join("deploy/prometheus/alerts.yml")))?;
+        .arg(root.join("deploy/prometheus/alerts.yml"))
+        .arg(root.join("xtask/demo/guide-as-printed.yml")))?;
 
     wasm_build::build_release(false)?;
 

@@ -250,10 +250,13 @@ impl Stack {
 
         let rules = run_dir.join("alerts.yml");
         fs::copy(root.join("deploy/prometheus/alerts.yml"), &rules)?;
+        let demo_rules = run_dir.join("guide-as-printed.yml");
+        fs::copy(root.join("xtask/demo/guide-as-printed.yml"), &demo_rules)?;
         let prom_yml = render(
             &fs::read_to_string(root.join("deploy/prometheus/prometheus.yml"))?,
             &[
                 ("RULES_FILE", &rules.to_string_lossy()),
+                ("DEMO_RULES_FILE", &demo_rules.to_string_lossy()),
                 ("SIM_ADDR", &sim_addr),
                 ("NODE_ADDR", &node_addr),
             ],

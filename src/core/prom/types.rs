@@ -406,8 +406,7 @@ pub enum AlertState {
 }
 
 /// `/api/v1/status/buildinfo`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BuildInfo {
     pub version: String,
     pub revision: String,
