@@ -14,6 +14,7 @@ pub mod panels;
 pub mod prom;
 pub mod promql;
 pub mod series;
+pub mod slo;
 pub mod spikes;
 pub mod state;
 pub mod time;
