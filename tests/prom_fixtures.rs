@@ -95,12 +95,17 @@ const TABLE: &[(&str, u16, Endpoint, &str)] = &[
     ("targets.openapi.json", 200, Targets,
      "active=1 dropped=0 counts=8 first=alertmanager Up http://demo.prometheus.io:9093/metrics every 15s took 0.006576866s error=''"),
     ("scrape_pools.docs.json", 200, ScrapePools, "prometheus,node_exporter,blackbox"),
+    // 2018-07-04T20:27:12.60602144+02:00 is 1530728832.60602144 Unix seconds.
     ("rules.docs.json", 200, Rules,
-     "groups=1 rules=2 group=example every 60s evaluated=- | alerting HighRequestLatency Ok state=- for=600s keep=- alerts=1 | recording job:http_inprogress_requests:sum Ok"),
+     "rules=2 | Alerting example/HighRequestLatency Ok state=Unknown for=600s severity=page summary='High request latency' \
+      alerts=[HighRequestLatency Firing 1 since 1530728832.6060214] | \
+      Recording example/job:http_inprogress_requests:sum Ok state=Unknown for=0s severity= summary='' alerts=[]"),
     ("rules.openapi.json", 200, Rules,
-     "groups=1 rules=1 group=ansible managed alert rules every 15s evaluated=2026-01-02T13:36:56.874Z | alerting Watchdog Ok state=Firing for=600s keep=0s alerts=0"),
-    ("alerts.docs.json", 200, Alerts, "n=1 first=my-alert Firing 1 since 2018-07-04T20:27:12.60602144+02:00"),
-    ("alerts.openapi.json", 200, Alerts, "n=1 first=Watchdog Firing 1 since 2026-01-02T13:30:00.000Z"),
+     "rules=1 | Alerting ansible managed alert rules/Watchdog Ok state=Firing for=600s severity=warning \
+      summary='Ensure entire alerting pipeline is functional' alerts=[]"),
+    ("alerts.docs.json", 200, Alerts, "n=1 first=my-alert Firing 1 since 1530728832.6060214"),
+    // 2026-01-02T13:30:00.000Z.
+    ("alerts.openapi.json", 200, Alerts, "n=1 first=Watchdog Firing 1 since 1767360600"),
     ("alertmanagers.docs.json", 200, Alertmanagers,
      "active=http://127.0.0.1:9090/api/v1/alerts dropped=http://127.0.0.1:9093/api/v1/alerts"),
     ("status_buildinfo.docs.json", 200, BuildInfo, "2.13.1 master cb7cbad5f9a2823a622aaa668833ca04f50a0ea7 go1.13.1"),
@@ -199,18 +204,31 @@ fn matrix_summary(series: &[Series]) -> String {
 }
 
 fn rule_summary(rule: &Rule) -> String {
-    match rule {
-        Rule::Alerting(r) => format!(
-            "alerting {} {:?} state={} for={}s keep={} alerts={}",
-            r.name,
-            r.health,
-            opt(r.state.map(|s| format!("{s:?}"))),
-            r.duration_secs,
-            opt(r.keep_firing_for_secs.map(|k| format!("{k}s"))),
-            r.alerts.len()
-        ),
-        Rule::Recording(r) => format!("recording {} {:?}", r.name, r.health),
-    }
+    let alerts: Vec<String> = rule
+        .alerts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {:?} {} since {}",
+                a.labels["alertname"],
+                a.state,
+                a.value,
+                opt(a.active_at_unix)
+            )
+        })
+        .collect();
+    format!(
+        "{:?} {}/{} {:?} state={:?} for={}s severity={} summary='{}' alerts=[{}]",
+        rule.kind,
+        rule.group,
+        rule.name,
+        rule.health,
+        rule.state,
+        rule.for_secs,
+        rule.severity,
+        rule.summary,
+        alerts.join(", ")
+    )
 }
 
 /// Decodes `body` with the decoder of `endpoint` and describes the answer, or the error, in one
@@ -281,17 +299,8 @@ fn summary(endpoint: Endpoint, http_status: u16, body: &str) -> String {
                 .join(","),
             Rules => {
                 let r = decode_rules(http_status, body)?.data;
-                let g = &r.groups[0];
-                let rules: Vec<String> = g.rules.iter().map(rule_summary).collect();
-                format!(
-                    "groups={} rules={} group={} every {}s evaluated={} | {}",
-                    r.groups.len(),
-                    r.groups.iter().map(|g| g.rules.len()).sum::<usize>(),
-                    g.name,
-                    g.interval_secs,
-                    opt(g.last_evaluation.as_deref()),
-                    rules.join(" | ")
-                )
+                let rules: Vec<String> = r.rules.iter().map(rule_summary).collect();
+                format!("rules={} | {}", r.rules.len(), rules.join(" | "))
             }
             Alerts => {
                 let a = decode_alerts(http_status, body)?.data.alerts;
@@ -301,7 +310,7 @@ fn summary(endpoint: Endpoint, http_status: u16, body: &str) -> String {
                     a[0].labels["alertname"],
                     a[0].state,
                     a[0].value,
-                    opt(a[0].active_at.as_deref())
+                    opt(a[0].active_at_unix)
                 )
             }
             Alertmanagers => {
@@ -723,26 +732,75 @@ fn messages_are_sentences_an_operator_can_act_on() {
 }
 
 #[test]
-fn rules_expose_their_common_fields() {
+fn rules_expose_their_health_and_last_error() {
     let rules = decode_rules(200, &fixture("rules.docs.json")).unwrap().data;
-    let names: Vec<(&str, RuleHealth, Option<&str>)> = rules.groups[0]
+    let names: Vec<(&str, RuleKind, RuleHealth, Option<&str>)> = rules
         .rules
         .iter()
-        .map(|r| (r.name(), r.health(), r.last_error()))
+        .map(|r| (r.name.as_str(), r.kind, r.health, r.last_error.as_deref()))
         .collect();
     assert_eq!(
         names,
         [
-            ("HighRequestLatency", RuleHealth::Ok, None),
-            ("job:http_inprogress_requests:sum", RuleHealth::Ok, None)
+            (
+                "HighRequestLatency",
+                RuleKind::Alerting,
+                RuleHealth::Ok,
+                None
+            ),
+            (
+                "job:http_inprogress_requests:sum",
+                RuleKind::Recording,
+                RuleHealth::Ok,
+                None
+            )
         ]
     );
     let failing = r#"{"status":"success","data":{"groups":[{"name":"g","file":"f","interval":30,"rules":[
-        {"type":"recording","name":"r","query":"sum(x)","health":"err","lastError":"many-to-many matching not allowed"}]}]}}"#;
-    let rules = decode_rules(200, failing).unwrap().data;
-    assert_eq!(rules.groups[0].rules[0].health(), RuleHealth::Err);
+        {"type":"recording","name":"r","query":"sum(x)","health":"err","lastError":"many-to-many matching not allowed"},
+        {"type":"alerting","name":"a","query":"x","health":"ok","lastError":"","state":"pending"}]},
+        {"name":"h","rules":null}]}}"#;
+    let rules = decode_rules(200, failing).unwrap().data.rules;
+    assert_eq!(rules[0].health, RuleHealth::Err);
     assert_eq!(
-        rules.groups[0].rules[0].last_error(),
+        rules[0].last_error.as_deref(),
         Some("many-to-many matching not allowed")
     );
+    assert_eq!(
+        (rules[1].last_error.as_deref(), rules[1].state),
+        (None, AlertState::Pending)
+    );
+    assert_eq!(rules.len(), 2);
+}
+
+#[test]
+fn malformed_rules_are_decode_errors_naming_the_field() {
+    let check = |data: &str, expected: &str| {
+        let body = format!(r#"{{"status":"success","data":{data}}}"#);
+        match decode_rules(200, &body).unwrap_err().kind {
+            PromErrorKind::Decode { detail } => assert!(detail.contains(expected), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+    };
+    check(
+        r#"{"groups":[{"name":"g","rules":[{"name":"r"}]}]}"#,
+        "`type` is missing",
+    );
+    check(
+        r#"{"groups":[{"name":"g","rules":[{"type":"x"}]}]}"#,
+        "unknown rule type \"x\"",
+    );
+    check(
+        r#"{"groups":[{"rules":[{"type":"alerting","duration":"5m"}]}]}"#,
+        "`duration` is a string",
+    );
+    check(
+        r#"{"groups":[{"rules":[{"type":"alerting","labels":{"severity":1}}]}]}"#,
+        "`severity` is a number",
+    );
+    check(
+        r#"{"groups":[{"rules":[{"type":"alerting","alerts":[{"value":"x"}]}]}]}"#,
+        "`value` is not a sample value",
+    );
+    check(r#"{"groups":5}"#, "`groups` is a number");
 }

@@ -97,6 +97,11 @@ pub(crate) fn opt_u64(obj: &Value, key: &str) -> Read<Option<u64>> {
     Ok(checked(obj, key, "a non-negative integer", is_u64, true)?.and_then(Value::as_u64))
 }
 
+/// An optional number field as `f64`; `None` when missing or `null`.
+pub(crate) fn opt_f64(obj: &Value, key: &str) -> Read<Option<f64>> {
+    Ok(checked(obj, key, "a number", Value::is_number, true)?.and_then(Value::as_f64))
+}
+
 /// Checks that `obj` is an object whose keys are all in `known` (for input where a typo must
 /// not be silently ignored).
 pub(crate) fn only_keys(obj: &Value, known: &[&str]) -> Read<()> {
@@ -229,6 +234,9 @@ mod tests {
         assert_eq!(str_or_empty(&v, "absent"), Ok(""));
         assert_eq!(int_or_zero(&v, "i"), Ok(-3));
         assert_eq!(int_or_zero(&v, "absent"), Ok(0));
+        assert_eq!(opt_f64(&v, "big"), Ok(Some(1e30)));
+        assert_eq!(opt_f64(&v, "n"), Ok(None));
+        assert!(opt_f64(&v, "s").is_err());
         assert_eq!(opt_int(&v, "n"), Ok(None));
         assert_eq!(list_or_empty(&v, "l").map(<[Value]>::len), Ok(1));
         assert_eq!(list_or_empty(&v, "n").map(<[Value]>::len), Ok(0));

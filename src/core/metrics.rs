@@ -156,6 +156,21 @@ fn stem(name: &str) -> &str {
     &name[name.len().saturating_sub(keep)..]
 }
 
+/// Up to five existing names that end like one of `looked_for` (same last two words:
+/// `arrwdb_http_http_requests_total` for `arrwdb_http_requests_total`), sorted: what to suggest
+/// when a name does not exist.
+pub fn similar_names(looked_for: &[String], existing: &[String]) -> Vec<String> {
+    let stems: Vec<&str> = looked_for.iter().map(|n| stem(n)).collect();
+    let mut similar: Vec<String> = existing
+        .iter()
+        .filter(|e| stems.iter().any(|s| e.ends_with(s)))
+        .take(5)
+        .cloned()
+        .collect();
+    crate::core::order::sort(&mut similar);
+    similar
+}
+
 /// Resolves every metric against the names Prometheus has (`/api/v1/label/__name__/values`).
 /// An override in config.json wins, but only if it exists; otherwise it is reported missing.
 pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> MetricNames {
@@ -174,20 +189,10 @@ pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> Met
         };
         let resolution = match looked_for.iter().find(|n| has(n)) {
             Some(name) => Resolution::Found(name.clone()),
-            None => {
-                let stems: Vec<&str> = looked_for.iter().map(|n| stem(n)).collect();
-                let mut similar: Vec<String> = existing
-                    .iter()
-                    .filter(|e| stems.iter().any(|s| e.ends_with(s)))
-                    .take(5)
-                    .cloned()
-                    .collect();
-                crate::core::order::sort(&mut similar);
-                Resolution::Missing {
-                    looked_for,
-                    similar,
-                }
-            }
+            None => Resolution::Missing {
+                similar: similar_names(&looked_for, existing),
+                looked_for,
+            },
         };
         resolved.push((metric, resolution));
     }

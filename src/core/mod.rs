@@ -1,5 +1,6 @@
 //! The pure core: plain data and functions, no IO, no browser crate (a test in
 //! `tests/architecture.rs` keeps it so).
+pub mod alerts;
 pub mod chart;
 pub mod config;
 pub mod drill;
@@ -14,6 +15,7 @@ pub mod panels;
 pub mod prom;
 pub mod promql;
 pub mod series;
+pub mod slo;
 pub mod sources;
 pub mod spikes;
 pub mod state;

@@ -312,17 +312,14 @@ mod tests {
 
     #[test]
     fn answers_are_read_as_the_api_or_not() {
-        let fixture = |name: &str| {
-            std::fs::read_to_string(format!("../shared/fixtures/{name}")).unwrap()
-        };
-        let build = fixture("prometheus/status_buildinfo.openapi.json");
+        let build = include_str!("../../../shared/fixtures/prometheus/status_buildinfo.openapi.json");
         assert_eq!(
-            seen(Source::Prometheus, Ok((200, &build)), false),
+            seen(Source::Prometheus, Ok((200, build)), false),
             Seen::Answered { version: "Prometheus 3.7.3".into() }
         );
-        let v3 = fixture("jaeger/v3_services.json");
+        let v3 = include_str!("../../../shared/fixtures/jaeger/v3_services.json");
         assert!(matches!(
-            seen(Source::Jaeger, Ok((200, &v3)), false),
+            seen(Source::Jaeger, Ok((200, v3)), false),
             Seen::Answered { version } if version.starts_with("Jaeger query api_v3, ")
         ));
         assert_eq!(

@@ -266,6 +266,90 @@ pub fn rfc3339_utc(unix_secs: f64) -> String {
     )
 }
 
+/// Parses an RFC 3339 time as Prometheus writes it (`2018-07-04T20:27:12.60602144+02:00`,
+/// `2026-01-02T13:30:00.000Z`) into Unix seconds; `None` for anything else. The whole seconds
+/// are exact; the fraction (at most nine digits) adds one rounding.
+pub fn parse_rfc3339(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let digits = b.get(from..from + len)?;
+        digits.iter().try_fold(0i64, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+        })
+    };
+    let seps = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
+    if !seps.iter().all(|&(i, c)| b.get(i) == Some(&c))
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+    {
+        return None;
+    }
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos = 0i64;
+    if b.get(i) == Some(&b'.') {
+        let digits = b[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        nanos = num(i + 1, digits)? * 10i64.pow(9 - digits as u32);
+        i += 1 + digits;
+    }
+    let offset_secs = match (b.get(i), b.len()) {
+        (Some(b'Z' | b'z'), len) if len == i + 1 => 0,
+        (Some(sign @ (b'+' | b'-')), len) if len == i + 6 && b[i + 3] == b':' => {
+            let secs = num(i + 1, 2)? * 3_600 + num(i + 4, 2)? * 60;
+            if *sign == b'+' {
+                secs
+            } else {
+                -secs
+            }
+        }
+        _ => return None,
+    };
+    // Howard Hinnant's days_from_civil, the inverse of `civil_time`.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let whole = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_secs;
+    Some(whole as f64 + nanos as f64 / 1e9)
+}
+
+/// A duration for people, in its two largest units: `45 s`, `50 min`, `2 h 5 min`, `1 d 2 h`.
+/// Rounded down to whole seconds; integers only (no float formatting in the wasm).
+pub fn span_text(secs: f64) -> String {
+    let secs = if secs.is_finite() {
+        secs.max(0.0) as u64
+    } else {
+        0
+    };
+    const UNITS: [(u64, &str); 4] = [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")];
+    let Some(first) = UNITS.iter().position(|&(unit, _)| secs >= unit) else {
+        return "0 s".to_owned();
+    };
+    let (unit, name) = UNITS[first];
+    let mut text = format!("{} {name}", secs / unit);
+    if let Some(&(next, next_name)) = UNITS.get(first + 1) {
+        let rest = secs % unit / next;
+        if rest > 0 {
+            text.push_str(&format!(" {rest} {next_name}"));
+        }
+    }
+    text
+}
+
 /// Reads the value of an `<input type="datetime-local">`: `YYYY-MM-DDTHH:MM`, optionally with
 /// `:SS` (a space is accepted for the `T`). Only the shape and ranges are checked here; turning
 /// the local time into Unix seconds is the browser's (it knows the time zone's rules).
@@ -401,6 +485,7 @@ mod tests {
         check(1_795_538_033.0, -15 * 3_600, "2026-11-24 01:33:53");
         check(-1.0, 0, "1969-12-31 23:59:59");
         assert_eq!(rfc3339_utc(1_795_538_033.9), "2026-11-24T16:33:53Z");
+        assert_eq!(parse_rfc3339("2026-11-24T16:33:53Z"), Some(1_795_538_033.0));
     }
 
     #[test]
@@ -471,5 +556,49 @@ mod tests {
             format_datetime_local(1_795_536_300.0, 0),
             "2026-11-24T16:05"
         );
+    }
+
+    #[test]
+    fn rfc3339_times_parse_to_unix_seconds() {
+        let check =
+            |text: &str, expected: Option<f64>| assert_eq!(parse_rfc3339(text), expected, "{text}");
+        check("1970-01-01T00:00:00Z", Some(0.0));
+        check("2026-01-02T13:30:00.000Z", Some(1_767_360_600.0));
+        // The docs' alert: 20:27:12 at +02:00 is 18:27:12 UTC.
+        check(
+            "2018-07-04T20:27:12.60602144+02:00",
+            Some(1_530_728_832.0 + 0.606_021_44),
+        );
+        check("2000-02-29T23:59:59-01:30", Some(951_868_799.0 + 5_400.0));
+        check("1969-12-31T23:59:59Z", Some(-1.0));
+        for bad in [
+            "",
+            "2026-01-02",
+            "2026-01-02T13:30:00",
+            "2026-13-02T13:30:00Z",
+            "2026-01-02T13:30:00.Z",
+            "2026-01-02T13:30:00+0200",
+            "2026-01-02T13:30:00Zx",
+            "<script>",
+        ] {
+            check(bad, None);
+        }
+        for secs in [0.0, 951_868_799.0, 1_795_538_033.0, 4_102_444_800.0] {
+            check(&rfc3339_utc(secs), Some(secs));
+        }
+    }
+
+    #[test]
+    fn spans_read_in_two_units() {
+        let check = |secs: f64, expected: &str| assert_eq!(span_text(secs), expected, "{secs}");
+        check(0.0, "0 s");
+        check(45.9, "45 s");
+        check(3_000.0, "50 min");
+        check(7_500.0, "2 h 5 min");
+        check(93_600.0, "1 d 2 h");
+        check(2_592_000.0, "30 d");
+        check(3_601.0, "1 h");
+        check(f64::NAN, "0 s");
+        check(-5.0, "0 s");
     }
 }

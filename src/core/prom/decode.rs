@@ -18,8 +18,9 @@ use crate::core::json::{
 use super::error::PromError;
 use super::sample::Labels;
 use super::types::{
-    AlertmanagersData, AlertsData, BuildInfo, Exemplar, ExemplarSeries, MetadataData, QueryData,
-    RulesData, RuntimeInfo, ScrapePoolsData, Series, SeriesData, TargetsData,
+    read_alert, read_rules, AlertmanagersData, AlertsData, BuildInfo, Exemplar, ExemplarSeries,
+    MetadataData, QueryData, RulesData, RuntimeInfo, ScrapePoolsData, Series, SeriesData,
+    TargetsData,
 };
 
 /// A successful answer: the data, and the annotations Prometheus returned beside it. Warnings
@@ -407,14 +408,23 @@ pub fn decode_scrape_pools(
     decode_envelope(http_status, body)
 }
 
-/// `/api/v1/rules`.
+/// `/api/v1/rules`, flattened into one list of rules (see [`RulesData`]).
 pub fn decode_rules(http_status: u16, body: &str) -> Result<Answer<RulesData>, PromError> {
-    decode_envelope(http_status, body)
+    answer(http_status, body, Want::Value, |data| match data {
+        Data::Value(data) => read_rules(&data).map_err(|shape| shape.0),
+        _ => Err("unexpected data".to_owned()),
+    })
 }
 
-/// `/api/v1/alerts`.
+/// `/api/v1/alerts`. The alerts view does not need it: `/api/v1/rules` carries each rule's
+/// alerts.
 pub fn decode_alerts(http_status: u16, body: &str) -> Result<Answer<AlertsData>, PromError> {
-    decode_envelope(http_status, body)
+    answer(http_status, body, Want::Value, |data| match data {
+        Data::Value(data) => Ok(AlertsData {
+            alerts: read_list(&data, "alerts", read_alert).map_err(|shape| shape.0)?,
+        }),
+        _ => Err("unexpected data".to_owned()),
+    })
 }
 
 /// `/api/v1/alertmanagers`.

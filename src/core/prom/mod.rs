@@ -21,10 +21,10 @@ pub use sample::{
     parse_sample_value, HistogramBucket, HistogramPoint, Labels, Point, StringSample,
 };
 pub use types::{
-    ActiveTarget, Alert, AlertState, AlertingRule, AlertmanagerTarget, AlertmanagersData,
-    AlertsData, BuildInfo, DroppedTarget, Exemplar, ExemplarSeries, InstantSample, MetadataData,
-    MetricMetadata, MetricType, QueryData, RecordingRule, Rule, RuleGroup, RuleHealth, RulesData,
-    RuntimeInfo, ScrapePoolsData, Series, SeriesData, TargetHealth, TargetsData,
+    ActiveTarget, Alert, AlertState, AlertmanagerTarget, AlertmanagersData, AlertsData, BuildInfo,
+    DroppedTarget, Exemplar, ExemplarSeries, InstantSample, MetadataData, MetricMetadata,
+    MetricType, QueryData, Rule, RuleHealth, RuleKind, RulesData, RuntimeInfo, ScrapePoolsData,
+    Series, SeriesData, TargetHealth, TargetsData,
 };
 
 /// The values of `keys` in `labels`, in the order given, joined by spaces; missing keys are

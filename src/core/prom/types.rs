@@ -13,9 +13,15 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::core::json::str_map;
+use crate::core::json::{
+    list_or_empty, non_empty, opt_f64, opt_object, opt_str, read_list, required_str, str_map,
+    str_or_empty, Read, Shape,
+};
+use crate::core::time::parse_rfc3339;
 
-use super::sample::{de_sample_value, HistogramPoint, Labels, Point, StringSample};
+use super::sample::{
+    de_sample_value, parse_sample_value, HistogramPoint, Labels, Point, StringSample,
+};
 
 /// The `data` of `/api/v1/query` (and of `/api/v1/query_range`, which is always a matrix).
 ///
@@ -261,148 +267,161 @@ pub enum TargetHealth {
     Unknown,
 }
 
-/// `/api/v1/rules`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default)]
+/// `/api/v1/rules`, flattened: every rule of every group, in the server's order, with the few
+/// fields the alerts view shows. Read from a [`serde_json::Value`] by the shared readers (see
+/// [`crate::core::json`] for why not serde-derived types); group intervals, evaluation times and
+/// `keepFiringFor` are not read.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RulesData {
-    pub groups: Vec<RuleGroup>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct RuleGroup {
-    pub name: String,
-    pub file: String,
-    #[serde(rename = "interval")]
-    pub interval_secs: f64,
-    pub limit: u64,
     pub rules: Vec<Rule>,
-    #[serde(rename = "evaluationTime")]
-    pub evaluation_time_secs: Option<f64>,
-    /// RFC 3339.
-    pub last_evaluation: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum Rule {
-    Alerting(AlertingRule),
-    Recording(RecordingRule),
+/// Whether a rule alerts or records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    Alerting,
+    Recording,
 }
 
-impl Rule {
-    pub fn name(&self) -> &str {
-        match self {
-            Rule::Alerting(r) => &r.name,
-            Rule::Recording(r) => &r.name,
-        }
-    }
-
-    pub fn health(&self) -> RuleHealth {
-        match self {
-            Rule::Alerting(r) => r.health,
-            Rule::Recording(r) => r.health,
-        }
-    }
-
-    /// The last evaluation error, if there was one.
-    pub fn last_error(&self) -> Option<&str> {
-        match self {
-            Rule::Alerting(r) => r.last_error.as_deref(),
-            Rule::Recording(r) => r.last_error.as_deref(),
-        }
-        .filter(|e| !e.is_empty())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AlertingRule {
+/// One rule of `/api/v1/rules`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// The name of its group.
+    pub group: String,
     pub name: String,
+    pub kind: RuleKind,
+    /// The PromQL expression (`expr` in the rule file, `query` in the API).
     pub query: String,
-    /// The `for` clause.
-    #[serde(rename = "duration")]
-    pub duration_secs: f64,
-    #[serde(rename = "keepFiringFor")]
-    pub keep_firing_for_secs: Option<f64>,
-    pub labels: Labels,
-    pub annotations: Labels,
-    /// Empty when asked with `exclude_alerts=true`.
+    /// The `for` clause; 0 for a recording rule.
+    pub for_secs: f64,
+    /// The `severity` label; empty when the rule has none.
+    pub severity: String,
+    /// The `summary` and `description` annotations, raw: Go templates (`{{ $value }}`) are left
+    /// as Prometheus has them (see [`crate::core::alerts::annotation_text`]).
+    pub summary: String,
+    pub description: String,
+    /// `Unknown` for a recording rule and on servers that do not send it.
+    pub state: AlertState,
+    pub health: RuleHealth,
+    /// The last evaluation error; `None` when empty.
+    pub last_error: Option<String>,
+    /// The rule's pending and firing alerts (empty when asked with `exclude_alerts=true`).
     pub alerts: Vec<Alert>,
-    pub health: RuleHealth,
-    pub last_error: Option<String>,
-    /// Absent on old servers.
-    pub state: Option<AlertState>,
-    #[serde(rename = "evaluationTime")]
-    pub evaluation_time_secs: Option<f64>,
-    /// RFC 3339.
-    pub last_evaluation: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct RecordingRule {
-    pub name: String,
-    pub query: String,
-    pub labels: Labels,
-    pub health: RuleHealth,
-    pub last_error: Option<String>,
-    #[serde(rename = "evaluationTime")]
-    pub evaluation_time_secs: Option<f64>,
-    /// RFC 3339.
-    pub last_evaluation: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// Prometheus's verdict on a rule's last evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RuleHealth {
     Ok,
     Err,
+    /// `"unknown"` (not evaluated yet), or a word this version does not know.
     #[default]
-    #[serde(other)]
     Unknown,
 }
 
+impl RuleHealth {
+    fn from_word(word: &str) -> Self {
+        match word {
+            "ok" => RuleHealth::Ok,
+            "err" => RuleHealth::Err,
+            _ => RuleHealth::Unknown,
+        }
+    }
+}
+
 /// `/api/v1/alerts`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertsData {
     pub alerts: Vec<Alert>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// An active alert, in a rule of `/api/v1/rules` or in `/api/v1/alerts`.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Alert {
-    #[serde(default)]
     pub labels: Labels,
-    #[serde(default)]
+    /// Expanded by Prometheus (`{{ $value }}` already replaced).
     pub annotations: Labels,
-    #[serde(default)]
     pub state: AlertState,
-    /// RFC 3339; absent for an inactive alert.
-    #[serde(default)]
-    pub active_at: Option<String>,
-    /// RFC 3339; set while `keep_firing_for` holds a resolved alert.
-    #[serde(default)]
-    pub keep_firing_since: Option<String>,
-    /// The value of the alert expression (sent as `"1e+00"`).
-    #[serde(deserialize_with = "de_sample_value", default = "nan")]
+    /// `activeAt`; `None` when absent or not an RFC 3339 time (a time that cannot be read must
+    /// not hide the alert).
+    pub active_at_unix: Option<f64>,
+    /// The value of the alert expression (sent as `"1e+00"`); NaN when absent.
     pub value: f64,
 }
 
-fn nan() -> f64 {
-    f64::NAN
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AlertState {
     Firing,
     Pending,
     Inactive,
+    /// Absent, or a word this version does not know.
     #[default]
-    #[serde(other)]
     Unknown,
+}
+
+impl AlertState {
+    fn from_word(word: &str) -> Self {
+        match word {
+            "firing" => AlertState::Firing,
+            "pending" => AlertState::Pending,
+            "inactive" => AlertState::Inactive,
+            _ => AlertState::Unknown,
+        }
+    }
+}
+
+/// `{groups: [{name, rules: [...]}]}`, flattened.
+pub(crate) fn read_rules(data: &Value) -> Read<RulesData> {
+    let mut rules = Vec::new();
+    for group in list_or_empty(data, "groups")? {
+        let group_name = str_or_empty(group, "name")?;
+        for rule in list_or_empty(group, "rules")? {
+            rules.push(read_rule(group_name, rule)?);
+        }
+    }
+    Ok(RulesData { rules })
+}
+
+fn read_rule(group: &str, rule: &Value) -> Read<Rule> {
+    let kind = match required_str(rule, "type")? {
+        "alerting" => RuleKind::Alerting,
+        "recording" => RuleKind::Recording,
+        other => return Err(Shape(format!("unknown rule type \"{other}\""))),
+    };
+    let label = |obj: &Value, key: &str, name: &str| -> Read<String> {
+        let map = opt_object(obj, key)?;
+        Ok(map.map_or(Ok(""), |m| str_or_empty(m, name))?.to_owned())
+    };
+    Ok(Rule {
+        group: group.to_owned(),
+        name: str_or_empty(rule, "name")?.to_owned(),
+        kind,
+        query: str_or_empty(rule, "query")?.to_owned(),
+        for_secs: opt_f64(rule, "duration")?.unwrap_or(0.0),
+        severity: label(rule, "labels", "severity")?,
+        summary: label(rule, "annotations", "summary")?,
+        description: label(rule, "annotations", "description")?,
+        state: AlertState::from_word(str_or_empty(rule, "state")?),
+        health: RuleHealth::from_word(str_or_empty(rule, "health")?),
+        last_error: opt_str(rule, "lastError")?.and_then(non_empty),
+        alerts: read_list(rule, "alerts", read_alert)?,
+    })
+}
+
+/// One alert: `{labels, annotations, state, activeAt, value}`.
+pub(crate) fn read_alert(alert: &Value) -> Read<Alert> {
+    let value = match opt_str(alert, "value")? {
+        Some(text) => parse_sample_value(text)
+            .ok_or_else(|| Shape("`value` is not a sample value".to_owned()))?,
+        None => f64::NAN,
+    };
+    Ok(Alert {
+        labels: str_map(alert, "labels")?,
+        annotations: str_map(alert, "annotations")?,
+        state: AlertState::from_word(str_or_empty(alert, "state")?),
+        active_at_unix: opt_str(alert, "activeAt")?.and_then(parse_rfc3339),
+        value,
+    })
 }
 
 /// `/api/v1/status/buildinfo`.
