@@ -6,11 +6,15 @@
 
 use serde_json::Value;
 
+use crate::core::chart::TimeAxis;
+use crate::core::html::Html;
 use crate::core::json::{only_keys, opt_object, type_name};
 use crate::core::metrics::{similar_names, Metric, MetricNames};
 use crate::core::order::sort_by;
 use crate::core::panels::PANELS;
 use crate::core::prom::{AlertState, Rule, RuleHealth, RuleKind, Series};
+use crate::core::time::{axis_label, span_text};
+use crate::core::units::significant;
 
 /// The guide's alert priorities ("Alerting Strategy").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -569,6 +573,196 @@ pub fn alert_panels(alertname: &str, query: &str, names: &MetricNames) -> Vec<&'
     out
 }
 
+/// An alert band on the charts it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartBand {
+    /// The panel ids it is drawn on ([`alert_panels`]).
+    pub panels: Vec<&'static str>,
+    pub alert: String,
+    pub band: AlertBand,
+}
+
+/// The bands of [`alert_bands`] with the charts each concerns; the rule's expression (for a
+/// rule the mapping does not know) is taken from `rules` by name.
+pub fn chart_bands(bands: &[AlertBands], rules: &[Rule], names: &MetricNames) -> Vec<ChartBand> {
+    let mut out = Vec::new();
+    for b in bands {
+        let query = rules
+            .iter()
+            .find(|r| r.name == b.alert)
+            .map_or("", |r| r.query.as_str());
+        let panels = alert_panels(&b.alert, query, names);
+        for band in &b.bands {
+            out.push(ChartBand {
+                panels: panels.clone(),
+                alert: b.alert.clone(),
+                band: *band,
+            });
+        }
+    }
+    out
+}
+
+/// The bands of one chart as markup over its plot: a shaded interval per band (no pointer
+/// events, so the crosshair and drag still work) with a strip at its top naming the rule on
+/// hover. Returns the markup and how many bands it holds.
+pub fn bands_html(
+    bands: &[ChartBand],
+    panel: &str,
+    axis: &TimeAxis,
+    utc_offset_secs: i64,
+) -> (String, usize) {
+    let mut h = Html::new();
+    let mut count = 0;
+    for b in bands.iter().filter(|b| b.panels.contains(&panel)) {
+        let x = |t: f64| {
+            axis.x_at(t.clamp(axis.start_secs, axis.end_secs))
+                .unwrap_or(axis.left_px)
+        };
+        let (left, right) = (x(b.band.start_unix), x(b.band.end_unix));
+        if right <= left {
+            continue;
+        }
+        let state = if b.band.firing { "firing" } else { "pending" };
+        let span = axis.end_secs - axis.start_secs;
+        let title = format!(
+            "{} {state} {}–{}",
+            b.alert,
+            axis_label(b.band.start_unix, utc_offset_secs, span),
+            axis_label(b.band.end_unix, utc_offset_secs, span)
+        );
+        let style = format!(
+            "left:{}px;width:{}px",
+            left.round() as i64,
+            ((right - left).round() as i64).max(2)
+        );
+        h.open(
+            "div",
+            &[
+                ("class", Some(state)),
+                ("data-alert", Some(&b.alert)),
+                ("data-from", Some(&(b.band.start_unix as i64).to_string())),
+                ("data-to", Some(&(b.band.end_unix as i64).to_string())),
+                ("style", Some(&style)),
+            ],
+        )
+        .open("span", &[("title", Some(&title))])
+        .close("span")
+        .close("div");
+        count += 1;
+    }
+    (h.into_string(), count)
+}
+
+/// The alerts panel: a summary line, then every rule in [`display_order`] with its state,
+/// priority, since when, value, summary and description (as text) and its health: `problems[i]`
+/// are the sentences of [`rule_problems`] for `rules[i]` (empty: healthy or not checked yet).
+pub fn alerts_html(
+    rules: &[Rule],
+    overrides: &[(String, Priority)],
+    problems: &[Vec<String>],
+    now_unix: f64,
+    utc_offset_secs: i64,
+) -> String {
+    let mut h = Html::new();
+    if rules.is_empty() {
+        h.elem(
+            "p",
+            "empty",
+            "Prometheus has no rules loaded: list the guide's alert rules (with the real metric \
+             names: deploy/prometheus/alerts.yml) under rule_files in prometheus.yml.",
+        );
+        return h.into_string();
+    }
+    let count = |state: AlertState| rules.iter().filter(|r| rule_state(r) == state).count();
+    let unhealthy = problems.iter().filter(|p| !p.is_empty()).count();
+    let mut summary = format!(
+        "{} firing, {} pending, {} inactive",
+        count(AlertState::Firing),
+        count(AlertState::Pending),
+        count(AlertState::Inactive)
+    );
+    if unhealthy > 0 {
+        summary.push_str(&format!(
+            " · {unhealthy} rule{} with a health problem",
+            if unhealthy == 1 { "" } else { "s" }
+        ));
+    }
+    h.elem("p", "summary", &summary);
+    h.open_class("table", "alerts").open("thead", &[]).open("tr", &[]);
+    for head in ["State", "Priority", "Rule", "Since", "Value", "What"] {
+        h.elem("th", "", head);
+    }
+    h.close("tr").close("thead").open("tbody", &[]);
+    for i in display_order(rules, overrides) {
+        let rule = &rules[i];
+        let state = match (rule.kind, rule_state(rule)) {
+            (RuleKind::Recording, _) => "recording",
+            (_, AlertState::Firing) => "firing",
+            (_, AlertState::Pending) => "pending",
+            (_, AlertState::Inactive) => "inactive",
+            (_, AlertState::Unknown) => "unknown",
+        };
+        let rule_problems = problems.get(i).map_or(&[][..], Vec::as_slice);
+        let prio = priority(rule, overrides);
+        let active = rule
+            .alerts
+            .iter()
+            .filter(|a| matches!(a.state, AlertState::Firing | AlertState::Pending));
+        let since = active.clone().filter_map(|a| a.active_at_unix).reduce(f64::min);
+        let first = active.clone().next();
+        h.open(
+            "tr",
+            &[
+                ("class", Some(state)),
+                ("data-rule", Some(&rule.name)),
+                ("data-group", Some(&rule.group)),
+                ("data-state", Some(state)),
+                ("data-priority", Some(prio.label())),
+                ("data-health", Some(if rule_problems.is_empty() { "ok" } else { "problem" })),
+            ],
+        )
+        .elem("td", "state", state)
+        .open("td", &[("title", Some(prio.meaning()))])
+        .text(prio.label())
+        .close("td")
+        .open("td", &[])
+        .text(&rule.name)
+        .elem("small", "", &rule.group)
+        .close("td")
+        .open("td", &[]);
+        if let Some(t) = since {
+            h.text(&format!(
+                "{} ({})",
+                axis_label(t, utc_offset_secs, 3_600.0),
+                span_text(now_unix - t)
+            ));
+        }
+        h.close("td").open_class("td", "num");
+        if let Some(a) = first.filter(|a| a.value.is_finite()) {
+            h.text(&significant(a.value));
+        }
+        h.close("td").open("td", &[]);
+        let annotation = |key: &str, raw: &str| {
+            first
+                .and_then(|a| a.annotations.get(key))
+                .map(|expanded| annotation_text(expanded))
+                .unwrap_or_else(|| annotation_text(raw))
+        };
+        h.text(&annotation("summary", &rule.summary));
+        let description = annotation("description", &rule.description);
+        if !description.is_empty() {
+            h.elem("p", "desc", &description);
+        }
+        for problem in rule_problems {
+            h.elem("p", "health", problem);
+        }
+        h.close("td").close("tr");
+    }
+    h.close("tbody").close("table");
+    h.into_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,6 +783,62 @@ mod tests {
             last_error: None,
             alerts: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_alerts_table_lists_firing_first_with_text_never_markup() {
+        let mut firing = rule("HighErrorRate", "critical", AlertState::Firing);
+        firing.summary = "High HTTP error rate".into();
+        firing.description = "Error rate is {{ $value | humanizePercentage }}".into();
+        let mut labels = crate::core::prom::Labels::new();
+        labels.insert("description".into(), "Error rate is 15% <script>x</script>".into());
+        firing.alerts.push(Alert {
+            state: AlertState::Firing,
+            active_at_unix: Some(1_000.0),
+            value: 0.15,
+            annotations: labels,
+            ..Alert::default()
+        });
+        let mut quiet = rule("HighLatency", "warning", AlertState::Inactive);
+        quiet.description = "P95 latency is {{ $value }}s".into();
+        let rules = [quiet, firing];
+        let problems = [vec!["HighLatency selects no series".to_owned()], vec![]];
+        let html = alerts_html(&rules, &[], &problems, 1_000.0 + 720.0, 0);
+        assert!(html.starts_with(
+            "<p class=\"summary\">1 firing, 0 pending, 1 inactive · 1 rule with a health problem</p>"
+        ));
+        let firing_at = html.find("data-rule=\"HighErrorRate\"").unwrap();
+        let quiet_at = html.find("data-rule=\"HighLatency\"").unwrap();
+        assert!(firing_at < quiet_at, "firing first");
+        // Active since 00:16:40 UTC, 12 min ago; the expanded description, escaped.
+        assert!(html.contains("<td>00:16 (12 min)</td>"), "{html}");
+        assert!(html.contains("<td class=\"num\">0.15</td>"), "{html}");
+        assert!(html.contains("Error rate is 15% &lt;script&gt;"), "{html}");
+        assert!(html.contains("P95 latency is …s"), "{html}");
+        assert!(html.contains("data-health=\"problem\""));
+        assert!(html.contains("<p class=\"health\">HighLatency selects no series</p>"));
+        assert!(alerts_html(&[], &[], &[], 0.0, 0).contains("no rules loaded"));
+    }
+
+    #[test]
+    fn bands_sit_on_their_charts_at_their_times() {
+        let axis = TimeAxis { left_px: 50.0, right_px: 650.0, start_secs: 0.0, end_secs: 3_600.0 };
+        let band = |start_unix: f64, end_unix: f64, firing: bool| AlertBand { start_unix, end_unix, firing };
+        let bands = [
+            ChartBand { panels: vec!["error-rate"], alert: "HighErrorRate".into(), band: band(600.0, 1_200.0, true) },
+            ChartBand { panels: vec!["latency"], alert: "HighLatency".into(), band: band(0.0, 60.0, false) },
+            // Starts before the range: clipped to the plot's left edge.
+            ChartBand { panels: vec!["error-rate"], alert: "<b>".into(), band: band(-600.0, 360.0, false) },
+        ];
+        let (html, count) = bands_html(&bands, "error-rate", &axis, 0);
+        assert_eq!(count, 2);
+        // 600 s of 3,600 s over 600 px: 100 px from the left edge at 50 px, 100 px wide.
+        assert!(html.contains(
+            "<div class=\"firing\" data-alert=\"HighErrorRate\" data-from=\"600\" data-to=\"1200\" \
+             style=\"left:150px;width:100px\"><span title=\"HighErrorRate firing 00:10–00:20\"></span></div>"
+        ), "{html}");
+        assert!(html.contains("data-alert=\"&lt;b&gt;\"") && html.contains("style=\"left:50px;width:60px\""), "{html}");
+        assert_eq!(bands_html(&bands, "memory", &axis, 0).1, 0);
     }
 
     #[test]

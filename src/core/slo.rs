@@ -17,7 +17,8 @@ use crate::core::prom::{parse_sample_value, InstantSample};
 use crate::core::promql::{quote, MatchOp, Selector};
 use crate::core::state::format_duration;
 use crate::core::time::span_text;
-use crate::core::units::{format_value, Unit};
+use crate::core::html::Html;
+use crate::core::units::{fixed, format_value, Unit};
 
 /// What an SLO measures.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -214,9 +215,9 @@ fn tagged(expr: &str, part: &str, window_secs: u64) -> String {
 
 /// The one instant query of a refresh: for every window of [`windows`], the parts `total`, `bad`
 /// and (when an SLO measures latency) `buckets` (`sum by (le)`, one sample per bound); for each
-/// SLO window, `coverage`: how many seconds back the data goes, from the oldest `up` sample of the
-/// job within the window, sampled at 1/720 of the window (at least a minute; `up` has one series
-/// per target, so it is cheap). Joined with `or`: every part has its own `part` label.
+/// SLO window, `coverage`: how many seconds back the data goes, from the oldest sample of the
+/// request counter within the window, sampled at 1/720 of the window (at least a minute). The
+/// counter, not `up`: history backfilled into Prometheus has no `up`. Joined with `or`: every part has its own `part` label.
 pub fn slo_query(
     names: &MetricNames,
     job: &str,
@@ -226,7 +227,6 @@ pub fn slo_query(
         .iter()
         .any(|o| matches!(o.kind, SliKind::Latency { .. }));
     let sel = request_selectors(names, job, latency)?;
-    let up = Selector::new("up").with("job", MatchOp::Equal, job);
     let mut parts = Vec::new();
     for w in windows(objectives) {
         parts.push(tagged(&sum_increase(&sel.total, w), "total", w));
@@ -237,7 +237,8 @@ pub fn slo_query(
         }
         if objectives.iter().any(|o| o.window_secs == w) {
             let coverage = format!(
-                "time() - min(min_over_time(timestamp({up})[{}:{}]))",
+                "time() - min(min_over_time(timestamp({})[{}:{}]))",
+                sel.total,
                 format_duration(w),
                 format_duration((w / 720).max(60))
             );
@@ -461,6 +462,8 @@ pub struct SloReport {
     pub bound_note: Option<String>,
     /// "data covers 1 d 2 h of the 30 d window", when the data is shorter than the window.
     pub coverage_note: Option<String>,
+    /// The bucket bound a latency SLO was counted with, as Prometheus spells it.
+    pub le: Option<String>,
 }
 
 /// (total, bad, SLI) of a window for an SLO; `None` without data. The SLI with the float
@@ -516,6 +519,7 @@ pub fn evaluate(objective: &Objective, counts: &[WindowCounts]) -> SloReport {
             objective.window_secs,
             slo_window.and_then(|c| c.coverage_secs),
         ),
+        le: None,
     };
     let mut le = None;
     if let (SliKind::Latency { threshold_secs }, Some(c)) = (objective.kind, slo_window) {
@@ -525,6 +529,7 @@ pub fn evaluate(objective: &Objective, counts: &[WindowCounts]) -> SloReport {
         match latency_bound(threshold_secs, &c.buckets) {
             Ok(bound) => {
                 report.bound_note = bound.note;
+                report.le = Some(bound.le.clone());
                 le = Some(bound.le);
             }
             Err(why) => {
@@ -578,6 +583,128 @@ pub fn evaluate(objective: &Objective, counts: &[WindowCounts]) -> SloReport {
     report
 }
 
+/// A share as a percentage with up to three decimals: `0.99953` → `99.953 %`.
+fn percent(share: f64) -> String {
+    format!("{} %", fixed(share * 100.0, 3))
+}
+
+/// The SLO panel: one row per SLO with its SLI, target, budget and burn rates. Each row carries
+/// its SLI as computed (`data-sli`, the float as Rust prints it), the standalone expression that
+/// computes it (`data-expr`, see [`sli_query`]) and the evaluation time (`data-time`), so anyone
+/// can ask Prometheus the same question and compare.
+pub fn slo_html(reports: &[SloReport], names: &MetricNames, job: &str, eval_unix: i64) -> String {
+    let mut h = Html::new();
+    h.open_class("table", "slo").open("thead", &[]).open("tr", &[]);
+    for head in [
+        "SLO", "SLI", "Allowed bad", "Bad", "Budget left", "Runs out", "Burn 1 h", "6 h", "1 d",
+        "3 d", "Alerts",
+    ] {
+        h.elem("th", "", head);
+    }
+    h.close("tr").close("thead").open("tbody", &[]);
+    let time = eval_unix.to_string();
+    for r in reports {
+        let o = &r.objective;
+        let target = match o.kind {
+            SliKind::Availability => format!("≥ {}", percent(o.target)),
+            SliKind::ErrorRate => format!("< {}", percent(1.0 - o.target)),
+            SliKind::Latency { threshold_secs } => format!(
+                "{} under {}",
+                percent(o.target),
+                format_value(threshold_secs, Unit::Seconds)
+            ),
+        };
+        let (state, budget) = match &r.state {
+            SloState::NoData => ("no-data", None),
+            SloState::NoRequests => ("no-requests", None),
+            SloState::CannotMeasure(_) => ("cannot-measure", None),
+            SloState::Measured(b) => (if b.met { "met" } else { "missed" }, Some(b)),
+        };
+        let expr = sli_query(o, names, job, r.le.as_deref().unwrap_or("+Inf")).ok();
+        let sli = budget.map(|b| b.sli.to_string());
+        h.open(
+            "tr",
+            &[
+                ("class", Some(state)),
+                ("data-slo", Some(o.key)),
+                ("data-state", Some(state)),
+                ("data-sli", sli.as_deref()),
+                ("data-expr", expr.as_deref().filter(|_| budget.is_some())),
+                ("data-time", Some(&time)),
+            ],
+        )
+        .open("th", &[])
+        .text(o.name)
+        .elem(
+            "small",
+            "",
+            &format!("{target} over {}", span_text(o.window_secs as f64)),
+        )
+        .close("th");
+        match budget {
+            None => {
+                let why = match &r.state {
+                    SloState::NoRequests => "no requests in window".to_owned(),
+                    SloState::CannotMeasure(why) => why.clone(),
+                    _ => "no data".to_owned(),
+                };
+                h.open("td", &[("colspan", Some("5"))]).text(&why).close("td");
+            }
+            Some(b) => {
+                let runs_out = match b.exhaustion {
+                    Exhaustion::Never => "not at this rate".to_owned(),
+                    Exhaustion::Exhausted => "spent".to_owned(),
+                    Exhaustion::Unknown => "–".to_owned(),
+                    Exhaustion::AfterSecs(secs) => format!("in {}", span_text(secs)),
+                };
+                h.elem("td", "num", &percent(b.sli))
+                    .elem("td", "num", &fixed(b.allowed_bad, 0))
+                    .elem("td", "num", &fixed(b.bad, 0))
+                    .elem(
+                        "td",
+                        "num",
+                        &format!("{} ({})", fixed(b.remaining, 0), percent(b.remaining_share)),
+                    )
+                    .elem("td", "", &runs_out);
+            }
+        }
+        for (_, burn) in &r.burn_rates {
+            let text = burn.map_or("–".to_owned(), |b| format!("{}×", fixed(b, 2)));
+            h.elem("td", "num", &text);
+        }
+        let (class, text, why) = match r.alert {
+            BurnAlert::Ok => ("ok", "OK", ""),
+            BurnAlert::Page(why) => ("page", "would page", why),
+            BurnAlert::Ticket(why) => ("ticket", "would ticket", why),
+        };
+        h.open(
+            "td",
+            &[
+                ("class", Some(class)),
+                ("data-burn-alert", Some(class)),
+                ("title", Some(why).filter(|w| !w.is_empty())),
+            ],
+        )
+        .text(text)
+        .close("td")
+        .close("tr");
+        let notes: Vec<&str> = [&r.bound_note, &r.coverage_note]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !notes.is_empty() {
+            h.open("tr", &[("class", Some("note"))])
+                .open("td", &[("colspan", Some("11"))])
+                .text(&notes.join("; "))
+                .close("td")
+                .close("tr");
+        }
+    }
+    h.close("tbody").close("table");
+    h.into_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,6 +723,28 @@ mod tests {
 
     fn availability() -> Objective {
         default_objectives()[0]
+    }
+
+    #[test]
+    fn the_slo_table_publishes_the_sli_and_the_expression_that_computes_it() {
+        let o = availability();
+        // 10,000,000 requests, 4,000 bad over 30 d: SLI 1 − 4,000/10,000,000 = 0.9996;
+        // 10,000 allowed, 6,000 (60 %) left; 7,200 bad of 360,000 in the last hour: 2 bad/s, so
+        // 6,000 / 2 = 3,000 s = 50 min; burn over 1 h (7,200/360,000)/0.001 = 20.
+        let report = evaluate(
+            &o,
+            &[counts(30 * 86_400, 10_000_000.0, 4_000.0), counts(H, 360_000.0, 7_200.0)],
+        );
+        let html = slo_html(&[report], &MetricNames::assumed(), "arrwdb", 1_700_000_000);
+        let sli = 1.0 - 4_000.0 / 10_000_000.0;
+        assert!(html.contains(&format!("data-sli=\"{sli}\"")), "{html}");
+        assert!(html.contains("data-expr=\"1 - (sum(increase(arrwdb_http_http_requests_total{job=&quot;arrwdb&quot;,status=~&quot;5..&quot;}[30d])) or vector(0)) / sum(increase(arrwdb_http_http_requests_total{job=&quot;arrwdb&quot;}[30d]))\""), "{html}");
+        assert!(html.contains("data-time=\"1700000000\""));
+        assert!(html.contains("<td class=\"num\">99.96 %</td><td class=\"num\">10000</td><td class=\"num\">4000</td><td class=\"num\">6000 (60 %)</td><td>in 50 min</td><td class=\"num\">20×</td>"), "{html}");
+        let idle = evaluate(&o, &[counts(30 * 86_400, 0.0, 0.0)]);
+        let html = slo_html(&[idle], &MetricNames::assumed(), "arrwdb", 0);
+        assert!(html.contains("data-state=\"no-requests\"") && html.contains("no requests in window"));
+        assert!(!html.contains("data-sli"), "no SLI without requests");
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -826,7 +975,7 @@ mod tests {
             )
         );
         assert!(query.ends_with(
-            r#"label_replace(time() - min(min_over_time(timestamp(up{job="arrwdb"})[30d:1h])), "part", "coverage/2592000", "", "")"#
+            r#"label_replace(time() - min(min_over_time(timestamp(arrwdb_http_http_requests_total{job="arrwdb"})[30d:1h])), "part", "coverage/2592000", "", "")"#
         ));
         assert!(!query.contains("le"));
         let all = slo_query(&names, "arrwdb", &default_objectives()).unwrap();

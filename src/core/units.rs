@@ -139,7 +139,15 @@ pub fn significant(value: f64) -> String {
         };
     }
     let magnitude = value.abs().log10().floor() as i32;
-    let decimals = (2 - magnitude).clamp(0, 6) as u32;
+    fixed(value, (2 - magnitude).clamp(0, 6) as u32)
+}
+
+/// `value` rounded to `decimals` places, trailing zeros dropped: `fixed(99.95312, 3)` →
+/// `99.953`, `fixed(-35.0, 2)` → `-35`. Integer arithmetic, as [`significant`].
+pub fn fixed(value: f64, decimals: u32) -> String {
+    if !value.is_finite() {
+        return "–".to_owned();
+    }
     let scale = 10u128.pow(decimals);
     let scaled = (value.abs() * scale as f64).round() as u128;
     let sign = if value < 0.0 && scaled > 0 { "-" } else { "" };
@@ -206,6 +214,9 @@ mod tests {
         check(1_500.0, Unit::Bytes, "1.46 KiB");
         check(512.0, Unit::Bytes, "512 B");
         check(3.0, Unit::Count, "3");
+        assert_eq!(fixed(99.95312, 3), "99.953");
+        assert_eq!(fixed(-35.0, 2), "-35");
+        assert_eq!(fixed(0.0004, 3), "0");
         check(1_572_864.0, Unit::BytesPerSecond, "1.5 MiB/s");
         check(90.0, Unit::PerMinute, "90/min");
         check(f64::NAN, Unit::PerSecond, "–");
