@@ -219,6 +219,8 @@ pub const PANELS: &[PanelSpec] = &[
     INDEX_SIZE,
     CACHE_HIT_RATIO,
     API_KEYS,
+    ALERTS,
+    SLO,
     SOURCES,
 ];
 
@@ -230,6 +232,10 @@ const fn text_panel(id: &'static str, title: &'static str, group: Group) -> Pane
     }
 }
 
+/// Every rule with its state, priority and health.
+pub const ALERTS: PanelSpec = text_panel("alerts", "Alerts and rule health", Group::Health);
+/// The SLOs with their error budgets and burn rates.
+pub const SLO: PanelSpec = text_panel("slo", "SLOs and error budgets", Group::Health);
 /// Each configured source: does it answer, which version, and what to fix when it does not.
 pub const SOURCES: PanelSpec = text_panel("sources", "Sources", Group::Sources);
 

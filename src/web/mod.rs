@@ -3,6 +3,7 @@
 
 mod dom;
 mod embed;
+mod health;
 mod http;
 mod panel;
 mod text_panel;
@@ -61,7 +62,7 @@ fn show_panic(message: &str) {
     }
 }
 
-fn now_secs() -> f64 {
+pub(crate) fn now_secs() -> f64 {
     js_sys::Date::now() / 1_000.0
 }
 
@@ -90,14 +91,15 @@ async fn load_config() -> Result<Config, String> {
 
 /// Asks Prometheus which metric names exist and resolves the ones the panels need. If the list
 /// cannot be had, the first spelling of each is assumed and each panel reports what it gets.
-async fn discover_metrics(cfg: &Config) -> MetricNames {
+/// The names that exist come back too (empty when unknown), for rule health.
+async fn discover_metrics(cfg: &Config) -> (MetricNames, Vec<String>) {
     let url = format!("{}/api/v1/label/__name__/values", cfg.prometheus.url);
     match http::get_text(&url, None).await {
         Ok((status, body)) => match decode_label_values(status, &body) {
-            Ok(answer) => resolve(&answer.data, &cfg.metrics),
-            Err(_) => MetricNames::assumed(),
+            Ok(answer) => (resolve(&answer.data, &cfg.metrics), answer.data),
+            Err(_) => (MetricNames::assumed(), Vec::new()),
         },
-        Err(_) => MetricNames::assumed(),
+        Err(_) => (MetricNames::assumed(), Vec::new()),
     }
 }
 
@@ -244,13 +246,14 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         tick.track();
         view.with(|v| v.range.resolve(now_secs()))
     });
-    let names = RwSignal::new(None::<Arc<MetricNames>>);
+    let names = RwSignal::new(None::<(Arc<MetricNames>, Arc<Vec<String>>)>);
     let handlers = RwSignal::new(Vec::new());
     {
         let cfg = cfg.clone();
         spawn(async move {
-            let found = Arc::new(discover_metrics(&cfg).await);
-            names.set(Some(found.clone()));
+            let (found, existing) = discover_metrics(&cfg).await;
+            let found = Arc::new(found);
+            names.set(Some((found.clone(), Arc::new(existing))));
             handlers.set(handler_values(&cfg, &found).await);
         });
     }
@@ -292,16 +295,18 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     let _ = root.append_child(&traces::drill_down(cfg.clone(), view));
     let body = el("div", "panels", Some(root));
     effect(move || {
-        let Some(names) = names.get() else {
+        let Some((names, existing)) = names.get() else {
             return;
         };
         asking.remove();
+        let health = health::load(cfg.clone(), names.clone(), existing, range.into());
         let ctx = PanelContext {
             cfg: cfg.clone(),
             names,
             range: range.into(),
             view,
             hover_secs,
+            health,
         };
         let body = body.clone();
         untrack(move || panels(body, ctx, view));

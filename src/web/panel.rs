@@ -24,6 +24,7 @@ use crate::core::prom::{
     decode_exemplars, decode_query, decode_query_range, PromError, QueryData, Series,
 };
 use crate::core::series::{nearest, stack, stats, top_k};
+use crate::core::alerts::bands_html;
 use crate::core::spikes::{
     detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE,
     SPIKE_MULTIPLE,
@@ -103,6 +104,8 @@ pub struct PanelContext {
     pub view: RwSignal<ViewState>,
     /// The time under the pointer on any chart: every chart draws its crosshair there.
     pub hover_secs: RwSignal<Option<f64>>,
+    /// The rules, their health and the alert bands of the range.
+    pub health: crate::web::health::HealthSignal,
 }
 
 /// What one refresh brought: kept until the next one succeeds, so a failed refresh leaves the
@@ -133,7 +136,7 @@ fn prefers_light() -> bool {
 
 /// GETs one Prometheus API URL and decodes it with `decode`; its warnings and infos are added
 /// to `notes`.
-async fn fetch_prom<T>(
+pub(crate) async fn fetch_prom<T>(
     base: &str,
     url: String,
     signal: &AbortSignal,
@@ -155,7 +158,7 @@ async fn fetch_prom<T>(
     }
 }
 
-fn range_url(base: &str, query: &str, window: &QueryWindow) -> String {
+pub(crate) fn range_url(base: &str, query: &str, window: &QueryWindow) -> String {
     with_query(
         base,
         "/api/v1/query_range",
@@ -382,7 +385,11 @@ fn stacked(series: &[ChartSeries]) -> Vec<ChartSeries> {
 /// listeners belong to the current reactive owner and go with it.
 pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElement {
     if spec.kind == PanelKind::Text {
-        return crate::web::text_panel::sources(spec, ctx.cfg);
+        return match spec.id {
+            "alerts" => crate::web::health::alerts(spec, ctx.cfg, ctx.health),
+            "slo" => crate::web::health::slo(spec, ctx.cfg, ctx.names, ctx.range),
+            _ => crate::web::text_panel::sources(spec, ctx.cfg),
+        };
     }
     let PanelContext {
         cfg,
@@ -390,6 +397,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         range,
         view,
         hover_secs,
+        health,
     } = ctx;
     let is_table = spec.kind == PanelKind::Table;
     let can_drill = cfg.jaeger.is_some();
@@ -807,6 +815,23 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 placed += 1;
             }
             set_attr(&layer, "data-dots", Some(&placed.to_string()));
+        });
+    }
+
+    // Alert bands: when a rule concerning this chart was pending or firing.
+    if !is_table {
+        let layer = el("div", "bands", Some(&chart));
+        effect(move || {
+            let count = health.with(|h| match (h.as_deref(), drawn.get()) {
+                (Some(Ok(h)), Some(d)) => {
+                    let offset = utc_offset_at(d.axis.end_secs);
+                    let (html, count) = bands_html(&h.bands, spec.id, &d.axis, offset);
+                    layer.set_inner_html(&html);
+                    Some(count)
+                }
+                _ => None,
+            });
+            set_attr(&layer, "data-bands", count.map(|c| c.to_string()).as_deref());
         });
     }
 

@@ -1,0 +1,218 @@
+//! Alerts, rule health and SLOs in the browser: what to ask and what to compute is the core's
+//! (`core::alerts`, `core::slo`); this file asks Prometheus and hands the answers over.
+//!
+//! Rules and the `ALERTS` bands are loaded once per refresh for the whole page (the alerts panel
+//! lists them, every chart shades its bands); rule health asks `/api/v1/series` once per
+//! selector for the life of the page (metadata already known is not asked again).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use web_sys::{AbortController, AbortSignal, HtmlElement};
+
+use crate::core::alerts::{
+    alert_bands, alerts_html, chart_bands, rule_problems, selectors, series_request, ChartBand,
+    ALERTS_QUERY,
+};
+use crate::core::config::Config;
+use crate::core::metrics::MetricNames;
+use crate::core::panels::PanelSpec;
+use crate::core::prom::{
+    decode_query, decode_query_range, decode_rules, decode_series, PromError, QueryData, Rule,
+    RuleKind,
+};
+use crate::core::slo::{evaluate, read_slo_answer, slo_html, slo_query};
+use crate::core::time::{query_window, TimeRange};
+use crate::core::url::with_query;
+use crate::web::dom::{effect, set_attr, spawn};
+use crate::web::panel::{fetch_prom, range_url};
+use crate::web::text_panel::frame;
+use crate::web::traces::restart;
+use crate::web::{now_secs, utc_offset_at};
+
+/// What one refresh brought for the alerts: the rules, each rule's health problems, and the
+/// bands of the range; or why it failed.
+pub struct Health {
+    pub rules: Vec<Rule>,
+    pub problems: Vec<Vec<String>>,
+    pub bands: Vec<ChartBand>,
+}
+
+pub type HealthSignal = RwSignal<Option<Arc<Result<Health, String>>>>;
+
+/// Loads the rules, their health and the `ALERTS` bands of `range`, again with every change of
+/// it (every refresh).
+pub fn load(
+    cfg: Arc<Config>,
+    names: Arc<MetricNames>,
+    metric_names: Arc<Vec<String>>,
+    range: Signal<TimeRange>,
+) -> HealthSignal {
+    let health: HealthSignal = RwSignal::new(None);
+    let request = StoredValue::new_local(None::<AbortController>);
+    // Series counts per selector, asked once.
+    let counts = StoredValue::new_local(Vec::<(String, usize)>::new());
+    effect(move || {
+        let range = range.get();
+        let Some(controller) = restart(request) else {
+            return;
+        };
+        let (cfg, names, metric_names) = (cfg.clone(), names.clone(), metric_names.clone());
+        spawn(async move {
+            let signal = controller.signal();
+            let result = load_once(&cfg, &names, &metric_names, range, counts, &signal).await;
+            if !matches!(&result, Err(e) if e.is_aborted()) {
+                health.set(Some(Arc::new(result.map_err(|e| e.to_string()))));
+            }
+        });
+    });
+    health
+}
+
+async fn load_once(
+    cfg: &Config,
+    names: &MetricNames,
+    metric_names: &[String],
+    range: TimeRange,
+    counts: StoredValue<Vec<(String, usize)>, LocalStorage>,
+    signal: &AbortSignal,
+) -> Result<Health, PromError> {
+    let base = &cfg.prometheus.url;
+    let mut notes = Vec::new();
+    let rules = fetch_prom(
+        base,
+        format!("{base}/api/v1/rules"),
+        signal,
+        decode_rules,
+        &mut notes,
+    )
+    .await?
+    .rules;
+    let window = query_window(range, 1_000, cfg.prometheus.scrape_interval_secs);
+    let series = fetch_prom(
+        base,
+        range_url(base, ALERTS_QUERY, &window),
+        signal,
+        decode_query_range,
+        &mut notes,
+    )
+    .await?;
+    let bands = alert_bands(
+        &series,
+        window.start_secs,
+        window.end_secs,
+        window.step.secs() as f64,
+    );
+    let now = now_secs() as i64;
+    for rule in rules.iter().filter(|r| r.kind == RuleKind::Alerting) {
+        for selector in selectors(&rule.query) {
+            if counts.with_value(|c| c.iter().any(|(s, _)| *s == selector)) {
+                continue;
+            }
+            let url = format!("{base}{}", series_request(&selector, now - 3_600, now));
+            let found = fetch_prom(base, url, signal, decode_series, &mut notes).await?;
+            counts.update_value(|c| c.push((selector, found.len())));
+        }
+    }
+    let problems = counts.with_value(|c| {
+        rules
+            .iter()
+            .map(|r| rule_problems(r, c, metric_names))
+            .collect()
+    });
+    Ok(Health {
+        bands: chart_bands(&bands, &rules, names),
+        problems,
+        rules,
+    })
+}
+
+/// The alerts panel: every rule from the page's [`Health`].
+pub fn alerts(spec: &PanelSpec, cfg: Arc<Config>, health: HealthSignal) -> HtmlElement {
+    let (root, body) = frame(spec);
+    let panel = root.clone();
+    effect(move || {
+        health.with(|h| match h.as_deref() {
+            None => {}
+            Some(Ok(h)) => {
+                let now = now_secs();
+                body.set_inner_html(&alerts_html(
+                    &h.rules,
+                    &cfg.alert_priorities,
+                    &h.problems,
+                    now,
+                    utc_offset_at(now),
+                ));
+                set_attr(&panel, "data-state", Some("ready"));
+            }
+            Some(Err(e)) => {
+                body.set_text_content(Some(e));
+                set_attr(&panel, "data-state", Some("error"));
+            }
+        })
+    });
+    root
+}
+
+/// The SLO panel: one instant query per refresh ([`slo_query`]), evaluated at the end of the
+/// range (at the latest 5 s ago, so that every sample up to then has arrived and Prometheus
+/// answers the same question the same way when asked again).
+pub fn slo(
+    spec: &PanelSpec,
+    cfg: Arc<Config>,
+    names: Arc<MetricNames>,
+    range: Signal<TimeRange>,
+) -> HtmlElement {
+    let (root, body) = frame(spec);
+    let panel = root.clone();
+    let request = StoredValue::new_local(None::<AbortController>);
+    effect(move || {
+        let range = range.get();
+        let Some(controller) = restart(request) else {
+            return;
+        };
+        let (cfg, names, body, panel) = (cfg.clone(), names.clone(), body.clone(), panel.clone());
+        spawn(async move {
+            let signal = controller.signal();
+            let base = &cfg.prometheus.url;
+            let eval_unix = (range.end_secs().min(now_secs() - 5.0)) as i64;
+            let query = match slo_query(&names, &cfg.prometheus.job, &cfg.slos) {
+                Ok(q) => q,
+                Err(missing) => {
+                    body.set_text_content(Some(&missing));
+                    set_attr(&panel, "data-state", Some("error"));
+                    return;
+                }
+            };
+            let url = with_query(
+                base,
+                "/api/v1/query",
+                &[("query", &query), ("time", &eval_unix.to_string())],
+            );
+            let mut notes = Vec::new();
+            match fetch_prom(base, url, &signal, decode_query, &mut notes).await {
+                Err(e) if e.is_aborted() => {}
+                Err(e) => {
+                    body.set_text_content(Some(&e.to_string()));
+                    set_attr(&panel, "data-state", Some("error"));
+                }
+                Ok(data) => {
+                    let samples = match data {
+                        QueryData::Vector(samples) => samples,
+                        _ => Vec::new(),
+                    };
+                    let counts = read_slo_answer(&samples);
+                    let reports: Vec<_> = cfg.slos.iter().map(|o| evaluate(o, &counts)).collect();
+                    body.set_inner_html(&slo_html(
+                        &reports,
+                        &names,
+                        &cfg.prometheus.job,
+                        eval_unix,
+                    ));
+                    set_attr(&panel, "data-state", Some("ready"));
+                }
+            }
+        });
+    });
+    root
+}
