@@ -135,12 +135,14 @@ fn test() -> Result<()> {
             .ok_or("config.json does not end with }")?
             .trim_end()
     );
+    let (prometheus_port, jaeger_port) = (free_port()?, free_port()?);
+    let direct_port = free_port()?;
     let opts = StackOptions {
         name: "test".into(),
         app_port: free_port()?,
-        prometheus_port: free_port()?,
+        prometheus_port,
         sim_port: free_port()?,
-        jaeger_port: free_port()?,
+        jaeger_port,
         node_exporter_port: free_port()?,
         extra_sites: vec![
             ExtraSite {
@@ -226,6 +228,20 @@ fn test() -> Result<()> {
                 frame_ancestors: String::new(),
                 page: Some("<!DOCTYPE html><html><body>outsider</body></html>".into()),
             },
+            // Prometheus and Jaeger named by their own origins, not proxied: Prometheus allows
+            // cross-origin reads, Jaeger's query service (our simulator, as the real one) does
+            // not. The sources panel must tell the CORS refusal from a dead host.
+            ExtraSite {
+                name: "direct".into(),
+                port: direct_port,
+                config_json: format!(
+                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{prometheus_port}","job":"arrwdb","scrape_interval_secs":10}},"jaeger":{{"url":"http://127.0.0.1:{jaeger_port}"}},"refresh_secs":0}}"#
+                ),
+                base_path: "/".into(),
+                connect_src: format!("http://127.0.0.1:{prometheus_port} http://127.0.0.1:{jaeger_port}"),
+                frame_ancestors: String::new(),
+                page: None,
+            },
             ExtraSite {
                 name: "stranger".into(),
                 port: stranger_port,
@@ -270,6 +286,10 @@ fn test() -> Result<()> {
         .env(
             "ARRWDB_E2E_BROKEN_APP_URL",
             format!("http://127.0.0.1:{broken_port}/"),
+        )
+        .env(
+            "ARRWDB_E2E_DIRECT_APP_URL",
+            format!("http://127.0.0.1:{direct_port}/"),
         )
         .env(
             "ARRWDB_E2E_STRANGER_PORTAL_URL",
