@@ -29,10 +29,18 @@ async fn sources(browser: &Browser, app: &str) -> Value {
 async fn the_demo_sources_answer_with_their_versions() {
     let browser = Browser::start(1280, 900).await;
     let rows = sources(&browser, &env("ARRWDB_E2E_APP_URL")).await;
-    let build = prometheus_query(&env("ARRWDB_E2E_PROMETHEUS_URL"), "/api/v1/status/buildinfo").await;
+    let build = prometheus_query(
+        &env("ARRWDB_E2E_PROMETHEUS_URL"),
+        "/api/v1/status/buildinfo",
+    )
+    .await;
     let version = build["data"]["version"].as_str().expect("a version");
     assert_eq!(rows["prometheus"][0], "ok", "{rows}");
-    assert_eq!(rows["prometheus"][1], format!("Prometheus {version}"), "{rows}");
+    assert_eq!(
+        rows["prometheus"][1],
+        format!("Prometheus {version}"),
+        "{rows}"
+    );
     assert_eq!(rows["jaeger"][0], "ok", "{rows}");
     let jaeger = rows["jaeger"][1].as_str().unwrap_or_default();
     assert!(jaeger.starts_with("Jaeger query api_v3, "), "{rows}");
@@ -46,7 +54,10 @@ async fn a_dead_host_and_a_cors_refusal_are_told_apart_with_their_fix() {
     for source in ["prometheus", "jaeger"] {
         assert_eq!(dead[source][0], "connection", "{dead}");
         let text = dead[source][2].as_str().unwrap_or_default();
-        assert!(text.contains("No answer at all") && text.contains("curl http://127.0.0.1:"), "{text}");
+        assert!(
+            text.contains("No answer at all") && text.contains("curl http://127.0.0.1:"),
+            "{text}"
+        );
     }
 
     let direct = sources(&browser, &env("ARRWDB_E2E_DIRECT_APP_URL")).await;
