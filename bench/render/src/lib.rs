@@ -25,7 +25,7 @@ pub fn draw_panel(
     values: &[f64],
 ) -> Result<Vec<u32>, JsError> {
     let points_per_series = times_secs.len();
-    if points_per_series < 2 || values.len() % points_per_series != 0 {
+    if points_per_series < 2 || !values.len().is_multiple_of(points_per_series) {
         return Err(JsError::new(
             "values must hold whole series over at least two times",
         ));
