@@ -4,8 +4,9 @@
   // When each overview panel (not the drill-down, `traces`) first leaves `loading`, in ms
   // since navigation start. Every batch of DOM changes rescans them: a panel can be attached
   // already drawn, or inside a group attached later.
+  // A scan on every frame as well, for 30 s: a safety net should a batch be missed.
   window.__benchPanelDone = {};
-  new MutationObserver(() => {
+  const scan = () => {
     for (const el of document.querySelectorAll('[data-panel]:not([data-panel="traces"])')) {
       const id = el.dataset.panel;
       const state = el.dataset.state;
@@ -13,7 +14,11 @@
         window.__benchPanelDone[id] = { ms: performance.now(), state };
       }
     }
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  };
+  new MutationObserver(scan)
+    .observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  const everyFrame = () => { scan(); if (performance.now() < 30000) requestAnimationFrame(everyFrame); };
+  requestAnimationFrame(everyFrame);
 
   // The accelerated clock: Date.now() (the app's only clock) runs `offsetMs` ahead; each
   // refresh cycle moves it one step, within the backfilled history (wrapping back to its start).

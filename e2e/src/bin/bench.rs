@@ -117,7 +117,9 @@ async fn first_loads(plan: &Plan) -> (Value, Value) {
     let mut first_chart_ms = Vec::new();
     let mut transfer = Value::Null;
     let mut states = Value::Null;
-    for load in 0..plan.loads {
+    let mut retried_loads = 0;
+    let mut load = 0;
+    while load < plan.loads {
         let browser = hooked_browser(&app_url("refresh=off")).await;
         wait_all_panels_done(&browser, "bench-first-load").await;
         let done = browser
@@ -126,10 +128,15 @@ async fn first_loads(plan: &Plan) -> (Value, Value) {
         let panels = done["panels"].as_u64().unwrap_or(0) as usize;
         let times = done["done"].as_object().cloned().unwrap_or_default();
         if times.len() != panels {
-            panic!(
-                "bench: the hooks saw {} of {panels} panels finish: {done}",
-                times.len()
-            );
+            // Seen once in a run of 7: the hooks saw none. One more load, said in the JSON.
+            eprintln!("bench: the hooks saw {} of {panels} panels finish: {done}; loading again", times.len());
+            browser.screenshot(&format!("bench-first-load-{load}-unseen")).await;
+            browser.close().await;
+            retried_loads += 1;
+            if retried_loads > plan.loads {
+                panic!("bench: the hooks missed the panels in {retried_loads} loads");
+            }
+            continue;
         }
         first_chart_ms.push(
             times
@@ -147,10 +154,12 @@ async fn first_loads(plan: &Plan) -> (Value, Value) {
             transfer = page_transfer(&browser).await;
         }
         browser.close().await;
+        load += 1;
     }
     let median_ms = measured("time to first chart", median(&first_chart_ms));
     let first_chart = json!({
         "loads": plan.loads,
+        "retried_loads": retried_loads,
         "median_ms": median_ms,
         "min_ms": percentile(&first_chart_ms, 0.0),
         "max_ms": percentile(&first_chart_ms, 100.0),
@@ -321,10 +330,8 @@ async fn prometheus_ui_transfer() -> Value {
     json!({ "ui": "Prometheus 2.42 (Debian) classic UI, /graph", "url": url, "requests": sums["requests"], "bytes": sums["bytes"], "encoded_bytes": sums["gzip_bytes"] })
 }
 
-/// 3: the same data drawn by the app's panel code and by uPlot, alternating.
-async fn render(plan: &Plan) -> Value {
-    let page = serve_dir(PathBuf::from(env("ARRWDB_BENCH_PAGE_DIR"))).await;
-    let browser = start_browser().await;
+/// Lets one script run for up to half an hour (a render series, a chunk of refresh cycles).
+async fn allow_long_scripts(browser: &Browser) {
     browser
         .client
         .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
@@ -334,6 +341,13 @@ async fn render(plan: &Plan) -> Value {
         ))
         .await
         .expect("script timeout");
+}
+
+/// 3: the same data drawn by the app's panel code and by uPlot, alternating.
+async fn render(plan: &Plan) -> Value {
+    let page = serve_dir(PathBuf::from(env("ARRWDB_BENCH_PAGE_DIR"))).await;
+    let browser = start_browser().await;
+    allow_long_scripts(&browser).await;
     browser.goto(&page).await;
     browser
         .wait_true("return window.benchReady === true;", "bench-render-page")
@@ -430,15 +444,7 @@ async fn memory_sample(browser: &Browser) -> (f64, f64) {
 /// warm-up and at the end, and each cycle's requests against the panels' queries.
 async fn cycles(plan: &Plan) -> Value {
     let browser = hooked_browser(&app_url("range=1h&refresh=off")).await;
-    browser
-        .client
-        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
-            Some(Duration::from_secs(1_800)),
-            None,
-            None,
-        ))
-        .await
-        .expect("script timeout");
+    allow_long_scripts(&browser).await;
     wait_all_panels_done(&browser, "bench-cycles").await;
     let step_secs = browser
         .js("return Math.max(...[...document.querySelectorAll('[data-panel][data-step]')].map(p => Number(p.dataset.step)));")
