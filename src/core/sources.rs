@@ -109,15 +109,18 @@ pub fn seen(source: Source, answer: Result<(u16, &str), ()>, cross_origin: bool)
         Source::Prometheus => v["data"]["version"]
             .as_str()
             .map(|version| format!("Prometheus {version}")),
-        Source::Jaeger => match (&v["services"], &v["data"]) {
-            (Value::Array(list), _) => {
-                Some(format!("Jaeger query api_v3, {} services", list.len()))
-            }
-            (_, Value::Array(list)) => {
-                Some(format!("Jaeger query API v1, {} services", list.len()))
-            }
-            _ => None,
-        },
+        Source::Jaeger => {
+            let (api, list) = match (&v["services"], &v["data"]) {
+                (Value::Array(list), _) => ("api_v3", list),
+                (_, Value::Array(list)) => ("API v1", list),
+                _ => return None,
+            };
+            let plural = if list.len() == 1 { "" } else { "s" };
+            Some(format!(
+                "Jaeger query {api}, {} service{plural}",
+                list.len()
+            ))
+        }
     });
     match version {
         Some(version) if (200..300).contains(&status) => Seen::Answered { version },
@@ -344,6 +347,12 @@ mod tests {
             seen(Source::Jaeger, Ok((200, v3)), false),
             Seen::Answered { version } if version.starts_with("Jaeger query api_v3, ")
         ));
+        assert_eq!(
+            seen(Source::Jaeger, Ok((200, r#"{"data":["arrwdb"]}"#)), false),
+            Seen::Answered {
+                version: "Jaeger query API v1, 1 service".into()
+            }
+        );
         assert_eq!(
             seen(Source::Prometheus, Err(()), true),
             Seen::NoAnswer {

@@ -129,8 +129,13 @@ async fn first_loads(plan: &Plan) -> (Value, Value) {
         let times = done["done"].as_object().cloned().unwrap_or_default();
         if times.len() != panels {
             // Seen once in a run of 7: the hooks saw none. One more load, said in the JSON.
-            eprintln!("bench: the hooks saw {} of {panels} panels finish: {done}; loading again", times.len());
-            browser.screenshot(&format!("bench-first-load-{load}-unseen")).await;
+            eprintln!(
+                "bench: the hooks saw {} of {panels} panels finish: {done}; loading again",
+                times.len()
+            );
+            browser
+                .screenshot(&format!("bench-first-load-{load}-unseen"))
+                .await;
             browser.close().await;
             retried_loads += 1;
             if retried_loads > plan.loads {
