@@ -135,6 +135,16 @@ pub fn seen(source: Source, answer: Result<(u16, &str), ()>, cross_origin: bool)
     }
 }
 
+/// What a source's row says after one more probe URL: an answer wins; otherwise the first
+/// probe's failure is the one to explain (in auto mode, api_v3's, not the v1 fallback's).
+pub fn keep(kept: Option<Seen>, next: Seen) -> Seen {
+    match (kept, next) {
+        (_, answered @ Seen::Answered { .. }) => answered,
+        (Some(first), _) => first,
+        (None, next) => next,
+    }
+}
+
 /// Whether `url` (absolute, or a path served by the page's own origin) is on another origin
 /// than `page_origin` (`http://host:port`).
 pub fn is_cross_origin(url: &str, page_origin: &str) -> bool {
@@ -394,6 +404,21 @@ mod tests {
             probe_urls(Source::Jaeger, "jaeger", Some(ApiVersion::V1)),
             ["jaeger/api/services"]
         );
+    }
+
+    #[test]
+    fn an_answer_wins_else_the_first_failure_is_explained() {
+        let v3_missing = Seen::Http { status: 404 };
+        let v1 = Seen::Answered {
+            version: "Jaeger query API v1, 1 service".into(),
+        };
+        assert_eq!(keep(Some(v3_missing.clone()), v1.clone()), v1);
+        let dead = Seen::NoAnswer {
+            cross_origin: true,
+            opaque_answer: false,
+        };
+        assert_eq!(keep(Some(v3_missing.clone()), dead.clone()), v3_missing);
+        assert_eq!(keep(None, dead.clone()), dead);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use web_sys::HtmlElement;
 use crate::core::config::{Config, JaegerApi};
 use crate::core::panels::PanelSpec;
 use crate::core::sources::{
-    is_cross_origin, probe_urls, seen, sources_html, Seen, Source, SourceRow,
+    is_cross_origin, keep, probe_urls, seen, sources_html, Seen, Source, SourceRow,
 };
 use crate::web::dom::{el, set_attr, spawn, text_el};
 use crate::web::http::{answers_opaquely, get_text};
@@ -69,8 +69,7 @@ pub fn sources(spec: &PanelSpec, cfg: Arc<Config>) -> HtmlElement {
                     *opaque_answer = cross_origin && answers_opaquely(&probe).await;
                 }
                 let answered = matches!(s, Seen::Answered { .. });
-                // The first probe's failure is the one to explain.
-                found = found.filter(|_| !answered).or(Some(s));
+                found = Some(keep(found, s));
                 if answered {
                     break;
                 }
