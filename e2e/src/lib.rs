@@ -2,6 +2,8 @@
 //! against the stack that `cargo xtask test` started (its URLs come in environment variables).
 //! Waits are on DOM state, never on sleeps.
 
+pub mod bench;
+
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -155,6 +157,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{url} opens: {e}"));
     }
 
+    /// Sends a Chrome DevTools Protocol command to the page through chromedriver
+    /// (`goog/cdp/execute`) and returns its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.client
+            .issue_cmd(CdpCommand {
+                cmd: cmd.to_owned(),
+                params,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("the DevTools command {cmd} runs: {e}"))
+    }
+
     /// Runs a script in the page and returns its value.
     pub async fn js(&self, script: &str) -> Value {
         self.client
@@ -175,6 +189,31 @@ impl Browser {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill().await;
         let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// A Chrome DevTools Protocol command, as chromedriver's `goog/cdp/execute` takes it.
+#[derive(Debug)]
+struct CdpCommand {
+    cmd: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for CdpCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

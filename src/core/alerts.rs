@@ -167,7 +167,7 @@ pub fn annotation_text(raw: &str) -> String {
 
 /// Words that are never a metric name where they stand: aggregations, functions' keyword
 /// arguments, binary operators and modifiers, and the number literals. A word followed by `(`
-/// is a function call and is skipped whatever it is.
+/// is a function call and is skipped whatever it is; the [`LABEL_LISTS`] words are keywords too.
 const KEYWORDS: &[&str] = &[
     "sum",
     "min",
@@ -183,12 +183,6 @@ const KEYWORDS: &[&str] = &[
     "quantile",
     "limitk",
     "limit_ratio",
-    "by",
-    "without",
-    "on",
-    "ignoring",
-    "group_left",
-    "group_right",
     "bool",
     "and",
     "or",
@@ -312,7 +306,10 @@ pub fn selectors(expr: &str) -> Vec<String> {
                 let next = skip_space(b, i);
                 if LABEL_LISTS.contains(&word.as_str()) && b.get(next) == Some(&b'(') {
                     i = group_end(b, next);
-                } else if b.get(next) == Some(&b'(') || KEYWORDS.contains(&word.as_str()) {
+                } else if b.get(next) == Some(&b'(')
+                    || KEYWORDS.contains(&word.as_str())
+                    || LABEL_LISTS.contains(&word.as_str())
+                {
                     // A call, or a keyword: the arguments are read as the loop goes on.
                 } else if b.get(next) == Some(&b'{') {
                     let end = group_end(b, next);
@@ -689,7 +686,9 @@ pub fn alerts_html(
         ));
     }
     h.elem("p", "summary", &summary);
-    h.open_class("table", "alerts").open("thead", &[]).open("tr", &[]);
+    h.open_class("table", "alerts")
+        .open("thead", &[])
+        .open("tr", &[]);
     for head in ["State", "Priority", "Rule", "Since", "Value", "What"] {
         h.elem("th", "", head);
     }
@@ -709,7 +708,10 @@ pub fn alerts_html(
             .alerts
             .iter()
             .filter(|a| matches!(a.state, AlertState::Firing | AlertState::Pending));
-        let since = active.clone().filter_map(|a| a.active_at_unix).reduce(f64::min);
+        let since = active
+            .clone()
+            .filter_map(|a| a.active_at_unix)
+            .reduce(f64::min);
         let first = active.clone().next();
         h.open(
             "tr",
@@ -719,7 +721,14 @@ pub fn alerts_html(
                 ("data-group", Some(&rule.group)),
                 ("data-state", Some(state)),
                 ("data-priority", Some(prio.label())),
-                ("data-health", Some(if rule_problems.is_empty() { "ok" } else { "problem" })),
+                (
+                    "data-health",
+                    Some(if rule_problems.is_empty() {
+                        "ok"
+                    } else {
+                        "problem"
+                    }),
+                ),
             ],
         )
         .elem("td", "state", state)
@@ -791,7 +800,10 @@ mod tests {
         firing.summary = "High HTTP error rate".into();
         firing.description = "Error rate is {{ $value | humanizePercentage }}".into();
         let mut labels = crate::core::prom::Labels::new();
-        labels.insert("description".into(), "Error rate is 15% <script>x</script>".into());
+        labels.insert(
+            "description".into(),
+            "Error rate is 15% <script>x</script>".into(),
+        );
         firing.alerts.push(Alert {
             state: AlertState::Firing,
             active_at_unix: Some(1_000.0),
@@ -822,13 +834,34 @@ mod tests {
 
     #[test]
     fn bands_sit_on_their_charts_at_their_times() {
-        let axis = TimeAxis { left_px: 50.0, right_px: 650.0, start_secs: 0.0, end_secs: 3_600.0 };
-        let band = |start_unix: f64, end_unix: f64, firing: bool| AlertBand { start_unix, end_unix, firing };
+        let axis = TimeAxis {
+            left_px: 50.0,
+            right_px: 650.0,
+            start_secs: 0.0,
+            end_secs: 3_600.0,
+        };
+        let band = |start_unix: f64, end_unix: f64, firing: bool| AlertBand {
+            start_unix,
+            end_unix,
+            firing,
+        };
         let bands = [
-            ChartBand { panels: vec!["error-rate"], alert: "HighErrorRate".into(), band: band(600.0, 1_200.0, true) },
-            ChartBand { panels: vec!["latency"], alert: "HighLatency".into(), band: band(0.0, 60.0, false) },
+            ChartBand {
+                panels: vec!["error-rate"],
+                alert: "HighErrorRate".into(),
+                band: band(600.0, 1_200.0, true),
+            },
+            ChartBand {
+                panels: vec!["latency"],
+                alert: "HighLatency".into(),
+                band: band(0.0, 60.0, false),
+            },
             // Starts before the range: clipped to the plot's left edge.
-            ChartBand { panels: vec!["error-rate"], alert: "<b>".into(), band: band(-600.0, 360.0, false) },
+            ChartBand {
+                panels: vec!["error-rate"],
+                alert: "<b>".into(),
+                band: band(-600.0, 360.0, false),
+            },
         ];
         let (html, count) = bands_html(&bands, "error-rate", &axis, 0);
         assert_eq!(count, 2);
@@ -837,7 +870,11 @@ mod tests {
             "<div class=\"firing\" data-alert=\"HighErrorRate\" data-from=\"600\" data-to=\"1200\" \
              style=\"left:150px;width:100px\"><span title=\"HighErrorRate firing 00:10–00:20\"></span></div>"
         ), "{html}");
-        assert!(html.contains("data-alert=\"&lt;b&gt;\"") && html.contains("style=\"left:50px;width:60px\""), "{html}");
+        assert!(
+            html.contains("data-alert=\"&lt;b&gt;\"")
+                && html.contains("style=\"left:50px;width:60px\""),
+            "{html}"
+        );
         assert_eq!(bands_html(&bands, "memory", &axis, 0).1, 0);
     }
 

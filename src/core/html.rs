@@ -94,9 +94,15 @@ mod tests {
     #[test]
     fn text_and_attribute_values_are_escaped() {
         let mut h = Html::new();
-        h.open("tr", &[("data-rule", Some("a\"><script>x</script>")), ("hidden", None)])
-            .elem("td", "name", "<b>Tom & 'Jerry'</b>")
-            .close("tr");
+        h.open(
+            "tr",
+            &[
+                ("data-rule", Some("a\"><script>x</script>")),
+                ("hidden", None),
+            ],
+        )
+        .elem("td", "name", "<b>Tom & 'Jerry'</b>")
+        .close("tr");
         assert_eq!(
             h.as_str(),
             "<tr data-rule=\"a&quot;&gt;&lt;script&gt;x&lt;/script&gt;\">\
@@ -107,7 +113,13 @@ mod tests {
     #[test]
     fn empty_class_and_boolean_attributes() {
         let mut h = Html::new();
-        h.open_class("p", "").open("i", &[("data-x", Some(""))]).close("i").code("up{job=\"a\"}");
-        assert_eq!(h.into_string(), "<p><i data-x=\"\"></i><code>up{job=&quot;a&quot;}</code>");
+        h.open_class("p", "")
+            .open("i", &[("data-x", Some(""))])
+            .close("i")
+            .code("up{job=\"a\"}");
+        assert_eq!(
+            h.into_string(),
+            "<p><i data-x=\"\"></i><code>up{job=&quot;a&quot;}</code>"
+        );
     }
 }

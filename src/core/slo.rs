@@ -11,13 +11,13 @@
 
 use serde_json::Value;
 
+use crate::core::html::Html;
 use crate::core::json::{only_keys, opt_f64, opt_object, Shape};
 use crate::core::metrics::{missing_message, Metric, MetricNames};
 use crate::core::prom::{parse_sample_value, InstantSample};
 use crate::core::promql::{quote, MatchOp, Selector};
 use crate::core::state::format_duration;
 use crate::core::time::span_text;
-use crate::core::html::Html;
 use crate::core::units::{fixed, format_value, Unit};
 
 /// What an SLO measures.
@@ -594,10 +594,21 @@ fn percent(share: f64) -> String {
 /// can ask Prometheus the same question and compare.
 pub fn slo_html(reports: &[SloReport], names: &MetricNames, job: &str, eval_unix: i64) -> String {
     let mut h = Html::new();
-    h.open_class("table", "slo").open("thead", &[]).open("tr", &[]);
+    h.open_class("table", "slo")
+        .open("thead", &[])
+        .open("tr", &[]);
     for head in [
-        "SLO", "SLI", "Allowed bad", "Bad", "Budget left", "Runs out", "Burn 1 h", "6 h", "1 d",
-        "3 d", "Alerts",
+        "SLO",
+        "SLI",
+        "Allowed bad",
+        "Bad",
+        "Budget left",
+        "Runs out",
+        "Burn 1 h",
+        "6 h",
+        "1 d",
+        "3 d",
+        "Alerts",
     ] {
         h.elem("th", "", head);
     }
@@ -648,7 +659,9 @@ pub fn slo_html(reports: &[SloReport], names: &MetricNames, job: &str, eval_unix
                     SloState::CannotMeasure(why) => why.clone(),
                     _ => "no data".to_owned(),
                 };
-                h.open("td", &[("colspan", Some("5"))]).text(&why).close("td");
+                h.open("td", &[("colspan", Some("5"))])
+                    .text(&why)
+                    .close("td");
             }
             Some(b) => {
                 let runs_out = match b.exhaustion {
@@ -733,7 +746,10 @@ mod tests {
         // 6,000 / 2 = 3,000 s = 50 min; burn over 1 h (7,200/360,000)/0.001 = 20.
         let report = evaluate(
             &o,
-            &[counts(30 * 86_400, 10_000_000.0, 4_000.0), counts(H, 360_000.0, 7_200.0)],
+            &[
+                counts(30 * 86_400, 10_000_000.0, 4_000.0),
+                counts(H, 360_000.0, 7_200.0),
+            ],
         );
         let html = slo_html(&[report], &MetricNames::assumed(), "arrwdb", 1_700_000_000);
         let sli = 1.0 - 4_000.0 / 10_000_000.0;
@@ -743,7 +759,9 @@ mod tests {
         assert!(html.contains("<td class=\"num\">99.96 %</td><td class=\"num\">10000</td><td class=\"num\">4000</td><td class=\"num\">6000 (60 %)</td><td>in 50 min</td><td class=\"num\">20×</td>"), "{html}");
         let idle = evaluate(&o, &[counts(30 * 86_400, 0.0, 0.0)]);
         let html = slo_html(&[idle], &MetricNames::assumed(), "arrwdb", 0);
-        assert!(html.contains("data-state=\"no-requests\"") && html.contains("no requests in window"));
+        assert!(
+            html.contains("data-state=\"no-requests\"") && html.contains("no requests in window")
+        );
         assert!(!html.contains("data-sli"), "no SLI without requests");
     }
 

@@ -44,7 +44,10 @@ pub enum Seen {
     Answered { version: String },
     /// No HTTP answer the page could read. `opaque_answer`: a `no-cors` request to the same URL
     /// was answered (only tried for a cross-origin source).
-    NoAnswer { cross_origin: bool, opaque_answer: bool },
+    NoAnswer {
+        cross_origin: bool,
+        opaque_answer: bool,
+    },
     /// An HTTP error status that is not the API's own error.
     Http { status: u16 },
     /// An answer, but not the API's (HTML, other JSON): `detail` quotes it.
@@ -106,11 +109,18 @@ pub fn seen(source: Source, answer: Result<(u16, &str), ()>, cross_origin: bool)
         Source::Prometheus => v["data"]["version"]
             .as_str()
             .map(|version| format!("Prometheus {version}")),
-        Source::Jaeger => match (&v["services"], &v["data"]) {
-            (Value::Array(list), _) => Some(format!("Jaeger query api_v3, {} services", list.len())),
-            (_, Value::Array(list)) => Some(format!("Jaeger query API v1, {} services", list.len())),
-            _ => None,
-        },
+        Source::Jaeger => {
+            let (api, list) = match (&v["services"], &v["data"]) {
+                (Value::Array(list), _) => ("api_v3", list),
+                (_, Value::Array(list)) => ("API v1", list),
+                _ => return None,
+            };
+            let plural = if list.len() == 1 { "" } else { "s" };
+            Some(format!(
+                "Jaeger query {api}, {} service{plural}",
+                list.len()
+            ))
+        }
     });
     match version {
         Some(version) if (200..300).contains(&status) => Seen::Answered { version },
@@ -122,6 +132,16 @@ pub fn seen(source: Source, answer: Result<(u16, &str), ()>, cross_origin: bool)
                 crate::core::prom::snippet(body)
             ),
         },
+    }
+}
+
+/// What a source's row says after one more probe URL: an answer wins; otherwise the first
+/// probe's failure is the one to explain (in auto mode, api_v3's, not the v1 fallback's).
+pub fn keep(kept: Option<Seen>, next: Seen) -> Seen {
+    match (kept, next) {
+        (_, answered @ Seen::Answered { .. }) => answered,
+        (Some(first), _) => first,
+        (None, next) => next,
     }
 }
 
@@ -282,12 +302,21 @@ mod tests {
 
     #[test]
     fn no_answer_is_cors_only_when_the_no_cors_probe_was_answered() {
-        let cors = Seen::NoAnswer { cross_origin: true, opaque_answer: true };
+        let cors = Seen::NoAnswer {
+            cross_origin: true,
+            opaque_answer: true,
+        };
         assert_eq!(verdict(cors.clone()), Verdict::Cors);
         let (_, what, fix) = diagnose(Source::Jaeger, "http://j:16686", &cors);
         assert!(what.contains("CORS"), "{what}");
-        assert!(fix.contains("/jaeger/") && fix.contains("`jaeger.url`"), "{fix}");
-        let dead = Seen::NoAnswer { cross_origin: true, opaque_answer: false };
+        assert!(
+            fix.contains("/jaeger/") && fix.contains("`jaeger.url`"),
+            "{fix}"
+        );
+        let dead = Seen::NoAnswer {
+            cross_origin: true,
+            opaque_answer: false,
+        };
         assert_eq!(verdict(dead.clone()), Verdict::Connection);
         let (_, what, fix) = diagnose(Source::Prometheus, "http://prom:9090", &dead);
         assert!(what.contains("http://prom:9090") && fix.contains("curl http://prom:9090"));
@@ -295,7 +324,10 @@ mod tests {
         let (v, _, fix) = diagnose(
             Source::Prometheus,
             "prometheus",
-            &Seen::NoAnswer { cross_origin: false, opaque_answer: false },
+            &Seen::NoAnswer {
+                cross_origin: false,
+                opaque_answer: false,
+            },
         );
         assert_eq!(v, Verdict::Connection);
         assert!(fix.contains("proxy"), "{fix}");
@@ -312,10 +344,13 @@ mod tests {
 
     #[test]
     fn answers_are_read_as_the_api_or_not() {
-        let build = include_str!("../../../shared/fixtures/prometheus/status_buildinfo.openapi.json");
+        let build =
+            include_str!("../../../shared/fixtures/prometheus/status_buildinfo.openapi.json");
         assert_eq!(
             seen(Source::Prometheus, Ok((200, build)), false),
-            Seen::Answered { version: "Prometheus 3.7.3".into() }
+            Seen::Answered {
+                version: "Prometheus 3.7.3".into()
+            }
         );
         let v3 = include_str!("../../../shared/fixtures/jaeger/v3_services.json");
         assert!(matches!(
@@ -323,16 +358,31 @@ mod tests {
             Seen::Answered { version } if version.starts_with("Jaeger query api_v3, ")
         ));
         assert_eq!(
+            seen(Source::Jaeger, Ok((200, r#"{"data":["arrwdb"]}"#)), false),
+            Seen::Answered {
+                version: "Jaeger query API v1, 1 service".into()
+            }
+        );
+        assert_eq!(
             seen(Source::Prometheus, Err(()), true),
-            Seen::NoAnswer { cross_origin: true, opaque_answer: false }
+            Seen::NoAnswer {
+                cross_origin: true,
+                opaque_answer: false
+            }
         );
         // A login page, a proxy's error page, another service's JSON, Prometheus's own error.
         assert!(matches!(
             seen(Source::Prometheus, Ok((200, "<html>login</html>")), false),
             Seen::NotTheApi { detail } if detail.contains("&lt;").not() && detail.contains("<html>login")
         ));
-        assert_eq!(seen(Source::Prometheus, Ok((502, "Bad Gateway")), false), Seen::Http { status: 502 });
-        assert!(matches!(seen(Source::Jaeger, Ok((200, "{\"a\":1}")), false), Seen::NotTheApi { .. }));
+        assert_eq!(
+            seen(Source::Prometheus, Ok((502, "Bad Gateway")), false),
+            Seen::Http { status: 502 }
+        );
+        assert!(matches!(
+            seen(Source::Jaeger, Ok((200, "{\"a\":1}")), false),
+            Seen::NotTheApi { .. }
+        ));
         let api_error = r#"{"status":"error","errorType":"unavailable","error":"starting"}"#;
         assert!(matches!(
             seen(Source::Prometheus, Ok((503, api_error)), false),
@@ -342,9 +392,33 @@ mod tests {
 
     #[test]
     fn probes_follow_the_configured_jaeger_api() {
-        assert_eq!(probe_urls(Source::Prometheus, "prometheus", None), ["prometheus/api/v1/status/buildinfo"]);
-        assert_eq!(probe_urls(Source::Jaeger, "jaeger", None), ["jaeger/api/v3/services", "jaeger/api/services"]);
-        assert_eq!(probe_urls(Source::Jaeger, "jaeger", Some(ApiVersion::V1)), ["jaeger/api/services"]);
+        assert_eq!(
+            probe_urls(Source::Prometheus, "prometheus", None),
+            ["prometheus/api/v1/status/buildinfo"]
+        );
+        assert_eq!(
+            probe_urls(Source::Jaeger, "jaeger", None),
+            ["jaeger/api/v3/services", "jaeger/api/services"]
+        );
+        assert_eq!(
+            probe_urls(Source::Jaeger, "jaeger", Some(ApiVersion::V1)),
+            ["jaeger/api/services"]
+        );
+    }
+
+    #[test]
+    fn an_answer_wins_else_the_first_failure_is_explained() {
+        let v3_missing = Seen::Http { status: 404 };
+        let v1 = Seen::Answered {
+            version: "Jaeger query API v1, 1 service".into(),
+        };
+        assert_eq!(keep(Some(v3_missing.clone()), v1.clone()), v1);
+        let dead = Seen::NoAnswer {
+            cross_origin: true,
+            opaque_answer: false,
+        };
+        assert_eq!(keep(Some(v3_missing.clone()), dead.clone()), v3_missing);
+        assert_eq!(keep(None, dead.clone()), dead);
     }
 
     #[test]
@@ -364,12 +438,16 @@ mod tests {
             SourceRow {
                 source: Source::Prometheus,
                 url: "prometheus".into(),
-                seen: Some(Seen::Answered { version: "Prometheus 2.42.0".into() }),
+                seen: Some(Seen::Answered {
+                    version: "Prometheus 2.42.0".into(),
+                }),
             },
             SourceRow {
                 source: Source::Jaeger,
                 url: "http://j/<script>".into(),
-                seen: Some(Seen::NotTheApi { detail: "<script>alert(1)</script>".into() }),
+                seen: Some(Seen::NotTheApi {
+                    detail: "<script>alert(1)</script>".into(),
+                }),
             },
         ];
         let html = sources_html(&rows);

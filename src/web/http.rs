@@ -1,7 +1,7 @@
 //! The one place that talks to the network: a GET that can be aborted, returning the status
 //! and the body text. Decoding is the core's job.
 
-use web_sys::AbortSignal;
+use web_sys::{AbortSignal, RequestMode};
 
 /// Why a request produced no answer at all.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,14 +27,24 @@ pub async fn get_text(
     url: &str,
     signal: Option<&AbortSignal>,
 ) -> Result<(u16, String), FetchFailure> {
-    let response = gloo_net::http::Request::get(url)
-        .abort_signal(signal)
-        .send()
-        .await
-        .map_err(|e| classify(e, signal))?;
+    let response = send(url, signal, RequestMode::Cors).await?;
     let status = response.status();
     let body = response.text().await.map_err(|e| classify(e, signal))?;
     Ok((status, body))
+}
+
+/// The one request of the page, in `mode` (`Cors` is fetch's default).
+async fn send(
+    url: &str,
+    signal: Option<&AbortSignal>,
+    mode: RequestMode,
+) -> Result<gloo_net::http::Response, FetchFailure> {
+    gloo_net::http::Request::get(url)
+        .abort_signal(signal)
+        .mode(mode)
+        .send()
+        .await
+        .map_err(|e| classify(e, signal))
 }
 
 fn classify(error: gloo_net::Error, signal: Option<&AbortSignal>) -> FetchFailure {
@@ -49,9 +59,5 @@ fn classify(error: gloo_net::Error, signal: Option<&AbortSignal>) -> FetchFailur
 /// After a failed `fetch` of a cross-origin URL it tells a CORS refusal (answered) from a dead
 /// host (not answered).
 pub async fn answers_opaquely(url: &str) -> bool {
-    gloo_net::http::Request::get(url)
-        .mode(web_sys::RequestMode::NoCors)
-        .send()
-        .await
-        .is_ok()
+    send(url, None, RequestMode::NoCors).await.is_ok()
 }

@@ -5,7 +5,8 @@ mod dom;
 mod embed;
 mod health;
 mod http;
-mod panel;
+/// Public only so that the bench-only wasm (`bench/render`) draws with the panel's own code.
+pub mod panel;
 mod text_panel;
 mod traces;
 

@@ -61,7 +61,7 @@ impl PanelState {
 
 /// One legend row: name, colour index, last/min/max/mean.
 #[derive(Debug, Clone, PartialEq)]
-struct LegendRow {
+pub struct LegendRow {
     name: String,
     color: usize,
     /// The last value as a number (`data-last`): what tests compare with Prometheus.
@@ -122,7 +122,7 @@ struct Loaded {
 }
 
 /// At most this many series are drawn; the rest are counted as hidden.
-const MAX_SERIES: usize = 10;
+pub const MAX_SERIES: usize = 10;
 
 fn prefers_light() -> bool {
     web_sys::window()
@@ -181,7 +181,7 @@ fn instant_url(base: &str, query: &str, time_secs: f64) -> String {
 }
 
 /// Draws `series` on `canvas` at its current size.
-fn draw(
+pub fn draw(
     canvas: &web_sys::HtmlCanvasElement,
     spec: &PanelSpec,
     window: &QueryWindow,
@@ -213,7 +213,7 @@ fn draw(
         .map_err(|e| e.to_string())
 }
 
-fn legend_rows(spec: &PanelSpec, series: &[ChartSeries]) -> Vec<LegendRow> {
+pub fn legend_rows(spec: &PanelSpec, series: &[ChartSeries]) -> Vec<LegendRow> {
     series
         .iter()
         .map(|s| {

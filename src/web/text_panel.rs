@@ -8,7 +8,9 @@ use web_sys::HtmlElement;
 
 use crate::core::config::{Config, JaegerApi};
 use crate::core::panels::PanelSpec;
-use crate::core::sources::{is_cross_origin, probe_urls, seen, sources_html, Seen, Source, SourceRow};
+use crate::core::sources::{
+    is_cross_origin, keep, probe_urls, seen, sources_html, Seen, Source, SourceRow,
+};
 use crate::web::dom::{el, set_attr, spawn, text_el};
 use crate::web::http::{answers_opaquely, get_text};
 
@@ -57,15 +59,17 @@ pub fn sources(spec: &PanelSpec, cfg: Arc<Config>) -> HtmlElement {
                 let answer = get_text(&probe, None).await;
                 let mut s = seen(
                     source,
-                    answer.as_ref().map(|(status, body)| (*status, body.as_str())).map_err(|_| ()),
+                    answer
+                        .as_ref()
+                        .map(|(status, body)| (*status, body.as_str()))
+                        .map_err(|_| ()),
                     cross_origin,
                 );
                 if let Seen::NoAnswer { opaque_answer, .. } = &mut s {
                     *opaque_answer = cross_origin && answers_opaquely(&probe).await;
                 }
                 let answered = matches!(s, Seen::Answered { .. });
-                // The first probe's failure is the one to explain.
-                found = found.filter(|_| !answered).or(Some(s));
+                found = Some(keep(found, s));
                 if answered {
                     break;
                 }

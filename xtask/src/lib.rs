@@ -2,6 +2,7 @@
 //! small and testable: tool installation, the release build, and the stack of real processes
 //! (the arrwDB simulator, Prometheus, nginx) that the demo and the browser tests run against.
 
+pub mod bench_page;
 pub mod stack;
 pub mod tools;
 pub mod wasm_build;

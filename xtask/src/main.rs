@@ -2,6 +2,8 @@
 //! `cargo xtask test`  runs every test: native, the release build with its size budget, the
 //!                     shipped configs checked by their own tools, and the real-browser tests.
 //! `cargo xtask build` builds the page in release and prints its size.
+//! `cargo xtask bench` measures the page in headless Chromium beside its peers (uPlot, the
+//!                     Prometheus UI): prints a table and writes target/bench/bench.json.
 
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,18 +11,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use xtask::stack::{ExtraSite, Stack, StackOptions};
-use xtask::{free_port, repo_root, run, tools, wasm_build, Result};
+use xtask::{bench_page, free_port, repo_root, run, tools, wasm_build, Result};
 
 const USAGE: &str = "usage:
   cargo xtask demo [--port 8080] [--prometheus-port 9090] [--sim-port 8000] [--jaeger-port 16686] [--node-exporter-port 9100]
   cargo xtask test
-  cargo xtask build";
+  cargo xtask build
+  cargo xtask bench [--loads 7] [--cycles 10000] [--render-runs 11] [--moves 200] [--out target/bench/bench.json]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench(&args[1..]),
         Some("build") => tools::ensure_all().and_then(|()| wasm_build::build_release(true)),
         _ => Err(USAGE.into()),
     };
@@ -86,6 +90,52 @@ fn demo(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// A stack of its own on free ports, for the benchmark.
+fn bench(args: &[String]) -> Result<()> {
+    tools::ensure_all()?;
+    wasm_build::build_release(false)?;
+    let opts = StackOptions {
+        name: "bench".into(),
+        app_port: free_port()?,
+        prometheus_port: free_port()?,
+        sim_port: free_port()?,
+        jaeger_port: free_port()?,
+        node_exporter_port: free_port()?,
+        extra_sites: Vec::new(),
+    };
+    let stack = Stack::start(&opts)?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = run_bench(&stack, &args);
+    drop(stack);
+    result
+}
+
+/// Runs the benchmark program (e2e's `bench`) against `stack`; it fails only when something
+/// cannot be measured. The page must be built.
+fn run_bench(stack: &Stack, args: &[&str]) -> Result<()> {
+    let page_dir = bench_page::build_bench_page()?;
+    let root = repo_root();
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    eprintln!("xtask: benchmark against {}", stack.app_url);
+    run(Command::new(env!("CARGO"))
+        .args(["run", "-q", "-p", "e2e", "--bin", "bench", "--"])
+        .args(args)
+        .current_dir(&root)
+        .env("PATH", tools::build_path())
+        .env("ARRWDB_BENCH_APP_URL", &stack.app_url)
+        .env("ARRWDB_BENCH_PROMETHEUS_URL", &stack.prometheus_url)
+        .env("ARRWDB_BENCH_DIST", wasm_build::dist_dir())
+        .env(
+            "ARRWDB_BENCH_APP_WASM",
+            target_dir.join("wasm32-unknown-unknown/release/arrwdb-ops.wasm"),
+        )
+        .env("ARRWDB_BENCH_PAGE_DIR", page_dir)
+        .env("ARRWDB_BENCH_UPLOT_VERSION", tools::UPLOT_VERSION)
+        .env("ARRWDB_E2E_ARTIFACTS", root.join("target/bench")))
+}
+
 fn test() -> Result<()> {
     tools::ensure_all()?;
     let root = repo_root();
@@ -135,12 +185,14 @@ fn test() -> Result<()> {
             .ok_or("config.json does not end with }")?
             .trim_end()
     );
+    let (prometheus_port, jaeger_port) = (free_port()?, free_port()?);
+    let direct_port = free_port()?;
     let opts = StackOptions {
         name: "test".into(),
         app_port: free_port()?,
-        prometheus_port: free_port()?,
+        prometheus_port,
         sim_port: free_port()?,
-        jaeger_port: free_port()?,
+        jaeger_port,
         node_exporter_port: free_port()?,
         extra_sites: vec![
             ExtraSite {
@@ -226,6 +278,20 @@ fn test() -> Result<()> {
                 frame_ancestors: String::new(),
                 page: Some("<!DOCTYPE html><html><body>outsider</body></html>".into()),
             },
+            // Prometheus and Jaeger named by their own origins, not proxied: Prometheus allows
+            // cross-origin reads, Jaeger's query service (our simulator, as the real one) does
+            // not. The sources panel must tell the CORS refusal from a dead host.
+            ExtraSite {
+                name: "direct".into(),
+                port: direct_port,
+                config_json: format!(
+                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{prometheus_port}","job":"arrwdb","scrape_interval_secs":10}},"jaeger":{{"url":"http://127.0.0.1:{jaeger_port}"}},"refresh_secs":0}}"#
+                ),
+                base_path: "/".into(),
+                connect_src: format!("http://127.0.0.1:{prometheus_port} http://127.0.0.1:{jaeger_port}"),
+                frame_ancestors: String::new(),
+                page: None,
+            },
             ExtraSite {
                 name: "stranger".into(),
                 port: stranger_port,
@@ -272,6 +338,10 @@ fn test() -> Result<()> {
             format!("http://127.0.0.1:{broken_port}/"),
         )
         .env(
+            "ARRWDB_E2E_DIRECT_APP_URL",
+            format!("http://127.0.0.1:{direct_port}/"),
+        )
+        .env(
             "ARRWDB_E2E_STRANGER_PORTAL_URL",
             format!("http://127.0.0.1:{stranger_port}/"),
         )
@@ -280,6 +350,26 @@ fn test() -> Result<()> {
             xtask::stack::csp_report_log(&stack.run_dir, "app"),
         )
         .env("ARRWDB_E2E_ARTIFACTS", root.join("target/e2e")));
+    // The benchmark's harness, small: it fails if it cannot measure, never on a goal.
+    let result = result.and_then(|()| {
+        // 200 cycles (about a minute here) rather than 500: the test must stay short.
+        eprintln!("xtask: the benchmark, small (3 loads, 200 refresh cycles)");
+        run_bench(
+            &stack,
+            &[
+                "--loads",
+                "3",
+                "--cycles",
+                "200",
+                "--render-runs",
+                "3",
+                "--moves",
+                "50",
+                "--out",
+                "target/bench/bench-small.json",
+            ],
+        )
+    });
     drop(stack);
     result
 }

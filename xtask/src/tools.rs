@@ -17,6 +17,8 @@ const TRUNK_VERSION_PREFIX: &str = "trunk 0.21.";
 pub const BINARYEN_VERSION: &str = "132";
 /// esbuild from the npm registry: minifies the JS glue, the loader and the CSS of the build.
 pub const ESBUILD_VERSION: &str = "0.28.2";
+/// uPlot from the npm registry: the peer that `cargo xtask bench` draws the same data with.
+pub const UPLOT_VERSION: &str = "1.6.32";
 pub const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     // (package, a file it installs)
     ("prometheus", "/usr/bin/prometheus"),
@@ -81,6 +83,8 @@ pub fn ensure_all() -> Result<()> {
     ensure_wasm_bindgen()?;
     ensure_wasm_opt()?;
     ensure_esbuild()?;
+    ensure_uplot()?;
+    ensure_twiggy()?;
     check_trunk_toml()?;
     Ok(())
 }
@@ -193,6 +197,47 @@ fn ensure_esbuild() -> Result<()> {
     let found = version();
     if found.trim() != ESBUILD_VERSION {
         return Err(format!("{} --version says {found:?}", bin.display()).into());
+    }
+    Ok(())
+}
+
+/// twiggy (crates.io): the benchmark's breakdown of the wasm by crate and function.
+pub const TWIGGY_VERSION: &str = "0.8.0";
+
+fn ensure_twiggy() -> Result<()> {
+    let version = output_of(Command::new("twiggy").arg("--version")).unwrap_or_default();
+    // It names itself `twiggy-opt <version>`.
+    if version.starts_with("twiggy") && version.ends_with(&format!(" {TWIGGY_VERSION}")) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing twiggy {TWIGGY_VERSION}");
+    run(Command::new("cargo").args(["install", "--locked", "twiggy", "--version", TWIGGY_VERSION]))
+}
+
+/// uPlot's package folder (its `dist/` holds the browser build the bench page loads).
+pub fn uplot_dir() -> PathBuf {
+    tools_dir().join("uplot/node_modules/uplot")
+}
+
+/// The version of uPlot installed, from its package.json.
+fn installed_uplot_version() -> Option<String> {
+    let json = std::fs::read_to_string(uplot_dir().join("package.json")).ok()?;
+    let after = json.split("\"version\"").nth(1)?;
+    Some(after.split('"').nth(1)?.to_owned())
+}
+
+fn ensure_uplot() -> Result<()> {
+    if installed_uplot_version().as_deref() == Some(UPLOT_VERSION) {
+        return Ok(());
+    }
+    npm_install("uplot", UPLOT_VERSION)?;
+    let found = installed_uplot_version();
+    if found.as_deref() != Some(UPLOT_VERSION) {
+        return Err(format!(
+            "npm installed uplot, but {} says version {found:?}",
+            uplot_dir().join("package.json").display()
+        )
+        .into());
     }
     Ok(())
 }
