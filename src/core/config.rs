@@ -10,7 +10,9 @@ use crate::core::jaeger::ApiVersion;
 use crate::core::json::{
     only_keys, opt_object, opt_str, opt_u64, str_list, str_map, str_or_empty, Shape,
 };
+use crate::core::alerts::{read_priorities, PriorityOverrides};
 use crate::core::links::{LinkConfig, SentryConfig};
+use crate::core::slo::{default_objectives, read_objectives, Objective};
 use crate::core::metrics::Metric;
 
 /// The validated configuration.
@@ -29,6 +31,10 @@ pub struct Config {
     /// The portal origins (`https://portal.example.com`) whose postMessages the page reads and
     /// to which it posts its own; none: no postMessage API.
     pub embed_origins: Vec<String>,
+    /// Priorities (P1–P3) of named alert rules, over the guide's defaults.
+    pub alert_priorities: PriorityOverrides,
+    /// The SLOs: the guide's four unless `slo` says otherwise.
+    pub slos: Vec<Objective>,
 }
 
 /// Which Jaeger query API to speak.
@@ -87,6 +93,8 @@ const TOP_KEYS: &[&str] = &[
     "jaeger",
     "sentry",
     "embedding",
+    "alerts",
+    "slo",
 ];
 const EMBEDDING_KEYS: &[&str] = &["allowed_origins"];
 const PROMETHEUS_KEYS: &[&str] = &["url", "job", "scrape_interval_secs"];
@@ -244,7 +252,21 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             .map(|o| origin("embedding.allowed_origins", o))
             .collect::<Result<_, _>>()?,
     };
+    let pair = |(field, problem): (String, String)| ConfigError {
+        field: Some(field),
+        problem,
+    };
+    let alert_priorities = match opt_object(&root, "alerts").map_err(&top)? {
+        None => Vec::new(),
+        Some(a) => read_priorities(a).map_err(pair)?,
+    };
+    let slos = match opt_object(&root, "slo").map_err(&top)? {
+        None => default_objectives(),
+        Some(s) => read_objectives(s).map_err(pair)?,
+    };
     Ok(Config {
+        alert_priorities,
+        slos,
         embed_origins,
         jaeger,
         links,
@@ -366,6 +388,30 @@ mod tests {
         let e =
             parse_config(r#"{"prometheus":{"url":"/p"},"embedding":{"origins":[]}}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("embedding"), "{e:?}");
+    }
+
+    #[test]
+    fn alert_priorities_and_slos_are_read_and_checked() {
+        let c = parse_config(
+            r#"{"prometheus":{"url":"/p"},"alerts":{"priorities":{"HighLatency":"P2"}},
+                "slo":{"availability":{"target":0.995,"window_days":7}}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.alert_priorities, [("HighLatency".to_owned(), crate::core::alerts::Priority::P2)]);
+        let availability = c.slos.iter().find(|o| o.key == "availability").unwrap();
+        assert_eq!((availability.target, availability.window_secs), (0.995, 7 * 86_400));
+        let defaults = parse_config(r#"{"prometheus":{"url":"/p"}}"#).unwrap();
+        assert_eq!(defaults.slos, crate::core::slo::default_objectives());
+        for (text, expected) in [
+            (r#""alerts":{"priorities":{"X":"P4"}}"#, "config.json: `alerts.priorities.X`: "),
+            (r#""slo":{"availability":{"target":1.5}}"#, "config.json: `slo.availability.target`: "),
+            (r#""slo":[]"#, "`slo`"),
+        ] {
+            let err = parse_config(&format!(r#"{{"prometheus":{{"url":"/p"}},{text}}}"#))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{err}");
+        }
     }
 
     #[test]
