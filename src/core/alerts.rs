@@ -373,7 +373,7 @@ pub fn rule_problems(
         }
         let missing = selector_metric(selector)
             .filter(|name| !metric_names.is_empty() && !metric_names.iter().any(|n| n == name));
-        problems.push(match missing {
+        let problem = match missing {
             Some(name) => {
                 let similar = similar_names(&[name.to_owned()], metric_names);
                 let instead = match similar.len() {
@@ -393,7 +393,11 @@ pub fn rule_problems(
                 "{}: `{selector}` matches no series: the metric exists but not with these labels",
                 rule.name
             ),
-        });
+        };
+        // Two selectors of one missing metric (`x{status=~"5.."} / x`) are one problem.
+        if !problems.contains(&problem) {
+            problems.push(problem);
+        }
     }
     problems
 }
@@ -1119,9 +1123,11 @@ mod tests {
             .into_iter()
             .map(|s| (s, 0))
             .collect();
+        // Both selectors name the missing metric: one sentence. `other_requests_total` ends
+        // alike but shares less of the name.
         let want = "HighErrorRate selects no series: `arrwdb_http_requests_total` does not exist; \
-                    `arrwdb_http_http_requests_total`, `other_requests_total` do";
-        assert_eq!(rule_problems(&errors, &counts, &names), [want, want]);
+                    `arrwdb_http_http_requests_total` does";
+        assert_eq!(rule_problems(&errors, &counts, &names), [want]);
         let one = vec!["arrwdb_http_http_requests_total".to_owned()];
         assert_eq!(
             rule_problems(&errors, &counts[1..], &one),

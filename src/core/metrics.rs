@@ -156,14 +156,23 @@ fn stem(name: &str) -> &str {
     &name[name.len().saturating_sub(keep)..]
 }
 
-/// Up to five existing names that end like one of `looked_for` (same last two words:
-/// `arrwdb_http_http_requests_total` for `arrwdb_http_requests_total`), sorted: what to suggest
-/// when a name does not exist.
+/// The existing names most like one of `looked_for`, at most five, sorted: what to suggest when
+/// a name does not exist. A look-alike ends like it (the same last two words, `_requests_total`);
+/// among those, only the ones sharing the longest start with it are kept, so that
+/// `arrwdb_http_http_requests_total` is offered for `arrwdb_http_requests_total`, and
+/// `node_disk_flush_requests_total` is not.
 pub fn similar_names(looked_for: &[String], existing: &[String]) -> Vec<String> {
-    let stems: Vec<&str> = looked_for.iter().map(|n| stem(n)).collect();
+    let shared_start = |e: &str| {
+        looked_for
+            .iter()
+            .filter(|n| e.ends_with(stem(n)))
+            .map(|n| n.bytes().zip(e.bytes()).take_while(|(a, b)| a == b).count())
+            .max()
+    };
+    let best = existing.iter().filter_map(|e| shared_start(e)).max();
     let mut similar: Vec<String> = existing
         .iter()
-        .filter(|e| stems.iter().any(|s| e.ends_with(s)))
+        .filter(|e| best.is_some() && shared_start(e) == best)
         .take(5)
         .cloned()
         .collect();
@@ -282,6 +291,29 @@ mod tests {
              it has `other_http_requests_total` instead (set it in config.json `metrics`)."
         );
         assert!(got.get(Metric::NodeNetworkReceiveBytes).is_err());
+    }
+
+    #[test]
+    fn only_the_closest_look_alikes_are_offered() {
+        let existing = names(&[
+            "node_disk_flush_requests_total",
+            "arrwdb_http_http_requests_total",
+            "promhttp_metric_handler_requests_total",
+            "up",
+        ]);
+        let looked_for = names(&["arrwdb_http_requests_total"]);
+        // `arrwdb_http_` in common beats nothing in common; the stem rules out `up`.
+        assert_eq!(
+            similar_names(&looked_for, &existing),
+            ["arrwdb_http_http_requests_total"]
+        );
+        // Equally close names are all offered, sorted.
+        let existing = names(&["y_requests_total", "x_requests_total", "up"]);
+        assert_eq!(
+            similar_names(&looked_for, &existing),
+            ["x_requests_total", "y_requests_total"]
+        );
+        assert!(similar_names(&looked_for, &names(&["up"])).is_empty());
     }
 
     #[test]

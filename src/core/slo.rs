@@ -460,7 +460,7 @@ pub struct SloReport {
     pub alert: BurnAlert,
     /// Which bucket bound a latency SLO was counted with, when not its threshold.
     pub bound_note: Option<String>,
-    /// "data covers 1 d 2 h of the 30 d window", when the data is shorter than the window.
+    /// "Data covers 1 d 2 h of the 30 d window.", when the data is shorter than the window.
     pub coverage_note: Option<String>,
     /// The bucket bound a latency SLO was counted with, as Prometheus spells it.
     pub le: Option<String>,
@@ -491,14 +491,14 @@ fn totals(
     }
 }
 
-/// "data covers 1 d 2 h of the 30 d window" when the data does not reach back over the whole
+/// "Data covers 1 d 2 h of the 30 d window." when the data does not reach back over the whole
 /// window (allowing for the coverage query's sampling of 1/720 of the window).
 pub fn coverage_note(window_secs: u64, coverage_secs: Option<f64>) -> Option<String> {
     let covered = coverage_secs?;
     let resolution = (window_secs / 720).max(60) as f64;
     (covered + resolution < window_secs as f64).then(|| {
         format!(
-            "data covers {} of the {} window",
+            "Data covers {} of the {} window.",
             span_text(covered),
             span_text(window_secs as f64)
         )
@@ -709,7 +709,7 @@ pub fn slo_html(reports: &[SloReport], names: &MetricNames, job: &str, eval_unix
         if !notes.is_empty() {
             h.open("tr", &[("class", Some("note"))])
                 .open("td", &[("colspan", Some("11"))])
-                .text(&notes.join("; "))
+                .text(&notes.join(" "))
                 .close("td")
                 .close("tr");
         }
@@ -914,7 +914,7 @@ mod tests {
         assert_eq!(report.burn_rates[0], (H, None));
         assert_eq!(
             report.coverage_note.as_deref(),
-            Some("data covers 1 d 2 h of the 30 d window")
+            Some("Data covers 1 d 2 h of the 30 d window.")
         );
         // P95 < 500 ms counted with le=0.25: 1,000,000 of 10,000,000 slow; 5 % allowed = 500,000.
         let p95 = evaluate(&default_objectives()[1], &got);
@@ -1093,7 +1093,7 @@ mod tests {
     fn coverage_is_said_only_when_short_of_the_window() {
         assert_eq!(
             coverage_note(30 * DAY_SECS, Some(93_600.0)).as_deref(),
-            Some("data covers 1 d 2 h of the 30 d window")
+            Some("Data covers 1 d 2 h of the 30 d window.")
         );
         assert_eq!(
             coverage_note(30 * DAY_SECS, Some(30.0 * 86_400.0 - 1_800.0)),
