@@ -143,6 +143,8 @@ pub fn alerts(spec: &PanelSpec, cfg: Arc<Config>, health: HealthSignal) -> HtmlE
                     now,
                     utc_offset_at(now),
                 ));
+                // The query of the bands this panel stands for (the rules are not a query).
+                set_attr(&panel, "data-query", Some(ALERTS_QUERY));
                 set_attr(&panel, "data-state", Some("ready"));
             }
             Some(Err(e)) => {
@@ -209,6 +211,7 @@ pub fn slo(
                         &cfg.prometheus.job,
                         eval_unix,
                     ));
+                    set_attr(&panel, "data-query", Some(&query));
                     set_attr(&panel, "data-state", Some("ready"));
                 }
             }
