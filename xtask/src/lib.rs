@@ -3,6 +3,7 @@
 //! (the arrwDB simulator, Prometheus, nginx) that the demo and the browser tests run against.
 
 pub mod bench_page;
+pub mod imports;
 pub mod stack;
 pub mod tools;
 pub mod wasm_build;

@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::SystemTime;
 
 use crate::tools::build_path;
-use crate::{repo_root, run, Result};
+use crate::{imports, repo_root, run, Result};
 
 /// Everything the page downloads at first load must fit in this many gzip bytes.
 pub const BUDGET_GZIP_BYTES: u64 = 200_000;
@@ -16,6 +16,7 @@ pub fn dist_dir() -> PathBuf {
 }
 
 /// What the build reads: when none of it changed since the last build, nothing is rebuilt.
+/// The steps after trunk's are inputs too: a page built before one of them changed is stale.
 const INPUTS: &[&str] = &[
     "src",
     "style",
@@ -24,6 +25,9 @@ const INPUTS: &[&str] = &[
     "Cargo.lock",
     "Trunk.toml",
     "config.json",
+    "xtask/Cargo.toml",
+    "xtask/src/wasm_build.rs",
+    "xtask/src/imports.rs",
 ];
 const STAMP: &str = ".build-stamp";
 
@@ -69,6 +73,9 @@ pub fn build_release(force: bool) -> Result<()> {
         std::fs::write(&index, html)?;
         std::fs::write(dist_dir().join(loader_name), loader)?;
         minify(&dist_dir())?;
+        // Only on trunk's fresh output (the stamp is written last), so never twice; a second
+        // run would find no wasm-bindgen name left to shorten anyway.
+        shorten_imports(&dist_dir())?;
         std::fs::write(dist_dir().join(STAMP), b"")?;
     } else {
         eprintln!("xtask: the page is up to date (dist/)");
@@ -140,6 +147,57 @@ fn minify(dist: &Path) -> Result<()> {
         run(&mut cmd)?;
     }
     Ok(())
+}
+
+/// Gives wasm-bindgen's imports short names in the page's wasm and its JS glue (see
+/// [`imports`]). Trunk writes them as `<name>-<hash>_bg.wasm` and `<name>-<hash>.js`, and
+/// wasm-bindgen, run with `--out-name=<name>`, has the wasm import from `./<name>_bg.js`.
+fn shorten_imports(dist: &Path) -> Result<()> {
+    let mut wasm_names = Vec::new();
+    for entry in std::fs::read_dir(dist)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.ends_with("_bg.wasm") {
+            wasm_names.push(name);
+        }
+    }
+    let [wasm_name] = wasm_names.as_slice() else {
+        return Err(format!(
+            "{} should hold one wasm-bindgen module (*_bg.wasm), not {wasm_names:?}",
+            dist.display()
+        )
+        .into());
+    };
+    let hashed = wasm_name.trim_end_matches("_bg.wasm");
+    let js_path = dist.join(format!("{hashed}.js"));
+    let wasm_path = dist.join(wasm_name);
+    let out = imports::shorten_imports(
+        &std::fs::read(&wasm_path)?,
+        &std::fs::read_to_string(&js_path)
+            .map_err(|e| format!("cannot read the glue of {wasm_name}: {e}"))?,
+        &glue_module(hashed)?,
+    )?;
+    std::fs::write(&js_path, out.js)?;
+    std::fs::write(&wasm_path, out.wasm)?;
+    eprintln!("xtask: {} wasm-bindgen import names shortened", out.renamed);
+    Ok(())
+}
+
+/// The module wasm-bindgen's wasm imports its glue from, for trunk's `<name>-<hash>` (the hash
+/// in hex, as trunk prints a u64: at most 16 digits).
+fn glue_module(hashed: &str) -> Result<String> {
+    match hashed.rsplit_once('-') {
+        Some((name, hash))
+            if !name.is_empty()
+                && (1..=16).contains(&hash.len())
+                && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            Ok(format!("./{name}_bg.js"))
+        }
+        _ => Err(format!(
+            "{hashed:?} is not trunk's <name>-<hash>: is filehash off in Trunk.toml?"
+        )
+        .into()),
+    }
 }
 
 /// Sizes of the files a first load downloads.
@@ -232,5 +290,17 @@ mod tests {
         assert!(externalize_loader("<head></head>").is_err());
         let twice = format!("{html}<script type=\"module\">x</script>");
         assert!(externalize_loader(&twice).is_err());
+    }
+
+    #[test]
+    fn the_glue_module_is_named_after_trunks_name_without_the_hash() {
+        assert_eq!(
+            glue_module("arrwdb-ops-a4f15020931e9c65").unwrap(),
+            "./arrwdb-ops_bg.js"
+        );
+        assert_eq!(glue_module("app-fe3").unwrap(), "./app_bg.js");
+        for unhashed in ["arrwdb-ops", "app", "-a4f1", "app-a4f15020931e9c650"] {
+            assert!(glue_module(unhashed).is_err(), "{unhashed}");
+        }
     }
 }
