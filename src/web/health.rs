@@ -46,7 +46,7 @@ pub fn load(
     cfg: Arc<Config>,
     names: Arc<MetricNames>,
     metric_names: Arc<Vec<String>>,
-    range: Signal<TimeRange>,
+    range: Memo<TimeRange>,
 ) -> HealthSignal {
     let health: HealthSignal = RwSignal::new(None);
     let request = StoredValue::new_local(None::<AbortController>);
@@ -161,7 +161,7 @@ pub fn slo(
     spec: &PanelSpec,
     cfg: Arc<Config>,
     names: Arc<MetricNames>,
-    range: Signal<TimeRange>,
+    range: Memo<TimeRange>,
 ) -> HtmlElement {
     let (root, body) = frame(spec);
     let panel = root.clone();

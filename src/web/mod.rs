@@ -203,7 +203,8 @@ fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
 fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     let (view, warnings) = url_state();
     embed::connect(&cfg, view);
-    let (tick, set_tick) = signal(0u64);
+    // Notified by the refresh timer and the refresh button: the range is resolved again.
+    let tick = Trigger::new();
     let refresh = Memo::new({
         let default = Refresh::from_config_secs(cfg.refresh_secs);
         move |_| view.with(|v| v.effective_refresh(default))
@@ -221,7 +222,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
             let handle = set_interval_with_handle(
                 move || {
                     if !page_hidden() {
-                        set_tick.update(|t| *t += 1);
+                        tick.notify();
                     }
                 },
                 std::time::Duration::from_secs(period),
@@ -231,7 +232,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     });
     let visibility = window_event_listener(leptos::ev::visibilitychange, move |_| {
         if !page_hidden() && refresh.get_untracked().period_secs().is_some() {
-            set_tick.update(|t| *t += 1);
+            tick.notify();
         }
     });
     on_cleanup(move || {
@@ -273,7 +274,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
 
     let kiosk = Memo::new(move |_| view.with(|v| v.kiosk));
     let hover_secs = RwSignal::new(None);
-    let bar = header(view, set_tick, refresh, range, handlers);
+    let bar = header(view, tick, refresh, range, handlers);
     let _ = root.append_child(&bar);
     effect(move || set_attr(&bar, "hidden", kiosk.get().then_some("")));
     let warning_list = el("ul", "warnings", Some(root));
@@ -300,11 +301,11 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
             return;
         };
         asking.remove();
-        let health = health::load(cfg.clone(), names.clone(), existing, range.into());
+        let health = health::load(cfg.clone(), names.clone(), existing, range);
         let ctx = PanelContext {
             cfg: cfg.clone(),
             names,
-            range: range.into(),
+            range,
             view,
             hover_secs,
             health,
@@ -431,7 +432,7 @@ pub(crate) fn utc_offset_at(unix_secs: f64) -> i64 {
 /// Title, time range, handler, refresh and theme controls.
 fn header(
     view: RwSignal<ViewState>,
-    tick: WriteSignal<u64>,
+    tick: Trigger,
     refresh: Memo<Refresh>,
     range: Memo<crate::core::time::TimeRange>,
     handlers: RwSignal<Vec<String>>,
@@ -487,9 +488,7 @@ fn header(
     let now = text_el("button", "", "↻", Some(&header));
     set_attr(&now, "data-control", Some("refresh-now"));
     set_attr(&now, "title", Some("Refresh now"));
-    listen(&now, "click", move |_: web_sys::Event| {
-        tick.update(|t| *t += 1)
-    });
+    listen(&now, "click", move |_: web_sys::Event| tick.notify());
     let themes: Vec<(String, String)> = Theme::ALL
         .iter()
         .map(|t| (t.as_str().to_owned(), t.as_str().to_owned()))

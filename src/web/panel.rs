@@ -100,7 +100,7 @@ pub struct PanelContext {
     pub cfg: Arc<Config>,
     pub names: Arc<MetricNames>,
     /// The range to show; it changes on every refresh of a relative range.
-    pub range: Signal<TimeRange>,
+    pub range: Memo<TimeRange>,
     pub view: RwSignal<ViewState>,
     /// The time under the pointer on any chart: every chart draws its crosshair there.
     pub hover_secs: RwSignal<Option<f64>>,
@@ -527,9 +527,8 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     let isolated = Memo::new(move |_| view.with(|v| v.isolated_series(spec.id).map(str::to_owned)));
     let stack_on = Memo::new(move |_| spec.id == "request-rate" && view.with(|v| v.stacked));
     let theme = Memo::new(move |_| view.with(|v| v.theme));
-    let (resized, set_resized) = signal(0u32);
-    let resize =
-        window_event_listener(leptos::ev::resize, move |_| set_resized.update(|n| *n += 1));
+    let resized = Trigger::new();
+    let resize = window_event_listener(leptos::ev::resize, move |_| resized.notify());
     on_cleanup(move || resize.remove());
     if let Some(canvas) = canvas.clone() {
         effect(move || {
