@@ -56,6 +56,27 @@ fn effect_boxed(mut body: Box<dyn FnMut()>) {
     Effect::new(move |_| body());
 }
 
+/// Runs `body` with the value `part` computes, now and again whenever that value changes.
+/// `part` is tracked like an effect (it runs again after every change of a signal it reads);
+/// `body` runs untracked, and only when the value differs from the one it last had. It is what
+/// an effect reading a `Memo` does, without a `Memo` of each value's type: every one carries
+/// its own copy of leptos's memo machinery (about 1 KB of wasm apiece). Unlike such an effect,
+/// `body` must not create what an owner disposes (effects, signals, listeners, `on_cleanup`):
+/// the effect's owner is cleaned before each run of `part`, changed value or not.
+pub fn on_change<T: PartialEq + 'static>(
+    part: impl Fn() -> T + 'static,
+    mut body: impl FnMut(&T) + 'static,
+) {
+    let mut last: Option<T> = None;
+    effect(move || {
+        let now = part();
+        if last.as_ref() != Some(&now) {
+            untrack(|| body(&now));
+            last = Some(now);
+        }
+    });
+}
+
 /// Runs `task` on the page's executor. Every task of the page goes through this one
 /// instantiation of the spawner, as every effect through [`effect`].
 pub fn spawn(task: impl std::future::Future<Output = ()> + 'static) {

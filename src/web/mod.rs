@@ -20,7 +20,7 @@ use crate::core::panels::{panel as find_panel, Group, PANELS};
 use crate::core::prom::decode_label_values;
 use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
 use crate::core::time::format_datetime_local;
-use dom::{effect, el, listen, set_attr, spawn, text_el};
+use dom::{effect, el, listen, on_change, set_attr, spawn, text_el};
 use panel::{panel, PanelContext};
 use wasm_bindgen::JsCast;
 
@@ -205,20 +205,18 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     embed::connect(&cfg, view);
     // Notified by the refresh timer and the refresh button: the range is resolved again.
     let tick = Trigger::new();
-    let refresh = Memo::new({
-        let default = Refresh::from_config_secs(cfg.refresh_secs);
-        move |_| view.with(|v| v.effective_refresh(default))
-    });
+    let refresh_default = Refresh::from_config_secs(cfg.refresh_secs);
+    let refresh = move || view.with(|v| v.effective_refresh(refresh_default));
     // The refresh timer: restarted when the period changes, skipped while the tab is hidden
     // (and caught up as soon as it is visible again).
     let timer = StoredValue::new_local(None::<IntervalHandle>);
-    effect(move || {
+    on_change(refresh, move |refresh| {
         timer.update_value(|t| {
             if let Some(h) = t.take() {
                 h.clear();
             }
         });
-        if let Some(period) = refresh.get().period_secs() {
+        if let Some(period) = refresh.period_secs() {
             let handle = set_interval_with_handle(
                 move || {
                     if !page_hidden() {
@@ -231,7 +229,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         }
     });
     let visibility = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        if !page_hidden() && refresh.get_untracked().period_secs().is_some() {
+        if !page_hidden() && untrack(refresh).period_secs().is_some() {
             tick.notify();
         }
     });
@@ -272,11 +270,13 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         }
     });
 
-    let kiosk = Memo::new(move |_| view.with(|v| v.kiosk));
     let hover_secs = RwSignal::new(None);
-    let bar = header(view, tick, refresh, range, handlers);
+    let bar = header(view, tick, refresh_default, range, handlers);
     let _ = root.append_child(&bar);
-    effect(move || set_attr(&bar, "hidden", kiosk.get().then_some("")));
+    on_change(
+        move || view.with(|v| v.kiosk),
+        move |kiosk| set_attr(&bar, "hidden", kiosk.then_some("")),
+    );
     let warning_list = el("ul", "warnings", Some(root));
     set_attr(&warning_list, "role", Some("status"));
     effect(move || {
@@ -433,7 +433,7 @@ pub(crate) fn utc_offset_at(unix_secs: f64) -> i64 {
 fn header(
     view: RwSignal<ViewState>,
     tick: Trigger,
-    refresh: Memo<Refresh>,
+    refresh_default: Refresh,
     range: Memo<crate::core::time::TimeRange>,
     handlers: RwSignal<Vec<String>>,
 ) -> web_sys::HtmlElement {
@@ -501,7 +501,8 @@ fn header(
 
     // The controls follow the view state (URL, back/forward, zoom).
     effect(move || {
-        let (spec, theme) = view.with(|v| (v.range, v.theme));
+        let (spec, theme, refresh) =
+            view.with(|v| (v.range, v.theme, v.effective_refresh(refresh_default)));
         let offset_secs = utc_offset_at(now_secs());
         range_label.set_text_content(Some(&spec.label_in(offset_secs)));
         range_select.set_value(&match spec {
@@ -509,7 +510,7 @@ fn header(
             RangeSpec::Absolute { .. } => "zoomed".to_owned(),
         });
         theme_select.set_value(theme.as_str());
-        refresh_select.set_value(&refresh.get().to_string());
+        refresh_select.set_value(&refresh.to_string());
         let shown = range.get();
         // Not while the user is typing in them.
         let active = dom::document().active_element();

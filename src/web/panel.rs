@@ -33,7 +33,7 @@ use crate::core::state::{Theme, ViewState};
 use crate::core::time::{query_window, QueryWindow, TimeRange};
 use crate::core::units::format_value;
 use crate::core::url::with_query;
-use crate::web::dom::{effect, el, fill_table, listen, set_attr, spawn, text_el, Row};
+use crate::web::dom::{effect, el, fill_table, listen, on_change, set_attr, spawn, text_el, Row};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -84,6 +84,17 @@ struct Drawn {
     values: ValueAxis,
     /// The series as drawn (isolated, capped, stacked), for the tooltip.
     shown: Vec<ChartSeries>,
+}
+
+/// What a chart's drawing takes from the view state besides the data: one memo of them, so
+/// that a change of any redraws the chart and none re-queries it.
+#[derive(Clone, PartialEq)]
+struct Look {
+    /// The one series shown, when the legend isolated one.
+    isolated: Option<String>,
+    /// Stacked areas (the request-rate chart only).
+    stacked: bool,
+    theme: Theme,
 }
 
 /// How a load ended, when Prometheus answered.
@@ -524,9 +535,13 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     }
 
     // Drawing follows the data, the isolation, stacking, theme and size; it never re-queries.
-    let isolated = Memo::new(move |_| view.with(|v| v.isolated_series(spec.id).map(str::to_owned)));
-    let stack_on = Memo::new(move |_| spec.id == "request-rate" && view.with(|v| v.stacked));
-    let theme = Memo::new(move |_| view.with(|v| v.theme));
+    let look = Memo::new(move |_| {
+        view.with(|v| Look {
+            isolated: v.isolated_series(spec.id).map(str::to_owned),
+            stacked: spec.id == "request-rate" && v.stacked,
+            theme: v.theme,
+        })
+    });
     let resized = Trigger::new();
     let resize = window_event_listener(leptos::ev::resize, move |_| resized.notify());
     on_cleanup(move || resize.remove());
@@ -534,13 +549,14 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         effect(move || {
             resized.track();
             let Some(l) = loaded.get() else { return };
-            let (shown, hidden) = displayed(&l, isolated.get().as_deref());
-            let drawn_series = if stack_on.get() {
+            let look = look.get();
+            let (shown, hidden) = displayed(&l, look.isolated.as_deref());
+            let drawn_series = if look.stacked {
                 stacked(&shown)
             } else {
                 shown.clone()
             };
-            let light = match theme.get() {
+            let light = match look.theme {
                 Theme::Light => true,
                 Theme::Dark => false,
                 Theme::System => prefers_light(),
@@ -730,16 +746,16 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         let request = StoredValue::new_local(None::<AbortController>);
         let cfg = scatter_cfg;
         // Asked again with each load (a refresh or a new range), not with each redraw.
-        let asked = Memo::new(move |_| {
+        let asked = move || {
             loaded.with(|l| {
                 l.as_ref().map(|l| {
                     let (from, to) = (l.window.start_secs as i64, l.window.end_secs as i64);
                     (from, to, l.queries.first().cloned().unwrap_or_default())
                 })
             })
-        });
-        effect(move || {
-            let Some((from, to, query)) = asked.get() else {
+        };
+        on_change(asked, move |asked| {
+            let Some((from, to, query)) = asked.clone() else {
                 return;
             };
             let Some(controller) = crate::web::traces::restart(request) else {
@@ -927,7 +943,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         }
     });
     effect(move || {
-        let isolated_now = isolated.get();
+        let isolated_now = look.with(|l| l.isolated.clone());
         let d = drawn.get();
         let Some(d) = d else {
             legend.set_text_content(None);
