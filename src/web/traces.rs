@@ -44,6 +44,25 @@ impl<T> Load<T> {
     }
 }
 
+/// An opened trace and its waterfall rows, laid out once when it arrives.
+type Opened = (Arc<Trace>, Arc<Vec<waterfall::Row>>);
+
+fn laid_out(trace: Arc<Trace>) -> Load<Opened> {
+    let rows = Arc::new(waterfall::layout(&trace));
+    Load::Ready((trace, rows))
+}
+
+/// What the user did to the opened trace's waterfall; cleared (but the scroll) when another
+/// trace opens.
+#[derive(Clone, Default)]
+struct WaterfallView {
+    /// The span ids whose children are hidden.
+    collapsed: HashSet<String>,
+    /// The span whose details are shown, by index in the trace.
+    selected_span: Option<usize>,
+    scroll_top_px: i32,
+}
+
 /// The list: its rows and how many traces matched before the cut.
 type Listing = (Vec<TraceSummary>, usize);
 
@@ -235,9 +254,9 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     };
     let jc = Arc::new(jc);
     let listing = RwSignal::new(Load::<Arc<Listing>>::Idle);
-    let opened = RwSignal::new(Load::<Arc<Trace>>::Idle);
+    let opened_trace = RwSignal::new(Load::<Opened>::Idle);
     // The traces the list fetched (a few hundred at most): a row opens without another request.
-    let fetched = StoredValue::new(Vec::<Arc<Trace>>::new());
+    let fetched = StoredValue::new_local(Vec::<Arc<Trace>>::new());
     let list_request = StoredValue::new_local(None::<AbortController>);
     let trace_request = StoredValue::new_local(None::<AbortController>);
     on_cleanup(move || {
@@ -324,17 +343,17 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                     c.abort();
                 }
             });
-            opened.set(Load::Idle);
+            opened_trace.set(Load::Idle);
             return;
         };
         if let Some(t) = fetched.with_value(|all| all.iter().find(|t| t.trace_id == id).cloned()) {
-            opened.set(Load::Ready(t));
+            opened_trace.set(laid_out(t));
             return;
         }
         let Some(controller) = restart(trace_request) else {
             return;
         };
-        opened.set(Load::Loading);
+        opened_trace.set(Load::Loading);
         let jc = jc_by_id.clone();
         spawn(async move {
             let signal = controller.signal();
@@ -345,11 +364,11 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             .await;
             match result {
                 Err(e) if e.is_aborted() => {}
-                Err(e) if e.is_not_found() => opened.set(Load::Error(format!(
+                Err(e) if e.is_not_found() => opened_trace.set(Load::Error(format!(
                     "Jaeger has no trace {id} (it may have been sampled out or expired)."
                 ))),
-                Err(e) => opened.set(Load::Error(e.to_string())),
-                Ok(t) => opened.set(Load::Ready(Arc::new(t))),
+                Err(e) => opened_trace.set(Load::Error(e.to_string())),
+                Ok(t) => opened_trace.set(laid_out(Arc::new(t))),
             }
         });
     });
@@ -439,22 +458,18 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     }
 
     // The waterfall of the opened trace.
-    let collapsed = RwSignal::new(HashSet::<String>::new());
-    let selected_span = RwSignal::new(None::<usize>);
-    let scroll_top = RwSignal::new(0i32);
-    let laid_out = Memo::new(move |_| match opened.get() {
-        Load::Ready(t) => Some((t.clone(), Arc::new(waterfall::layout(&t)))),
-        _ => None,
-    });
+    let wf_view = RwSignal::new(WaterfallView::default());
     effect(move || {
         trace_id.track();
-        collapsed.set(HashSet::new());
-        selected_span.set(None);
+        wf_view.update(|w| {
+            w.collapsed.clear();
+            w.selected_span = None;
+        });
     });
     {
         let wf_scroll2 = wf_scroll.clone();
         listen(&wf_scroll, "scroll", move |_: web_sys::Event| {
-            scroll_top.set(wf_scroll2.scroll_top())
+            wf_view.update(|w| w.scroll_top_px = wf_scroll2.scroll_top())
         });
     }
     listen(&wf_inner, "click", move |ev: web_sys::Event| {
@@ -469,25 +484,25 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             .and_then(|i| i.parse::<usize>().ok());
         if target.closest(".caret").ok().flatten().is_some() {
             if let Some(id) = row.get_attribute("data-span-id") {
-                collapsed.update(|c| {
-                    if !c.remove(&id) {
-                        c.insert(id);
+                wf_view.update(|w| {
+                    if !w.collapsed.remove(&id) {
+                        w.collapsed.insert(id);
                     }
                 });
             }
         } else {
-            selected_span.set(index);
+            wf_view.update(|w| w.selected_span = index);
         }
     });
     {
         let wf = wf.clone();
         let cfg = cfg.clone();
         effect(move || {
-            let load = opened.get();
+            let load = opened_trace.get();
             set_attr(&wf, "data-state", Some(load.name()));
             set_attr(&wf, "hidden", matches!(load, Load::Idle).then_some(""));
             wf_head.set_text_content(None);
-            let Some((trace, rows)) = laid_out.get() else {
+            let Load::Ready((trace, rows)) = load else {
                 set_attr(&wf, "data-trace-id", None);
                 set_attr(&wf, "data-spans", None);
                 wf_inner.set_text_content(None);
@@ -534,7 +549,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                     start + s.duration_us as f64 / 1e6 + 3_600.0,
                 ),
             );
-            let visible = collapsed.with(|c| waterfall::visible_rows(&rows, c));
+            let wv = wf_view.get();
+            let visible = waterfall::visible_rows(&rows, &wv.collapsed);
             set_attr(&wf, "data-rows", Some(&visible.len().to_string()));
             set_attr(
                 &wf_inner,
@@ -543,12 +559,11 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             );
             // Only the rows in view (and a few around) are in the DOM: a 10,000-span trace
             // scrolls like a 10-span one.
-            let top = scroll_top.get();
+            let top = wv.scroll_top_px;
             let height = wf_scroll.client_height().max(ROW_PX * 20);
             let first = ((top / ROW_PX).max(0) as usize).saturating_sub(OVERSCAN_ROWS);
             let last = (((top + height) / ROW_PX) as usize + OVERSCAN_ROWS).min(visible.len());
-            let chosen = selected_span.get();
-            let collapsed_now = collapsed.get();
+            let chosen = wv.selected_span;
             wf_inner.set_text_content(None);
             for (i, row) in visible.iter().enumerate().take(last).skip(first) {
                 let span = &trace.spans[row.span_index];
@@ -569,8 +584,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                     "style",
                     Some(&format!("padding-left: {}px", row.depth.min(40) * 12)),
                 );
-                if row.has_children || collapsed_now.contains(&row.span_id) {
-                    let open = !collapsed_now.contains(&row.span_id);
+                if row.has_children || wv.collapsed.contains(&row.span_id) {
+                    let open = !wv.collapsed.contains(&row.span_id);
                     text_el("span", "caret", if open { "▾ " } else { "▸ " }, Some(&name));
                 }
                 let mut label = span.operation.clone();
