@@ -15,7 +15,7 @@ use crate::core::jaeger::{self as j, ApiVersion, JaegerError, SearchParams, Trac
 use crate::core::links;
 use crate::core::state::ViewState;
 use crate::core::waterfall;
-use crate::web::dom::{effect, el, listen, set_attr, spawn, text_el};
+use crate::web::dom::{effect, el, listen, on_change, set_attr, spawn, text_el};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -31,6 +31,19 @@ enum Load<T> {
     Loading,
     Ready(T),
     Error(String),
+}
+
+/// Two loads are the same when in the same state with the same answer: the same `Arc`, not an
+/// equal one (comparing two answers would cost more than showing one again).
+impl<T> PartialEq for Load<Arc<T>> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Load::Idle, Load::Idle) | (Load::Loading, Load::Loading) => true,
+            (Load::Ready(a), Load::Ready(b)) => Arc::ptr_eq(a, b),
+            (Load::Error(a), Load::Error(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl<T> Load<T> {
@@ -269,23 +282,25 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         }
     });
 
-    let asked = Memo::new(move |_| view.with(|v| (v.drill, v.trace_filter, v.drill_op.clone())));
+    let asked = move || view.with(|v| (v.drill, v.trace_filter, v.drill_op.clone()));
     // A window opened from a chart further down brings the list into view.
     {
         let root = root.clone();
         let mut previous: Option<Option<(i64, i64)>> = None;
-        effect(move || {
-            let window = asked.with(|a| a.0);
-            if window.is_some() && previous.is_some_and(|p| p != window) {
-                root.scroll_into_view();
-            }
-            previous = Some(window);
-        });
+        on_change(
+            move || view.with(|v| v.drill),
+            move |&window| {
+                if window.is_some() && previous.is_some_and(|p| p != window) {
+                    root.scroll_into_view();
+                }
+                previous = Some(window);
+            },
+        );
     }
     {
         let jc = jc.clone();
-        effect(move || {
-            let (window, filter, op) = asked.get();
+        on_change(asked, move |asked| {
+            let (window, filter, op) = asked.clone();
             let Some((from, to)) = window else {
                 list_request.update_value(|s| {
                     if let Some(c) = s.take() {
@@ -334,10 +349,10 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         });
     }
 
-    let trace_id = Memo::new(move |_| view.with(|v| v.trace.clone()));
+    let trace_id = move || view.with(|v| v.trace.clone());
     let jc_by_id = jc.clone();
-    effect(move || {
-        let Some(id) = trace_id.get() else {
+    on_change(trace_id, move |id| {
+        let Some(id) = id.clone() else {
             trace_request.update_value(|s| {
                 if let Some(c) = s.take() {
                     c.abort();
@@ -378,9 +393,10 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         let root = root.clone();
         let cfg = cfg.clone();
         let jc = jc.clone();
-        effect(move || {
-            let (window, filter, op) = asked.get();
-            let shown_trace = trace_id.get();
+        // Shown again when the question, the opened trace or the answer changes.
+        let shown = move || (asked(), trace_id(), listing.get());
+        on_change(shown, move |shown| {
+            let ((window, filter, op), shown_trace, load) = shown.clone();
             set_attr(
                 &root,
                 "hidden",
@@ -388,7 +404,6 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             );
             filter_select.set_value(filter.as_str());
             window_links.set_text_content(None);
-            let load = listing.get();
             set_attr(&root, "data-state", Some(load.name()));
             set_attr(&list, "hidden", window.is_none().then_some(""));
             set_attr(&filter_select, "hidden", window.is_none().then_some(""));
@@ -459,8 +474,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
 
     // The waterfall of the opened trace.
     let wf_view = RwSignal::new(WaterfallView::default());
-    effect(move || {
-        trace_id.track();
+    on_change(trace_id, move |_| {
         wf_view.update(|w| {
             w.collapsed.clear();
             w.selected_span = None;
