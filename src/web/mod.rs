@@ -246,17 +246,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         tick.track();
         view.with(|v| v.range.resolve(now_secs()))
     });
-    let names = RwSignal::new(None::<(Arc<MetricNames>, Arc<Vec<String>>)>);
     let handlers = RwSignal::new(Vec::new());
-    {
-        let cfg = cfg.clone();
-        spawn(async move {
-            let (found, existing) = discover_metrics(&cfg).await;
-            let found = Arc::new(found);
-            names.set(Some((found.clone(), Arc::new(existing))));
-            handlers.set(handler_values(&cfg, &found).await);
-        });
-    }
     // The theme applies to the whole document.
     effect(move || {
         let (theme, transparent) = view.with(|v| (v.theme, v.transparent));
@@ -296,44 +286,55 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     );
     let _ = root.append_child(&traces::drill_down(cfg.clone(), view));
     let body = el("div", "panels", Some(root));
-    effect(move || {
-        let Some((names, existing)) = names.get() else {
-            return;
-        };
+    // The panels are built once the metrics are known, under the dashboard's owner (a task
+    // has none of its own).
+    let owner = Owner::current();
+    spawn(async move {
+        let (found, existing) = discover_metrics(&cfg).await;
+        let names = Arc::new(found);
+        {
+            let (cfg, names) = (cfg.clone(), names.clone());
+            spawn(async move { handlers.set(handler_values(&cfg, &names).await) });
+        }
         asking.remove();
-        let health = health::load(cfg.clone(), names.clone(), existing, range);
-        let ctx = PanelContext {
-            cfg: cfg.clone(),
-            names,
-            range,
-            view,
-            hover_secs,
-            health,
+        let build = move || {
+            let health = health::load(cfg.clone(), names.clone(), Arc::new(existing), range);
+            let ctx = PanelContext {
+                cfg,
+                names,
+                range,
+                view,
+                hover_secs,
+                health,
+            };
+            panels(body, ctx, view);
         };
-        let body = body.clone();
-        untrack(move || panels(body, ctx, view));
+        match owner {
+            Some(owner) => owner.with(build),
+            None => build(),
+        }
     });
 }
 
 /// The panels by group, or the one panel `?panel=` names, in `container`. Rebuilt (with their
 /// effects) only when `?panel=` changes.
 fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: RwSignal<ViewState>) {
-    let single = Memo::new(move |_| view.with(|v| v.panel.clone()));
-    // Each build runs under its own owner, disposed before the next one.
-    let owner = StoredValue::new_local(None::<Owner>);
-    effect(move || {
-        let single = single.get();
-        owner.update_value(|o| {
-            if let Some(previous) = o.take() {
+    // Each build runs under its own owner, disposed before the next one: a child of the current
+    // owner, not of the effect's (which `on_change` cleans at every change of the view state).
+    let parent = Owner::current().unwrap_or_else(Owner::new);
+    let mut built: Option<Owner> = None;
+    on_change(
+        move || view.with(|v| v.panel.clone()),
+        move |single| {
+            if let Some(previous) = built.take() {
                 previous.cleanup();
             }
-        });
-        container.set_text_content(None);
-        let built = Owner::new();
-        let ctx = ctx.clone();
-        let container = container.clone();
-        built.with(move || {
-            untrack(move || match single {
+            container.set_text_content(None);
+            let owner = parent.with(Owner::new);
+            let ctx = ctx.clone();
+            let container = container.clone();
+            let single = single.clone();
+            owner.with(move || match single {
                 Some(id) => match find_panel(&id) {
                     Some(spec) => {
                         let main = el("main", "single", Some(&container));
@@ -358,10 +359,10 @@ fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: RwSignal<Vie
                         }
                     }
                 }
-            })
-        });
-        owner.set_value(Some(built));
-    });
+            });
+            built = Some(owner);
+        },
+    );
 }
 
 /// A labelled `<select>` in `parent`; `on_change` gets the chosen value.

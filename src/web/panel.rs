@@ -10,6 +10,7 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
+use crate::core::alerts::bands_html;
 use crate::core::chart::{
     draw_timeseries, ChartSeries, ChartSpec, DrawSummary, TimeAxis, ValueAxis, DARK, LIGHT, PALETTE,
 };
@@ -24,7 +25,6 @@ use crate::core::prom::{
     decode_exemplars, decode_query, decode_query_range, PromError, QueryData, Series,
 };
 use crate::core::series::{nearest, stack, stats, top_k};
-use crate::core::alerts::bands_html;
 use crate::core::spikes::{
     detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE,
     SPIKE_MULTIPLE,
@@ -456,12 +456,11 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     });
 
     // Only what changes the queries triggers a fetch.
-    let handler = Memo::new(move |_| view.with(|v| v.handler.clone()));
+    let queried = move || (range.get(), view.with(|v| v.handler.clone()));
     {
         let chart = chart.clone();
-        effect(move || {
-            let range = range.get();
-            let handler = handler.get();
+        on_change(queried, move |(range, handler)| {
+            let range = *range;
             let width_px = chart.client_width().max(100) as u32;
             let window = query_window(range, width_px, cfg.prometheus.scrape_interval_secs);
             let qctx = QueryContext {
@@ -846,7 +845,11 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 }
                 _ => None,
             });
-            set_attr(&layer, "data-bands", count.map(|c| c.to_string()).as_deref());
+            set_attr(
+                &layer,
+                "data-bands",
+                count.map(|c| c.to_string()).as_deref(),
+            );
         });
     }
 
