@@ -210,12 +210,15 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     // The refresh timer: restarted when the period changes, skipped while the tab is hidden
     // (and caught up as soon as it is visible again).
     let timer = StoredValue::new_local(None::<IntervalHandle>);
-    on_change(refresh, move |refresh| {
+    let stop_timer = move || {
         timer.update_value(|t| {
             if let Some(h) = t.take() {
                 h.clear();
             }
-        });
+        })
+    };
+    on_change(refresh, move |refresh| {
+        stop_timer();
         if let Some(period) = refresh.period_secs() {
             let handle = set_interval_with_handle(
                 move || {
@@ -235,11 +238,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     });
     on_cleanup(move || {
         visibility.remove();
-        timer.update_value(|t| {
-            if let Some(h) = t.take() {
-                h.clear();
-            }
-        });
+        stop_timer();
     });
 
     let range = Memo::new(move |_| {

@@ -442,18 +442,12 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
 
     let state = RwSignal::new(PanelState::Loading);
     let loaded = RwSignal::new(None::<Arc<Loaded>>);
-    let drawn = RwSignal::new(None::<Drawn>);
+    let drawn = RwSignal::new(None::<Arc<Drawn>>);
     // Set when a refresh came due before the previous one answered.
     let late = RwSignal::new(false);
     // The request in flight, if any: a newer refresh or removing the panel aborts it.
     let in_flight = StoredValue::new_local(None::<AbortController>);
-    on_cleanup(move || {
-        in_flight.try_update_value(|slot| {
-            if let Some(c) = slot.take() {
-                c.abort();
-            }
-        });
-    });
+    on_cleanup(move || crate::web::traces::abort(in_flight));
 
     // Only what changes the queries triggers a fetch.
     let queried = move || (range.get(), view.with(|v| v.handler.clone()));
@@ -562,7 +556,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             };
             match draw(&canvas, spec, &l.window, &drawn_series, light) {
                 Ok((summary, ratio)) => {
-                    drawn.set(Some(Drawn {
+                    drawn.set(Some(Arc::new(Drawn {
                         series: summary.series_drawn,
                         hidden,
                         legend: legend_rows(spec, &shown),
@@ -579,7 +573,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                             hi: summary.y_hi,
                         },
                         shown,
-                    }));
+                    })));
                     state.set(PanelState::Ready);
                 }
                 Err(message) => state.set(PanelState::Error(message)),
@@ -954,14 +948,20 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         };
         let rows: Vec<Row> = d
             .legend
-            .into_iter()
+            .iter()
             .map(|r| {
                 let c = PALETTE[r.color % PALETTE.len()];
                 Row {
                     selected: isolated_now.as_deref() == Some(r.name.as_str()),
                     swatch_css: Some(format!("background: rgb({},{},{})", c.0, c.1, c.2)),
                     value: r.last_raw,
-                    cells: vec![r.name, r.last, r.min, r.max, r.mean],
+                    cells: vec![
+                        r.name.clone(),
+                        r.last.clone(),
+                        r.min.clone(),
+                        r.max.clone(),
+                        r.mean.clone(),
+                    ],
                 }
             })
             .collect();

@@ -186,6 +186,15 @@ pub(crate) async fn scatter_dots(
     Ok(drill::trace_dots(&answers))
 }
 
+/// Aborts the request of a slot, if any (also when the slot is already disposed).
+pub(crate) fn abort(slot: StoredValue<Option<AbortController>, LocalStorage>) {
+    slot.try_update_value(|s| {
+        if let Some(c) = s.take() {
+            c.abort();
+        }
+    });
+}
+
 /// Aborts the previous request of a slot and starts a new one.
 pub(crate) fn restart(
     slot: StoredValue<Option<AbortController>, LocalStorage>,
@@ -273,13 +282,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     let list_request = StoredValue::new_local(None::<AbortController>);
     let trace_request = StoredValue::new_local(None::<AbortController>);
     on_cleanup(move || {
-        for slot in [list_request, trace_request] {
-            slot.try_update_value(|s| {
-                if let Some(c) = s.take() {
-                    c.abort();
-                }
-            });
-        }
+        abort(list_request);
+        abort(trace_request);
     });
 
     let asked = move || view.with(|v| (v.drill, v.trace_filter, v.drill_op.clone()));
@@ -302,11 +306,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         on_change(asked, move |asked| {
             let (window, filter, op) = asked.clone();
             let Some((from, to)) = window else {
-                list_request.update_value(|s| {
-                    if let Some(c) = s.take() {
-                        c.abort();
-                    }
-                });
+                abort(list_request);
                 listing.set(Load::Idle);
                 return;
             };
@@ -353,11 +353,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     let jc_by_id = jc.clone();
     on_change(trace_id, move |id| {
         let Some(id) = id.clone() else {
-            trace_request.update_value(|s| {
-                if let Some(c) = s.take() {
-                    c.abort();
-                }
-            });
+            abort(trace_request);
             opened_trace.set(Load::Idle);
             return;
         };
