@@ -190,7 +190,7 @@ fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
             }
         }
     });
-    let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+    let popstate = window_event_listener_untyped("popstate", move |_| {
         let (decoded, w) = state::decode(&location_search());
         warnings.set(w.into_iter().map(|w| w.to_string()).collect());
         view.set(decoded);
@@ -231,7 +231,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
             timer.set_value(handle.ok());
         }
     });
-    let visibility = window_event_listener(leptos::ev::visibilitychange, move |_| {
+    let visibility = window_event_listener_untyped("visibilitychange", move |_| {
         if !page_hidden() && untrack(refresh).period_secs().is_some() {
             tick.notify();
         }

@@ -536,7 +536,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         })
     });
     let resized = Trigger::new();
-    let resize = window_event_listener(leptos::ev::resize, move |_| resized.notify());
+    let resize = window_event_listener_untyped("resize", move |_| resized.notify());
     on_cleanup(move || resize.remove());
     if let Some(canvas) = canvas.clone() {
         effect(move || {

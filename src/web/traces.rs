@@ -2,7 +2,9 @@
 //! (`drill=`, `traces=`, `op=`) as a list, and the waterfall of the trace in the URL (`trace=`).
 //! What to search and what to keep is decided by `core::drill`; this file fetches and shows.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -278,7 +280,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     let listing = RwSignal::new(Load::<Arc<Listing>>::Idle);
     let opened_trace = RwSignal::new(Load::<Opened>::Idle);
     // The traces the list fetched (a few hundred at most): a row opens without another request.
-    let fetched = StoredValue::new_local(Vec::<Arc<Trace>>::new());
+    // A plain shared cell: nothing reacts to it, so it needs none of leptos's storage.
+    let fetched = Rc::new(RefCell::new(Vec::<Arc<Trace>>::new()));
     let list_request = StoredValue::new_local(None::<AbortController>);
     let trace_request = StoredValue::new_local(None::<AbortController>);
     on_cleanup(move || {
@@ -302,7 +305,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         );
     }
     {
-        let jc = jc.clone();
+        let (jc, fetched) = (jc.clone(), fetched.clone());
         on_change(asked, move |asked| {
             let (window, filter, op) = asked.clone();
             let Some((from, to)) = window else {
@@ -314,7 +317,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                 return;
             };
             listing.set(Load::Loading);
-            let jc = jc.clone();
+            let (jc, fetched) = (jc.clone(), fetched.clone());
             spawn(async move {
                 let signal = controller.signal();
                 let target = Target::parse(op.as_deref());
@@ -339,9 +342,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                     Err(e) => listing.set(Load::Error(e.to_string())),
                     Ok(answers) => {
                         let listed = drill::select(filter, &target, &answers);
-                        fetched.update_value(|all| {
-                            *all = answers.into_iter().flatten().map(Arc::new).collect();
-                        });
+                        *fetched.borrow_mut() =
+                            answers.into_iter().flatten().map(Arc::new).collect();
                         listing.set(Load::Ready(Arc::new(listed)));
                     }
                 }
@@ -357,7 +359,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             opened_trace.set(Load::Idle);
             return;
         };
-        if let Some(t) = fetched.with_value(|all| all.iter().find(|t| t.trace_id == id).cloned()) {
+        let known = fetched.borrow().iter().find(|t| t.trace_id == id).cloned();
+        if let Some(t) = known {
             opened_trace.set(laid_out(t));
             return;
         }
