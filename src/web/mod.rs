@@ -20,7 +20,7 @@ use crate::core::panels::{panel as find_panel, Group, PANELS};
 use crate::core::prom::decode_label_values;
 use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
 use crate::core::time::format_datetime_local;
-use dom::{effect, el, listen, on_change, set_attr, spawn, text_el};
+use dom::{effect, el, listen, on_change, set_attr, spawn, text_el, Watched};
 use panel::{panel, PanelContext};
 use wasm_bindgen::JsCast;
 
@@ -161,10 +161,10 @@ fn app(root: &web_sys::HtmlElement) {
 
 /// The view state lives in the URL: read at start and on back/forward, written on every change
 /// (one history entry per change, none when nothing changed).
-fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
+fn url_state() -> (RwSignal<ViewState>, Watched<Vec<String>>) {
     let (initial, warnings) = state::decode(&location_search());
     let view = RwSignal::new(initial);
-    let warnings = RwSignal::new(
+    let warnings = Watched::new(
         warnings
             .into_iter()
             .map(|w| w.to_string())
@@ -245,7 +245,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         tick.track();
         view.with(|v| v.range.resolve(now_secs()))
     });
-    let handlers = RwSignal::new(Vec::new());
+    let handlers = Watched::new(Vec::new());
     // The theme applies to the whole document.
     effect(move || {
         let (theme, transparent) = view.with(|v| (v.theme, v.transparent));
@@ -259,7 +259,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         }
     });
 
-    let hover_secs = RwSignal::new(None);
+    let hover_secs = Watched::new(None);
     let bar = header(view, tick, refresh_default, range, handlers);
     let _ = root.append_child(&bar);
     on_change(
@@ -435,7 +435,7 @@ fn header(
     tick: Trigger,
     refresh_default: Refresh,
     range: Memo<crate::core::time::TimeRange>,
-    handlers: RwSignal<Vec<String>>,
+    handlers: Watched<Vec<String>>,
 ) -> web_sys::HtmlElement {
     let header = el("header", "", None);
     text_el("h1", "", "arrwDB ops", Some(&header));

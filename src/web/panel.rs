@@ -33,7 +33,9 @@ use crate::core::state::{Theme, ViewState};
 use crate::core::time::{query_window, QueryWindow, TimeRange};
 use crate::core::units::format_value;
 use crate::core::url::with_query;
-use crate::web::dom::{effect, el, fill_table, listen, on_change, set_attr, spawn, text_el, Row};
+use crate::web::dom::{
+    effect, el, fill_table, listen, on_change, set_attr, spawn, text_el, Row, Watched,
+};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -114,7 +116,7 @@ pub struct PanelContext {
     pub range: Memo<TimeRange>,
     pub view: RwSignal<ViewState>,
     /// The time under the pointer on any chart: every chart draws its crosshair there.
-    pub hover_secs: RwSignal<Option<f64>>,
+    pub hover_secs: Watched<Option<f64>>,
     /// The rules, their health and the alert bands of the range.
     pub health: crate::web::health::HealthSignal,
 }
@@ -440,11 +442,11 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     let legend = el("table", "legend", Some(&root));
     let notes = el("p", "notes", Some(&root));
 
-    let state = RwSignal::new(PanelState::Loading);
-    let loaded = RwSignal::new(None::<Arc<Loaded>>);
-    let drawn = RwSignal::new(None::<Arc<Drawn>>);
+    let state = Watched::new(PanelState::Loading);
+    let loaded = Watched::new(None::<Arc<Loaded>>);
+    let drawn = Watched::new(None::<Arc<Drawn>>);
     // Set when a refresh came due before the previous one answered.
-    let late = RwSignal::new(false);
+    let late = Watched::new(false);
     // The request in flight, if any: a newer refresh or removing the panel aborts it.
     let in_flight = StoredValue::new_local(None::<AbortController>);
     on_cleanup(move || crate::web::traces::abort(in_flight));
@@ -582,10 +584,10 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     }
 
     // Pointer: a drag selects a window to zoom into; hovering moves the shared crosshair.
-    let drag_from_css = RwSignal::new(None::<f64>);
+    let drag_from_css = Watched::new(None::<f64>);
     // A finished drag waiting for the menu's answer: (from, to) seconds, left and width px.
-    let chosen = RwSignal::new(None::<(i64, i64, f64, f64)>);
-    let pointer_css = RwSignal::new(None::<f64>);
+    let chosen = Watched::new(None::<(i64, i64, f64, f64)>);
+    let pointer_css = Watched::new(None::<f64>);
     let time_at = move |x_css: f64| drawn.with_untracked(|d| d.as_ref()?.axis.time_at(x_css));
     if let Some(canvas) = canvas {
         let crosshair = el("div", "crosshair", Some(&chart));
@@ -735,7 +737,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 view.update(|v| v.trace = Some(id));
             }
         });
-        let dots = RwSignal::new(Arc::new(Vec::<Dot>::new()));
+        let dots = Watched::new(Arc::new(Vec::<Dot>::new()));
         let request = StoredValue::new_local(None::<AbortController>);
         let cfg = scatter_cfg;
         // Asked again with each load (a refresh or a new range), not with each redraw.

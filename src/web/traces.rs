@@ -17,7 +17,7 @@ use crate::core::jaeger::{self as j, ApiVersion, JaegerError, SearchParams, Trac
 use crate::core::links;
 use crate::core::state::ViewState;
 use crate::core::waterfall;
-use crate::web::dom::{effect, el, listen, on_change, set_attr, spawn, text_el};
+use crate::web::dom::{effect, el, listen, on_change, set_attr, spawn, text_el, Watched};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -277,8 +277,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         return root;
     };
     let jc = Arc::new(jc);
-    let listing = RwSignal::new(Load::<Arc<Listing>>::Idle);
-    let opened_trace = RwSignal::new(Load::<Opened>::Idle);
+    let listing = Watched::new(Load::<Arc<Listing>>::Idle);
+    let opened_trace = Watched::new(Load::<Opened>::Idle);
     // The traces the list fetched (a few hundred at most): a row opens without another request.
     // A plain shared cell: nothing reacts to it, so it needs none of leptos's storage.
     let fetched = Rc::new(RefCell::new(Vec::<Arc<Trace>>::new()));
@@ -472,7 +472,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     }
 
     // The waterfall of the opened trace.
-    let wf_view = RwSignal::new(WaterfallView::default());
+    let wf_view = Watched::new(WaterfallView::default());
     on_change(trace_id, move |_| {
         wf_view.update(|w| {
             w.collapsed.clear();
