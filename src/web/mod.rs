@@ -161,9 +161,9 @@ fn app(root: &web_sys::HtmlElement) {
 
 /// The view state lives in the URL: read at start and on back/forward, written on every change
 /// (one history entry per change, none when nothing changed).
-fn url_state() -> (RwSignal<ViewState>, Watched<Vec<String>>) {
+fn url_state() -> (Watched<ViewState>, Watched<Vec<String>>) {
     let (initial, warnings) = state::decode(&location_search());
-    let view = RwSignal::new(initial);
+    let view = Watched::new(initial);
     let warnings = Watched::new(
         warnings
             .into_iter()
@@ -317,7 +317,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
 
 /// The panels by group, or the one panel `?panel=` names, in `container`. Rebuilt (with their
 /// effects) only when `?panel=` changes.
-fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: RwSignal<ViewState>) {
+fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: Watched<ViewState>) {
     // Each build runs under its own owner, disposed before the next one: a child of the current
     // owner, not of the effect's (which `on_change` cleans at every change of the view state).
     let parent = Owner::current().unwrap_or_else(Owner::new);
@@ -431,7 +431,7 @@ pub(crate) fn utc_offset_at(unix_secs: f64) -> i64 {
 
 /// Title, time range, handler, refresh and theme controls.
 fn header(
-    view: RwSignal<ViewState>,
+    view: Watched<ViewState>,
     tick: Trigger,
     refresh_default: Refresh,
     range: Memo<crate::core::time::TimeRange>,

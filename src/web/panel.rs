@@ -114,7 +114,7 @@ pub struct PanelContext {
     pub names: Arc<MetricNames>,
     /// The range to show; it changes on every refresh of a relative range.
     pub range: Memo<TimeRange>,
-    pub view: RwSignal<ViewState>,
+    pub view: Watched<ViewState>,
     /// The time under the pointer on any chart: every chart draws its crosshair there.
     pub hover_secs: Watched<Option<f64>>,
     /// The rules, their health and the alert bands of the range.

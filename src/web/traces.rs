@@ -211,7 +211,7 @@ pub(crate) fn restart(
 }
 
 /// The drill-down section. Hidden while the URL has neither a window nor a trace.
-pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
+pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
     let root = el("section", "panel traces", None);
     set_attr(&root, "data-panel", Some("traces"));
     let h2 = text_el("h2", "", "Traces", Some(&root));
