@@ -320,7 +320,7 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
 fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: Watched<ViewState>) {
     // Each build runs under its own owner, disposed before the next one: a child of the current
     // owner, not of the effect's (which `on_change` cleans at every change of the view state).
-    let parent = Owner::current().unwrap_or_else(Owner::new);
+    let parent = Owner::current().unwrap_or_default();
     let mut built: Option<Owner> = None;
     on_change(
         move || view.with(|v| v.panel.clone()),
