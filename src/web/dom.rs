@@ -3,6 +3,9 @@
 //! parts are rebuilt by a handful of effects instead, which keeps the page within its size
 //! budget. Text always goes in through `textContent`, never as markup.
 
+use std::any::Any;
+use std::marker::PhantomData;
+
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -54,6 +57,114 @@ pub fn effect(body: impl FnMut() + 'static) {
 
 fn effect_boxed(mut body: Box<dyn FnMut()>) {
     Effect::new(move |_| body());
+}
+
+/// Runs `body` with the value `part` computes, now and again whenever that value changes.
+/// `part` is tracked like an effect (it runs again after every change of a signal it reads);
+/// `body` runs untracked, and only when the value differs from the one it last had. It is what
+/// an effect reading a `Memo` does, without a `Memo` of each value's type: every one carries
+/// its own copy of leptos's memo machinery (about 1 KB of wasm apiece). Unlike such an effect,
+/// `body` must not create what an owner disposes (effects, signals, listeners, `on_cleanup`):
+/// the effect's owner is cleaned before each run of `part`, changed value or not.
+pub fn on_change<T: PartialEq + 'static>(
+    part: impl Fn() -> T + 'static,
+    mut body: impl FnMut(&T) + 'static,
+) {
+    let mut last: Option<T> = None;
+    effect(move || {
+        let now = part();
+        if last.as_ref() != Some(&now) {
+            untrack(|| body(&now));
+            last = Some(now);
+        }
+    });
+}
+
+/// A value that effects can follow: reading it in an effect tracks it, setting it runs the
+/// effects that read it, as with `RwSignal`. The value is kept type-erased beside a `Trigger`,
+/// so every `Watched` of the page shares one instantiation of leptos's storage and change
+/// tracking; each `RwSignal<T>` carries its own copy of them (1–2 KB of wasm per type `T`). It
+/// lives as long as the owner it was created under: reading it after that panics (as reading a
+/// disposed signal does), writing it does nothing.
+pub struct Watched<T> {
+    value: StoredValue<Box<dyn Any>, LocalStorage>,
+    changed: Trigger,
+    kind: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Watched<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Watched<T> {}
+
+impl<T: 'static> Watched<T> {
+    pub fn new(value: T) -> Self {
+        Watched {
+            value: StoredValue::new_local(Box::new(value)),
+            changed: Trigger::new(),
+            kind: PhantomData,
+        }
+    }
+
+    /// `f` of the value, tracked.
+    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        self.changed.track();
+        self.with_untracked(f)
+    }
+
+    /// `f` of the value, untracked.
+    pub fn with_untracked<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        let (mut f, mut result) = (Some(f), None);
+        read_erased(self.value, &mut |any| {
+            if let (Some(f), Some(value)) = (f.take(), any.downcast_ref::<T>()) {
+                result = Some(f(value));
+            }
+        });
+        result.expect("a Watched read while its owner lives")
+    }
+
+    /// A clone of the value, tracked.
+    pub fn get(&self) -> T
+    where
+        T: Clone,
+    {
+        self.with(T::clone)
+    }
+
+    /// A clone of the value, untracked.
+    pub fn get_untracked(&self) -> T
+    where
+        T: Clone,
+    {
+        self.with_untracked(T::clone)
+    }
+
+    /// Changes the value with `f` and runs the effects that read it.
+    pub fn update(&self, f: impl FnOnce(&mut T)) {
+        let mut f = Some(f);
+        write_erased(self.value, &mut |any| {
+            if let (Some(f), Some(value)) = (f.take(), any.downcast_mut::<T>()) {
+                f(value);
+            }
+        });
+        self.changed.notify();
+    }
+
+    /// Replaces the value and runs the effects that read it.
+    pub fn set(&self, value: T) {
+        self.update(move |v| *v = value);
+    }
+}
+
+fn read_erased(value: StoredValue<Box<dyn Any>, LocalStorage>, f: &mut dyn FnMut(&dyn Any)) {
+    value.try_with_value(|v| f(v.as_ref()));
+}
+
+fn write_erased(value: StoredValue<Box<dyn Any>, LocalStorage>, f: &mut dyn FnMut(&mut dyn Any)) {
+    value.try_update_value(|v| f(v.as_mut()));
 }
 
 /// Runs `task` on the page's executor. Every task of the page goes through this one

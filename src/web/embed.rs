@@ -10,10 +10,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::core::config::Config;
 use crate::core::embed;
 use crate::core::state::{self, ViewState};
-use crate::web::dom::{effect, listen};
+use crate::web::dom::{effect, listen, Watched};
 
 /// Connects the page to its host when it is in a frame and config names the host's origin.
-pub fn connect(cfg: &Arc<Config>, view: RwSignal<ViewState>) {
+pub fn connect(cfg: &Arc<Config>, view: Watched<ViewState>) {
     let Some(window) = web_sys::window() else {
         return;
     };

@@ -24,7 +24,7 @@ use crate::core::prom::{
 use crate::core::slo::{evaluate, read_slo_answer, slo_html, slo_query};
 use crate::core::time::{query_window, TimeRange};
 use crate::core::url::with_query;
-use crate::web::dom::{effect, set_attr, spawn};
+use crate::web::dom::{effect, set_attr, spawn, Watched};
 use crate::web::panel::{fetch_prom, range_url};
 use crate::web::text_panel::frame;
 use crate::web::traces::restart;
@@ -38,7 +38,7 @@ pub struct Health {
     pub bands: Vec<ChartBand>,
 }
 
-pub type HealthSignal = RwSignal<Option<Arc<Result<Health, String>>>>;
+pub type HealthSignal = Watched<Option<Arc<Result<Health, String>>>>;
 
 /// Loads the rules, their health and the `ALERTS` bands of `range`, again with every change of
 /// it (every refresh).
@@ -46,9 +46,9 @@ pub fn load(
     cfg: Arc<Config>,
     names: Arc<MetricNames>,
     metric_names: Arc<Vec<String>>,
-    range: Signal<TimeRange>,
+    range: Memo<TimeRange>,
 ) -> HealthSignal {
-    let health: HealthSignal = RwSignal::new(None);
+    let health: HealthSignal = Watched::new(None);
     let request = StoredValue::new_local(None::<AbortController>);
     // Series counts per selector, asked once.
     let counts = StoredValue::new_local(Vec::<(String, usize)>::new());
@@ -163,7 +163,7 @@ pub fn slo(
     spec: &PanelSpec,
     cfg: Arc<Config>,
     names: Arc<MetricNames>,
-    range: Signal<TimeRange>,
+    range: Memo<TimeRange>,
 ) -> HtmlElement {
     let (root, body) = frame(spec);
     let panel = root.clone();

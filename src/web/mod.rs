@@ -20,7 +20,7 @@ use crate::core::panels::{panel as find_panel, Group, PANELS};
 use crate::core::prom::decode_label_values;
 use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
 use crate::core::time::format_datetime_local;
-use dom::{effect, el, listen, set_attr, spawn, text_el};
+use dom::{effect, el, listen, on_change, set_attr, spawn, text_el, Watched};
 use panel::{panel, PanelContext};
 use wasm_bindgen::JsCast;
 
@@ -161,10 +161,10 @@ fn app(root: &web_sys::HtmlElement) {
 
 /// The view state lives in the URL: read at start and on back/forward, written on every change
 /// (one history entry per change, none when nothing changed).
-fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
+fn url_state() -> (Watched<ViewState>, Watched<Vec<String>>) {
     let (initial, warnings) = state::decode(&location_search());
-    let view = RwSignal::new(initial);
-    let warnings = RwSignal::new(
+    let view = Watched::new(initial);
+    let warnings = Watched::new(
         warnings
             .into_iter()
             .map(|w| w.to_string())
@@ -190,7 +190,7 @@ fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
             }
         }
     });
-    let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+    let popstate = window_event_listener_untyped("popstate", move |_| {
         let (decoded, w) = state::decode(&location_search());
         warnings.set(w.into_iter().map(|w| w.to_string()).collect());
         view.set(decoded);
@@ -203,25 +203,27 @@ fn url_state() -> (RwSignal<ViewState>, RwSignal<Vec<String>>) {
 fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     let (view, warnings) = url_state();
     embed::connect(&cfg, view);
-    let (tick, set_tick) = signal(0u64);
-    let refresh = Memo::new({
-        let default = Refresh::from_config_secs(cfg.refresh_secs);
-        move |_| view.with(|v| v.effective_refresh(default))
-    });
+    // Notified by the refresh timer and the refresh button: the range is resolved again.
+    let tick = Trigger::new();
+    let refresh_default = Refresh::from_config_secs(cfg.refresh_secs);
+    let refresh = move || view.with(|v| v.effective_refresh(refresh_default));
     // The refresh timer: restarted when the period changes, skipped while the tab is hidden
     // (and caught up as soon as it is visible again).
     let timer = StoredValue::new_local(None::<IntervalHandle>);
-    effect(move || {
+    let stop_timer = move || {
         timer.update_value(|t| {
             if let Some(h) = t.take() {
                 h.clear();
             }
-        });
-        if let Some(period) = refresh.get().period_secs() {
+        })
+    };
+    on_change(refresh, move |refresh| {
+        stop_timer();
+        if let Some(period) = refresh.period_secs() {
             let handle = set_interval_with_handle(
                 move || {
                     if !page_hidden() {
-                        set_tick.update(|t| *t += 1);
+                        tick.notify();
                     }
                 },
                 std::time::Duration::from_secs(period),
@@ -229,35 +231,21 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
             timer.set_value(handle.ok());
         }
     });
-    let visibility = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        if !page_hidden() && refresh.get_untracked().period_secs().is_some() {
-            set_tick.update(|t| *t += 1);
+    let visibility = window_event_listener_untyped("visibilitychange", move |_| {
+        if !page_hidden() && untrack(refresh).period_secs().is_some() {
+            tick.notify();
         }
     });
     on_cleanup(move || {
         visibility.remove();
-        timer.update_value(|t| {
-            if let Some(h) = t.take() {
-                h.clear();
-            }
-        });
+        stop_timer();
     });
 
     let range = Memo::new(move |_| {
         tick.track();
         view.with(|v| v.range.resolve(now_secs()))
     });
-    let names = RwSignal::new(None::<(Arc<MetricNames>, Arc<Vec<String>>)>);
-    let handlers = RwSignal::new(Vec::new());
-    {
-        let cfg = cfg.clone();
-        spawn(async move {
-            let (found, existing) = discover_metrics(&cfg).await;
-            let found = Arc::new(found);
-            names.set(Some((found.clone(), Arc::new(existing))));
-            handlers.set(handler_values(&cfg, &found).await);
-        });
-    }
+    let handlers = Watched::new(Vec::new());
     // The theme applies to the whole document.
     effect(move || {
         let (theme, transparent) = view.with(|v| (v.theme, v.transparent));
@@ -271,11 +259,13 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         }
     });
 
-    let kiosk = Memo::new(move |_| view.with(|v| v.kiosk));
-    let hover_secs = RwSignal::new(None);
-    let bar = header(view, set_tick, refresh, range, handlers);
+    let hover_secs = Watched::new(None);
+    let bar = header(view, tick, refresh_default, range, handlers);
     let _ = root.append_child(&bar);
-    effect(move || set_attr(&bar, "hidden", kiosk.get().then_some("")));
+    on_change(
+        move || view.with(|v| v.kiosk),
+        move |kiosk| set_attr(&bar, "hidden", kiosk.then_some("")),
+    );
     let warning_list = el("ul", "warnings", Some(root));
     set_attr(&warning_list, "role", Some("status"));
     effect(move || {
@@ -295,44 +285,55 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
     );
     let _ = root.append_child(&traces::drill_down(cfg.clone(), view));
     let body = el("div", "panels", Some(root));
-    effect(move || {
-        let Some((names, existing)) = names.get() else {
-            return;
-        };
+    // The panels are built once the metrics are known, under the dashboard's owner (a task
+    // has none of its own).
+    let owner = Owner::current();
+    spawn(async move {
+        let (found, existing) = discover_metrics(&cfg).await;
+        let names = Arc::new(found);
+        {
+            let (cfg, names) = (cfg.clone(), names.clone());
+            spawn(async move { handlers.set(handler_values(&cfg, &names).await) });
+        }
         asking.remove();
-        let health = health::load(cfg.clone(), names.clone(), existing, range.into());
-        let ctx = PanelContext {
-            cfg: cfg.clone(),
-            names,
-            range: range.into(),
-            view,
-            hover_secs,
-            health,
+        let build = move || {
+            let health = health::load(cfg.clone(), names.clone(), Arc::new(existing), range);
+            let ctx = PanelContext {
+                cfg,
+                names,
+                range,
+                view,
+                hover_secs,
+                health,
+            };
+            panels(body, ctx, view);
         };
-        let body = body.clone();
-        untrack(move || panels(body, ctx, view));
+        match owner {
+            Some(owner) => owner.with(build),
+            None => build(),
+        }
     });
 }
 
 /// The panels by group, or the one panel `?panel=` names, in `container`. Rebuilt (with their
 /// effects) only when `?panel=` changes.
-fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: RwSignal<ViewState>) {
-    let single = Memo::new(move |_| view.with(|v| v.panel.clone()));
-    // Each build runs under its own owner, disposed before the next one.
-    let owner = StoredValue::new_local(None::<Owner>);
-    effect(move || {
-        let single = single.get();
-        owner.update_value(|o| {
-            if let Some(previous) = o.take() {
+fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: Watched<ViewState>) {
+    // Each build runs under its own owner, disposed before the next one: a child of the current
+    // owner, not of the effect's (which `on_change` cleans at every change of the view state).
+    let parent = Owner::current().unwrap_or_default();
+    let mut built: Option<Owner> = None;
+    on_change(
+        move || view.with(|v| v.panel.clone()),
+        move |single| {
+            if let Some(previous) = built.take() {
                 previous.cleanup();
             }
-        });
-        container.set_text_content(None);
-        let built = Owner::new();
-        let ctx = ctx.clone();
-        let container = container.clone();
-        built.with(move || {
-            untrack(move || match single {
+            container.set_text_content(None);
+            let owner = parent.with(Owner::new);
+            let ctx = ctx.clone();
+            let container = container.clone();
+            let single = single.clone();
+            owner.with(move || match single {
                 Some(id) => match find_panel(&id) {
                     Some(spec) => {
                         let main = el("main", "single", Some(&container));
@@ -357,10 +358,10 @@ fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: RwSignal<Vie
                         }
                     }
                 }
-            })
-        });
-        owner.set_value(Some(built));
-    });
+            });
+            built = Some(owner);
+        },
+    );
 }
 
 /// A labelled `<select>` in `parent`; `on_change` gets the chosen value.
@@ -430,11 +431,11 @@ pub(crate) fn utc_offset_at(unix_secs: f64) -> i64 {
 
 /// Title, time range, handler, refresh and theme controls.
 fn header(
-    view: RwSignal<ViewState>,
-    tick: WriteSignal<u64>,
-    refresh: Memo<Refresh>,
+    view: Watched<ViewState>,
+    tick: Trigger,
+    refresh_default: Refresh,
     range: Memo<crate::core::time::TimeRange>,
-    handlers: RwSignal<Vec<String>>,
+    handlers: Watched<Vec<String>>,
 ) -> web_sys::HtmlElement {
     let header = el("header", "", None);
     text_el("h1", "", "arrwDB ops", Some(&header));
@@ -487,9 +488,7 @@ fn header(
     let now = text_el("button", "", "↻", Some(&header));
     set_attr(&now, "data-control", Some("refresh-now"));
     set_attr(&now, "title", Some("Refresh now"));
-    listen(&now, "click", move |_: web_sys::Event| {
-        tick.update(|t| *t += 1)
-    });
+    listen(&now, "click", move |_: web_sys::Event| tick.notify());
     let themes: Vec<(String, String)> = Theme::ALL
         .iter()
         .map(|t| (t.as_str().to_owned(), t.as_str().to_owned()))
@@ -502,7 +501,8 @@ fn header(
 
     // The controls follow the view state (URL, back/forward, zoom).
     effect(move || {
-        let (spec, theme) = view.with(|v| (v.range, v.theme));
+        let (spec, theme, refresh) =
+            view.with(|v| (v.range, v.theme, v.effective_refresh(refresh_default)));
         let offset_secs = utc_offset_at(now_secs());
         range_label.set_text_content(Some(&spec.label_in(offset_secs)));
         range_select.set_value(&match spec {
@@ -510,7 +510,7 @@ fn header(
             RangeSpec::Absolute { .. } => "zoomed".to_owned(),
         });
         theme_select.set_value(theme.as_str());
-        refresh_select.set_value(&refresh.get().to_string());
+        refresh_select.set_value(&refresh.to_string());
         let shown = range.get();
         // Not while the user is typing in them.
         let active = dom::document().active_element();

@@ -10,6 +10,7 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
+use crate::core::alerts::bands_html;
 use crate::core::chart::{
     draw_timeseries, ChartSeries, ChartSpec, DrawSummary, TimeAxis, ValueAxis, DARK, LIGHT, PALETTE,
 };
@@ -24,7 +25,6 @@ use crate::core::prom::{
     decode_exemplars, decode_query, decode_query_range, PromError, QueryData, Series,
 };
 use crate::core::series::{nearest, stack, stats, top_k};
-use crate::core::alerts::bands_html;
 use crate::core::spikes::{
     detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE,
     SPIKE_MULTIPLE,
@@ -33,7 +33,9 @@ use crate::core::state::{Theme, ViewState};
 use crate::core::time::{query_window, QueryWindow, TimeRange};
 use crate::core::units::format_value;
 use crate::core::url::with_query;
-use crate::web::dom::{effect, el, fill_table, listen, set_attr, spawn, text_el, Row};
+use crate::web::dom::{
+    effect, el, fill_table, listen, on_change, set_attr, spawn, text_el, Row, Watched,
+};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -86,6 +88,17 @@ struct Drawn {
     shown: Vec<ChartSeries>,
 }
 
+/// What a chart's drawing takes from the view state besides the data: one memo of them, so
+/// that a change of any redraws the chart and none re-queries it.
+#[derive(Clone, PartialEq)]
+struct Look {
+    /// The one series shown, when the legend isolated one.
+    isolated: Option<String>,
+    /// Stacked areas (the request-rate chart only).
+    stacked: bool,
+    theme: Theme,
+}
+
 /// How a load ended, when Prometheus answered.
 enum Outcome {
     Loaded(Loaded),
@@ -100,10 +113,10 @@ pub struct PanelContext {
     pub cfg: Arc<Config>,
     pub names: Arc<MetricNames>,
     /// The range to show; it changes on every refresh of a relative range.
-    pub range: Signal<TimeRange>,
-    pub view: RwSignal<ViewState>,
+    pub range: Memo<TimeRange>,
+    pub view: Watched<ViewState>,
     /// The time under the pointer on any chart: every chart draws its crosshair there.
-    pub hover_secs: RwSignal<Option<f64>>,
+    pub hover_secs: Watched<Option<f64>>,
     /// The rules, their health and the alert bands of the range.
     pub health: crate::web::health::HealthSignal,
 }
@@ -429,28 +442,21 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     let legend = el("table", "legend", Some(&root));
     let notes = el("p", "notes", Some(&root));
 
-    let state = RwSignal::new(PanelState::Loading);
-    let loaded = RwSignal::new(None::<Arc<Loaded>>);
-    let drawn = RwSignal::new(None::<Drawn>);
+    let state = Watched::new(PanelState::Loading);
+    let loaded = Watched::new(None::<Arc<Loaded>>);
+    let drawn = Watched::new(None::<Arc<Drawn>>);
     // Set when a refresh came due before the previous one answered.
-    let late = RwSignal::new(false);
+    let late = Watched::new(false);
     // The request in flight, if any: a newer refresh or removing the panel aborts it.
     let in_flight = StoredValue::new_local(None::<AbortController>);
-    on_cleanup(move || {
-        in_flight.try_update_value(|slot| {
-            if let Some(c) = slot.take() {
-                c.abort();
-            }
-        });
-    });
+    on_cleanup(move || crate::web::traces::abort(in_flight));
 
     // Only what changes the queries triggers a fetch.
-    let handler = Memo::new(move |_| view.with(|v| v.handler.clone()));
+    let queried = move || (range.get(), view.with(|v| v.handler.clone()));
     {
         let chart = chart.clone();
-        effect(move || {
-            let range = range.get();
-            let handler = handler.get();
+        on_change(queried, move |(range, handler)| {
+            let range = *range;
             let width_px = chart.client_width().max(100) as u32;
             let window = query_window(range, width_px, cfg.prometheus.scrape_interval_secs);
             let qctx = QueryContext {
@@ -524,31 +530,35 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     }
 
     // Drawing follows the data, the isolation, stacking, theme and size; it never re-queries.
-    let isolated = Memo::new(move |_| view.with(|v| v.isolated_series(spec.id).map(str::to_owned)));
-    let stack_on = Memo::new(move |_| spec.id == "request-rate" && view.with(|v| v.stacked));
-    let theme = Memo::new(move |_| view.with(|v| v.theme));
-    let (resized, set_resized) = signal(0u32);
-    let resize =
-        window_event_listener(leptos::ev::resize, move |_| set_resized.update(|n| *n += 1));
+    let look = Memo::new(move |_| {
+        view.with(|v| Look {
+            isolated: v.isolated_series(spec.id).map(str::to_owned),
+            stacked: spec.id == "request-rate" && v.stacked,
+            theme: v.theme,
+        })
+    });
+    let resized = Trigger::new();
+    let resize = window_event_listener_untyped("resize", move |_| resized.notify());
     on_cleanup(move || resize.remove());
     if let Some(canvas) = canvas.clone() {
         effect(move || {
             resized.track();
             let Some(l) = loaded.get() else { return };
-            let (shown, hidden) = displayed(&l, isolated.get().as_deref());
-            let drawn_series = if stack_on.get() {
+            let look = look.get();
+            let (shown, hidden) = displayed(&l, look.isolated.as_deref());
+            let drawn_series = if look.stacked {
                 stacked(&shown)
             } else {
                 shown.clone()
             };
-            let light = match theme.get() {
+            let light = match look.theme {
                 Theme::Light => true,
                 Theme::Dark => false,
                 Theme::System => prefers_light(),
             };
             match draw(&canvas, spec, &l.window, &drawn_series, light) {
                 Ok((summary, ratio)) => {
-                    drawn.set(Some(Drawn {
+                    drawn.set(Some(Arc::new(Drawn {
                         series: summary.series_drawn,
                         hidden,
                         legend: legend_rows(spec, &shown),
@@ -565,7 +575,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                             hi: summary.y_hi,
                         },
                         shown,
-                    }));
+                    })));
                     state.set(PanelState::Ready);
                 }
                 Err(message) => state.set(PanelState::Error(message)),
@@ -574,10 +584,10 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     }
 
     // Pointer: a drag selects a window to zoom into; hovering moves the shared crosshair.
-    let drag_from_css = RwSignal::new(None::<f64>);
+    let drag_from_css = Watched::new(None::<f64>);
     // A finished drag waiting for the menu's answer: (from, to) seconds, left and width px.
-    let chosen = RwSignal::new(None::<(i64, i64, f64, f64)>);
-    let pointer_css = RwSignal::new(None::<f64>);
+    let chosen = Watched::new(None::<(i64, i64, f64, f64)>);
+    let pointer_css = Watched::new(None::<f64>);
     let time_at = move |x_css: f64| drawn.with_untracked(|d| d.as_ref()?.axis.time_at(x_css));
     if let Some(canvas) = canvas {
         let crosshair = el("div", "crosshair", Some(&chart));
@@ -727,20 +737,20 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 view.update(|v| v.trace = Some(id));
             }
         });
-        let dots = RwSignal::new(Arc::new(Vec::<Dot>::new()));
+        let dots = Watched::new(Arc::new(Vec::<Dot>::new()));
         let request = StoredValue::new_local(None::<AbortController>);
         let cfg = scatter_cfg;
         // Asked again with each load (a refresh or a new range), not with each redraw.
-        let asked = Memo::new(move |_| {
+        let asked = move || {
             loaded.with(|l| {
                 l.as_ref().map(|l| {
                     let (from, to) = (l.window.start_secs as i64, l.window.end_secs as i64);
                     (from, to, l.queries.first().cloned().unwrap_or_default())
                 })
             })
-        });
-        effect(move || {
-            let Some((from, to, query)) = asked.get() else {
+        };
+        on_change(asked, move |asked| {
+            let Some((from, to, query)) = asked.clone() else {
                 return;
             };
             let Some(controller) = crate::web::traces::restart(request) else {
@@ -831,7 +841,11 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 }
                 _ => None,
             });
-            set_attr(&layer, "data-bands", count.map(|c| c.to_string()).as_deref());
+            set_attr(
+                &layer,
+                "data-bands",
+                count.map(|c| c.to_string()).as_deref(),
+            );
         });
     }
 
@@ -928,7 +942,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         }
     });
     effect(move || {
-        let isolated_now = isolated.get();
+        let isolated_now = look.with(|l| l.isolated.clone());
         let d = drawn.get();
         let Some(d) = d else {
             legend.set_text_content(None);
@@ -936,14 +950,20 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         };
         let rows: Vec<Row> = d
             .legend
-            .into_iter()
+            .iter()
             .map(|r| {
                 let c = PALETTE[r.color % PALETTE.len()];
                 Row {
                     selected: isolated_now.as_deref() == Some(r.name.as_str()),
                     swatch_css: Some(format!("background: rgb({},{},{})", c.0, c.1, c.2)),
                     value: r.last_raw,
-                    cells: vec![r.name, r.last, r.min, r.max, r.mean],
+                    cells: vec![
+                        r.name.clone(),
+                        r.last.clone(),
+                        r.min.clone(),
+                        r.max.clone(),
+                        r.mean.clone(),
+                    ],
                 }
             })
             .collect();

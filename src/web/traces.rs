@@ -2,7 +2,9 @@
 //! (`drill=`, `traces=`, `op=`) as a list, and the waterfall of the trace in the URL (`trace=`).
 //! What to search and what to keep is decided by `core::drill`; this file fetches and shows.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -15,7 +17,7 @@ use crate::core::jaeger::{self as j, ApiVersion, JaegerError, SearchParams, Trac
 use crate::core::links;
 use crate::core::state::ViewState;
 use crate::core::waterfall;
-use crate::web::dom::{effect, el, listen, set_attr, spawn, text_el};
+use crate::web::dom::{effect, el, listen, on_change, set_attr, spawn, text_el, Watched};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -33,6 +35,19 @@ enum Load<T> {
     Error(String),
 }
 
+/// Two loads are the same when in the same state with the same answer: the same `Arc`, not an
+/// equal one (comparing two answers would cost more than showing one again).
+impl<T> PartialEq for Load<Arc<T>> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Load::Idle, Load::Idle) | (Load::Loading, Load::Loading) => true,
+            (Load::Ready(a), Load::Ready(b)) => Arc::ptr_eq(a, b),
+            (Load::Error(a), Load::Error(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 impl<T> Load<T> {
     fn name(&self) -> &'static str {
         match self {
@@ -42,6 +57,25 @@ impl<T> Load<T> {
             Load::Error(_) => "error",
         }
     }
+}
+
+/// An opened trace and its waterfall rows, laid out once when it arrives.
+type Opened = (Arc<Trace>, Arc<Vec<waterfall::Row>>);
+
+fn laid_out(trace: Arc<Trace>) -> Load<Opened> {
+    let rows = Arc::new(waterfall::layout(&trace));
+    Load::Ready((trace, rows))
+}
+
+/// What the user did to the opened trace's waterfall; cleared (but the scroll) when another
+/// trace opens.
+#[derive(Clone, Default)]
+struct WaterfallView {
+    /// The span ids whose children are hidden.
+    collapsed: HashSet<String>,
+    /// The span whose details are shown, by index in the trace.
+    selected_span: Option<usize>,
+    scroll_top_px: i32,
 }
 
 /// The list: its rows and how many traces matched before the cut.
@@ -154,6 +188,15 @@ pub(crate) async fn scatter_dots(
     Ok(drill::trace_dots(&answers))
 }
 
+/// Aborts the request of a slot, if any (also when the slot is already disposed).
+pub(crate) fn abort(slot: StoredValue<Option<AbortController>, LocalStorage>) {
+    slot.try_update_value(|s| {
+        if let Some(c) = s.take() {
+            c.abort();
+        }
+    });
+}
+
 /// Aborts the previous request of a slot and starts a new one.
 pub(crate) fn restart(
     slot: StoredValue<Option<AbortController>, LocalStorage>,
@@ -168,7 +211,7 @@ pub(crate) fn restart(
 }
 
 /// The drill-down section. Hidden while the URL has neither a window nor a trace.
-pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
+pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
     let root = el("section", "panel traces", None);
     set_attr(&root, "data-panel", Some("traces"));
     let h2 = text_el("h2", "", "Traces", Some(&root));
@@ -234,45 +277,39 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         return root;
     };
     let jc = Arc::new(jc);
-    let listing = RwSignal::new(Load::<Arc<Listing>>::Idle);
-    let opened = RwSignal::new(Load::<Arc<Trace>>::Idle);
+    let listing = Watched::new(Load::<Arc<Listing>>::Idle);
+    let opened_trace = Watched::new(Load::<Opened>::Idle);
     // The traces the list fetched (a few hundred at most): a row opens without another request.
-    let fetched = StoredValue::new(Vec::<Arc<Trace>>::new());
+    // A plain shared cell: nothing reacts to it, so it needs none of leptos's storage.
+    let fetched = Rc::new(RefCell::new(Vec::<Arc<Trace>>::new()));
     let list_request = StoredValue::new_local(None::<AbortController>);
     let trace_request = StoredValue::new_local(None::<AbortController>);
     on_cleanup(move || {
-        for slot in [list_request, trace_request] {
-            slot.try_update_value(|s| {
-                if let Some(c) = s.take() {
-                    c.abort();
-                }
-            });
-        }
+        abort(list_request);
+        abort(trace_request);
     });
 
-    let asked = Memo::new(move |_| view.with(|v| (v.drill, v.trace_filter, v.drill_op.clone())));
+    let asked = move || view.with(|v| (v.drill, v.trace_filter, v.drill_op.clone()));
     // A window opened from a chart further down brings the list into view.
     {
         let root = root.clone();
         let mut previous: Option<Option<(i64, i64)>> = None;
-        effect(move || {
-            let window = asked.with(|a| a.0);
-            if window.is_some() && previous.is_some_and(|p| p != window) {
-                root.scroll_into_view();
-            }
-            previous = Some(window);
-        });
+        on_change(
+            move || view.with(|v| v.drill),
+            move |&window| {
+                if window.is_some() && previous.is_some_and(|p| p != window) {
+                    root.scroll_into_view();
+                }
+                previous = Some(window);
+            },
+        );
     }
     {
-        let jc = jc.clone();
-        effect(move || {
-            let (window, filter, op) = asked.get();
+        let (jc, fetched) = (jc.clone(), fetched.clone());
+        on_change(asked, move |asked| {
+            let (window, filter, op) = asked.clone();
             let Some((from, to)) = window else {
-                list_request.update_value(|s| {
-                    if let Some(c) = s.take() {
-                        c.abort();
-                    }
-                });
+                abort(list_request);
                 listing.set(Load::Idle);
                 return;
             };
@@ -280,7 +317,7 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                 return;
             };
             listing.set(Load::Loading);
-            let jc = jc.clone();
+            let (jc, fetched) = (jc.clone(), fetched.clone());
             spawn(async move {
                 let signal = controller.signal();
                 let target = Target::parse(op.as_deref());
@@ -305,9 +342,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                     Err(e) => listing.set(Load::Error(e.to_string())),
                     Ok(answers) => {
                         let listed = drill::select(filter, &target, &answers);
-                        fetched.update_value(|all| {
-                            *all = answers.into_iter().flatten().map(Arc::new).collect();
-                        });
+                        *fetched.borrow_mut() =
+                            answers.into_iter().flatten().map(Arc::new).collect();
                         listing.set(Load::Ready(Arc::new(listed)));
                     }
                 }
@@ -315,26 +351,23 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         });
     }
 
-    let trace_id = Memo::new(move |_| view.with(|v| v.trace.clone()));
+    let trace_id = move || view.with(|v| v.trace.clone());
     let jc_by_id = jc.clone();
-    effect(move || {
-        let Some(id) = trace_id.get() else {
-            trace_request.update_value(|s| {
-                if let Some(c) = s.take() {
-                    c.abort();
-                }
-            });
-            opened.set(Load::Idle);
+    on_change(trace_id, move |id| {
+        let Some(id) = id.clone() else {
+            abort(trace_request);
+            opened_trace.set(Load::Idle);
             return;
         };
-        if let Some(t) = fetched.with_value(|all| all.iter().find(|t| t.trace_id == id).cloned()) {
-            opened.set(Load::Ready(t));
+        let known = fetched.borrow().iter().find(|t| t.trace_id == id).cloned();
+        if let Some(t) = known {
+            opened_trace.set(laid_out(t));
             return;
         }
         let Some(controller) = restart(trace_request) else {
             return;
         };
-        opened.set(Load::Loading);
+        opened_trace.set(Load::Loading);
         let jc = jc_by_id.clone();
         spawn(async move {
             let signal = controller.signal();
@@ -345,11 +378,11 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             .await;
             match result {
                 Err(e) if e.is_aborted() => {}
-                Err(e) if e.is_not_found() => opened.set(Load::Error(format!(
+                Err(e) if e.is_not_found() => opened_trace.set(Load::Error(format!(
                     "Jaeger has no trace {id} (it may have been sampled out or expired)."
                 ))),
-                Err(e) => opened.set(Load::Error(e.to_string())),
-                Ok(t) => opened.set(Load::Ready(Arc::new(t))),
+                Err(e) => opened_trace.set(Load::Error(e.to_string())),
+                Ok(t) => opened_trace.set(laid_out(Arc::new(t))),
             }
         });
     });
@@ -359,9 +392,10 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
         let root = root.clone();
         let cfg = cfg.clone();
         let jc = jc.clone();
-        effect(move || {
-            let (window, filter, op) = asked.get();
-            let shown_trace = trace_id.get();
+        // Shown again when the question, the opened trace or the answer changes.
+        let shown = move || (asked(), trace_id(), listing.get());
+        on_change(shown, move |shown| {
+            let ((window, filter, op), shown_trace, load) = shown.clone();
             set_attr(
                 &root,
                 "hidden",
@@ -369,7 +403,6 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             );
             filter_select.set_value(filter.as_str());
             window_links.set_text_content(None);
-            let load = listing.get();
             set_attr(&root, "data-state", Some(load.name()));
             set_attr(&list, "hidden", window.is_none().then_some(""));
             set_attr(&filter_select, "hidden", window.is_none().then_some(""));
@@ -439,22 +472,17 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
     }
 
     // The waterfall of the opened trace.
-    let collapsed = RwSignal::new(HashSet::<String>::new());
-    let selected_span = RwSignal::new(None::<usize>);
-    let scroll_top = RwSignal::new(0i32);
-    let laid_out = Memo::new(move |_| match opened.get() {
-        Load::Ready(t) => Some((t.clone(), Arc::new(waterfall::layout(&t)))),
-        _ => None,
-    });
-    effect(move || {
-        trace_id.track();
-        collapsed.set(HashSet::new());
-        selected_span.set(None);
+    let wf_view = Watched::new(WaterfallView::default());
+    on_change(trace_id, move |_| {
+        wf_view.update(|w| {
+            w.collapsed.clear();
+            w.selected_span = None;
+        });
     });
     {
         let wf_scroll2 = wf_scroll.clone();
         listen(&wf_scroll, "scroll", move |_: web_sys::Event| {
-            scroll_top.set(wf_scroll2.scroll_top())
+            wf_view.update(|w| w.scroll_top_px = wf_scroll2.scroll_top())
         });
     }
     listen(&wf_inner, "click", move |ev: web_sys::Event| {
@@ -469,25 +497,25 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             .and_then(|i| i.parse::<usize>().ok());
         if target.closest(".caret").ok().flatten().is_some() {
             if let Some(id) = row.get_attribute("data-span-id") {
-                collapsed.update(|c| {
-                    if !c.remove(&id) {
-                        c.insert(id);
+                wf_view.update(|w| {
+                    if !w.collapsed.remove(&id) {
+                        w.collapsed.insert(id);
                     }
                 });
             }
         } else {
-            selected_span.set(index);
+            wf_view.update(|w| w.selected_span = index);
         }
     });
     {
         let wf = wf.clone();
         let cfg = cfg.clone();
         effect(move || {
-            let load = opened.get();
+            let load = opened_trace.get();
             set_attr(&wf, "data-state", Some(load.name()));
             set_attr(&wf, "hidden", matches!(load, Load::Idle).then_some(""));
             wf_head.set_text_content(None);
-            let Some((trace, rows)) = laid_out.get() else {
+            let Load::Ready((trace, rows)) = load else {
                 set_attr(&wf, "data-trace-id", None);
                 set_attr(&wf, "data-spans", None);
                 wf_inner.set_text_content(None);
@@ -534,7 +562,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                     start + s.duration_us as f64 / 1e6 + 3_600.0,
                 ),
             );
-            let visible = collapsed.with(|c| waterfall::visible_rows(&rows, c));
+            let wv = wf_view.get();
+            let visible = waterfall::visible_rows(&rows, &wv.collapsed);
             set_attr(&wf, "data-rows", Some(&visible.len().to_string()));
             set_attr(
                 &wf_inner,
@@ -543,12 +572,11 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
             );
             // Only the rows in view (and a few around) are in the DOM: a 10,000-span trace
             // scrolls like a 10-span one.
-            let top = scroll_top.get();
+            let top = wv.scroll_top_px;
             let height = wf_scroll.client_height().max(ROW_PX * 20);
             let first = ((top / ROW_PX).max(0) as usize).saturating_sub(OVERSCAN_ROWS);
             let last = (((top + height) / ROW_PX) as usize + OVERSCAN_ROWS).min(visible.len());
-            let chosen = selected_span.get();
-            let collapsed_now = collapsed.get();
+            let chosen = wv.selected_span;
             wf_inner.set_text_content(None);
             for (i, row) in visible.iter().enumerate().take(last).skip(first) {
                 let span = &trace.spans[row.span_index];
@@ -569,8 +597,8 @@ pub fn drill_down(cfg: Arc<Config>, view: RwSignal<ViewState>) -> HtmlElement {
                     "style",
                     Some(&format!("padding-left: {}px", row.depth.min(40) * 12)),
                 );
-                if row.has_children || collapsed_now.contains(&row.span_id) {
-                    let open = !collapsed_now.contains(&row.span_id);
+                if row.has_children || wv.collapsed.contains(&row.span_id) {
+                    let open = !wv.collapsed.contains(&row.span_id);
                     text_el("span", "caret", if open { "▾ " } else { "▸ " }, Some(&name));
                 }
                 let mut label = span.operation.clone();
