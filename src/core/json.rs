@@ -14,9 +14,9 @@
 //! something that is not an object, is a shape error ([`Shape`]), which each decoder turns into
 //! its own error. Fields the decoders do not use are not looked at.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
+
+use crate::core::str_map::StrMap;
 
 /// A shape error: what in the JSON is not as expected. It is one `String` wide so that the many
 /// `?` of the readers stay cheap; a decoder turns it into its own error (Jaeger's and
@@ -153,9 +153,7 @@ pub(crate) fn read_list<T>(obj: &Value, key: &str, read: fn(&Value) -> Read<T>) 
 
 /// A list of strings; `what` names it in a shape error.
 pub(crate) fn strings(list: &Value, what: &str) -> Read<Vec<String>> {
-    let Value::Array(items) = list else {
-        return Err(Shape(format!("{what} is {}, not a list", type_name(list))));
-    };
+    let items = items(list, what)?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item.as_str() {
@@ -180,20 +178,40 @@ pub(crate) fn str_list(obj: &Value, key: &str) -> Read<Vec<String>> {
 }
 
 /// An object field whose values are all strings (a label set); empty when missing or `null`.
-pub(crate) fn str_map(obj: &Value, key: &str) -> Read<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    if let Some(Value::Object(map)) = checked(obj, key, "an object", Value::is_object, true)? {
-        for (name, value) in map {
-            let Some(value) = value.as_str() else {
-                return Err(Shape(format!(
-                    "`{key}.{name}` is {}, not a string",
-                    type_name(value)
-                )));
-            };
-            out.insert(name.clone(), value.to_owned());
-        }
+pub(crate) fn str_map(obj: &Value, key: &str) -> Read<StrMap> {
+    match checked(obj, key, "an object", Value::is_object, true)? {
+        Some(map) => string_map(map, key),
+        None => Ok(StrMap::new()),
+    }
+}
+
+/// An object whose values are all strings (a label set); `what` names it in a shape error.
+pub(crate) fn string_map(obj: &Value, what: &str) -> Read<StrMap> {
+    let Value::Object(map) = obj else {
+        return Err(Shape(format!(
+            "`{what}` is {}, not an object",
+            type_name(obj)
+        )));
+    };
+    let mut out = StrMap::new();
+    for (name, value) in map {
+        let Some(value) = value.as_str() else {
+            return Err(Shape(format!(
+                "`{what}.{name}` is {}, not a string",
+                type_name(value)
+            )));
+        };
+        out.insert(name.clone(), value.to_owned());
     }
     Ok(out)
+}
+
+/// The items of a list; `what` names it in a shape error.
+pub(crate) fn items<'a>(list: &'a Value, what: &str) -> Read<&'a [Value]> {
+    match list {
+        Value::Array(items) => Ok(items),
+        _ => Err(Shape(format!("{what} is {}, not a list", type_name(list)))),
+    }
 }
 
 /// A list item that is a name (a service, a v1 operation).

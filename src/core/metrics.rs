@@ -4,7 +4,7 @@
 //! shared/fixtures/arrwdb/README.md). At start the app asks Prometheus which names exist and
 //! resolves each metric it needs here: the config's override first, then the known spellings.
 
-use std::collections::BTreeMap;
+use crate::core::str_map::StrMap;
 
 /// A metric the dashboard reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -173,7 +173,7 @@ pub fn similar_names(looked_for: &[String], existing: &[String]) -> Vec<String> 
 
 /// Resolves every metric against the names Prometheus has (`/api/v1/label/__name__/values`).
 /// An override in config.json wins, but only if it exists; otherwise it is reported missing.
-pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> MetricNames {
+pub fn resolve(existing: &[String], overrides: &StrMap) -> MetricNames {
     // A linear scan: a few dozen candidates against a few thousand names is instant, and a set
     // would add its own code to the wasm.
     let has = |name: &str| existing.iter().any(|e| e == name);
@@ -240,13 +240,13 @@ mod tests {
     fn the_real_spelling_is_found_and_the_guides_too() {
         let real = resolve(
             &names(&["arrwdb_http_http_requests_total", "up"]),
-            &BTreeMap::new(),
+            &StrMap::new(),
         );
         assert_eq!(
             real.get(Metric::RequestsTotal),
             Ok("arrwdb_http_http_requests_total")
         );
-        let guide = resolve(&names(&["arrwdb_http_requests_total"]), &BTreeMap::new());
+        let guide = resolve(&names(&["arrwdb_http_requests_total"]), &StrMap::new());
         assert_eq!(
             guide.get(Metric::RequestsTotal),
             Ok("arrwdb_http_requests_total")
@@ -256,14 +256,16 @@ mod tests {
     #[test]
     fn an_override_wins_only_if_it_exists() {
         let existing = names(&["arrwdb_http_http_requests_total", "my_requests_total"]);
-        let overrides: BTreeMap<String, String> =
-            [("requests_total".to_owned(), "my_requests_total".to_owned())].into();
+        let overrides: StrMap = [("requests_total".to_owned(), "my_requests_total".to_owned())]
+            .into_iter()
+            .collect();
         assert_eq!(
             resolve(&existing, &overrides).get(Metric::RequestsTotal),
             Ok("my_requests_total")
         );
-        let overrides: BTreeMap<String, String> =
-            [("requests_total".to_owned(), "typo_total".to_owned())].into();
+        let overrides: StrMap = [("requests_total".to_owned(), "typo_total".to_owned())]
+            .into_iter()
+            .collect();
         let got = resolve(&existing, &overrides);
         let missing = got.get(Metric::RequestsTotal).unwrap_err();
         assert_eq!(
@@ -275,7 +277,7 @@ mod tests {
     #[test]
     fn a_missing_metric_says_what_exists_instead() {
         let existing = names(&["other_http_requests_total", "up"]);
-        let got = resolve(&existing, &BTreeMap::new());
+        let got = resolve(&existing, &StrMap::new());
         assert_eq!(
             missing_message(got.get(Metric::RequestsTotal).unwrap_err()),
             "Prometheus has no metric `arrwdb_http_http_requests_total` or `arrwdb_http_requests_total`; \

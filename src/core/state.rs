@@ -33,7 +33,7 @@
 //! When a parameter is repeated the last one wins, so a portal can override a permalink's value
 //! by appending its own.
 
-use std::collections::BTreeMap;
+use crate::core::str_map::StrMap;
 use std::fmt;
 
 use crate::core::drill::TraceFilter;
@@ -243,7 +243,7 @@ pub struct ViewState {
     /// `None` follows the configuration's default (see [`ViewState::effective_refresh`]).
     pub refresh: Option<Refresh>,
     /// Panel id → the series name shown alone in that panel.
-    pub isolated: BTreeMap<String, String>,
+    pub isolated: StrMap,
     /// The request-rate panel stacked rather than overlaid.
     pub stacked: bool,
     /// A per-handler view of error rate and latency; `None` is the overall view.
@@ -410,7 +410,7 @@ struct RawQuery {
     handler: Option<String>,
     stack: Option<String>,
     /// Decoded panel id (possibly empty or too long) → series name.
-    isolated: BTreeMap<String, String>,
+    isolated: StrMap,
     drill: Option<String>,
     traces: Option<String>,
     op: Option<String>,
@@ -640,8 +640,8 @@ fn flag(param: &str, value: &str) -> Result<bool, StateWarning> {
 
 /// The isolated series: panel ids must be non-empty, names and ids bounded, and at most
 /// [`MAX_ISOLATED_PANELS`] are kept (the first in panel-id order). Series names may be empty.
-fn isolated(raw: &BTreeMap<String, String>, warnings: &mut Warnings) -> BTreeMap<String, String> {
-    let mut kept = BTreeMap::new();
+fn isolated(raw: &StrMap, warnings: &mut Warnings) -> StrMap {
+    let mut kept = StrMap::new();
     for (panel, series) in raw {
         let param = format!("{ISOLATION_PREFIX}{panel}");
         let problem = if panel.is_empty() {
@@ -797,7 +797,7 @@ mod tests {
         s
     }
 
-    fn iso(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn iso(pairs: &[(&str, &str)]) -> StrMap {
         pairs
             .iter()
             .map(|(p, s)| (p.to_string(), s.to_string()))

@@ -3,14 +3,13 @@
 //! Decoding is hand-written so that a matrix of hundreds of series × 11,000 points goes straight
 //! from the text to `Point`s, with no `serde_json::Value` and no `String` per point.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 /// A series' label set (`metric` in query results, `seriesLabels` in exemplars).
-pub type Labels = BTreeMap<String, String>;
+pub type Labels = crate::core::str_map::StrMap;
 
 /// One float sample. `value` may be NaN or ±∞ (Prometheus's `"NaN"`, `"+Inf"`, `"-Inf"`): the
 /// charts draw a non-finite value as a gap, never as zero.
