@@ -184,10 +184,13 @@ impl Trace {
     /// The root span: a span without a parent in this trace, the earliest if several. Spans
     /// with no parent at all are preferred over spans whose parent is missing (orphans).
     pub fn root(&self) -> Option<&Span> {
-        let ids: HashMap<&str, ()> = self
+        // Keyed as the waterfall's index is (`HashMap<&str, usize>`), so the wasm build holds
+        // one instantiation of the map for both.
+        let ids: HashMap<&str, usize> = self
             .spans
             .iter()
-            .map(|s| (s.span_id.as_str(), ()))
+            .enumerate()
+            .map(|(i, s)| (s.span_id.as_str(), i))
             .collect();
         let rank = |s: &Span| match &s.parent_id {
             None => Some(0),
