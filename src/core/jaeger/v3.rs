@@ -63,7 +63,12 @@ impl TraceSet {
                     let span = span(item, service, scope)?;
                     // From the last trace back: a trace's spans mostly come together, and a
                     // search answers a few dozen traces, so no hash map (and its code) is needed.
-                    match self.traces.iter_mut().rev().find(|t| t.trace_id == trace_id) {
+                    match self
+                        .traces
+                        .iter_mut()
+                        .rev()
+                        .find(|t| t.trace_id == trace_id)
+                    {
                         Some(trace) => trace.spans.push(span),
                         None => self.traces.push(Trace {
                             trace_id,
