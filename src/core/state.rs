@@ -349,9 +349,10 @@ impl fmt::Display for StateWarning {
     }
 }
 
-/// A value from the URL, quoted and shortened for a warning.
-fn quoted(value: &str) -> String {
-    format!("\"{}\"", shorten(value))
+/// The warning for a value of `param` that does not validate: `"banana" is not …`. One
+/// function formats every such warning (the wasm build holds one copy of the formatting).
+fn bad_value(param: &str, value: &str, problem: &str) -> StateWarning {
+    StateWarning::new(param, format!("\"{}\" {problem}", shorten(value)))
 }
 
 /// At most 40 characters, with an ellipsis when cut.
@@ -495,12 +496,10 @@ pub fn decode(query: &str) -> (ViewState, Vec<StateWarning>) {
         .traces
         .as_deref()
         .and_then(|v| {
-            w.keep(TraceFilter::parse(v).ok_or_else(|| {
-                StateWarning::new(
-                    "traces",
-                    format!("{} is not errors, all or slow", quoted(v)),
-                )
-            }))
+            w.keep(
+                TraceFilter::parse(v)
+                    .ok_or_else(|| bad_value("traces", v, "is not errors, all or slow")),
+            )
         })
         .unwrap_or_default();
     state.drill_op = raw
@@ -539,21 +538,14 @@ impl Warnings {
 }
 
 fn relative_range(value: &str) -> Result<RangeSpec, StateWarning> {
-    let problem = |p: String| StateWarning::new("range", p);
-    let duration_secs = parse_duration_secs(value).ok_or_else(|| {
-        problem(format!(
-            "{} is not a duration such as 1h or 90m",
-            quoted(value)
-        ))
-    })?;
+    let problem = |p: &str| bad_value("range", value, p);
+    let duration_secs =
+        parse_duration_secs(value).ok_or_else(|| problem("is not a duration such as 1h or 90m"))?;
     if duration_secs == 0 {
-        return Err(problem(format!("{} is an empty range", quoted(value))));
+        return Err(problem("is an empty range"));
     }
     if duration_secs > MAX_RELATIVE_RANGE_SECS {
-        return Err(problem(format!(
-            "{} is longer than the 400-day maximum",
-            quoted(value)
-        )));
+        return Err(problem("is longer than the 400-day maximum"));
     }
     Ok(RangeSpec::Relative { duration_secs })
 }
@@ -574,9 +566,8 @@ fn absolute_range(from: Option<&str>, to: Option<&str>) -> Result<RangeSpec, Sta
             ))
         }
     };
-    let from_secs =
-        unix_secs(from).ok_or_else(|| StateWarning::new("from", not_unix_secs(from)))?;
-    let to_secs = unix_secs(to).ok_or_else(|| StateWarning::new("to", not_unix_secs(to)))?;
+    let from_secs = unix_secs(from).ok_or_else(|| not_unix_secs("from", from))?;
+    let to_secs = unix_secs(to).ok_or_else(|| not_unix_secs("to", to))?;
     if from_secs >= to_secs {
         return Err(StateWarning::new(
             "from",
@@ -594,8 +585,8 @@ fn unix_secs(value: &str) -> Option<i64> {
     value.parse().ok().filter(|&secs| secs <= MAX_UNIX_SECS)
 }
 
-fn not_unix_secs(value: &str) -> String {
-    format!("{} is not a time in whole Unix seconds", quoted(value))
+fn not_unix_secs(param: &str, value: &str) -> StateWarning {
+    bad_value(param, value, "is not a time in whole Unix seconds")
 }
 
 fn refresh(value: &str) -> Result<Refresh, StateWarning> {
@@ -605,9 +596,10 @@ fn refresh(value: &str) -> Result<Refresh, StateWarning> {
         .find(|choice| choice.to_string() == value)
         .ok_or_else(|| {
             let choices: Vec<String> = REFRESH_CHOICES.iter().map(Refresh::to_string).collect();
-            StateWarning::new(
+            bad_value(
                 "refresh",
-                format!("{} is not one of {}", quoted(value), choices.join(", ")),
+                value,
+                &format!("is not one of {}", choices.join(", ")),
             )
         })
 }
@@ -631,10 +623,7 @@ fn flag(param: &str, value: &str) -> Result<bool, StateWarning> {
     match value {
         "" | "1" | "true" => Ok(true),
         "0" | "false" => Ok(false),
-        _ => Err(StateWarning::new(
-            param,
-            format!("{} is not 1 or 0", quoted(value)),
-        )),
+        _ => Err(bad_value(param, value, "is not 1 or 0")),
     }
 }
 
@@ -679,13 +668,11 @@ fn drill(value: &str) -> Result<(i64, i64), StateWarning> {
         .and_then(|(from, to)| Some((unix_secs(from)?, unix_secs(to)?)));
     match window {
         Some((from, to)) if from < to => Ok((from, to)),
-        Some(_) => Err(StateWarning::new(
+        Some(_) => Err(bad_value("drill", value, "does not start before it ends")),
+        None => Err(bad_value(
             "drill",
-            format!("{} does not start before it ends", quoted(value)),
-        )),
-        None => Err(StateWarning::new(
-            "drill",
-            format!("{} is not <from>-<to> in Unix seconds", quoted(value)),
+            value,
+            "is not <from>-<to> in Unix seconds",
         )),
     }
 }
@@ -695,9 +682,10 @@ fn trace_id(value: &str) -> Result<String, StateWarning> {
     if !value.is_empty() && value.len() <= 32 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(value.to_ascii_lowercase())
     } else {
-        Err(StateWarning::new(
+        Err(bad_value(
             "trace",
-            format!("{} is not a trace id (1 to 32 hex digits)", quoted(value)),
+            value,
+            "is not a trace id (1 to 32 hex digits)",
         ))
     }
 }
@@ -707,21 +695,13 @@ fn theme(value: &str) -> Result<Theme, StateWarning> {
         .iter()
         .copied()
         .find(|t| t.as_str() == value)
-        .ok_or_else(|| {
-            StateWarning::new(
-                "theme",
-                format!("{} is not dark, light or system", quoted(value)),
-            )
-        })
+        .ok_or_else(|| bad_value("theme", value, "is not dark, light or system"))
 }
 
 fn background(value: &str) -> Result<bool, StateWarning> {
     match value {
         "transparent" => Ok(true),
-        _ => Err(StateWarning::new(
-            "bg",
-            format!("{} is not transparent", quoted(value)),
-        )),
+        _ => Err(bad_value("bg", value, "is not transparent")),
     }
 }
 
