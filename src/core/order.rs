@@ -6,17 +6,16 @@
 use std::cmp::Ordering;
 
 /// Sorts `items` by `compare`; items that compare equal keep their order.
-pub fn sort_by<T>(items: &mut Vec<T>, compare: impl Fn(&T, &T) -> Ordering) {
+pub fn sort_by<T>(items: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
     if items.len() < 2 {
         return;
     }
     let order = sorted_positions(items.len(), &|a, b| compare(&items[a], &items[b]));
-    let mut taken: Vec<Option<T>> = items.drain(..).map(Some).collect();
-    items.extend(order.into_iter().filter_map(|i| taken[i].take()));
+    permute(order, &mut |i, j| items.swap(i, j));
 }
 
 /// Sorts `items` in their natural order.
-pub fn sort<T: Ord>(items: &mut Vec<T>) {
+pub fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
 }
 
@@ -45,6 +44,24 @@ fn sorted_positions(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> V
         run *= 2;
     }
     order
+}
+
+/// Puts the item at position `order[i]` at position `i`, for every `i`, by following the
+/// permutation's cycles with `swap`: linear, and the only code that depends on the item type is
+/// `swap` itself.
+fn permute(mut order: Vec<usize>, swap: &mut dyn FnMut(usize, usize)) {
+    const DONE: usize = usize::MAX;
+    for start in 0..order.len() {
+        let mut i = start;
+        while order[i] != DONE {
+            let from = order[i];
+            order[i] = DONE;
+            if from != start {
+                swap(i, from);
+                i = from;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
