@@ -151,9 +151,8 @@ static UNRESOLVED: Resolution = Resolution::Missing {
 
 /// The last words of a name (`_requests_total`), used to find look-alikes.
 fn stem(name: &str) -> &str {
-    let parts: Vec<&str> = name.rsplitn(3, '_').collect();
-    let keep: usize = parts.iter().take(2).map(|p| p.len() + 1).sum();
-    &name[name.len().saturating_sub(keep)..]
+    let second_to_last = name.rfind('_').and_then(|last| name[..last].rfind('_'));
+    second_to_last.map_or(name, |i| &name[i..])
 }
 
 /// Up to five existing names that end like one of `looked_for` (same last two words:
@@ -290,5 +289,7 @@ mod tests {
     fn stems_are_the_last_two_words() {
         assert_eq!(stem("arrwdb_http_http_requests_total"), "_requests_total");
         assert_eq!(stem("up"), "up");
+        assert_eq!(stem("a_b"), "a_b");
+        assert_eq!(stem("a__b"), "__b");
     }
 }
