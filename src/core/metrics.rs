@@ -151,7 +151,8 @@ static UNRESOLVED: Resolution = Resolution::Missing {
 
 /// The last words of a name (`_requests_total`), used to find look-alikes.
 fn stem(name: &str) -> &str {
-    let second_to_last = name.rfind('_').and_then(|last| name[..last].rfind('_'));
+    let last_underscore = |s: &str| s.bytes().rposition(|b| b == b'_');
+    let second_to_last = last_underscore(name).and_then(|last| last_underscore(&name[..last]));
     second_to_last.map_or(name, |i| &name[i..])
 }
 
