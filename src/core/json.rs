@@ -143,7 +143,15 @@ pub(crate) fn opt_object<'a>(obj: &'a Value, key: &str) -> Read<Option<&'a Value
 
 /// Every item of a list field through `read`; empty when missing.
 pub(crate) fn read_list<T>(obj: &Value, key: &str, read: fn(&Value) -> Read<T>) -> Read<Vec<T>> {
-    let items = list_or_empty(obj, key)?;
+    read_each(list_or_empty(obj, key)?, read)
+}
+
+/// Every item of the list `list` through `read`; `what` names the list in a shape error.
+pub(crate) fn read_items<T>(list: &Value, what: &str, read: fn(&Value) -> Read<T>) -> Read<Vec<T>> {
+    read_each(items(list, what)?, read)
+}
+
+fn read_each<T>(items: &[Value], read: fn(&Value) -> Read<T>) -> Read<Vec<T>> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         out.push(read(item)?);

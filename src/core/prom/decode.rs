@@ -11,8 +11,8 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::core::json::{
-    field, items, opt_str, read_list, required_str, str_list, str_map, str_or_empty, string_map,
-    strings, Read, Shape,
+    field, items, opt_str, read_items, read_list, required_str, str_list, str_map, str_or_empty,
+    string_map, strings, Read, Shape,
 };
 
 use super::error::PromError;
@@ -379,28 +379,26 @@ pub fn decode_exemplars(
 /// `[{seriesLabels, exemplars: [{labels, value: "<sample value>", timestamp: <unix secs>}]}]`:
 /// small answers, walked as a [`Value`].
 fn exemplar_series(list: &Value) -> Read<Vec<ExemplarSeries>> {
-    items(list, "`data`")?
-        .iter()
-        .map(|s| {
-            Ok(ExemplarSeries {
-                series_labels: str_map(s, "seriesLabels")?,
-                exemplars: read_list(s, "exemplars", |e| {
-                    let value = required_str(e, "value")?;
-                    let shape = |what: &str| Shape(format!("`{what}` is not a sample value"));
-                    Ok(Exemplar {
-                        labels: str_map(e, "labels")?,
-                        value: super::sample::parse_sample_value(value)
-                            .ok_or_else(|| shape("value"))?,
-                        t_secs: match field(e, "timestamp")? {
-                            Some(Value::Number(n)) => n.as_f64(),
-                            _ => None,
-                        }
-                        .ok_or_else(|| Shape("`timestamp` is not a number".to_owned()))?,
-                    })
-                })?,
-            })
+    read_items(list, "`data`", |s| {
+        Ok(ExemplarSeries {
+            series_labels: str_map(s, "seriesLabels")?,
+            exemplars: read_list(s, "exemplars", exemplar)?,
         })
-        .collect()
+    })
+}
+
+fn exemplar(e: &Value) -> Read<Exemplar> {
+    let value = required_str(e, "value")?;
+    Ok(Exemplar {
+        labels: str_map(e, "labels")?,
+        value: super::sample::parse_sample_value(value)
+            .ok_or_else(|| Shape("`value` is not a sample value".to_owned()))?,
+        t_secs: match field(e, "timestamp")? {
+            Some(Value::Number(n)) => n.as_f64(),
+            _ => None,
+        }
+        .ok_or_else(|| Shape("`timestamp` is not a number".to_owned()))?,
+    })
 }
 
 /// `/api/v1/targets`.
