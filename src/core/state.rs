@@ -709,59 +709,65 @@ fn background(value: &str) -> Result<bool, StateWarning> {
 /// each omitted when it equals its default (so the default state is the empty string).
 /// `decode(&encode(s)).0 == s` for every state [`decode`] can produce.
 pub fn encode(state: &ViewState) -> String {
-    let mut params: Vec<(String, String)> = Vec::new();
-    let mut push =
-        |key: &str, value: String| params.push((encode_component(key), encode_component(&value)));
+    let mut query = String::new();
+    // `key=value`, both encoded; `None` writes a bare flag (`?panel=latency&kiosk` reads best).
+    let mut push = |key: &str, value: Option<&str>| {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(&encode_component(key));
+        if let Some(value) = value {
+            query.push('=');
+            query.push_str(&encode_component(value));
+        }
+    };
     match state.range {
         range if range == RangeSpec::default() => {}
-        RangeSpec::Relative { duration_secs } => push("range", format_duration(duration_secs)),
+        RangeSpec::Relative { duration_secs } => {
+            push("range", Some(&format_duration(duration_secs)))
+        }
         RangeSpec::Absolute { from_secs, to_secs } => {
-            push("from", from_secs.to_string());
-            push("to", to_secs.to_string());
+            push("from", Some(&from_secs.to_string()));
+            push("to", Some(&to_secs.to_string()));
         }
     }
     if let Some(refresh) = state.refresh {
-        push("refresh", refresh.to_string());
+        push("refresh", Some(&refresh.to_string()));
     }
     if let Some(handler) = &state.handler {
-        push("handler", handler.clone());
+        push("handler", Some(handler));
     }
     if state.stacked {
-        push("stack", "1".to_owned());
+        push("stack", Some("1"));
     }
     for (panel, series) in &state.isolated {
-        push(&format!("{ISOLATION_PREFIX}{panel}"), series.clone());
+        push(&format!("{ISOLATION_PREFIX}{panel}"), Some(series));
     }
     if let Some((from, to)) = state.drill {
-        push("drill", format!("{from}-{to}"));
+        push("drill", Some(&format!("{from}-{to}")));
     }
     if state.trace_filter != TraceFilter::default() {
-        push("traces", state.trace_filter.as_str().to_owned());
+        push("traces", Some(state.trace_filter.as_str()));
     }
     if let Some(op) = &state.drill_op {
-        push("op", op.clone());
+        push("op", Some(op));
     }
     if let Some(trace) = &state.trace {
-        push("trace", trace.clone());
+        push("trace", Some(trace));
     }
     if let Some(panel) = &state.panel {
-        push("panel", panel.clone());
+        push("panel", Some(panel));
     }
-    let mut query: Vec<String> = params
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    // A bare flag reads best: `?panel=latency&kiosk`.
     if state.kiosk {
-        query.push("kiosk".to_owned());
+        push("kiosk", None);
     }
     if state.theme != Theme::System {
-        query.push(format!("theme={}", state.theme.as_str()));
+        push("theme", Some(state.theme.as_str()));
     }
     if state.transparent {
-        query.push("bg=transparent".to_owned());
+        push("bg", Some("transparent"));
     }
-    query.join("&")
+    query
 }
 
 #[cfg(test)]
