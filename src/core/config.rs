@@ -246,11 +246,14 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
     };
     let embed_origins = match section(&root, "embedding", EMBEDDING_KEYS)? {
         None => Vec::new(),
-        Some(e) => str_list(e, "allowed_origins")
-            .map_err(in_section(Some("embedding")))?
-            .iter()
-            .map(|o| origin("embedding.allowed_origins", o))
-            .collect::<Result<_, _>>()?,
+        Some(e) => {
+            let listed = str_list(e, "allowed_origins").map_err(in_section(Some("embedding")))?;
+            let mut origins = Vec::with_capacity(listed.len());
+            for o in &listed {
+                origins.push(origin("embedding.allowed_origins", o)?);
+            }
+            origins
+        }
     };
     let pair = |(field, problem): (String, String)| ConfigError {
         field: Some(field),

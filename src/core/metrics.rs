@@ -161,12 +161,13 @@ fn stem(name: &str) -> &str {
 /// when a name does not exist.
 pub fn similar_names(looked_for: &[String], existing: &[String]) -> Vec<String> {
     let stems: Vec<&str> = looked_for.iter().map(|n| stem(n)).collect();
-    let mut similar: Vec<String> = existing
-        .iter()
-        .filter(|e| stems.iter().any(|s| e.ends_with(s)))
-        .take(5)
-        .cloned()
-        .collect();
+    let mut similar: Vec<String> = Vec::new();
+    for name in existing.iter().filter(|e| stems.iter().any(|s| e.ends_with(s))) {
+        if similar.len() == 5 {
+            break;
+        }
+        similar.push(name.clone());
+    }
     crate::core::order::sort(&mut similar);
     similar
 }
@@ -207,23 +208,29 @@ pub fn missing_message(resolution: &Resolution) -> String {
             looked_for,
             similar,
         } => {
-            let looked = looked_for
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(" or ");
+            let looked = quoted_names(looked_for, " or ");
             if similar.is_empty() {
                 format!("Prometheus has no metric {looked}; nothing similar is scraped.")
             } else {
-                let found = similar
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let found = quoted_names(similar, ", ");
                 format!("Prometheus has no metric {looked}; it has {found} instead (set it in config.json `metrics`).")
             }
         }
     }
+}
+
+/// `names` in backticks, joined by `separator`: `` `a` or `b` ``.
+fn quoted_names(names: &[String], separator: &str) -> String {
+    let mut out = String::new();
+    for name in names {
+        if !out.is_empty() {
+            out.push_str(separator);
+        }
+        out.push('`');
+        out.push_str(name);
+        out.push('`');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -77,12 +77,17 @@ fn v1_api_error(http_status: u16, errors: &[(i64, String)]) -> JaegerError {
     if code == 404 {
         return JaegerError::not_found();
     }
-    let message = errors
+    let mut message = String::new();
+    for msg in errors
         .iter()
         .map(|(_, msg)| msg.trim())
         .filter(|m| !m.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ");
+    {
+        if !message.is_empty() {
+            message.push_str("; ");
+        }
+        message.push_str(msg);
+    }
     JaegerError::api(code, message)
 }
 

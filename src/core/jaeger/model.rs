@@ -281,7 +281,13 @@ pub fn normalize_id(id: &str) -> String {
     }
     match decode_base64(id) {
         Some(bytes) if bytes.len() == 8 || bytes.len() == 16 => {
-            bytes.iter().map(|b| format!("{b:02x}")).collect()
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let mut hex = String::with_capacity(2 * bytes.len());
+            for b in bytes {
+                hex.push(char::from(HEX[usize::from(b >> 4)]));
+                hex.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+            hex
         }
         _ => id.to_owned(),
     }
