@@ -234,6 +234,35 @@ pub(crate) fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
 
+/// `text` as a JSON string literal, escaped as serde_json writes it (`"`, `\\` and control
+/// characters; `\u00XX` in lowercase hex for those without a short escape). Written here rather
+/// than with serde_json's serializer, whose code the page would carry for these few strings.
+pub(crate) fn string_literal(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                let byte = c as u8;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// The JSON type of `v`, for shape errors.
 pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
@@ -273,6 +302,19 @@ mod tests {
         assert!(required_str(&v, "n").is_err());
         assert!(field(&Value::from(5), "k").is_err());
         assert!(name(&Value::from(5)).is_err());
+    }
+
+    #[test]
+    fn string_literals_are_escaped_as_serde_json_escapes_them() {
+        let mut every_control: String = (0u8..0x20).map(char::from).collect();
+        every_control.push_str("\u{7f}é\u{2028}😀/<>'");
+        for text in ["", "plain", "a\"b\\c", "tab\tnew\nline\r", &every_control] {
+            assert_eq!(
+                string_literal(text),
+                serde_json::to_string(text).unwrap(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
