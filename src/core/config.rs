@@ -2,7 +2,7 @@
 //! value, then read and validated into [`Config`] in one place, so bad input is rejected with
 //! one message naming the field. One build serves every environment; only this file changes.
 
-use std::collections::BTreeMap;
+use crate::core::str_map::StrMap;
 
 use serde_json::Value;
 
@@ -23,7 +23,7 @@ pub struct Config {
     pub refresh_secs: u64,
     /// Metric-name overrides, keyed by [`Metric::key`]: for an exporter that names things
     /// differently.
-    pub metrics: BTreeMap<String, String>,
+    pub metrics: StrMap,
     /// Where traces are; `None` hides the traces drill-down.
     pub jaeger: Option<JaegerConfig>,
     /// Where links go (Jaeger UI, Sentry); a link whose base is not configured is not shown.
@@ -246,11 +246,14 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
     };
     let embed_origins = match section(&root, "embedding", EMBEDDING_KEYS)? {
         None => Vec::new(),
-        Some(e) => str_list(e, "allowed_origins")
-            .map_err(in_section(Some("embedding")))?
-            .iter()
-            .map(|o| origin("embedding.allowed_origins", o))
-            .collect::<Result<_, _>>()?,
+        Some(e) => {
+            let listed = str_list(e, "allowed_origins").map_err(in_section(Some("embedding")))?;
+            let mut origins = Vec::with_capacity(listed.len());
+            for o in &listed {
+                origins.push(origin("embedding.allowed_origins", o)?);
+            }
+            origins
+        }
     };
     let pair = |(field, problem): (String, String)| ConfigError {
         field: Some(field),

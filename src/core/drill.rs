@@ -187,7 +187,7 @@ pub fn exemplar_dots(series: &[crate::core::prom::ExemplarSeries]) -> Vec<Dot> {
         .filter_map(|e| {
             let id = ["trace_id", "traceID", "trace-id"]
                 .iter()
-                .find_map(|k| e.labels.get(*k))
+                .find_map(|k| e.labels.get(k))
                 .and_then(|id| crate::core::links::hex_id(id))?;
             (e.value.is_finite() && e.t_secs.is_finite() && seen.insert(id.to_ascii_lowercase()))
                 .then(|| Dot {

@@ -67,7 +67,7 @@ fn message(kind: &str, field: &str, value_json: &str) -> String {
 }
 
 fn json_string(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+    crate::core::json::string_literal(text)
 }
 
 /// The page runs; its view is `query`.

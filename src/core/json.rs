@@ -14,9 +14,9 @@
 //! something that is not an object, is a shape error ([`Shape`]), which each decoder turns into
 //! its own error. Fields the decoders do not use are not looked at.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
+
+use crate::core::str_map::StrMap;
 
 /// A shape error: what in the JSON is not as expected. It is one `String` wide so that the many
 /// `?` of the readers stay cheap; a decoder turns it into its own error (Jaeger's and
@@ -143,7 +143,15 @@ pub(crate) fn opt_object<'a>(obj: &'a Value, key: &str) -> Read<Option<&'a Value
 
 /// Every item of a list field through `read`; empty when missing.
 pub(crate) fn read_list<T>(obj: &Value, key: &str, read: fn(&Value) -> Read<T>) -> Read<Vec<T>> {
-    let items = list_or_empty(obj, key)?;
+    read_each(list_or_empty(obj, key)?, read)
+}
+
+/// Every item of the list `list` through `read`; `what` names the list in a shape error.
+pub(crate) fn read_items<T>(list: &Value, what: &str, read: fn(&Value) -> Read<T>) -> Read<Vec<T>> {
+    read_each(items(list, what)?, read)
+}
+
+fn read_each<T>(items: &[Value], read: fn(&Value) -> Read<T>) -> Read<Vec<T>> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         out.push(read(item)?);
@@ -153,9 +161,7 @@ pub(crate) fn read_list<T>(obj: &Value, key: &str, read: fn(&Value) -> Read<T>) 
 
 /// A list of strings; `what` names it in a shape error.
 pub(crate) fn strings(list: &Value, what: &str) -> Read<Vec<String>> {
-    let Value::Array(items) = list else {
-        return Err(Shape(format!("{what} is {}, not a list", type_name(list))));
-    };
+    let items = items(list, what)?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item.as_str() {
@@ -180,20 +186,40 @@ pub(crate) fn str_list(obj: &Value, key: &str) -> Read<Vec<String>> {
 }
 
 /// An object field whose values are all strings (a label set); empty when missing or `null`.
-pub(crate) fn str_map(obj: &Value, key: &str) -> Read<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    if let Some(Value::Object(map)) = checked(obj, key, "an object", Value::is_object, true)? {
-        for (name, value) in map {
-            let Some(value) = value.as_str() else {
-                return Err(Shape(format!(
-                    "`{key}.{name}` is {}, not a string",
-                    type_name(value)
-                )));
-            };
-            out.insert(name.clone(), value.to_owned());
-        }
+pub(crate) fn str_map(obj: &Value, key: &str) -> Read<StrMap> {
+    match checked(obj, key, "an object", Value::is_object, true)? {
+        Some(map) => string_map(map, key),
+        None => Ok(StrMap::new()),
+    }
+}
+
+/// An object whose values are all strings (a label set); `what` names it in a shape error.
+pub(crate) fn string_map(obj: &Value, what: &str) -> Read<StrMap> {
+    let Value::Object(map) = obj else {
+        return Err(Shape(format!(
+            "`{what}` is {}, not an object",
+            type_name(obj)
+        )));
+    };
+    let mut out = StrMap::new();
+    for (name, value) in map {
+        let Some(value) = value.as_str() else {
+            return Err(Shape(format!(
+                "`{what}.{name}` is {}, not a string",
+                type_name(value)
+            )));
+        };
+        out.insert(name.clone(), value.to_owned());
     }
     Ok(out)
+}
+
+/// The items of a list; `what` names it in a shape error.
+pub(crate) fn items<'a>(list: &'a Value, what: &str) -> Read<&'a [Value]> {
+    match list {
+        Value::Array(items) => Ok(items),
+        _ => Err(Shape(format!("{what} is {}, not a list", type_name(list)))),
+    }
 }
 
 /// A list item that is a name (a service, a v1 operation).
@@ -206,6 +232,35 @@ pub(crate) fn name(item: &Value) -> Read<String> {
 /// `None` for an empty string (a field Jaeger left empty).
 pub(crate) fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// `text` as a JSON string literal, escaped as serde_json writes it (`"`, `\\` and control
+/// characters; `\u00XX` in lowercase hex for those without a short escape). Written here rather
+/// than with serde_json's serializer, whose code the page would carry for these few strings.
+pub(crate) fn string_literal(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                let byte = c as u8;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The JSON type of `v`, for shape errors.
@@ -247,6 +302,19 @@ mod tests {
         assert!(required_str(&v, "n").is_err());
         assert!(field(&Value::from(5), "k").is_err());
         assert!(name(&Value::from(5)).is_err());
+    }
+
+    #[test]
+    fn string_literals_are_escaped_as_serde_json_escapes_them() {
+        let mut every_control: String = (0u8..0x20).map(char::from).collect();
+        every_control.push_str("\u{7f}é\u{2028}😀/<>'");
+        for text in ["", "plain", "a\"b\\c", "tab\tnew\nline\r", &every_control] {
+            assert_eq!(
+                string_literal(text),
+                serde_json::to_string(text).unwrap(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! shared/fixtures/arrwdb/README.md). At start the app asks Prometheus which names exist and
 //! resolves each metric it needs here: the config's override first, then the known spellings.
 
-use std::collections::BTreeMap;
+use crate::core::str_map::StrMap;
 
 /// A metric the dashboard reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -151,9 +151,9 @@ static UNRESOLVED: Resolution = Resolution::Missing {
 
 /// The last words of a name (`_requests_total`), used to find look-alikes.
 fn stem(name: &str) -> &str {
-    let parts: Vec<&str> = name.rsplitn(3, '_').collect();
-    let keep: usize = parts.iter().take(2).map(|p| p.len() + 1).sum();
-    &name[name.len().saturating_sub(keep)..]
+    let last_underscore = |s: &str| s.bytes().rposition(|b| b == b'_');
+    let second_to_last = last_underscore(name).and_then(|last| last_underscore(&name[..last]));
+    second_to_last.map_or(name, |i| &name[i..])
 }
 
 /// The existing names most like one of `looked_for`, at most five, sorted: what to suggest when
@@ -182,7 +182,7 @@ pub fn similar_names(looked_for: &[String], existing: &[String]) -> Vec<String> 
 
 /// Resolves every metric against the names Prometheus has (`/api/v1/label/__name__/values`).
 /// An override in config.json wins, but only if it exists; otherwise it is reported missing.
-pub fn resolve(existing: &[String], overrides: &BTreeMap<String, String>) -> MetricNames {
+pub fn resolve(existing: &[String], overrides: &StrMap) -> MetricNames {
     // A linear scan: a few dozen candidates against a few thousand names is instant, and a set
     // would add its own code to the wasm.
     let has = |name: &str| existing.iter().any(|e| e == name);
@@ -216,23 +216,29 @@ pub fn missing_message(resolution: &Resolution) -> String {
             looked_for,
             similar,
         } => {
-            let looked = looked_for
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(" or ");
+            let looked = quoted_names(looked_for, " or ");
             if similar.is_empty() {
                 format!("Prometheus has no metric {looked}; nothing similar is scraped.")
             } else {
-                let found = similar
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let found = quoted_names(similar, ", ");
                 format!("Prometheus has no metric {looked}; it has {found} instead (set it in config.json `metrics`).")
             }
         }
     }
+}
+
+/// `names` in backticks, joined by `separator`: `` `a` or `b` ``.
+fn quoted_names(names: &[String], separator: &str) -> String {
+    let mut out = String::new();
+    for name in names {
+        if !out.is_empty() {
+            out.push_str(separator);
+        }
+        out.push('`');
+        out.push_str(name);
+        out.push('`');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -249,13 +255,13 @@ mod tests {
     fn the_real_spelling_is_found_and_the_guides_too() {
         let real = resolve(
             &names(&["arrwdb_http_http_requests_total", "up"]),
-            &BTreeMap::new(),
+            &StrMap::new(),
         );
         assert_eq!(
             real.get(Metric::RequestsTotal),
             Ok("arrwdb_http_http_requests_total")
         );
-        let guide = resolve(&names(&["arrwdb_http_requests_total"]), &BTreeMap::new());
+        let guide = resolve(&names(&["arrwdb_http_requests_total"]), &StrMap::new());
         assert_eq!(
             guide.get(Metric::RequestsTotal),
             Ok("arrwdb_http_requests_total")
@@ -265,14 +271,16 @@ mod tests {
     #[test]
     fn an_override_wins_only_if_it_exists() {
         let existing = names(&["arrwdb_http_http_requests_total", "my_requests_total"]);
-        let overrides: BTreeMap<String, String> =
-            [("requests_total".to_owned(), "my_requests_total".to_owned())].into();
+        let overrides: StrMap = [("requests_total".to_owned(), "my_requests_total".to_owned())]
+            .into_iter()
+            .collect();
         assert_eq!(
             resolve(&existing, &overrides).get(Metric::RequestsTotal),
             Ok("my_requests_total")
         );
-        let overrides: BTreeMap<String, String> =
-            [("requests_total".to_owned(), "typo_total".to_owned())].into();
+        let overrides: StrMap = [("requests_total".to_owned(), "typo_total".to_owned())]
+            .into_iter()
+            .collect();
         let got = resolve(&existing, &overrides);
         let missing = got.get(Metric::RequestsTotal).unwrap_err();
         assert_eq!(
@@ -284,7 +292,7 @@ mod tests {
     #[test]
     fn a_missing_metric_says_what_exists_instead() {
         let existing = names(&["other_http_requests_total", "up"]);
-        let got = resolve(&existing, &BTreeMap::new());
+        let got = resolve(&existing, &StrMap::new());
         assert_eq!(
             missing_message(got.get(Metric::RequestsTotal).unwrap_err()),
             "Prometheus has no metric `arrwdb_http_http_requests_total` or `arrwdb_http_requests_total`; \
@@ -320,5 +328,7 @@ mod tests {
     fn stems_are_the_last_two_words() {
         assert_eq!(stem("arrwdb_http_http_requests_total"), "_requests_total");
         assert_eq!(stem("up"), "up");
+        assert_eq!(stem("a_b"), "a_b");
+        assert_eq!(stem("a__b"), "__b");
     }
 }

@@ -19,6 +19,7 @@ pub mod slo;
 pub mod sources;
 pub mod spikes;
 pub mod state;
+pub mod str_map;
 pub mod time;
 pub mod units;
 pub mod url;

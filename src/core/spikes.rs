@@ -149,7 +149,7 @@ pub fn drill_window(spike: &Spike, rate_window_secs: f64) -> (i64, i64) {
 }
 
 /// The median of `values` (sorted in place); `None` when empty.
-fn median(values: &mut Vec<f64>) -> Option<f64> {
+fn median(values: &mut [f64]) -> Option<f64> {
     crate::core::order::sort_by(values, f64::total_cmp);
     let n = values.len();
     match n {

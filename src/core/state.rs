@@ -33,7 +33,7 @@
 //! When a parameter is repeated the last one wins, so a portal can override a permalink's value
 //! by appending its own.
 
-use std::collections::BTreeMap;
+use crate::core::str_map::StrMap;
 use std::fmt;
 
 use crate::core::drill::TraceFilter;
@@ -243,7 +243,7 @@ pub struct ViewState {
     /// `None` follows the configuration's default (see [`ViewState::effective_refresh`]).
     pub refresh: Option<Refresh>,
     /// Panel id → the series name shown alone in that panel.
-    pub isolated: BTreeMap<String, String>,
+    pub isolated: StrMap,
     /// The request-rate panel stacked rather than overlaid.
     pub stacked: bool,
     /// A per-handler view of error rate and latency; `None` is the overall view.
@@ -349,9 +349,10 @@ impl fmt::Display for StateWarning {
     }
 }
 
-/// A value from the URL, quoted and shortened for a warning.
-fn quoted(value: &str) -> String {
-    format!("\"{}\"", shorten(value))
+/// The warning for a value of `param` that does not validate: `"banana" is not …`. One
+/// function formats every such warning (the wasm build holds one copy of the formatting).
+fn bad_value(param: &str, value: &str, problem: &str) -> StateWarning {
+    StateWarning::new(param, format!("\"{}\" {problem}", shorten(value)))
 }
 
 /// At most 40 characters, with an ellipsis when cut.
@@ -410,7 +411,7 @@ struct RawQuery {
     handler: Option<String>,
     stack: Option<String>,
     /// Decoded panel id (possibly empty or too long) → series name.
-    isolated: BTreeMap<String, String>,
+    isolated: StrMap,
     drill: Option<String>,
     traces: Option<String>,
     op: Option<String>,
@@ -495,12 +496,10 @@ pub fn decode(query: &str) -> (ViewState, Vec<StateWarning>) {
         .traces
         .as_deref()
         .and_then(|v| {
-            w.keep(TraceFilter::parse(v).ok_or_else(|| {
-                StateWarning::new(
-                    "traces",
-                    format!("{} is not errors, all or slow", quoted(v)),
-                )
-            }))
+            w.keep(
+                TraceFilter::parse(v)
+                    .ok_or_else(|| bad_value("traces", v, "is not errors, all or slow")),
+            )
         })
         .unwrap_or_default();
     state.drill_op = raw
@@ -539,21 +538,14 @@ impl Warnings {
 }
 
 fn relative_range(value: &str) -> Result<RangeSpec, StateWarning> {
-    let problem = |p: String| StateWarning::new("range", p);
-    let duration_secs = parse_duration_secs(value).ok_or_else(|| {
-        problem(format!(
-            "{} is not a duration such as 1h or 90m",
-            quoted(value)
-        ))
-    })?;
+    let problem = |p: &str| bad_value("range", value, p);
+    let duration_secs =
+        parse_duration_secs(value).ok_or_else(|| problem("is not a duration such as 1h or 90m"))?;
     if duration_secs == 0 {
-        return Err(problem(format!("{} is an empty range", quoted(value))));
+        return Err(problem("is an empty range"));
     }
     if duration_secs > MAX_RELATIVE_RANGE_SECS {
-        return Err(problem(format!(
-            "{} is longer than the 400-day maximum",
-            quoted(value)
-        )));
+        return Err(problem("is longer than the 400-day maximum"));
     }
     Ok(RangeSpec::Relative { duration_secs })
 }
@@ -574,9 +566,8 @@ fn absolute_range(from: Option<&str>, to: Option<&str>) -> Result<RangeSpec, Sta
             ))
         }
     };
-    let from_secs =
-        unix_secs(from).ok_or_else(|| StateWarning::new("from", not_unix_secs(from)))?;
-    let to_secs = unix_secs(to).ok_or_else(|| StateWarning::new("to", not_unix_secs(to)))?;
+    let from_secs = unix_secs(from).ok_or_else(|| not_unix_secs("from", from))?;
+    let to_secs = unix_secs(to).ok_or_else(|| not_unix_secs("to", to))?;
     if from_secs >= to_secs {
         return Err(StateWarning::new(
             "from",
@@ -594,8 +585,8 @@ fn unix_secs(value: &str) -> Option<i64> {
     value.parse().ok().filter(|&secs| secs <= MAX_UNIX_SECS)
 }
 
-fn not_unix_secs(value: &str) -> String {
-    format!("{} is not a time in whole Unix seconds", quoted(value))
+fn not_unix_secs(param: &str, value: &str) -> StateWarning {
+    bad_value(param, value, "is not a time in whole Unix seconds")
 }
 
 fn refresh(value: &str) -> Result<Refresh, StateWarning> {
@@ -605,9 +596,10 @@ fn refresh(value: &str) -> Result<Refresh, StateWarning> {
         .find(|choice| choice.to_string() == value)
         .ok_or_else(|| {
             let choices: Vec<String> = REFRESH_CHOICES.iter().map(Refresh::to_string).collect();
-            StateWarning::new(
+            bad_value(
                 "refresh",
-                format!("{} is not one of {}", quoted(value), choices.join(", ")),
+                value,
+                &format!("is not one of {}", choices.join(", ")),
             )
         })
 }
@@ -631,17 +623,14 @@ fn flag(param: &str, value: &str) -> Result<bool, StateWarning> {
     match value {
         "" | "1" | "true" => Ok(true),
         "0" | "false" => Ok(false),
-        _ => Err(StateWarning::new(
-            param,
-            format!("{} is not 1 or 0", quoted(value)),
-        )),
+        _ => Err(bad_value(param, value, "is not 1 or 0")),
     }
 }
 
 /// The isolated series: panel ids must be non-empty, names and ids bounded, and at most
 /// [`MAX_ISOLATED_PANELS`] are kept (the first in panel-id order). Series names may be empty.
-fn isolated(raw: &BTreeMap<String, String>, warnings: &mut Warnings) -> BTreeMap<String, String> {
-    let mut kept = BTreeMap::new();
+fn isolated(raw: &StrMap, warnings: &mut Warnings) -> StrMap {
+    let mut kept = StrMap::new();
     for (panel, series) in raw {
         let param = format!("{ISOLATION_PREFIX}{panel}");
         let problem = if panel.is_empty() {
@@ -679,13 +668,11 @@ fn drill(value: &str) -> Result<(i64, i64), StateWarning> {
         .and_then(|(from, to)| Some((unix_secs(from)?, unix_secs(to)?)));
     match window {
         Some((from, to)) if from < to => Ok((from, to)),
-        Some(_) => Err(StateWarning::new(
+        Some(_) => Err(bad_value("drill", value, "does not start before it ends")),
+        None => Err(bad_value(
             "drill",
-            format!("{} does not start before it ends", quoted(value)),
-        )),
-        None => Err(StateWarning::new(
-            "drill",
-            format!("{} is not <from>-<to> in Unix seconds", quoted(value)),
+            value,
+            "is not <from>-<to> in Unix seconds",
         )),
     }
 }
@@ -695,9 +682,10 @@ fn trace_id(value: &str) -> Result<String, StateWarning> {
     if !value.is_empty() && value.len() <= 32 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(value.to_ascii_lowercase())
     } else {
-        Err(StateWarning::new(
+        Err(bad_value(
             "trace",
-            format!("{} is not a trace id (1 to 32 hex digits)", quoted(value)),
+            value,
+            "is not a trace id (1 to 32 hex digits)",
         ))
     }
 }
@@ -707,21 +695,13 @@ fn theme(value: &str) -> Result<Theme, StateWarning> {
         .iter()
         .copied()
         .find(|t| t.as_str() == value)
-        .ok_or_else(|| {
-            StateWarning::new(
-                "theme",
-                format!("{} is not dark, light or system", quoted(value)),
-            )
-        })
+        .ok_or_else(|| bad_value("theme", value, "is not dark, light or system"))
 }
 
 fn background(value: &str) -> Result<bool, StateWarning> {
     match value {
         "transparent" => Ok(true),
-        _ => Err(StateWarning::new(
-            "bg",
-            format!("{} is not transparent", quoted(value)),
-        )),
+        _ => Err(bad_value("bg", value, "is not transparent")),
     }
 }
 
@@ -729,59 +709,65 @@ fn background(value: &str) -> Result<bool, StateWarning> {
 /// each omitted when it equals its default (so the default state is the empty string).
 /// `decode(&encode(s)).0 == s` for every state [`decode`] can produce.
 pub fn encode(state: &ViewState) -> String {
-    let mut params: Vec<(String, String)> = Vec::new();
-    let mut push =
-        |key: &str, value: String| params.push((encode_component(key), encode_component(&value)));
+    let mut query = String::new();
+    // `key=value`, both encoded; `None` writes a bare flag (`?panel=latency&kiosk` reads best).
+    let mut push = |key: &str, value: Option<&str>| {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(&encode_component(key));
+        if let Some(value) = value {
+            query.push('=');
+            query.push_str(&encode_component(value));
+        }
+    };
     match state.range {
         range if range == RangeSpec::default() => {}
-        RangeSpec::Relative { duration_secs } => push("range", format_duration(duration_secs)),
+        RangeSpec::Relative { duration_secs } => {
+            push("range", Some(&format_duration(duration_secs)))
+        }
         RangeSpec::Absolute { from_secs, to_secs } => {
-            push("from", from_secs.to_string());
-            push("to", to_secs.to_string());
+            push("from", Some(&from_secs.to_string()));
+            push("to", Some(&to_secs.to_string()));
         }
     }
     if let Some(refresh) = state.refresh {
-        push("refresh", refresh.to_string());
+        push("refresh", Some(&refresh.to_string()));
     }
     if let Some(handler) = &state.handler {
-        push("handler", handler.clone());
+        push("handler", Some(handler));
     }
     if state.stacked {
-        push("stack", "1".to_owned());
+        push("stack", Some("1"));
     }
     for (panel, series) in &state.isolated {
-        push(&format!("{ISOLATION_PREFIX}{panel}"), series.clone());
+        push(&format!("{ISOLATION_PREFIX}{panel}"), Some(series));
     }
     if let Some((from, to)) = state.drill {
-        push("drill", format!("{from}-{to}"));
+        push("drill", Some(&format!("{from}-{to}")));
     }
     if state.trace_filter != TraceFilter::default() {
-        push("traces", state.trace_filter.as_str().to_owned());
+        push("traces", Some(state.trace_filter.as_str()));
     }
     if let Some(op) = &state.drill_op {
-        push("op", op.clone());
+        push("op", Some(op));
     }
     if let Some(trace) = &state.trace {
-        push("trace", trace.clone());
+        push("trace", Some(trace));
     }
     if let Some(panel) = &state.panel {
-        push("panel", panel.clone());
+        push("panel", Some(panel));
     }
-    let mut query: Vec<String> = params
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    // A bare flag reads best: `?panel=latency&kiosk`.
     if state.kiosk {
-        query.push("kiosk".to_owned());
+        push("kiosk", None);
     }
     if state.theme != Theme::System {
-        query.push(format!("theme={}", state.theme.as_str()));
+        push("theme", Some(state.theme.as_str()));
     }
     if state.transparent {
-        query.push("bg=transparent".to_owned());
+        push("bg", Some("transparent"));
     }
-    query.join("&")
+    query
 }
 
 #[cfg(test)]
@@ -797,7 +783,7 @@ mod tests {
         s
     }
 
-    fn iso(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn iso(pairs: &[(&str, &str)]) -> StrMap {
         pairs
             .iter()
             .map(|(p, s)| (p.to_string(), s.to_string()))

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::error::Category;
 use serde_json::{Deserializer, Value};
 
-use super::error::{JaegerError, JaegerErrorKind};
+use super::error::JaegerError;
 use super::json::{name, opt_object, read_list, Read, Shape};
 use super::model::{Operation, Trace, TraceSummary};
 use super::v1;
@@ -60,7 +60,7 @@ fn parse_object(http_status: u16, body: &str) -> Result<Value, JaegerError> {
 /// Turns a "no such trace" into an empty search result.
 fn empty_if_not_found<T: Default>(result: Result<T, JaegerError>) -> Result<T, JaegerError> {
     match result {
-        Err(e) if e.kind == JaegerErrorKind::NotFound => Ok(T::default()),
+        Err(e) if e.is_not_found() => Ok(T::default()),
         other => other,
     }
 }
@@ -77,12 +77,17 @@ fn v1_api_error(http_status: u16, errors: &[(i64, String)]) -> JaegerError {
     if code == 404 {
         return JaegerError::not_found();
     }
-    let message = errors
+    let mut message = String::new();
+    for msg in errors
         .iter()
         .map(|(_, msg)| msg.trim())
         .filter(|m| !m.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ");
+    {
+        if !message.is_empty() {
+            message.push_str("; ");
+        }
+        message.push_str(msg);
+    }
     JaegerError::api(code, message)
 }
 
@@ -290,6 +295,7 @@ pub fn decode_v3_trace_summaries(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::jaeger::JaegerErrorKind;
 
     fn kind<T: std::fmt::Debug>(r: Result<T, JaegerError>) -> JaegerErrorKind {
         r.expect_err("an error").kind

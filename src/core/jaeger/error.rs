@@ -66,12 +66,12 @@ impl JaegerError {
 
     /// True for a cancelled request, which the UI does not show as an error.
     pub fn is_aborted(&self) -> bool {
-        self.kind == JaegerErrorKind::Aborted
+        matches!(self.kind, JaegerErrorKind::Aborted)
     }
 
     /// True for Jaeger's "no such trace" answer.
     pub fn is_not_found(&self) -> bool {
-        self.kind == JaegerErrorKind::NotFound
+        matches!(self.kind, JaegerErrorKind::NotFound)
     }
 
     pub(crate) fn not_found() -> Self {

@@ -184,10 +184,13 @@ impl Trace {
     /// The root span: a span without a parent in this trace, the earliest if several. Spans
     /// with no parent at all are preferred over spans whose parent is missing (orphans).
     pub fn root(&self) -> Option<&Span> {
-        let ids: HashMap<&str, ()> = self
+        // Keyed as the waterfall's index is (`HashMap<&str, usize>`), so the wasm build holds
+        // one instantiation of the map for both.
+        let ids: HashMap<&str, usize> = self
             .spans
             .iter()
-            .map(|s| (s.span_id.as_str(), ()))
+            .enumerate()
+            .map(|(i, s)| (s.span_id.as_str(), i))
             .collect();
         let rank = |s: &Span| match &s.parent_id {
             None => Some(0),
@@ -278,7 +281,13 @@ pub fn normalize_id(id: &str) -> String {
     }
     match decode_base64(id) {
         Some(bytes) if bytes.len() == 8 || bytes.len() == 16 => {
-            bytes.iter().map(|b| format!("{b:02x}")).collect()
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let mut hex = String::with_capacity(2 * bytes.len());
+            for b in bytes {
+                hex.push(char::from(HEX[usize::from(b >> 4)]));
+                hex.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+            hex
         }
         _ => id.to_owned(),
     }

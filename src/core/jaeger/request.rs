@@ -10,6 +10,7 @@
 //! ignored by every version, so the pair is safe. `query.attributes` is ignored by releases that
 //! predate it: filter the answer again with [`crate::core::jaeger::Trace::matches_tags`].
 
+use crate::core::json::string_literal;
 use crate::core::time::civil_time;
 use crate::core::url::{encode_component, with_query};
 
@@ -68,10 +69,9 @@ pub fn tags_json(tags: &[(String, String)]) -> String {
         if i > 0 {
             out.push(',');
         }
-        // Serializing a string cannot fail.
-        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+        out.push_str(&string_literal(key));
         out.push(':');
-        out.push_str(&serde_json::to_string(value).unwrap_or_default());
+        out.push_str(&string_literal(value));
     }
     out.push('}');
     out

@@ -6,8 +6,6 @@
 //! base64, enums as names (`SPAN_KIND_SERVER`, `STATUS_CODE_ERROR`), `instrumentationLibrarySpans`
 //! for `scopeSpans`, and times as numbers.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use super::json::{
@@ -43,7 +41,6 @@ impl V3Error {
 #[derive(Debug, Default)]
 pub(crate) struct TraceSet {
     traces: Vec<Trace>,
-    index: HashMap<String, usize>,
 }
 
 impl TraceSet {
@@ -64,18 +61,20 @@ impl TraceSet {
                 for item in list_or_empty(ss, "spans")? {
                     let trace_id = normalize_id(str_or_empty(item, "traceId")?);
                     let span = span(item, service, scope)?;
-                    let i = match self.index.get(&trace_id) {
-                        Some(&i) => i,
-                        None => {
-                            self.index.insert(trace_id.clone(), self.traces.len());
-                            self.traces.push(Trace {
-                                trace_id,
-                                spans: Vec::new(),
-                            });
-                            self.traces.len() - 1
-                        }
-                    };
-                    self.traces[i].spans.push(span);
+                    // From the last trace back: a trace's spans mostly come together, and a
+                    // search answers a few dozen traces, so no hash map (and its code) is needed.
+                    match self
+                        .traces
+                        .iter_mut()
+                        .rev()
+                        .find(|t| t.trace_id == trace_id)
+                    {
+                        Some(trace) => trace.spans.push(span),
+                        None => self.traces.push(Trace {
+                            trace_id,
+                            spans: vec![span],
+                        }),
+                    }
                 }
             }
         }

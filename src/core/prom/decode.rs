@@ -11,12 +11,11 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::core::json::{
-    field, opt_str, read_list, required_str, str_list, str_map, str_or_empty, strings, type_name,
-    Read, Shape,
+    field, items, opt_str, read_items, read_list, required_str, str_list, str_map, str_or_empty,
+    string_map, strings, Read, Shape,
 };
 
 use super::error::PromError;
-use super::sample::Labels;
 use super::types::{
     read_alert, read_rules, AlertmanagersData, AlertsData, BuildInfo, Exemplar, ExemplarSeries,
     MetadataData, QueryData, RulesData, RuntimeInfo, ScrapePoolsData, Series, SeriesData,
@@ -344,9 +343,21 @@ pub fn decode_label_values(http_status: u16, body: &str) -> Result<Answer<Vec<St
     })
 }
 
-/// `/api/v1/series`.
+/// `/api/v1/series`: a list of label sets, walked as a [`Value`].
 pub fn decode_series(http_status: u16, body: &str) -> Result<Answer<SeriesData>, PromError> {
-    decode_envelope::<Vec<Labels>>(http_status, body)
+    answer(http_status, body, Want::Value, |data| match data {
+        Data::Value(list) => label_sets(&list).map_err(|shape| shape.0),
+        _ => Err("unexpected data".to_owned()),
+    })
+}
+
+fn label_sets(list: &Value) -> Read<SeriesData> {
+    let sets = items(list, "`data`")?;
+    let mut out = Vec::with_capacity(sets.len());
+    for (i, set) in sets.iter().enumerate() {
+        out.push(string_map(set, &format!("data[{i}]"))?);
+    }
+    Ok(out)
 }
 
 /// `/api/v1/metadata`.
@@ -368,31 +379,26 @@ pub fn decode_exemplars(
 /// `[{seriesLabels, exemplars: [{labels, value: "<sample value>", timestamp: <unix secs>}]}]`:
 /// small answers, walked as a [`Value`].
 fn exemplar_series(list: &Value) -> Read<Vec<ExemplarSeries>> {
-    let Value::Array(items) = list else {
-        return Err(Shape(format!("`data` is {}, not a list", type_name(list))));
-    };
-    items
-        .iter()
-        .map(|s| {
-            Ok(ExemplarSeries {
-                series_labels: str_map(s, "seriesLabels")?,
-                exemplars: read_list(s, "exemplars", |e| {
-                    let value = required_str(e, "value")?;
-                    let shape = |what: &str| Shape(format!("`{what}` is not a sample value"));
-                    Ok(Exemplar {
-                        labels: str_map(e, "labels")?,
-                        value: super::sample::parse_sample_value(value)
-                            .ok_or_else(|| shape("value"))?,
-                        t_secs: match field(e, "timestamp")? {
-                            Some(Value::Number(n)) => n.as_f64(),
-                            _ => None,
-                        }
-                        .ok_or_else(|| Shape("`timestamp` is not a number".to_owned()))?,
-                    })
-                })?,
-            })
+    read_items(list, "`data`", |s| {
+        Ok(ExemplarSeries {
+            series_labels: str_map(s, "seriesLabels")?,
+            exemplars: read_list(s, "exemplars", exemplar)?,
         })
-        .collect()
+    })
+}
+
+fn exemplar(e: &Value) -> Read<Exemplar> {
+    let value = required_str(e, "value")?;
+    Ok(Exemplar {
+        labels: str_map(e, "labels")?,
+        value: super::sample::parse_sample_value(value)
+            .ok_or_else(|| Shape("`value` is not a sample value".to_owned()))?,
+        t_secs: match field(e, "timestamp")? {
+            Some(Value::Number(n)) => n.as_f64(),
+            _ => None,
+        }
+        .ok_or_else(|| Shape("`timestamp` is not a number".to_owned()))?,
+    })
 }
 
 /// `/api/v1/targets`.
@@ -487,6 +493,10 @@ mod tests {
         assert!(detail(decode_label_values(200, body)).starts_with("`data` holds a number"));
         let body = r#"{"status":"success","data":{"resultType":"matrix"}}"#;
         assert!(detail(decode_query(200, body)).starts_with("missing field `result`"));
+        let body = r#"{"status":"success","data":[{"a":"b"},{"a":1}]}"#;
+        assert!(detail(decode_series(200, body)).starts_with("`data[1].a` is a number"));
+        let body = r#"{"status":"success","data":[{"a":"b"},"x"]}"#;
+        assert!(detail(decode_series(200, body)).starts_with("`data[1]` is a string"));
         // `null` notes are none; an error envelope wins whatever its other fields hold.
         let body = r#"{"status":"success","data":["up"],"warnings":null,"extra":{"a":[1]}}"#;
         assert_eq!(decode_label_values(200, body).unwrap().data, ["up"]);

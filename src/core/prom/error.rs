@@ -63,7 +63,7 @@ impl PromError {
 
     /// True for a cancelled request, which the UI does not show as an error.
     pub fn is_aborted(&self) -> bool {
-        self.kind == PromErrorKind::Aborted
+        matches!(self.kind, PromErrorKind::Aborted)
     }
 
     pub(crate) fn http(status: u16, body: &str) -> Self {

@@ -31,7 +31,7 @@ pub use types::{
 /// skipped. `series_label(l, &["method", "handler"])` → `"POST /v1/libraries/{library_id}/search"`.
 pub fn series_label(labels: &Labels, keys: &[&str]) -> String {
     let mut out = String::new();
-    for value in keys.iter().filter_map(|k| labels.get(*k)) {
+    for value in keys.iter().filter_map(|k| labels.get(k)) {
         if !out.is_empty() {
             out.push(' ');
         }

@@ -3,14 +3,13 @@
 //! Decoding is hand-written so that a matrix of hundreds of series × 11,000 points goes straight
 //! from the text to `Point`s, with no `serde_json::Value` and no `String` per point.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 /// A series' label set (`metric` in query results, `seriesLabels` in exemplars).
-pub type Labels = BTreeMap<String, String>;
+pub type Labels = crate::core::str_map::StrMap;
 
 /// One float sample. `value` may be NaN or ±∞ (Prometheus's `"NaN"`, `"+Inf"`, `"-Inf"`): the
 /// charts draw a non-finite value as a gap, never as zero.
@@ -188,6 +187,80 @@ fn deserialize_pair<'de, D: Deserializer<'de>>(
         }
     }
     deserializer.deserialize_seq(PairVisitor(second))
+}
+
+/// A list of pairs read straight into `points` (`values` of a series) or into `histograms`: one
+/// visitor for both lists, so that the wasm build holds one copy of the list reading.
+pub(crate) struct PairList<'a> {
+    second: Second,
+    points: Option<&'a mut Vec<Point>>,
+    histograms: Option<&'a mut Vec<HistogramPoint>>,
+}
+
+impl<'a> PairList<'a> {
+    /// `[[t, "value"], …]` into `points`.
+    pub(crate) fn points(points: &'a mut Vec<Point>) -> Self {
+        PairList {
+            second: Second::Value,
+            points: Some(points),
+            histograms: None,
+        }
+    }
+
+    /// `[[t, {count, sum, buckets}], …]` into `histograms`.
+    pub(crate) fn histograms(histograms: &'a mut Vec<HistogramPoint>) -> Self {
+        PairList {
+            second: Second::Histogram,
+            points: None,
+            histograms: Some(histograms),
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for PairList<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PairList<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of samples")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(pair) = seq.next_element_seed(PairSeed(self.second))? {
+            match (pair, &mut self.points, &mut self.histograms) {
+                ((t_secs, Item::Value(value)), Some(points), _) => {
+                    points.push(Point { t_secs, value })
+                }
+                ((t_secs, Item::Histogram(count, sum, buckets)), _, Some(histograms)) => histograms
+                    .push(HistogramPoint {
+                        t_secs,
+                        count,
+                        sum,
+                        buckets,
+                    }),
+                _ => return Err(wrong_item()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A `[t, x]` pair as a seed, `x` as [`Second`] says.
+struct PairSeed(Second);
+
+impl<'de> DeserializeSeed<'de> for PairSeed {
+    type Value = (f64, Item);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(f64, Item), D::Error> {
+        deserialize_pair(deserializer, self.0)
+    }
 }
 
 /// The error for an [`Item`] of another kind than asked for, which cannot happen.

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{self, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -20,7 +20,7 @@ use crate::core::json::{
 use crate::core::time::parse_rfc3339;
 
 use super::sample::{
-    de_sample_value, parse_sample_value, HistogramPoint, Labels, Point, StringSample,
+    de_sample_value, parse_sample_value, HistogramPoint, Labels, PairList, Point, StringSample,
 };
 
 /// The `data` of `/api/v1/query` (and of `/api/v1/query_range`, which is always a matrix).
@@ -52,16 +52,69 @@ impl QueryData {
     /// The `result` of a query answer, whose `resultType` is `result_type`. A shape error's
     /// position is within `result`.
     pub(crate) fn read(result_type: &str, result: &RawValue) -> Result<Self, String> {
-        fn parse<'a, T: Deserialize<'a>>(result: &'a RawValue) -> Result<T, String> {
-            serde_json::from_str(result.get()).map_err(|e| e.to_string())
+        let kind = match result_type {
+            "vector" => ResultKind::Vector,
+            "matrix" => ResultKind::Matrix,
+            "scalar" => ResultKind::Scalar,
+            "string" => ResultKind::String,
+            other => return Err(format!("unknown resultType \"{other}\"")),
+        };
+        let mut deserializer = serde_json::Deserializer::from_str(result.get());
+        let read = kind.deserialize(&mut deserializer);
+        read.and_then(|data| deserializer.end().map(|()| data))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// What a query's `result` holds. One seed reads every kind, so that the wasm build holds one
+/// copy of the parsing around it (rather than one per result type).
+#[derive(Clone, Copy, PartialEq)]
+enum ResultKind {
+    Vector,
+    Matrix,
+    Scalar,
+    String,
+}
+
+impl<'de> DeserializeSeed<'de> for ResultKind {
+    type Value = QueryData;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<QueryData, D::Error> {
+        match self {
+            ResultKind::Vector | ResultKind::Matrix => {
+                deserializer.deserialize_seq(SampleList(SampleVisitor {
+                    instant: self == ResultKind::Vector,
+                }))
+            }
+            ResultKind::Scalar => Point::deserialize(deserializer).map(QueryData::Scalar),
+            ResultKind::String => StringSample::deserialize(deserializer).map(QueryData::String),
         }
-        match result_type {
-            "vector" => parse(result).map(QueryData::Vector),
-            "matrix" => parse(result).map(QueryData::Matrix),
-            "scalar" => parse(result).map(QueryData::Scalar),
-            "string" => parse(result).map(QueryData::String),
-            other => Err(format!("unknown resultType \"{other}\"")),
+    }
+}
+
+/// The list of a vector or of a matrix: one visitor for both (see [`SampleVisitor`]).
+struct SampleList(SampleVisitor);
+
+impl<'de> Visitor<'de> for SampleList {
+    type Value = QueryData;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of samples")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<QueryData, A::Error> {
+        let instant = self.0.instant;
+        let (mut samples, mut series) = (Vec::new(), Vec::new());
+        while let Some(raw) = seq.next_element_seed(SampleVisitor { instant })? {
+            match instant {
+                true => samples.push(raw.into_instant().map_err(de::Error::custom)?),
+                false => series.push(raw.into_series()),
+            }
         }
+        Ok(match instant {
+            true => QueryData::Vector(samples),
+            false => QueryData::Matrix(series),
+        })
     }
 }
 
@@ -94,11 +147,46 @@ struct RawSample {
     histogram: Option<HistogramPoint>,
 }
 
+impl RawSample {
+    fn into_series(self) -> Series {
+        Series {
+            labels: self.labels,
+            points: self.points,
+            histograms: self.histograms,
+        }
+    }
+
+    fn into_instant(self) -> Result<InstantSample, &'static str> {
+        let point = match (&self.value, &self.histogram) {
+            (Some(point), _) => *point,
+            (None, Some(h)) => Point {
+                t_secs: h.t_secs,
+                value: f64::NAN,
+            },
+            (None, None) => return Err("a vector sample has neither `value` nor `histogram`"),
+        };
+        Ok(InstantSample {
+            labels: self.labels,
+            point,
+            histogram: self.histogram,
+        })
+    }
+}
+
 /// One visitor for both shapes, so that the wasm build holds one copy of the object reading:
 /// `metric` as a small [`Value`] read by the shared readers, the samples streamed by the
 /// readers of [`super::sample`]. Unknown keys are skipped.
+#[derive(Clone, Copy)]
 struct SampleVisitor {
     instant: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for SampleVisitor {
+    type Value = RawSample;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<RawSample, D::Error> {
+        deserializer.deserialize_map(self)
+    }
 }
 
 impl<'de> Visitor<'de> for SampleVisitor {
@@ -119,8 +207,14 @@ impl<'de> Visitor<'de> for SampleVisitor {
                 ("metric", _) => {
                     metric.insert(key, map.next_value::<Value>()?);
                 }
-                ("values", false) => raw.points = map.next_value()?,
-                ("histograms", false) => raw.histograms = map.next_value()?,
+                ("values", false) => {
+                    raw.points.clear();
+                    map.next_value_seed(PairList::points(&mut raw.points))?;
+                }
+                ("histograms", false) => {
+                    raw.histograms.clear();
+                    map.next_value_seed(PairList::histograms(&mut raw.histograms))?;
+                }
                 ("value", true) => raw.value = map.next_value()?,
                 ("histogram", true) => raw.histogram = map.next_value()?,
                 _ => {
@@ -136,35 +230,15 @@ impl<'de> Visitor<'de> for SampleVisitor {
 
 impl<'de> Deserialize<'de> for Series {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = deserializer.deserialize_map(SampleVisitor { instant: false })?;
-        Ok(Series {
-            labels: raw.labels,
-            points: raw.points,
-            histograms: raw.histograms,
-        })
+        let raw = SampleVisitor { instant: false }.deserialize(deserializer)?;
+        Ok(raw.into_series())
     }
 }
 
 impl<'de> Deserialize<'de> for InstantSample {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = deserializer.deserialize_map(SampleVisitor { instant: true })?;
-        let point = match (&raw.value, &raw.histogram) {
-            (Some(point), _) => *point,
-            (None, Some(h)) => Point {
-                t_secs: h.t_secs,
-                value: f64::NAN,
-            },
-            (None, None) => {
-                return Err(de::Error::custom(
-                    "a vector sample has neither `value` nor `histogram`",
-                ))
-            }
-        };
-        Ok(InstantSample {
-            labels: raw.labels,
-            point,
-            histogram: raw.histogram,
-        })
+        let raw = SampleVisitor { instant: true }.deserialize(deserializer)?;
+        raw.into_instant().map_err(de::Error::custom)
     }
 }
 
