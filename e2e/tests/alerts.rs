@@ -66,12 +66,21 @@ async fn the_incident_shows_as_a_pending_or_firing_rule_with_its_band_on_the_err
     };
     // Prometheus agrees (the state may have moved on from pending to firing meanwhile).
     let theirs = prometheus_state("arrwdb_alerts", "HighErrorRate").await;
-    assert!(matches!(theirs.as_str(), "pending" | "firing"), "Prometheus: {theirs}, page: {row}");
+    assert!(
+        matches!(theirs.as_str(), "pending" | "firing"),
+        "Prometheus: {theirs}, page: {row}"
+    );
     let text = row[2].as_str().unwrap_or_default();
-    assert!(text.contains("P1"), "the guide's priority of a critical error-rate page: {text}");
+    assert!(
+        text.contains("P1"),
+        "the guide's priority of a critical error-rate page: {text}"
+    );
     assert!(text.contains("High HTTP error rate detected"), "{text}");
     // The annotation's template is expanded by Prometheus and shown as text.
-    assert!(text.contains("Error rate is ") && !text.contains("{{"), "{text}");
+    assert!(
+        text.contains("Error rate is ") && !text.contains("{{"),
+        "{text}"
+    );
 
     // Firing rows come before pending ones, pending before the rest.
     let order = browser
@@ -102,8 +111,17 @@ async fn the_incident_shows_as_a_pending_or_firing_rule_with_its_band_on_the_err
              return [b.className, b.dataset.from, b.dataset.to, b.querySelector('span').title];",
         )
         .await;
-    assert!(matches!(band[0].as_str(), Some("pending" | "firing")), "{band}");
-    assert!(band[3].as_str().unwrap_or_default().starts_with("HighErrorRate "), "{band}");
+    assert!(
+        matches!(band[0].as_str(), Some("pending" | "firing")),
+        "{band}"
+    );
+    assert!(
+        band[3]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("HighErrorRate "),
+        "{band}"
+    );
     // Its start is when Prometheus's own ALERTS series for the rule begins (within a step).
     let (from, to): (i64, i64) = (
         band[1].as_str().unwrap().parse().unwrap(),
@@ -129,7 +147,10 @@ async fn the_incident_shows_as_a_pending_or_firing_rule_with_its_band_on_the_err
         .filter(|s| s["metric"]["alertgroup"] != "guide_as_printed")
         .filter_map(|s| s["values"][0][0].as_f64())
         .fold(f64::INFINITY, f64::min);
-    assert!(first.is_finite(), "Prometheus has no ALERTS for HighErrorRate: {alerts}");
+    assert!(
+        first.is_finite(),
+        "Prometheus has no ALERTS for HighErrorRate: {alerts}"
+    );
     assert!(
         (from as f64 - first).abs() <= step.max(30.0) && from < to,
         "band {from}–{to}, Prometheus's ALERTS begin at {first} (step {step})"
@@ -165,8 +186,17 @@ async fn rule_health_flags_the_guide_rule_written_with_the_wrong_metric_name() {
         "{text}"
     );
     // The same rule with the real names is healthy, and so is every other rule of the guide.
-    for rule in ["HighErrorRate", "HighLatency", "HighMemoryUsage", "HighAuthFailureRate"] {
-        assert_eq!(rows[format!("arrwdb_alerts/{rule}")][1], "ok", "{rule}: {rows}");
+    for rule in [
+        "HighErrorRate",
+        "HighLatency",
+        "HighMemoryUsage",
+        "HighAuthFailureRate",
+    ] {
+        assert_eq!(
+            rows[format!("arrwdb_alerts/{rule}")][1],
+            "ok",
+            "{rule}: {rows}"
+        );
     }
     browser.close().await;
 }
@@ -219,7 +249,10 @@ async fn the_slo_table_agrees_with_prometheus() {
             .parse()
             .unwrap();
         let ours: f64 = row[1].as_str().expect("data-sli").parse().unwrap();
-        assert_eq!(ours, theirs, "{key}: page {ours}, Prometheus {theirs} for {expr} at {time}");
+        assert_eq!(
+            ours, theirs,
+            "{key}: page {ours}, Prometheus {theirs} for {expr} at {time}"
+        );
     }
     // The window as the guide sets it by default.
     let text = rows["availability"][6].as_str().unwrap_or_default();

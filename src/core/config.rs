@@ -6,14 +6,14 @@ use crate::core::str_map::StrMap;
 
 use serde_json::Value;
 
+use crate::core::alerts::{read_priorities, PriorityOverrides};
 use crate::core::jaeger::ApiVersion;
 use crate::core::json::{
     only_keys, opt_object, opt_str, opt_u64, str_list, str_map, str_or_empty, Shape,
 };
-use crate::core::alerts::{read_priorities, PriorityOverrides};
 use crate::core::links::{LinkConfig, SentryConfig};
-use crate::core::slo::{default_objectives, read_objectives, Objective};
 use crate::core::metrics::Metric;
+use crate::core::slo::{default_objectives, read_objectives, Objective};
 
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -400,14 +400,26 @@ mod tests {
                 "slo":{"availability":{"target":0.995,"window_days":7}}}"#,
         )
         .unwrap();
-        assert_eq!(c.alert_priorities, [("HighLatency".to_owned(), crate::core::alerts::Priority::P2)]);
+        assert_eq!(
+            c.alert_priorities,
+            [("HighLatency".to_owned(), crate::core::alerts::Priority::P2)]
+        );
         let availability = c.slos.iter().find(|o| o.key == "availability").unwrap();
-        assert_eq!((availability.target, availability.window_secs), (0.995, 7 * 86_400));
+        assert_eq!(
+            (availability.target, availability.window_secs),
+            (0.995, 7 * 86_400)
+        );
         let defaults = parse_config(r#"{"prometheus":{"url":"/p"}}"#).unwrap();
         assert_eq!(defaults.slos, crate::core::slo::default_objectives());
         for (text, expected) in [
-            (r#""alerts":{"priorities":{"X":"P4"}}"#, "config.json: `alerts.priorities.X`: "),
-            (r#""slo":{"availability":{"target":1.5}}"#, "config.json: `slo.availability.target`: "),
+            (
+                r#""alerts":{"priorities":{"X":"P4"}}"#,
+                "config.json: `alerts.priorities.X`: ",
+            ),
+            (
+                r#""slo":{"availability":{"target":1.5}}"#,
+                "config.json: `slo.availability.target`: ",
+            ),
             (r#""slo":[]"#, "`slo`"),
         ] {
             let err = parse_config(&format!(r#"{{"prometheus":{{"url":"/p"}},{text}}}"#))
