@@ -3,22 +3,10 @@
 
 use std::fmt;
 
-/// Quotes a string as a PromQL double-quoted string literal.
+/// Quotes a string as a PromQL double-quoted string literal. PromQL reads Go's escapes, of which
+/// JSON's (`\"`, `\\`, `\n`, `\u0001`…) are a subset: one escaping serves both.
 pub fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::core::json::string_literal(value)
 }
 
 /// How a label matcher compares.
@@ -125,6 +113,7 @@ mod tests {
         );
         check("", r#""""#);
         check("ünï/{id}", r#""ünï/{id}""#);
+        check("bell\u{7}", r#""bell\u0007""#);
     }
 
     #[test]
