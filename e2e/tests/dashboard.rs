@@ -255,6 +255,39 @@ async fn zoom_refresh_back_and_permalink_round_trip() {
         "one request per panel query"
     );
 
+    // A change of the view that is not the range (the theme; a legend row isolating a series)
+    // redraws and asks Prometheus nothing.
+    browser
+        .js("performance.clearResourceTimings(); return true")
+        .await;
+    browser
+        .js("const s = document.querySelector(\"[data-control='theme']\"); s.value = 'light'; \
+             s.dispatchEvent(new Event('change', { bubbles: true })); \
+             document.querySelector(\"[data-panel='request-rate'] table.legend tr[data-series-name]\").click(); return true")
+        .await;
+    browser
+        .wait_true(
+            "return document.documentElement.dataset.theme === 'light' && location.search.includes('iso.request-rate=')",
+            "theme-and-isolation-applied",
+        )
+        .await;
+    // Absence takes a moment to show: a re-query would be answered well within it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        browser.js(&format!("return {count}")).await,
+        Value::from(0),
+        "a theme change or an isolated series re-queried Prometheus"
+    );
+    browser
+        .js("document.querySelector(\"[data-panel='request-rate'] table.legend tr[data-series-name]\").click(); return true")
+        .await;
+    browser
+        .wait_true(
+            "return !location.search.includes('iso.')",
+            "isolation-undone",
+        )
+        .await;
+
     // Drag across the middle fifth of the request-rate chart and choose "Zoom" in the menu
     // the drag opens: the view zooms to that window.
     browser

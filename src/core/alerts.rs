@@ -604,9 +604,10 @@ pub fn chart_bands(bands: &[AlertBands], rules: &[Rule], names: &MetricNames) ->
     out
 }
 
-/// The bands of one chart as markup over its plot: a shaded interval per band (no pointer
-/// events, so the crosshair and drag still work) with a strip at its top naming the rule on
-/// hover. Returns the markup and how many bands it holds.
+/// The bands of one chart as markup over its plot: a shaded interval per band (the page's CSS
+/// lets the pointer through it, so the crosshair, the drag and the dots still work) holding a
+/// strip, drawn just under the plot, that names the rule on hover. Returns the markup and how
+/// many bands it holds.
 pub fn bands_html(
     bands: &[ChartBand],
     panel: &str,

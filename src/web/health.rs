@@ -110,8 +110,14 @@ async fn load_once(
                 continue;
             }
             let url = format!("{base}{}", series_request(&selector, now - 3_600, now));
-            let found = fetch_prom(base, url, signal, decode_series, &mut notes).await?;
-            counts.update_value(|c| c.push((selector, found.len())));
+            match fetch_prom(base, url, signal, decode_series, &mut notes).await {
+                Ok(found) => counts.update_value(|c| c.push((selector, found.len()))),
+                Err(e) if e.is_aborted() => return Err(e),
+                // Rule health is secondary: a lookup that fails (a series limit, a timeout)
+                // leaves the selector unjudged, not the rules unshown; the next refresh asks
+                // again.
+                Err(_) => {}
+            }
         }
     }
     let problems = counts.with_value(|c| {

@@ -241,9 +241,24 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         stop_timer();
     });
 
+    // The range follows the refresh tick and the range the user chose, nothing else of the
+    // view: a relative range resolved again (a new "now") would re-query every panel when the
+    // theme, a legend row or the drill-down changes.
+    let range_chosen = Trigger::new();
+    let mut first_range = true;
+    on_change(
+        move || view.with(|v| v.range),
+        move |_| {
+            // The first value is the one the memo starts from, not a change.
+            if !std::mem::take(&mut first_range) {
+                range_chosen.notify();
+            }
+        },
+    );
     let range = Memo::new(move |_| {
         tick.track();
-        view.with(|v| v.range.resolve(now_secs()))
+        range_chosen.track();
+        untrack(|| view.with(|v| v.range.resolve(now_secs())))
     });
     let handlers = Watched::new(Vec::new());
     // The theme applies to the whole document.

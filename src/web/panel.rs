@@ -839,6 +839,12 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                     layer.set_inner_html(&html);
                     Some(count)
                 }
+                // Nothing drawn (no data in range): no bands over an empty plot.
+                (_, None) => {
+                    layer.set_text_content(None);
+                    None
+                }
+                // A failed health refresh: the last bands stay, as the chart's last data does.
                 _ => None,
             });
             set_attr(
