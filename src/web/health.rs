@@ -41,7 +41,9 @@ pub struct Health {
 pub type HealthSignal = Watched<Option<Arc<Result<Health, String>>>>;
 
 /// Loads the rules, their health and the `ALERTS` bands of `range`, again with every change of
-/// it (every refresh).
+/// it (every refresh). The rules and bands are shown as soon as they are in; rule health (one
+/// series lookup per selector, once per page) follows, and a refresh that comes first keeps
+/// the lookups already answered.
 pub fn load(
     cfg: Arc<Config>,
     names: Arc<MetricNames>,
@@ -60,23 +62,40 @@ pub fn load(
         let (cfg, names, metric_names) = (cfg.clone(), names.clone(), metric_names.clone());
         spawn(async move {
             let signal = controller.signal();
-            let result = load_once(&cfg, &names, &metric_names, range, counts, &signal).await;
-            if !matches!(&result, Err(e) if e.is_aborted()) {
-                health.set(Some(Arc::new(result.map_err(|e| e.to_string()))));
+            let (rules, bands) = match rules_and_bands(&cfg, &names, range, &signal).await {
+                Ok(found) => found,
+                Err(e) if e.is_aborted() => return,
+                Err(e) => return health.set(Some(Arc::new(Err(e.to_string())))),
+            };
+            let publish = |rules: Vec<Rule>, bands: Vec<ChartBand>| {
+                let problems = counts.with_value(|c| {
+                    rules
+                        .iter()
+                        .map(|r| rule_problems(r, c, &metric_names))
+                        .collect()
+                });
+                health.set(Some(Arc::new(Ok(Health {
+                    rules,
+                    problems,
+                    bands,
+                }))));
+            };
+            publish(rules.clone(), bands.clone());
+            if ask_selectors(&cfg, &rules, counts, &signal).await {
+                publish(rules, bands);
             }
         });
     });
     health
 }
 
-async fn load_once(
+/// The rules and the bands of `range` on the charts they concern.
+async fn rules_and_bands(
     cfg: &Config,
     names: &MetricNames,
-    metric_names: &[String],
     range: TimeRange,
-    counts: StoredValue<Vec<(String, usize)>, LocalStorage>,
     signal: &AbortSignal,
-) -> Result<Health, PromError> {
+) -> Result<(Vec<Rule>, Vec<ChartBand>), PromError> {
     let base = &cfg.prometheus.url;
     let mut notes = Vec::new();
     let rules = fetch_prom(
@@ -103,7 +122,23 @@ async fn load_once(
         window.end_secs,
         window.step.secs() as f64,
     );
+    let bands = chart_bands(&bands, &rules, names);
+    Ok((rules, bands))
+}
+
+/// Asks how many series each selector of the alerting rules matches, for the selectors not
+/// asked yet; answers whether any new count came in. A lookup that fails (a series limit, a
+/// timeout) leaves its selector unjudged, not the rules unshown: the next refresh asks again.
+async fn ask_selectors(
+    cfg: &Config,
+    rules: &[Rule],
+    counts: StoredValue<Vec<(String, usize)>, LocalStorage>,
+    signal: &AbortSignal,
+) -> bool {
+    let base = &cfg.prometheus.url;
+    let mut notes = Vec::new();
     let now = now_secs() as i64;
+    let mut asked = false;
     for rule in rules.iter().filter(|r| r.kind == RuleKind::Alerting) {
         for selector in selectors(&rule.query) {
             if counts.with_value(|c| c.iter().any(|(s, _)| *s == selector)) {
@@ -111,26 +146,16 @@ async fn load_once(
             }
             let url = format!("{base}{}", series_request(&selector, now - 3_600, now));
             match fetch_prom(base, url, signal, decode_series, &mut notes).await {
-                Ok(found) => counts.update_value(|c| c.push((selector, found.len()))),
-                Err(e) if e.is_aborted() => return Err(e),
-                // Rule health is secondary: a lookup that fails (a series limit, a timeout)
-                // leaves the selector unjudged, not the rules unshown; the next refresh asks
-                // again.
+                Ok(found) => {
+                    counts.update_value(|c| c.push((selector, found.len())));
+                    asked = true;
+                }
+                Err(e) if e.is_aborted() => return asked,
                 Err(_) => {}
             }
         }
     }
-    let problems = counts.with_value(|c| {
-        rules
-            .iter()
-            .map(|r| rule_problems(r, c, metric_names))
-            .collect()
-    });
-    Ok(Health {
-        bands: chart_bands(&bands, &rules, names),
-        problems,
-        rules,
-    })
+    asked
 }
 
 /// The alerts panel: every rule from the page's [`Health`].
