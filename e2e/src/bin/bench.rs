@@ -100,7 +100,8 @@ async fn hooked_browser(url: &str) -> Browser {
 async fn wait_all_panels_done(browser: &Browser, what: &str) {
     browser
         .wait_true(
-            "const panels = document.querySelectorAll('[data-panel]'); \
+            // Not the drill-down (`traces`, idle from the start, before the panels exist).
+            "const panels = document.querySelectorAll('[data-panel]:not([data-panel=\"traces\"])'); \
              return panels.length > 0 && [...panels].every(p => p.dataset.state !== 'loading');",
             what,
         )
