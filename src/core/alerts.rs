@@ -331,6 +331,20 @@ pub fn selector_metric(selector: &str) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
+/// The selectors of the alerting rules whose series were not counted yet (`counted` holds
+/// (selector, count) pairs), each once, in rule order: what rule health still has to ask.
+pub fn selectors_to_ask(rules: &[Rule], counted: &[(String, usize)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for rule in rules.iter().filter(|r| r.kind == RuleKind::Alerting) {
+        for selector in selectors(&rule.query) {
+            if !counted.iter().any(|(s, _)| *s == selector) && !out.contains(&selector) {
+                out.push(selector);
+            }
+        }
+    }
+    out
+}
+
 /// The path and query of the `/api/v1/series` request that counts the series `selector`
 /// matches between two times (a recent window, e.g. the last hour), to append to Prometheus's
 /// base URL.
@@ -1106,6 +1120,21 @@ mod tests {
             series_request(r#"up{job="arrwdb"}"#, 1_700_000_000, 1_700_003_600),
             "/api/v1/series?match%5B%5D=up%7Bjob%3D%22arrwdb%22%7D&start=1700000000&end=1700003600"
         );
+    }
+
+    #[test]
+    fn rule_health_asks_each_selector_of_the_alerting_rules_once() {
+        let mut errors = rule("HighErrorRate", "critical", AlertState::Inactive);
+        errors.query = r#"sum(rate(x{status=~"5.."}[5m])) / sum(rate(x[5m])) > 0.05"#.to_owned();
+        let mut same = rule("HighErrorRate", "critical", AlertState::Inactive);
+        same.query = errors.query.clone();
+        let mut recording = rule("rec", "", AlertState::Inactive);
+        recording.kind = RuleKind::Recording;
+        recording.query = "sum(y)".to_owned();
+        let rules = [errors, same, recording];
+        assert_eq!(selectors_to_ask(&rules, &[]), [r#"x{status=~"5.."}"#, "x"]);
+        let counted = [("x".to_owned(), 0)];
+        assert_eq!(selectors_to_ask(&rules, &counted), [r#"x{status=~"5.."}"#]);
     }
 
     #[test]

@@ -156,6 +156,13 @@ pub const BURN_WINDOWS_SECS: [u64; 6] = [300, 1_800, 3_600, 21_600, DAY_SECS, 3 
 /// The burn rates shown beside each SLO: 1 h, 6 h, 1 d, 3 d.
 pub const SHOWN_BURN_WINDOWS_SECS: [u64; 4] = [3_600, 21_600, DAY_SECS, 3 * DAY_SECS];
 
+/// When the SLO query is evaluated (Unix seconds): at the end of the range, but at the latest
+/// 5 s ago, so that every sample up to then has arrived and Prometheus answers the same
+/// question the same way when it is asked again (the table publishes this time with its SLIs).
+pub fn evaluation_unix(range_end_secs: f64, now_secs: f64) -> i64 {
+    range_end_secs.min(now_secs - 5.0) as i64
+}
+
 /// Every window the SLO query asks about: the burn windows and each SLO's window, sorted.
 pub fn windows(objectives: &[Objective]) -> Vec<u64> {
     let mut out = BURN_WINDOWS_SECS.to_vec();
@@ -807,6 +814,13 @@ mod tests {
             BurnAlert::Page("burn rate over 1 h and over 5 min above 14.4")
         );
         assert_eq!((report.bound_note, report.coverage_note), (None, None));
+    }
+
+    #[test]
+    fn the_slo_query_is_evaluated_at_the_range_end_at_the_latest_5_s_ago() {
+        // A live range ends now: 5 s back. A past range ends before that: its end.
+        assert_eq!(evaluation_unix(1_000.0, 1_000.4), 995);
+        assert_eq!(evaluation_unix(900.0, 1_000.0), 900);
     }
 
     #[test]

@@ -11,17 +11,16 @@ use leptos::prelude::*;
 use web_sys::{AbortController, AbortSignal, HtmlElement};
 
 use crate::core::alerts::{
-    alert_bands, alerts_html, chart_bands, rule_problems, selectors, series_request, ChartBand,
-    ALERTS_QUERY,
+    alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask, series_request,
+    ChartBand, ALERTS_QUERY,
 };
 use crate::core::config::Config;
 use crate::core::metrics::MetricNames;
 use crate::core::panels::PanelSpec;
 use crate::core::prom::{
     decode_query, decode_query_range, decode_rules, decode_series, PromError, QueryData, Rule,
-    RuleKind,
 };
-use crate::core::slo::{evaluate, read_slo_answer, slo_html, slo_query};
+use crate::core::slo::{evaluate, evaluation_unix, read_slo_answer, slo_html, slo_query};
 use crate::core::time::{query_window, TimeRange};
 use crate::core::url::with_query;
 use crate::web::dom::{effect, set_attr, spawn, Watched};
@@ -126,8 +125,7 @@ async fn rules_and_bands(
     Ok((rules, bands))
 }
 
-/// Asks how many series each selector of the alerting rules matches, for the selectors not
-/// asked yet; answers whether any new count came in. A lookup that fails (a series limit, a
+/// Asks how many series each selector of [`selectors_to_ask`] matches; answers whether any new count came in. A lookup that fails (a series limit, a
 /// timeout) leaves its selector unjudged, not the rules unshown: the next refresh asks again.
 async fn ask_selectors(
     cfg: &Config,
@@ -139,20 +137,15 @@ async fn ask_selectors(
     let mut notes = Vec::new();
     let now = now_secs() as i64;
     let mut asked = false;
-    for rule in rules.iter().filter(|r| r.kind == RuleKind::Alerting) {
-        for selector in selectors(&rule.query) {
-            if counts.with_value(|c| c.iter().any(|(s, _)| *s == selector)) {
-                continue;
+    for selector in counts.with_value(|c| selectors_to_ask(rules, c)) {
+        let url = format!("{base}{}", series_request(&selector, now - 3_600, now));
+        match fetch_prom(base, url, signal, decode_series, &mut notes).await {
+            Ok(found) => {
+                counts.update_value(|c| c.push((selector, found.len())));
+                asked = true;
             }
-            let url = format!("{base}{}", series_request(&selector, now - 3_600, now));
-            match fetch_prom(base, url, signal, decode_series, &mut notes).await {
-                Ok(found) => {
-                    counts.update_value(|c| c.push((selector, found.len())));
-                    asked = true;
-                }
-                Err(e) if e.is_aborted() => return asked,
-                Err(_) => {}
-            }
+            Err(e) if e.is_aborted() => return asked,
+            Err(_) => {}
         }
     }
     asked
@@ -208,7 +201,7 @@ pub fn slo(
         spawn(async move {
             let signal = controller.signal();
             let base = &cfg.prometheus.url;
-            let eval_unix = (range.end_secs().min(now_secs() - 5.0)) as i64;
+            let eval_unix = evaluation_unix(range.end_secs(), now_secs());
             let query = match slo_query(&names, &cfg.prometheus.job, &cfg.slos) {
                 Ok(q) => q,
                 Err(missing) => {
