@@ -174,6 +174,13 @@ async fn rule_health_flags_the_guide_rule_written_with_the_wrong_metric_name() {
         .goto(&format!("{}?panel=alerts", env("ARRWDB_E2E_APP_URL")))
         .await;
     alerts_ready(&browser).await;
+    // The rules show first; their health follows once every selector has been asked.
+    browser
+        .wait_true(
+            "return !document.querySelector('[data-panel=alerts] .summary').textContent.includes('checking')",
+            "rule health checked",
+        )
+        .await;
     let rows = browser.js(ROWS).await;
     let printed = &rows["guide_as_printed/HighErrorRate"];
     assert_eq!(printed[1], "problem", "{rows}");

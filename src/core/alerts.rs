@@ -672,11 +672,14 @@ pub fn bands_html(
 
 /// The alerts panel: a summary line, then every rule in [`display_order`] with its state,
 /// priority, since when, value, summary and description (as text) and its health: `problems[i]`
-/// are the sentences of [`rule_problems`] for `rules[i]` (empty: healthy or not checked yet).
+/// are the sentences of [`rule_problems`] for `rules[i]` (empty: healthy or not checked yet);
+/// `checking`: some selectors are still to be asked (see [`selectors_to_ask`]), so a rule
+/// without a problem is not yet known healthy.
 pub fn alerts_html(
     rules: &[Rule],
     overrides: &[(String, Priority)],
     problems: &[Vec<String>],
+    checking: bool,
     now_unix: f64,
     utc_offset_secs: i64,
 ) -> String {
@@ -703,6 +706,9 @@ pub fn alerts_html(
             " · {unhealthy} rule{} with a health problem",
             if unhealthy == 1 { "" } else { "s" }
         ));
+    }
+    if checking {
+        summary.push_str(" · checking rule health…");
     }
     h.elem("p", "summary", &summary);
     h.open_class("table", "alerts")
@@ -742,10 +748,10 @@ pub fn alerts_html(
                 ("data-priority", Some(prio.label())),
                 (
                     "data-health",
-                    Some(if rule_problems.is_empty() {
-                        "ok"
-                    } else {
-                        "problem"
+                    Some(match (rule_problems.is_empty(), checking) {
+                        (false, _) => "problem",
+                        (true, true) => "checking",
+                        (true, false) => "ok",
                     }),
                 ),
             ],
@@ -834,7 +840,7 @@ mod tests {
         quiet.description = "P95 latency is {{ $value }}s".into();
         let rules = [quiet, firing];
         let problems = [vec!["HighLatency selects no series".to_owned()], vec![]];
-        let html = alerts_html(&rules, &[], &problems, 1_000.0 + 720.0, 0);
+        let html = alerts_html(&rules, &[], &problems, false, 1_000.0 + 720.0, 0);
         assert!(html.starts_with(
             "<p class=\"summary\">1 firing, 0 pending, 1 inactive · 1 rule with a health problem</p>"
         ));
@@ -848,7 +854,15 @@ mod tests {
         assert!(html.contains("P95 latency is …s"), "{html}");
         assert!(html.contains("data-health=\"problem\""));
         assert!(html.contains("<p class=\"health\">HighLatency selects no series</p>"));
-        assert!(alerts_html(&[], &[], &[], 0.0, 0).contains("no rules loaded"));
+        assert!(alerts_html(&[], &[], &[], false, 0.0, 0).contains("no rules loaded"));
+        // While selectors are still being asked, a rule without a problem is not called healthy.
+        let checking = alerts_html(&rules, &[], &problems, true, 1_000.0 + 720.0, 0);
+        assert!(checking.contains("1 rule with a health problem · checking rule health…"));
+        assert!(
+            checking.contains("data-health=\"checking\"")
+                && !checking.contains("data-health=\"ok\"")
+        );
+        assert!(html.contains("data-health=\"ok\""));
     }
 
     #[test]

@@ -34,6 +34,8 @@ use crate::web::{now_secs, utc_offset_at};
 pub struct Health {
     pub rules: Vec<Rule>,
     pub problems: Vec<Vec<String>>,
+    /// Some selectors are still to be asked: rules without a problem are not known healthy yet.
+    pub checking: bool,
     pub bands: Vec<ChartBand>,
 }
 
@@ -67,15 +69,17 @@ pub fn load(
                 Err(e) => return health.set(Some(Arc::new(Err(e.to_string())))),
             };
             let publish = |rules: Vec<Rule>, bands: Vec<ChartBand>| {
-                let problems = counts.with_value(|c| {
-                    rules
+                let (problems, checking) = counts.with_value(|c| {
+                    let problems = rules
                         .iter()
                         .map(|r| rule_problems(r, c, &metric_names))
-                        .collect()
+                        .collect();
+                    (problems, !selectors_to_ask(&rules, c).is_empty())
                 });
                 health.set(Some(Arc::new(Ok(Health {
                     rules,
                     problems,
+                    checking,
                     bands,
                 }))));
             };
@@ -164,6 +168,7 @@ pub fn alerts(spec: &PanelSpec, cfg: Arc<Config>, health: HealthSignal) -> HtmlE
                     &h.rules,
                     &cfg.alert_priorities,
                     &h.problems,
+                    h.checking,
                     now,
                     utc_offset_at(now),
                 ));
