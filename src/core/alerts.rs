@@ -11,7 +11,7 @@ use crate::core::html::Html;
 use crate::core::json::{only_keys, opt_object, type_name};
 use crate::core::metrics::{similar_names, Metric, MetricNames};
 use crate::core::order::sort_by;
-use crate::core::panels::PANELS;
+use crate::core::panels::{EVERY_PANEL_ALERTS, PANELS};
 use crate::core::prom::{AlertState, Rule, RuleHealth, RuleKind, Series};
 use crate::core::time::{axis_label, span_text};
 use crate::core::units::significant;
@@ -531,61 +531,33 @@ pub fn alert_bands(
     out
 }
 
-/// The panels that show what a metric measures, for rules this module does not know by name.
-const METRIC_PANELS: &[(Metric, &[&str])] = &[
-    (
-        Metric::RequestsTotal,
-        &["request-rate", "error-rate", "errors-by-handler"],
-    ),
-    (Metric::RequestDurationBucket, &["latency"]),
-    (Metric::RequestsInProgress, &["in-flight"]),
-    (Metric::CpuPercent, &["cpu"]),
-    (Metric::MemoryBytes, &["memory"]),
-    (Metric::DiskPercent, &["disk"]),
-    (Metric::SearchDurationCount, &["searches"]),
-    (Metric::SearchDurationBucket, &["searches"]),
-    (Metric::DocumentOperationsTotal, &["documents"]),
-    (Metric::ActiveLibraries, &["libraries"]),
-    (Metric::IndexSizeBytes, &["index-size"]),
-    (Metric::EmbeddingCacheTotal, &["cache-hit-ratio"]),
-    (Metric::ApiKeyValidationsTotal, &["api-keys"]),
-    (Metric::NodeNetworkReceiveBytes, &["network"]),
-    (Metric::NodeNetworkTransmitBytes, &["network"]),
-];
-
-/// The chart panels on which an alert's bands are drawn. The guide's rules by name
-/// (ServiceDown on every panel: nothing is measured while the service is down); any other rule by
-/// the metrics its selectors name (resolved or any known spelling); none when it names none of
-/// the dashboard's metrics.
+/// The chart panels on which an alert's bands are drawn: the guide's rules by name (each
+/// panel's [`PanelSpec::alerts`], and [`EVERY_PANEL_ALERTS`] on every panel); any other rule by
+/// the metrics its selectors name (resolved or any known spelling) and the metrics each panel
+/// [`reads`](PanelSpec::reads); none when it names none of the dashboard's metrics.
 pub fn alert_panels(alertname: &str, query: &str, names: &MetricNames) -> Vec<&'static str> {
-    let known: &[&'static str] = match alertname {
-        "HighErrorRate" => &["error-rate"],
-        "HighLatency" => &["latency"],
-        "HighMemoryUsage" => &["memory"],
-        "HighAuthFailureRate" => &["api-keys"],
-        "ServiceDown" => return PANELS.iter().map(|p| p.id).collect(),
-        _ => &[],
+    if EVERY_PANEL_ALERTS.contains(&alertname) {
+        return PANELS.iter().map(|p| p.id).collect();
+    }
+    let by_name: Vec<&'static str> = PANELS
+        .iter()
+        .filter(|p| p.alerts.contains(&alertname))
+        .map(|p| p.id)
+        .collect();
+    if !by_name.is_empty() {
+        return by_name;
+    }
+    let selectors = selectors(query);
+    let read: Vec<&str> = selectors.iter().filter_map(|s| selector_metric(s)).collect();
+    let is = |m: Metric| {
+        read.iter()
+            .any(|name| names.get(m) == Ok(*name) || m.candidates().contains(name))
     };
-    if !known.is_empty() {
-        return known.to_vec();
-    }
-    let mut out: Vec<&'static str> = Vec::new();
-    for selector in selectors(query) {
-        let Some(metric_name) = selector_metric(&selector) else {
-            continue;
-        };
-        let is =
-            |m: Metric| names.get(m) == Ok(metric_name) || m.candidates().contains(&metric_name);
-        for (_, panels) in METRIC_PANELS.iter().filter(|(m, _)| is(*m)) {
-            for &panel in panels.iter() {
-                if out.contains(&panel) {
-                    continue;
-                }
-                out.push(panel);
-            }
-        }
-    }
-    out
+    PANELS
+        .iter()
+        .filter(|p| p.reads.iter().any(|m| is(*m)))
+        .map(|p| p.id)
+        .collect()
 }
 
 /// An alert band on the charts it concerns.
@@ -618,56 +590,61 @@ pub fn chart_bands(bands: &[AlertBands], rules: &[Rule], names: &MetricNames) ->
     out
 }
 
-/// The bands of one chart as markup over its plot: a shaded interval per band (the page's CSS
-/// lets the pointer through it, so the crosshair, the drag and the dots still work) holding a
-/// strip, drawn just under the plot, that names the rule on hover. Returns the markup and how
-/// many bands it holds.
-pub fn bands_html(
+/// One alert band as the chart shows it over its plot: a shaded interval (the page's CSS lets
+/// the pointer through it, so the crosshair, the drag and the dots still work) whose strip under
+/// the plot names the rule on hover.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandMark {
+    pub alert: String,
+    /// `firing` or `pending` (the element's class).
+    pub state: &'static str,
+    pub from_unix: i64,
+    pub to_unix: i64,
+    /// `left` and `width` in CSS pixels of the plot.
+    pub style: String,
+    pub title: String,
+}
+
+/// The bands of `panel` placed on its plot (clipped to it; those outside it left out).
+pub fn band_marks(
     bands: &[ChartBand],
     panel: &str,
     axis: &TimeAxis,
     utc_offset_secs: i64,
-) -> (String, usize) {
-    let mut h = Html::new();
-    let mut count = 0;
-    for b in bands.iter().filter(|b| b.panels.contains(&panel)) {
-        let x = |t: f64| {
-            axis.x_at(t.clamp(axis.start_secs, axis.end_secs))
-                .unwrap_or(axis.left_px)
-        };
-        let (left, right) = (x(b.band.start_unix), x(b.band.end_unix));
-        if right <= left {
-            continue;
-        }
-        let state = if b.band.firing { "firing" } else { "pending" };
-        let span = axis.end_secs - axis.start_secs;
-        let title = format!(
-            "{} {state} {}–{}",
-            b.alert,
-            axis_label(b.band.start_unix, utc_offset_secs, span),
-            axis_label(b.band.end_unix, utc_offset_secs, span)
-        );
-        let style = format!(
-            "left:{}px;width:{}px",
-            left.round() as i64,
-            ((right - left).round() as i64).max(2)
-        );
-        h.open(
-            "div",
-            &[
-                ("class", Some(state)),
-                ("data-alert", Some(&b.alert)),
-                ("data-from", Some(&(b.band.start_unix as i64).to_string())),
-                ("data-to", Some(&(b.band.end_unix as i64).to_string())),
-                ("style", Some(&style)),
-            ],
-        )
-        .open("span", &[("title", Some(&title))])
-        .close("span")
-        .close("div");
-        count += 1;
-    }
-    (h.into_string(), count)
+) -> Vec<BandMark> {
+    let x = |t: f64| {
+        axis.x_at(t.clamp(axis.start_secs, axis.end_secs))
+            .unwrap_or(axis.left_px)
+    };
+    let span = axis.end_secs - axis.start_secs;
+    bands
+        .iter()
+        .filter(|b| b.panels.contains(&panel))
+        .filter_map(|b| {
+            let (left, right) = (x(b.band.start_unix), x(b.band.end_unix));
+            if right <= left {
+                return None;
+            }
+            let state = if b.band.firing { "firing" } else { "pending" };
+            Some(BandMark {
+                alert: b.alert.clone(),
+                state,
+                from_unix: b.band.start_unix as i64,
+                to_unix: b.band.end_unix as i64,
+                style: format!(
+                    "left:{}px;width:{}px",
+                    left.round() as i64,
+                    ((right - left).round() as i64).max(2)
+                ),
+                title: format!(
+                    "{} {state} {}–{}",
+                    b.alert,
+                    axis_label(b.band.start_unix, utc_offset_secs, span),
+                    axis_label(b.band.end_unix, utc_offset_secs, span)
+                ),
+            })
+        })
+        .collect()
 }
 
 /// The alerts panel: a summary line, then every rule in [`display_order`] with its state,
@@ -896,19 +873,24 @@ mod tests {
                 band: band(-600.0, 360.0, false),
             },
         ];
-        let (html, count) = bands_html(&bands, "error-rate", &axis, 0);
-        assert_eq!(count, 2);
+        let marks = band_marks(&bands, "error-rate", &axis, 0);
+        assert_eq!(marks.len(), 2);
         // 600 s of 3,600 s over 600 px: 100 px from the left edge at 50 px, 100 px wide.
-        assert!(html.contains(
-            "<div class=\"firing\" data-alert=\"HighErrorRate\" data-from=\"600\" data-to=\"1200\" \
-             style=\"left:150px;width:100px\"><span title=\"HighErrorRate firing 00:10–00:20\"></span></div>"
-        ), "{html}");
-        assert!(
-            html.contains("data-alert=\"&lt;b&gt;\"")
-                && html.contains("style=\"left:50px;width:60px\""),
-            "{html}"
+        assert_eq!(
+            marks[0],
+            BandMark {
+                alert: "HighErrorRate".into(),
+                state: "firing",
+                from_unix: 600,
+                to_unix: 1_200,
+                style: "left:150px;width:100px".into(),
+                title: "HighErrorRate firing 00:10–00:20".into(),
+            }
         );
-        assert_eq!(bands_html(&bands, "memory", &axis, 0).1, 0);
+        // Text, not markup: the page escapes it when it sets it.
+        assert_eq!(marks[1].alert, "<b>");
+        assert_eq!(marks[1].style, "left:50px;width:60px");
+        assert!(band_marks(&bands, "memory", &axis, 0).is_empty());
     }
 
     #[test]
@@ -1303,7 +1285,8 @@ mod tests {
                 "max(arrwdb_disk_usage_percent) > 85 or arrwdb_cpu_usage_percent > 80",
                 &names
             ),
-            ["disk", "cpu"]
+            // In page order.
+            ["cpu", "disk"]
         );
         assert_eq!(
             alert_panels(

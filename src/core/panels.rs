@@ -4,7 +4,7 @@
 use crate::core::chart::{ChartSeries, Threshold};
 use crate::core::metrics::{missing_message, Metric, MetricNames};
 use crate::core::prom::{series_label, Series};
-use crate::core::promql::{quote, sum_rate, MatchOp, Selector};
+use crate::core::promql::{sum_rate, MatchOp, Selector};
 use crate::core::units::Unit;
 
 /// Where a panel sits on the page (the guide's "Key Dashboards").
@@ -44,161 +44,377 @@ impl Group {
 
 /// How a panel shows its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PanelKind {
-    /// Range queries drawn as lines.
-    TimeSeries,
-    /// One instant query at the end of the range, shown as a ranked table.
-    Table,
-    /// Text and tables of its own (alerts, SLOs, sources): no chart, its own requests.
-    Text,
+pub enum Show {
+    /// Range queries drawn as lines on a canvas.
+    Chart,
+    /// One instant query at the end of the range, shown as a ranked table of at most
+    /// `max_rows` rows (a last row says how many more there are).
+    Table { max_rows: usize },
+    /// Text and tables of its own, with requests of its own.
+    Text(TextPanel),
 }
 
-/// A panel: its DOM id (`data-panel`), title and how its values read.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The panels whose content is markup of their own (see `core::html`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextPanel {
+    /// Every rule with its state, priority and health.
+    Alerts,
+    /// The SLOs with their error budgets and burn rates.
+    Slo,
+    /// Each configured source: does it answer, and what to fix when it does not.
+    Sources,
+}
+
+/// What a panel's queries depend on: the resolved metric names and the view.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryContext<'a> {
+    pub names: &'a MetricNames,
+    /// The `job` label of arrwDB's target.
+    pub job: &'a str,
+    pub rate_window_secs: u64,
+    /// The whole range, for the table's `increase()`.
+    pub range_secs: u64,
+    /// Narrow the request panels to one handler.
+    pub handler: Option<&'a str>,
+}
+
+/// The queries of a panel, or the sentence saying which metric is missing.
+pub type Queries = fn(&QueryContext) -> Result<Vec<PanelQuery>, String>;
+
+/// A panel as data: its DOM id (`data-panel`), title, how its values read, what it offers
+/// (its capabilities) and what it asks. The shell chooses every feature from these fields; a
+/// new panel is one constant here and one line in [`PANELS`].
+#[derive(Debug, Clone, Copy)]
 pub struct PanelSpec {
     pub id: &'static str,
     pub title: &'static str,
     pub group: Group,
-    pub kind: PanelKind,
+    pub show: Show,
     pub unit: Unit,
     pub y_from_zero: bool,
     /// The labels that name a series in the legend, in order.
     pub legend_labels: &'static [&'static str],
     /// Reference lines: (value, label).
     pub thresholds: &'static [(f64, &'static str)],
+    /// A "stacked" toggle draws the series as stacked areas.
+    pub stackable: bool,
+    /// Error spikes of the overall series ([`OVERALL_ERROR_SERIES`]) are marked and open their
+    /// traces.
+    pub spike_markers: bool,
+    /// Jaeger's error and slow traces and Prometheus's exemplars are drawn as dots.
+    pub trace_scatter: bool,
+    /// The metrics the panel shows: a rule whose expression reads one of them has its alert
+    /// bands drawn here.
+    pub reads: &'static [Metric],
+    /// The guide's rules shown here by name, whatever their expression reads.
+    pub alerts: &'static [&'static str],
+    pub queries: Queries,
 }
+
+/// Panels are the same when their ids are (the id is unique, see the tests).
+impl PartialEq for PanelSpec {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl PanelSpec {
+    /// The queries of this panel in `ctx`.
+    pub fn queries(&self, ctx: &QueryContext) -> Result<Vec<PanelQuery>, String> {
+        (self.queries)(ctx)
+    }
+
+    pub fn is_chart(&self) -> bool {
+        self.show == Show::Chart
+    }
+}
+
+/// The guide's rules drawn on every chart: nothing is measured while the service is down.
+pub const EVERY_PANEL_ALERTS: &[&str] = &["ServiceDown"];
 
 const GIB: f64 = 1_073_741_824.0;
 
-const fn series_panel(
+/// A chart with no capability beyond lines and a legend.
+const fn chart(
     id: &'static str,
     title: &'static str,
     group: Group,
     unit: Unit,
     legend_labels: &'static [&'static str],
+    reads: &'static [Metric],
+    queries: Queries,
 ) -> PanelSpec {
     PanelSpec {
         id,
         title,
         group,
-        kind: PanelKind::TimeSeries,
+        show: Show::Chart,
         unit,
         y_from_zero: true,
         legend_labels,
         thresholds: &[],
+        stackable: false,
+        spike_markers: false,
+        trace_scatter: false,
+        reads,
+        alerts: &[],
+        queries,
     }
 }
 
-pub const REQUEST_RATE: PanelSpec = series_panel(
-    "request-rate",
-    "Request rate by handler",
-    Group::Service,
-    Unit::PerSecond,
-    &["method", "handler"],
-);
+/// The selector of arrwDB metric `m` in `ctx` (its `job`).
+fn selector(ctx: &QueryContext, m: Metric) -> Result<Selector, String> {
+    let name = ctx.names.get(m).map_err(missing_message)?;
+    Ok(Selector::new(name).with("job", MatchOp::Equal, ctx.job))
+}
+
+/// The same selector narrowed to the chosen handler, if any.
+fn with_handler(ctx: &QueryContext, s: Selector) -> Selector {
+    match ctx.handler {
+        Some(h) => s.with("handler", MatchOp::Equal, h),
+        None => s,
+    }
+}
+
+/// `max` of a gauge arrwDB exports once per process, drawn as one line named `legend`.
+fn max_gauge(ctx: &QueryContext, m: Metric, legend: &'static str) -> Result<Vec<PanelQuery>, String> {
+    Ok(vec![lines(legend, format!("max({})", selector(ctx, m)?))])
+}
+
+pub const REQUEST_RATE: PanelSpec = PanelSpec {
+    stackable: true,
+    ..chart(
+        "request-rate",
+        "Request rate by handler",
+        Group::Service,
+        Unit::PerSecond,
+        &["method", "handler"],
+        &[Metric::RequestsTotal],
+        |ctx| {
+            let s = selector(ctx, Metric::RequestsTotal)?;
+            Ok(vec![lines("", sum_rate(&s, ctx.rate_window_secs, &["method", "handler"]))])
+        },
+    )
+};
 /// The names of the error-rate panel's overall series: over all handlers, or over the one the
 /// handler filter chose. Error spikes are detected on it.
 pub const OVERALL_ERROR_SERIES: [&str; 2] = ["all handlers", "this handler"];
 
 pub const ERROR_RATE: PanelSpec = PanelSpec {
     thresholds: &[(0.001, "SLO 0.1 %"), (0.05, "alert 5 %")],
-    ..series_panel(
+    spike_markers: true,
+    alerts: &["HighErrorRate"],
+    ..chart(
         "error-rate",
         "Error rate (5xx share)",
         Group::Service,
         Unit::Ratio,
         &["handler"],
+        &[Metric::RequestsTotal],
+        |ctx| {
+            let w = ctx.rate_window_secs;
+            let all = with_handler(ctx, selector(ctx, Metric::RequestsTotal)?);
+            let errors = all.clone().with("status", MatchOp::Regex, "5..");
+            let overall = format!("{} / {}", sum_rate(&errors, w, &[]), sum_rate(&all, w, &[]));
+            let label = OVERALL_ERROR_SERIES[usize::from(ctx.handler.is_some())];
+            if ctx.handler.is_some() {
+                return Ok(vec![lines(label, overall)]);
+            }
+            let per_handler = format!(
+                "{} / {}",
+                sum_rate(&errors, w, &["handler"]),
+                sum_rate(&all, w, &["handler"])
+            );
+            Ok(vec![lines(label, overall), lines("", per_handler)])
+        },
     )
 };
 pub const LATENCY: PanelSpec = PanelSpec {
     thresholds: &[(0.5, "SLO p95 500 ms"), (2.0, "SLO p99 2 s")],
-    ..series_panel(
+    trace_scatter: true,
+    alerts: &["HighLatency"],
+    ..chart(
         "latency",
         "Latency p50 / p95 / p99",
         Group::Service,
         Unit::Seconds,
         &[],
+        &[Metric::RequestDurationBucket],
+        |ctx| {
+            let buckets = with_handler(ctx, selector(ctx, Metric::RequestDurationBucket)?);
+            let by_le = sum_rate(&buckets, ctx.rate_window_secs, &["le"]);
+            Ok([("p50", 0.5), ("p95", 0.95), ("p99", 0.99)]
+                .into_iter()
+                .map(|(legend, q)| lines(legend, format!("histogram_quantile({q}, {by_le})")))
+                .collect())
+        },
     )
 };
-pub const IN_FLIGHT: PanelSpec = series_panel(
+pub const IN_FLIGHT: PanelSpec = chart(
     "in-flight",
     "Requests in flight",
     Group::Service,
     Unit::Count,
     &["method", "handler"],
+    &[Metric::RequestsInProgress],
+    |ctx| {
+        let s = selector(ctx, Metric::RequestsInProgress)?;
+        Ok(vec![lines("", format!("sum by (method, handler) ({s})"))])
+    },
 );
+/// Rows shown by the errors-by-handler table; the rest are counted in its last row.
+pub const ERRORS_TABLE_ROWS: usize = 20;
+
 pub const ERRORS_BY_HANDLER: PanelSpec = PanelSpec {
-    kind: PanelKind::Table,
-    ..series_panel(
+    show: Show::Table {
+        max_rows: ERRORS_TABLE_ROWS,
+    },
+    ..chart(
         "errors-by-handler",
         "Errors by handler and status (whole range)",
         Group::Errors,
         Unit::Count,
         &["handler", "status"],
+        &[Metric::RequestsTotal],
+        |ctx| {
+            let errors = selector(ctx, Metric::RequestsTotal)?.with("status", MatchOp::Regex, "[45]..");
+            Ok(vec![lines(
+                "",
+                format!(
+                    "sort_desc(sum by (handler, status) (increase({errors}[{}s])) > 0)",
+                    ctx.range_secs.max(1)
+                ),
+            )])
+        },
     )
 };
 pub const CPU: PanelSpec = PanelSpec {
     thresholds: &[(80.0, "P3 80 %")],
-    ..series_panel("cpu", "CPU", Group::Resources, Unit::Percent, &[])
+    ..chart("cpu", "CPU", Group::Resources, Unit::Percent, &[], &[Metric::CpuPercent], |ctx| {
+        max_gauge(ctx, Metric::CpuPercent, "cpu")
+    })
 };
 pub const MEMORY: PanelSpec = PanelSpec {
     thresholds: &[(0.9 * 16.0 * GIB, "alert 90 % of 16 GiB")],
-    ..series_panel("memory", "Memory", Group::Resources, Unit::Bytes, &[])
+    alerts: &["HighMemoryUsage"],
+    ..chart("memory", "Memory", Group::Resources, Unit::Bytes, &[], &[Metric::MemoryBytes], |ctx| {
+        max_gauge(ctx, Metric::MemoryBytes, "memory")
+    })
 };
 pub const DISK: PanelSpec = PanelSpec {
     thresholds: &[(85.0, "P2 85 %")],
-    ..series_panel("disk", "Disk usage", Group::Resources, Unit::Percent, &[])
+    ..chart("disk", "Disk usage", Group::Resources, Unit::Percent, &[], &[Metric::DiskPercent], |ctx| {
+        max_gauge(ctx, Metric::DiskPercent, "disk")
+    })
 };
-pub const NETWORK: PanelSpec = series_panel(
+pub const NETWORK: PanelSpec = chart(
     "network",
     "Network throughput (node-exporter)",
     Group::Resources,
     Unit::BytesPerSecond,
     &["direction"],
+    &[Metric::NodeNetworkReceiveBytes, Metric::NodeNetworkTransmitBytes],
+    |ctx| {
+        // node-exporter is its own job: no job matcher, loopback left out.
+        let device = |m: Metric| -> Result<Selector, String> {
+            let name = ctx.names.get(m).map_err(missing_message)?;
+            Ok(Selector::new(name).with("device", MatchOp::NotEqual, "lo"))
+        };
+        let w = ctx.rate_window_secs;
+        Ok(vec![
+            lines("receive", sum_rate(&device(Metric::NodeNetworkReceiveBytes)?, w, &[])),
+            lines("transmit", sum_rate(&device(Metric::NodeNetworkTransmitBytes)?, w, &[])),
+        ])
+    },
 );
-pub const SEARCHES: PanelSpec = series_panel(
+pub const SEARCHES: PanelSpec = chart(
     "searches",
     "Searches per minute by index type",
     Group::Business,
     Unit::PerMinute,
     &["index_type"],
+    &[Metric::SearchDurationCount, Metric::SearchDurationBucket],
+    |ctx| {
+        let w = ctx.rate_window_secs;
+        let count = selector(ctx, Metric::SearchDurationCount)?;
+        let buckets = selector(ctx, Metric::SearchDurationBucket)?;
+        Ok(vec![
+            lines("", format!("{} * 60", sum_rate(&count, w, &["index_type"]))),
+            PanelQuery {
+                role: Role::Headline {
+                    label: "search p95",
+                    unit: Unit::Seconds,
+                },
+                promql: format!("histogram_quantile(0.95, {})", sum_rate(&buckets, w, &["le"])),
+            },
+        ])
+    },
 );
-pub const DOCUMENTS: PanelSpec = series_panel(
+pub const DOCUMENTS: PanelSpec = chart(
     "documents",
     "Document operations per minute",
     Group::Business,
     Unit::PerMinute,
     &["operation", "status"],
+    &[Metric::DocumentOperationsTotal],
+    |ctx| {
+        let s = selector(ctx, Metric::DocumentOperationsTotal)?;
+        let rate = sum_rate(&s, ctx.rate_window_secs, &["operation", "status"]);
+        Ok(vec![lines("", format!("{rate} * 60"))])
+    },
 );
-pub const LIBRARIES: PanelSpec = series_panel(
+pub const LIBRARIES: PanelSpec = chart(
     "libraries",
     "Active libraries",
     Group::Business,
     Unit::Count,
     &[],
+    &[Metric::ActiveLibraries],
+    |ctx| max_gauge(ctx, Metric::ActiveLibraries, "libraries"),
 );
-pub const INDEX_SIZE: PanelSpec = series_panel(
+pub const INDEX_SIZE: PanelSpec = chart(
     "index-size",
     "Vector index size by library",
     Group::Business,
     Unit::Bytes,
     &["library_id"],
+    &[Metric::IndexSizeBytes],
+    |ctx| {
+        let s = selector(ctx, Metric::IndexSizeBytes)?;
+        Ok(vec![lines("", format!("sum by (library_id) ({s})"))])
+    },
 );
-pub const CACHE_HIT_RATIO: PanelSpec = series_panel(
+pub const CACHE_HIT_RATIO: PanelSpec = chart(
     "cache-hit-ratio",
     "Embedding cache hit ratio",
     Group::Business,
     Unit::Ratio,
     &[],
+    &[Metric::EmbeddingCacheTotal],
+    |ctx| {
+        let w = ctx.rate_window_secs;
+        let all = selector(ctx, Metric::EmbeddingCacheTotal)?;
+        let hits = all.clone().with("status", MatchOp::Equal, "hit");
+        Ok(vec![lines(
+            "hit ratio",
+            format!("{} / {}", sum_rate(&hits, w, &[]), sum_rate(&all, w, &[])),
+        )])
+    },
 );
 pub const API_KEYS: PanelSpec = PanelSpec {
     thresholds: &[(10.0, "auth failure alert 10/s")],
-    ..series_panel(
+    alerts: &["HighAuthFailureRate"],
+    ..chart(
         "api-keys",
         "API key validations by status",
         Group::Business,
         Unit::PerSecond,
         &["status"],
+        &[Metric::ApiKeyValidationsTotal],
+        |ctx| {
+            let s = selector(ctx, Metric::ApiKeyValidationsTotal)?;
+            Ok(vec![lines("", sum_rate(&s, ctx.rate_window_secs, &["status"]))])
+        },
     )
 };
 
@@ -224,24 +440,28 @@ pub const PANELS: &[PanelSpec] = &[
     SOURCES,
 ];
 
-/// A panel of [`PanelKind::Text`].
-const fn text_panel(id: &'static str, title: &'static str, group: Group) -> PanelSpec {
+/// A panel of [`Show::Text`]: it asks what it needs itself.
+const fn text_panel(id: &'static str, title: &'static str, group: Group, text: TextPanel) -> PanelSpec {
     PanelSpec {
-        kind: PanelKind::Text,
-        ..series_panel(id, title, group, Unit::Count, &[])
+        show: Show::Text(text),
+        ..chart(id, title, group, Unit::Count, &[], &[], |_| Ok(Vec::new()))
     }
 }
 
-/// Every rule with its state, priority and health.
-pub const ALERTS: PanelSpec = text_panel("alerts", "Alerts and rule health", Group::Health);
-/// The SLOs with their error budgets and burn rates.
-pub const SLO: PanelSpec = text_panel("slo", "SLOs and error budgets", Group::Health);
-/// Each configured source: does it answer, which version, and what to fix when it does not.
-pub const SOURCES: PanelSpec = text_panel("sources", "Sources", Group::Sources);
+pub const ALERTS: PanelSpec = text_panel("alerts", "Alerts and rule health", Group::Health, TextPanel::Alerts);
+pub const SLO: PanelSpec = text_panel("slo", "SLOs and error budgets", Group::Health, TextPanel::Slo);
+pub const SOURCES: PanelSpec = text_panel("sources", "Sources", Group::Sources, TextPanel::Sources);
 
 /// The panel with this DOM id.
 pub fn panel(id: &str) -> Option<&'static PanelSpec> {
     PANELS.iter().find(|p| p.id == id)
+}
+
+impl Group {
+    /// The panels of this group, in page order.
+    pub fn panels(self) -> impl Iterator<Item = &'static PanelSpec> {
+        PANELS.iter().filter(move |p| p.group == self)
+    }
 }
 
 impl PanelSpec {
@@ -273,164 +493,11 @@ pub struct PanelQuery {
     pub promql: String,
 }
 
-/// What the queries depend on besides the panel.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QueryContext<'a> {
-    /// The `job` label of arrwDB's target.
-    pub job: &'a str,
-    pub rate_window_secs: u64,
-    /// The whole range, for the table's `increase()`.
-    pub range_secs: u64,
-    /// Narrow error rate and latency to one handler.
-    pub handler: Option<&'a str>,
-}
-
 fn lines(legend: &'static str, promql: String) -> PanelQuery {
     PanelQuery {
         role: Role::Lines { legend },
         promql,
     }
-}
-
-/// The queries of a panel, or the sentence saying which metric is missing.
-pub fn panel_queries(
-    spec: &PanelSpec,
-    names: &MetricNames,
-    ctx: &QueryContext,
-) -> Result<Vec<PanelQuery>, String> {
-    let name = |m: Metric| names.get(m).map(str::to_owned).map_err(missing_message);
-    let sel = |m: Metric| -> Result<Selector, String> {
-        Ok(Selector::new(&name(m)?).with("job", MatchOp::Equal, ctx.job))
-    };
-    let with_handler = |s: Selector| match ctx.handler {
-        Some(h) => s.with("handler", MatchOp::Equal, h),
-        None => s,
-    };
-    let w = ctx.rate_window_secs;
-    let queries = match spec.id {
-        "request-rate" => vec![lines(
-            "",
-            sum_rate(&sel(Metric::RequestsTotal)?, w, &["method", "handler"]),
-        )],
-        "error-rate" => {
-            let all = with_handler(sel(Metric::RequestsTotal)?);
-            let errors = all.clone().with("status", MatchOp::Regex, "5..");
-            let overall = format!("{} / {}", sum_rate(&errors, w, &[]), sum_rate(&all, w, &[]));
-            let per_handler = format!(
-                "{} / {}",
-                sum_rate(&errors, w, &["handler"]),
-                sum_rate(&all, w, &["handler"])
-            );
-            let label = OVERALL_ERROR_SERIES[usize::from(ctx.handler.is_some())];
-            if ctx.handler.is_some() {
-                vec![lines(label, overall)]
-            } else {
-                vec![lines(label, overall), lines("", per_handler)]
-            }
-        }
-        "latency" => {
-            let buckets = with_handler(sel(Metric::RequestDurationBucket)?);
-            let by_le = sum_rate(&buckets, w, &["le"]);
-            [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)]
-                .into_iter()
-                .map(|(legend, q)| lines(legend, format!("histogram_quantile({q}, {by_le})")))
-                .collect()
-        }
-        "in-flight" => vec![lines(
-            "",
-            format!(
-                "sum by (method, handler) ({})",
-                sel(Metric::RequestsInProgress)?
-            ),
-        )],
-        "errors-by-handler" => {
-            let errors = sel(Metric::RequestsTotal)?.with("status", MatchOp::Regex, "[45]..");
-            vec![lines(
-                "",
-                format!(
-                    "sort_desc(sum by (handler, status) (increase({errors}[{}s])) > 0)",
-                    ctx.range_secs.max(1)
-                ),
-            )]
-        }
-        "cpu" => vec![lines("cpu", format!("max({})", sel(Metric::CpuPercent)?))],
-        "memory" => vec![lines(
-            "memory",
-            format!("max({})", sel(Metric::MemoryBytes)?),
-        )],
-        "disk" => vec![lines("disk", format!("max({})", sel(Metric::DiskPercent)?))],
-        "network" => {
-            // node-exporter is its own job: no job matcher, loopback left out.
-            let rx = Selector::new(&name(Metric::NodeNetworkReceiveBytes)?).with(
-                "device",
-                MatchOp::NotEqual,
-                "lo",
-            );
-            let tx = Selector::new(&name(Metric::NodeNetworkTransmitBytes)?).with(
-                "device",
-                MatchOp::NotEqual,
-                "lo",
-            );
-            vec![
-                lines("receive", sum_rate(&rx, w, &[])),
-                lines("transmit", sum_rate(&tx, w, &[])),
-            ]
-        }
-        "searches" => vec![
-            lines(
-                "",
-                format!(
-                    "{} * 60",
-                    sum_rate(&sel(Metric::SearchDurationCount)?, w, &["index_type"])
-                ),
-            ),
-            PanelQuery {
-                role: Role::Headline {
-                    label: "search p95",
-                    unit: Unit::Seconds,
-                },
-                promql: format!(
-                    "histogram_quantile(0.95, {})",
-                    sum_rate(&sel(Metric::SearchDurationBucket)?, w, &["le"])
-                ),
-            },
-        ],
-        "documents" => {
-            vec![lines(
-                "",
-                format!(
-                    "{} * 60",
-                    sum_rate(
-                        &sel(Metric::DocumentOperationsTotal)?,
-                        w,
-                        &["operation", "status"]
-                    )
-                ),
-            )]
-        }
-        "libraries" => vec![lines(
-            "libraries",
-            format!("max({})", sel(Metric::ActiveLibraries)?),
-        )],
-        "index-size" => vec![lines(
-            "",
-            format!("sum by (library_id) ({})", sel(Metric::IndexSizeBytes)?),
-        )],
-        "cache-hit-ratio" => {
-            let all = sel(Metric::EmbeddingCacheTotal)?;
-            let hits = all.clone().with("status", MatchOp::Equal, "hit");
-            vec![lines(
-                "hit ratio",
-                format!("{} / {}", sum_rate(&hits, w, &[]), sum_rate(&all, w, &[])),
-            )]
-        }
-        "api-keys" => vec![lines(
-            "",
-            sum_rate(&sel(Metric::ApiKeyValidationsTotal)?, w, &["status"]),
-        )],
-        other => return Err(format!("unknown panel {}", quote(other))),
-    };
-    Ok(queries)
 }
 
 /// A series' legend name from the panel's legend labels (missing ones are skipped; a series
@@ -485,8 +552,9 @@ pub fn chart_series(
 mod tests {
     use super::*;
 
-    fn ctx(handler: Option<&str>) -> QueryContext<'_> {
+    fn ctx<'a>(names: &'a MetricNames, handler: Option<&'a str>) -> QueryContext<'a> {
         QueryContext {
+            names,
             job: "arrwdb",
             rate_window_secs: 40,
             range_secs: 3_600,
@@ -495,7 +563,10 @@ mod tests {
     }
 
     fn queries(id: &str, handler: Option<&str>) -> Vec<String> {
-        panel_queries(panel(id).unwrap(), &MetricNames::assumed(), &ctx(handler))
+        let names = MetricNames::assumed();
+        panel(id)
+            .unwrap()
+            .queries(&ctx(&names, handler))
             .unwrap()
             .into_iter()
             .map(|q| q.promql)
@@ -508,8 +579,9 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), PANELS.len());
-        for p in PANELS.iter().filter(|p| p.kind != PanelKind::Text) {
-            assert!(!queries(p.id, None).is_empty(), "{}", p.id);
+        for p in PANELS {
+            let asks = !queries(p.id, None).is_empty();
+            assert_eq!(asks, !matches!(p.show, Show::Text(_)), "{}", p.id);
         }
     }
 
@@ -548,8 +620,31 @@ mod tests {
     #[test]
     fn a_missing_metric_is_a_sentence_not_a_query() {
         let names = crate::core::metrics::resolve(&["up".to_owned()], &Default::default());
-        let err = panel_queries(&NETWORK, &names, &ctx(None)).unwrap_err();
+        let err = NETWORK.queries(&ctx(&names, None)).unwrap_err();
         assert!(err.contains("node_network_receive_bytes_total"), "{err}");
+    }
+
+    #[test]
+    fn every_chart_reads_the_metrics_it_asks_for() {
+        let names = MetricNames::assumed();
+        for p in PANELS.iter().filter(|p| p.show != Show::Text(TextPanel::Alerts)) {
+            for q in p.queries(&ctx(&names, None)).unwrap() {
+                let read = p.reads.iter().any(|m| q.promql.contains(names.get(*m).unwrap()));
+                assert!(read, "{}: {} reads none of {:?}", p.id, q.promql, p.reads);
+            }
+        }
+    }
+
+    #[test]
+    fn capabilities_sit_on_the_panels_the_guide_gives_them() {
+        let with = |f: fn(&PanelSpec) -> bool| -> Vec<&str> {
+            PANELS.iter().filter(|p| f(p)).map(|p| p.id).collect()
+        };
+        assert_eq!(with(|p| p.stackable), ["request-rate"]);
+        assert_eq!(with(|p| p.spike_markers), ["error-rate"]);
+        assert_eq!(with(|p| p.trace_scatter), ["latency"]);
+        assert_eq!(with(|p| !p.is_chart()), ["errors-by-handler", "alerts", "slo", "sources"]);
+        assert_eq!(Group::Health.panels().map(|p| p.id).collect::<Vec<_>>(), ["alerts", "slo"]);
     }
 
     #[test]
