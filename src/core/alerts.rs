@@ -345,22 +345,10 @@ pub fn selectors_to_ask(rules: &[Rule], counted: &[(String, usize)]) -> Vec<Stri
     out
 }
 
-/// The path and query of the `/api/v1/series` request that counts the series `selector`
-/// matches between two times (a recent window, e.g. the last hour), to append to Prometheus's
-/// base URL.
-pub fn series_request(selector: &str, start_unix: i64, end_unix: i64) -> String {
-    let (start, end) = (start_unix.to_string(), end_unix.to_string());
-    crate::core::url::with_query(
-        "",
-        "/api/v1/series",
-        &[("match[]", selector), ("start", &start), ("end", &end)],
-    )
-}
-
 /// What is wrong with a rule, one sentence per problem; empty when it is healthy. Prometheus's
 /// own verdict first (an evaluation error, or not evaluated yet), then each selector that
 /// matched no series: `series_counts` holds (selector, number of series) for the selectors the
-/// page asked about (from [`series_request`]); `metric_names` is
+/// page asked about (from [`crate::core::prom::series_url`]); `metric_names` is
 /// `/api/v1/label/__name__/values` (empty when unknown: then no name is judged missing).
 pub fn rule_problems(
     rule: &Rule,
@@ -1108,14 +1096,6 @@ mod tests {
         check_selectors("label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")", &["up"]);
         check_selectors("vector(1)", &[]);
         check_selectors("m{a=\"unclosed", &["m{a=\"unclosed"]);
-    }
-
-    #[test]
-    fn series_requests_are_encoded() {
-        assert_eq!(
-            series_request(r#"up{job="arrwdb"}"#, 1_700_000_000, 1_700_003_600),
-            "/api/v1/series?match%5B%5D=up%7Bjob%3D%22arrwdb%22%7D&start=1700000000&end=1700003600"
-        );
     }
 
     #[test]

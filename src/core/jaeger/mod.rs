@@ -46,6 +46,50 @@ pub enum ApiVersion {
     V3,
 }
 
+impl ApiVersion {
+    /// The trace search of `p` on this API.
+    pub fn search_url(self, base_url: &str, p: &SearchParams) -> String {
+        match self {
+            ApiVersion::V3 => v3_search_url(base_url, p),
+            ApiVersion::V1 => v1_search_url(base_url, p),
+        }
+    }
+
+    /// The trace `trace_id` on this API.
+    pub fn trace_url(self, base_url: &str, trace_id: &str) -> String {
+        match self {
+            ApiVersion::V3 => v3_trace_url(base_url, trace_id),
+            ApiVersion::V1 => v1_trace_url(base_url, trace_id),
+        }
+    }
+
+    /// The answer to [`search_url`](Self::search_url) of `p`: only the traces that carry
+    /// `p`'s tags (releases whose api_v3 ignores `query.attributes` answer unfiltered). The
+    /// `error` tag is a span status in OTLP, not an attribute: the list filters on it.
+    pub fn decode_search(
+        self,
+        p: &SearchParams,
+        http_status: u16,
+        body: &str,
+    ) -> Result<Vec<Trace>, JaegerError> {
+        let traces = match self {
+            ApiVersion::V3 => decode_v3_traces(http_status, body),
+            ApiVersion::V1 => decode_v1_traces(http_status, body),
+        }?;
+        let tags: Vec<(String, String)> =
+            p.tags.iter().filter(|(k, _)| k != "error").cloned().collect();
+        Ok(traces.into_iter().filter(|t| t.matches_tags(&tags)).collect())
+    }
+
+    /// The answer to [`trace_url`](Self::trace_url).
+    pub fn decode_trace(self, http_status: u16, body: &str) -> Result<Trace, JaegerError> {
+        match self {
+            ApiVersion::V3 => decode_v3_trace(http_status, body),
+            ApiVersion::V1 => decode_v1_trace(http_status, body),
+        }
+    }
+}
+
 /// "auto" mode: the API to use, from the answer to `GET {base}/api/v3/services` decoded with
 /// [`decode_v3_services`]. A list, or an api_v3 error envelope, means api_v3 is there. Any other
 /// HTTP answer (404 text, the UI's HTML, a v1-shaped body) means it is not: use v1. No answer at
@@ -66,6 +110,32 @@ pub fn choose_api_version(v3_services: &Result<Vec<String>, JaegerError>) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_version_builds_its_own_urls_and_refilters_search_tags() {
+        let p = SearchParams {
+            service: "arrwdb".into(),
+            operation: None,
+            start_us: 0,
+            end_us: 1_000_000,
+            limit: 20,
+            min_duration_us: None,
+            tags: vec![("error".into(), "true".into())],
+        };
+        assert!(ApiVersion::V3.search_url("http://j", &p).starts_with("http://j/api/v3/traces?"));
+        assert!(ApiVersion::V1.search_url("http://j", &p).starts_with("http://j/api/traces?"));
+        assert_eq!(ApiVersion::V1.trace_url("http://j", "ab"), v1_trace_url("http://j", "ab"));
+        assert_eq!(ApiVersion::V3.trace_url("http://j", "ab"), v3_trace_url("http://j", "ab"));
+        let body = include_str!("../../../../shared/fixtures/jaeger/v3_find_traces.json");
+        let all = ApiVersion::V3.decode_search(&p, 200, body).unwrap();
+        assert!(!all.is_empty(), "`error` is a status, not an attribute: not refiltered");
+        let narrowed = SearchParams {
+            tags: vec![("no.such.attribute".into(), "x".into())],
+            ..p
+        };
+        assert!(ApiVersion::V3.decode_search(&narrowed, 200, body).unwrap().is_empty());
+        assert!(ApiVersion::V1.decode_trace(404, "{}").is_err());
+    }
 
     #[test]
     fn auto_mode_reads_the_v3_services_probe() {

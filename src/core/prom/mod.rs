@@ -7,6 +7,7 @@
 
 mod decode;
 mod error;
+mod request;
 mod sample;
 mod types;
 
@@ -14,6 +15,9 @@ pub use decode::{
     decode_alertmanagers, decode_alerts, decode_buildinfo, decode_envelope, decode_exemplars,
     decode_label_values, decode_metadata, decode_query, decode_query_range, decode_rules,
     decode_runtimeinfo, decode_scrape_pools, decode_series, decode_targets, Answer,
+};
+pub use request::{
+    exemplars_url, label_values_url, query_range_url, query_url, rules_url, series_url,
 };
 pub use error::{reason_phrase, snippet, PromError, PromErrorKind, SNIPPET_CHARS};
 pub(crate) use error::{sentence, Status};
