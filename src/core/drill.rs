@@ -77,6 +77,20 @@ impl Target {
         }
     }
 
+    /// What a Jaeger search for this target asks: the operation, and the tags (a route is the
+    /// `http.route` attribute; `errors_only` adds Jaeger's `error=true`).
+    pub fn search_terms(&self, errors_only: bool) -> (Option<&str>, Vec<(String, String)>) {
+        let (operation, mut tags) = match self {
+            Target::Operation(o) => (Some(o.as_str()), Vec::new()),
+            Target::Route(r) => (None, vec![("http.route".to_owned(), r.clone())]),
+            Target::Service => (None, Vec::new()),
+        };
+        if errors_only {
+            tags.push(("error".to_owned(), "true".to_owned()));
+        }
+        (operation, tags)
+    }
+
     /// Whether a trace's root span is the target.
     fn matches(&self, trace: &Trace) -> bool {
         let Some(root) = trace.root() else {
@@ -250,6 +264,47 @@ pub fn searches(
     }
 }
 
+/// The drill-down's heading for a window: its times (to the millisecond, local), what it is
+/// narrowed to (`op`, else the service) and the list filter.
+pub fn window_title(
+    from_secs: i64,
+    to_secs: i64,
+    utc_offset_secs: i64,
+    op: Option<&str>,
+    service: &str,
+    filter: TraceFilter,
+) -> String {
+    format!(
+        "{} – {} · {} · {}",
+        clock_ms(from_secs * 1_000_000, utc_offset_secs),
+        clock_ms(to_secs * 1_000_000, utc_offset_secs),
+        op.unwrap_or(service),
+        filter.label()
+    )
+}
+
+/// The Jaeger UI search that shows the same traces as the drill-down's window (none without a
+/// Jaeger UI in the configuration).
+pub fn window_search_link(
+    links: &crate::core::links::LinkConfig,
+    service: &str,
+    filter: TraceFilter,
+    target: &Target,
+    from_secs: i64,
+    to_secs: i64,
+) -> Option<String> {
+    let (operation, tags) = target.search_terms(filter == TraceFilter::Errors);
+    crate::core::links::jaeger_search_link(
+        links,
+        service,
+        operation,
+        from_secs * 1_000_000,
+        to_secs * 1_000_000,
+        SEARCH_LIMIT,
+        &tags,
+    )
+}
+
 /// The list: the union of the searches' answers (each trace once), narrowed to `target`,
 /// filtered by `filter`, newest first (slowest first for [`TraceFilter::Slow`]), at most
 /// [`MAX_ROWS`]. Also answers how many traces matched before the cut.
@@ -412,6 +467,23 @@ pub fn span_detail(span: &Span) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_links_search_what_the_list_shows() {
+        let links = crate::core::links::LinkConfig {
+            jaeger_ui_url: Some("https://j.example".into()),
+            sentry: None,
+        };
+        let route = Target::parse(Some("/v1/search"));
+        let url = window_search_link(&links, "arrwdb", TraceFilter::Errors, &route, 10, 20).unwrap();
+        assert!(url.contains("http.route") && url.contains("error"), "{url}");
+        assert!(url.contains("start=10000000") && url.contains("end=20000000"), "{url}");
+        let op = Target::parse(Some("GET /v1/x"));
+        assert_eq!(op.search_terms(false), (Some("GET /v1/x"), Vec::new()));
+        let none = crate::core::links::LinkConfig::default();
+        assert_eq!(window_search_link(&none, "arrwdb", TraceFilter::All, &op, 10, 20), None);
+        assert!(window_title(0, 60, 0, None, "arrwdb", TraceFilter::All).contains(" · arrwdb · "));
+    }
 
     #[test]
     fn the_list_says_what_it_leaves_out() {

@@ -284,9 +284,44 @@ impl ViewState {
     pub fn with_range(&self, range: RangeSpec) -> ViewState {
         ViewState {
             range,
+            ..self.without_drill()
+        }
+    }
+
+    /// The state with the drill-down opened on the traces of `[from_secs, to_secs]` narrowed
+    /// to `op` (see `drill::narrowing`); no trace open yet.
+    pub fn drilled(&self, from_secs: i64, to_secs: i64, op: Option<String>) -> ViewState {
+        ViewState {
+            drill: Some((from_secs, to_secs)),
+            drill_op: op,
+            trace: None,
+            ..self.clone()
+        }
+    }
+
+    /// The state after clicking an error spike: its window, narrowed to the handler filter,
+    /// listing the error traces.
+    pub fn drilled_into_spike(&self, from_secs: i64, to_secs: i64) -> ViewState {
+        ViewState {
+            trace_filter: TraceFilter::Errors,
+            ..self.drilled(from_secs, to_secs, self.handler.clone())
+        }
+    }
+
+    /// The state with the drill-down closed: no window, narrowing or open trace.
+    pub fn without_drill(&self) -> ViewState {
+        ViewState {
             drill: None,
             drill_op: None,
             trace: None,
+            ..self.clone()
+        }
+    }
+
+    /// The state with trace `trace_id` open in the drill-down's waterfall.
+    pub fn with_trace(&self, trace_id: &str) -> ViewState {
+        ViewState {
+            trace: Some(trace_id.to_owned()),
             ..self.clone()
         }
     }
@@ -788,6 +823,30 @@ mod tests {
             .iter()
             .map(|(p, s)| (p.to_string(), s.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_drill_down_opens_narrows_and_closes_as_one_change() {
+        let base = state(|s| {
+            s.handler = Some("/v1/search".into());
+            s.trace_filter = TraceFilter::Slow;
+            s.trace = Some("old".into());
+        });
+        let opened = base.drilled(T0, T0 + 60, Some("GET /v1/x".into()));
+        assert_eq!(
+            (opened.drill, opened.drill_op.as_deref(), opened.trace.as_deref()),
+            (Some((T0, T0 + 60)), Some("GET /v1/x"), None)
+        );
+        assert_eq!(opened.trace_filter, TraceFilter::Slow, "a preference, kept");
+        let spike = base.drilled_into_spike(T0, T0 + 60);
+        assert_eq!(spike.drill_op.as_deref(), Some("/v1/search"));
+        assert_eq!(spike.trace_filter, TraceFilter::Errors);
+        let with_trace = spike.with_trace("abc");
+        assert_eq!(with_trace.trace.as_deref(), Some("abc"));
+        assert_eq!(with_trace.drill, spike.drill);
+        let closed = with_trace.without_drill();
+        assert_eq!((closed.drill, closed.drill_op, closed.trace), (None, None, None));
+        assert_eq!(closed.handler, base.handler);
     }
 
     /// Decodes `query` expecting no warning, and checks the state and its canonical encoding.
