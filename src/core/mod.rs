@@ -11,6 +11,7 @@ pub(crate) mod json;
 pub mod links;
 pub mod metrics;
 pub mod order;
+pub mod panel_view;
 pub mod panels;
 pub mod prom;
 pub mod promql;

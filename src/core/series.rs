@@ -103,6 +103,15 @@ pub fn nearest(points: &[Point], t_secs: f64) -> Option<Point> {
     }
 }
 
+/// The value at `t_secs` for a reader: the nearest point's, when it lies within `max_gap_secs`
+/// (about one step) of `t_secs`; `None` where the series has no data (before its first sample,
+/// after its last, in a gap of the range).
+pub fn value_near(points: &[Point], t_secs: f64, max_gap_secs: f64) -> Option<f64> {
+    nearest(points, t_secs)
+        .filter(|p| (p.t_secs - t_secs).abs() <= max_gap_secs)
+        .map(|p| p.value)
+}
+
 /// Keeps the `k` series that rank highest by their mean (a panel's busiest handlers, largest
 /// libraries…), in their original order; returns them and how many were hidden.
 pub fn top_k<T>(series: Vec<T>, k: usize, points: impl Fn(&T) -> &[Point]) -> (Vec<T>, usize) {
@@ -175,6 +184,17 @@ mod tests {
         check(6.0, Some(2.0));
         check(25.0, Some(3.0));
         assert_eq!(nearest(&[], 1.0), None);
+    }
+
+    #[test]
+    fn a_value_counts_only_within_its_gap() {
+        let data = pts(&[(100.0, 1.0), (110.0, 2.0)]);
+        assert_eq!(value_near(&data, 104.0, 10.0), Some(1.0));
+        assert_eq!(value_near(&data, 119.0, 10.0), Some(2.0));
+        // Before the first sample and after the last: no data there, not the nearest point.
+        assert_eq!(value_near(&data, 50.0, 10.0), None);
+        assert_eq!(value_near(&data, 130.0, 10.0), None);
+        assert_eq!(value_near(&[], 0.0, 10.0), None);
     }
 
     #[test]

@@ -1,0 +1,728 @@
+//! The view model of a panel: what it asks, what it keeps of an answer, and everything it shows
+//! (displayed and stacked series, legend rows, headline, table rows, tooltip, marks, state,
+//! message and the DOM-contract attributes), as plain functions. The shell only fetches, holds
+//! the results in signals and puts these values into the page.
+
+use std::sync::Arc;
+
+use crate::core::chart::{ChartSeries, TimeAxis, ValueAxis, PALETTE};
+use crate::core::drill::{dot_title, Dot};
+use crate::core::metrics::MetricNames;
+use crate::core::panels::{chart_series, PanelQuery, PanelSpec, QueryContext, Role, Show, OVERALL_ERROR_SERIES};
+use crate::core::prom::{query_range_url, query_url, InstantSample, PromError, QueryData, Series};
+use crate::core::series::{stack, stats, top_k, value_near};
+use crate::core::spikes::{
+    detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE,
+    SPIKE_MULTIPLE,
+};
+use crate::core::time::{axis_label, query_window, QueryWindow, TimeRange};
+use crate::core::units::{format_value, Unit};
+
+/// At most this many series are drawn; the rest are counted as hidden.
+pub const MAX_SERIES: usize = 10;
+/// The legend's header: the series (swatch and name), then its figures.
+pub const LEGEND_COLUMNS: [&str; 5] = ["", "last", "min", "max", "mean"];
+/// The ranked table's header.
+pub const TABLE_COLUMNS: [&str; 3] = ["handler", "status", "errors"];
+
+/// What a panel asks for one load: its queries over a window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ask {
+    pub window: QueryWindow,
+    pub queries: Vec<PanelQuery>,
+}
+
+/// What an answer must be: a range query's matrix or an instant query's vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Matrix,
+    Vector,
+}
+
+/// One decoded answer, in the order of [`Ask::requests`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answered {
+    Matrix(Vec<Series>),
+    Vector(Vec<InstantSample>),
+}
+
+impl Answered {
+    /// An instant query's data, which must be a vector.
+    pub fn from_instant(data: QueryData) -> Result<Answered, PromError> {
+        match data {
+            QueryData::Vector(v) => Ok(Answered::Vector(v)),
+            other => Err(PromError::decode(&format!(
+                "an instant query answered a {}, not a vector",
+                other.result_type()
+            ))),
+        }
+    }
+}
+
+impl Ask {
+    /// The ask of `spec` over `range` drawn `width_px` wide, or the sentence saying which
+    /// metric is missing.
+    pub fn new(
+        spec: &PanelSpec,
+        names: &MetricNames,
+        job: &str,
+        scrape_interval_secs: u64,
+        range: TimeRange,
+        width_px: u32,
+        handler: Option<&str>,
+    ) -> Result<Ask, String> {
+        let window = query_window(range, width_px, scrape_interval_secs);
+        let ctx = QueryContext {
+            names,
+            job,
+            rate_window_secs: window.rate_window_secs,
+            range_secs: range.duration_secs().round() as u64,
+            handler,
+        };
+        Ok(Ask {
+            window,
+            queries: spec.queries(&ctx)?,
+        })
+    }
+
+    /// The URLs to GET under `base`, each with the shape its answer must have: a chart's lines
+    /// over the window; a table and a headline at the window's end.
+    pub fn requests(&self, spec: &PanelSpec, base: &str) -> Vec<(String, Expect)> {
+        let end_unix = self.window.end_secs as i64;
+        self.queries
+            .iter()
+            .map(|q| match (q.role, spec.show) {
+                (Role::Lines { .. }, Show::Chart) => {
+                    (query_range_url(base, &q.promql, &self.window), Expect::Matrix)
+                }
+                _ => (query_url(base, &q.promql, end_unix), Expect::Vector),
+            })
+            .collect()
+    }
+
+    /// The queries as the DOM contract shows them (`data-query`): one per line.
+    pub fn promql(&self) -> String {
+        let queries: Vec<&str> = self.queries.iter().map(|q| q.promql.as_str()).collect();
+        queries.join("\n")
+    }
+}
+
+/// A row of the ranked table, as Prometheus answered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRow {
+    pub handler: String,
+    pub status: String,
+    pub count: f64,
+}
+
+/// What one load brought: kept until the next one succeeds, so a failed refresh leaves the
+/// panel in place (marked stale).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub window: QueryWindow,
+    /// As [`Ask::promql`].
+    pub promql: String,
+    pub series: Vec<ChartSeries>,
+    /// (label, value) shown beside the title.
+    pub headlines: Vec<(String, String)>,
+    /// Prometheus's warnings and infos about these queries.
+    pub notes: Vec<String>,
+    /// Every row of a table's answer, in Prometheus's order (the view limits what it shows).
+    pub table: Vec<TableRow>,
+}
+
+/// How a load ended when Prometheus answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Loaded(Loaded),
+    /// Nothing to show, and why.
+    Empty(String),
+}
+
+/// What `spec` shows of `answers` (one per request of `ask`, in order) and the notes that came
+/// with them.
+pub fn outcome(spec: &PanelSpec, ask: &Ask, answers: Vec<Answered>, notes: Vec<String>) -> Outcome {
+    let mut lines = Vec::new();
+    let mut headlines = Vec::new();
+    let mut table = Vec::new();
+    for (q, answer) in ask.queries.iter().zip(answers) {
+        match (q.role, answer) {
+            (Role::Lines { legend }, Answered::Matrix(matrix)) => lines.push((legend, matrix)),
+            (Role::Lines { .. }, Answered::Vector(samples)) => {
+                let label = |s: &InstantSample, i: usize| {
+                    let key = spec.legend_labels.get(i).copied().unwrap_or_default();
+                    s.labels.get(key).cloned().unwrap_or_default()
+                };
+                table.extend(samples.iter().map(|s| TableRow {
+                    handler: label(s, 0),
+                    status: label(s, 1),
+                    count: s.point.value,
+                }));
+            }
+            (Role::Headline { label, unit }, answer) => {
+                let value = match answer {
+                    Answered::Vector(v) => v.first().map_or(f64::NAN, |s| s.point.value),
+                    Answered::Matrix(m) => m
+                        .first()
+                        .and_then(|s| s.points.last())
+                        .map_or(f64::NAN, |p| p.value),
+                };
+                headlines.push((label.to_owned(), format_value(value, unit)));
+            }
+        }
+    }
+    let loaded = Loaded {
+        window: ask.window,
+        promql: ask.promql(),
+        series: chart_series(spec, lines),
+        headlines,
+        notes,
+        table,
+    };
+    match spec.show {
+        Show::Table { .. } if loaded.table.is_empty() => {
+            Outcome::Empty("No errors in this range.".to_owned())
+        }
+        Show::Chart if loaded.series.is_empty() => Outcome::Empty("No data in this range.".to_owned()),
+        _ => Outcome::Loaded(loaded),
+    }
+}
+
+/// Where a panel's data stands; `data-state` in the DOM.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Nothing answered yet.
+    Loading,
+    Ready,
+    /// No data in the range, or (with a reason) a metric that is not scraped.
+    Empty(String),
+    /// The last load failed: the data before it (if any) stays, marked stale.
+    Error(String),
+}
+
+/// A panel's data: the last answer that had something to show, and the status of the last
+/// load. Folded from one load result to the next with [`PanelData::after`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelData {
+    pub last: Option<Arc<Loaded>>,
+    pub status: Status,
+}
+
+impl Default for PanelData {
+    fn default() -> Self {
+        PanelData {
+            last: None,
+            status: Status::Loading,
+        }
+    }
+}
+
+impl PanelData {
+    /// The data after a load ended with `result`; `None` when the load was aborted (a newer
+    /// one is on its way, and nothing changes).
+    pub fn after(&self, result: &Result<Arc<Outcome>, PromError>) -> Option<PanelData> {
+        Some(match result {
+            Err(e) if e.is_aborted() => return None,
+            Err(e) => PanelData {
+                last: self.last.clone(),
+                status: Status::Error(e.to_string()),
+            },
+            Ok(outcome) => match outcome.as_ref() {
+                Outcome::Empty(why) => PanelData {
+                    last: None,
+                    status: Status::Empty(why.clone()),
+                },
+                Outcome::Loaded(l) => PanelData {
+                    last: Some(Arc::new(l.clone())),
+                    status: Status::Ready,
+                },
+            },
+        })
+    }
+
+    /// A panel that cannot ask (a metric it needs is missing), saying why.
+    pub fn unaskable(why: &str) -> PanelData {
+        PanelData {
+            last: None,
+            status: Status::Empty(why.to_owned()),
+        }
+    }
+
+    /// Whether the data shown is older than the last refresh: the last load failed, or the
+    /// answer to the current one is late. Stays until a load succeeds, whatever redraws.
+    pub fn freshness(&self, late: bool) -> Freshness {
+        match (&self.status, &self.last) {
+            (_, None) => Freshness::Fresh,
+            (Status::Error(_), Some(_)) => Freshness::Failed,
+            (_, Some(_)) if late => Freshness::Late,
+            _ => Freshness::Fresh,
+        }
+    }
+}
+
+/// How old the shown data is; `data-stale` in the DOM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    Fresh,
+    /// A refresh came due before the previous one answered.
+    Late,
+    /// The last refresh failed.
+    Failed,
+}
+
+impl Freshness {
+    pub fn attr(self) -> Option<&'static str> {
+        match self {
+            Freshness::Fresh => None,
+            Freshness::Late => Some("late"),
+            Freshness::Failed => Some("failed"),
+        }
+    }
+}
+
+/// The sentence in the panel's body, if any.
+pub fn message(data: &PanelData, late: bool) -> Option<String> {
+    let stale = data.freshness(late);
+    match &data.status {
+        Status::Ready | Status::Loading if stale == Freshness::Late => Some(
+            "Stale: Prometheus has not answered the last refresh within its period.".to_owned(),
+        ),
+        Status::Loading => Some("Loading…".to_owned()),
+        Status::Empty(why) => Some(why.clone()),
+        Status::Error(why) if stale == Freshness::Failed => {
+            Some(format!("Stale: the last refresh failed. {why}"))
+        }
+        Status::Error(why) => Some(why.clone()),
+        Status::Ready => None,
+    }
+}
+
+/// The DOM contract of a chart or table panel: what the tests (and anyone scripting the page)
+/// read off `section[data-panel]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contract {
+    /// `loading`, `ready`, `empty` or `error`.
+    pub state: &'static str,
+    /// Series drawn (a chart) or rows answered (a table).
+    pub series: Option<usize>,
+    pub query: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub step: Option<String>,
+    pub stale: Option<&'static str>,
+}
+
+/// The contract of `spec` showing `data`; `drawn_series` is what the chart's last draw drew
+/// (`None` before its first): a chart is ready once drawn.
+pub fn contract(spec: &PanelSpec, data: &PanelData, drawn_series: Option<usize>, late: bool) -> Contract {
+    let l = data.last.as_deref();
+    let state = match &data.status {
+        Status::Ready if spec.is_chart() && drawn_series.is_none() => "loading",
+        Status::Ready => "ready",
+        Status::Loading => "loading",
+        Status::Empty(_) => "empty",
+        Status::Error(_) => "error",
+    };
+    let series = match spec.show {
+        Show::Chart => drawn_series.filter(|_| l.is_some()),
+        _ => l.map(|l| l.table.len()),
+    };
+    Contract {
+        state,
+        series,
+        query: l.map(|l| l.promql.clone()),
+        start: l.map(|l| (l.window.start_secs as i64).to_string()),
+        end: l.map(|l| (l.window.end_secs as i64).to_string()),
+        step: l.map(|l| l.window.step.secs().to_string()),
+        stale: data.freshness(late).attr(),
+    }
+}
+
+/// The series a chart shows: the isolated one alone (when it is in the answer), else the
+/// busiest [`MAX_SERIES`]; and how many were left out. Values are as Prometheus gave them (the
+/// legend and tooltip read them).
+pub fn displayed(loaded: &Loaded, isolated: Option<&str>) -> (Vec<ChartSeries>, usize) {
+    let chosen: Vec<ChartSeries> = match isolated.filter(|name| loaded.series.iter().any(|s| s.name == *name)) {
+        Some(name) => loaded.series.iter().filter(|s| s.name == name).cloned().collect(),
+        None => loaded.series.clone(),
+    };
+    top_k(chosen, MAX_SERIES, |s| s.points.as_slice())
+}
+
+/// The series as drawn: stacked (each on top of the ones before it) when asked, else as shown.
+pub fn drawn_series(shown: &[ChartSeries], stacked: bool) -> Vec<ChartSeries> {
+    if !stacked {
+        return shown.to_vec();
+    }
+    let points = stack(&shown.iter().map(|s| s.points.clone()).collect::<Vec<_>>());
+    shown
+        .iter()
+        .zip(points)
+        .map(|(s, points)| ChartSeries {
+            points,
+            ..s.clone()
+        })
+        .collect()
+}
+
+/// One legend row: a series' name, colour and figures over the range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendRow {
+    pub name: String,
+    /// The swatch's `background`, from the series' palette colour.
+    pub swatch_css: String,
+    /// The last value as a number (`data-last`): what tests compare with Prometheus.
+    pub last_raw: Option<f64>,
+    pub last: String,
+    pub min: String,
+    pub max: String,
+    pub mean: String,
+    /// The series shown alone.
+    pub selected: bool,
+}
+
+/// The legend of the `shown` series of a chart in `unit`.
+pub fn legend(unit: Unit, shown: &[ChartSeries], isolated: Option<&str>) -> Vec<LegendRow> {
+    shown
+        .iter()
+        .map(|s| {
+            let st = stats(&s.points);
+            let f = |v: Option<f64>| format_value(v.unwrap_or(f64::NAN), unit);
+            let c = PALETTE[s.color % PALETTE.len()];
+            LegendRow {
+                name: s.name.clone(),
+                swatch_css: format!("background: rgb({},{},{})", c.0, c.1, c.2),
+                last_raw: st.map(|s| s.last),
+                last: f(st.map(|s| s.last)),
+                min: f(st.map(|s| s.min)),
+                max: f(st.map(|s| s.max)),
+                mean: f(st.map(|s| s.mean)),
+                selected: isolated == Some(s.name.as_str()),
+            }
+        })
+        .collect()
+}
+
+/// The legend's last line when series were left out.
+pub fn hidden_note(hidden: usize) -> Option<String> {
+    (hidden > 0).then(|| format!("{hidden} series hidden (showing the {MAX_SERIES} busiest)"))
+}
+
+/// The figures beside the title (e.g. `search p95: 12 ms`).
+pub fn headline(loaded: &Loaded) -> String {
+    let parts: Vec<String> = loaded.headlines.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    parts.join("  ")
+}
+
+/// Prometheus's warnings and infos, one per line; `None` when there are none.
+pub fn notes(loaded: &Loaded) -> Option<String> {
+    (!loaded.notes.is_empty()).then(|| loaded.notes.join("\n"))
+}
+
+/// The ranked table as shown: at most `max_rows` rows, and a last row saying how many more
+/// there are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableView {
+    pub rows: Vec<[String; 3]>,
+    pub more: Option<String>,
+}
+
+pub fn table_view(loaded: &Loaded, unit: Unit, max_rows: usize) -> TableView {
+    let rows = loaded
+        .table
+        .iter()
+        .take(max_rows)
+        .map(|r| [r.handler.clone(), r.status.clone(), format_value(r.count.round(), unit)])
+        .collect();
+    let left_out = loaded.table.len().saturating_sub(max_rows);
+    TableView {
+        rows,
+        more: (left_out > 0).then(|| {
+            format!("{left_out} more (the {max_rows} largest are shown; narrow the range to see the rest)")
+        }),
+    }
+}
+
+/// The tooltip at `t_secs`: the time, then each shown series' value there, or "–" where it has
+/// no point within `max_gap_secs` (about one step) or its value is not a number.
+pub fn tooltip(t_secs: f64, shown: &[ChartSeries], unit: Unit, utc_offset_secs: i64, max_gap_secs: f64) -> String {
+    let mut text = axis_label(t_secs, utc_offset_secs, 0.0);
+    for s in shown {
+        let value = value_near(&s.points, t_secs, max_gap_secs)
+            .filter(|v| !v.is_nan())
+            .map_or_else(|| "–".to_owned(), |v| format_value(v, unit));
+        text.push_str(&format!("\n{}: {value}", s.name));
+    }
+    text
+}
+
+/// `left` and `width` of an overlay spanning `width_px` from `left_px`.
+pub fn extent_css(left_px: f64, width_px: f64) -> String {
+    format!("left: {}px; width: {}px", left_px.round() as i64, width_px.round() as i64)
+}
+
+/// What was last drawn: the series as shown (for the tooltip) and the plot's axes in CSS
+/// pixels (for pointer maths and marks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawn {
+    pub series: usize,
+    pub shown: Vec<ChartSeries>,
+    pub axis: TimeAxis,
+    pub values: ValueAxis,
+}
+
+/// An error spike on a chart: a button over its window that opens the window's traces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpikeMark {
+    pub from_secs: i64,
+    pub to_secs: i64,
+    pub style: String,
+    pub title: String,
+}
+
+/// The spikes of the overall error series ([`OVERALL_ERROR_SERIES`]) of `loaded` above the
+/// panel's first threshold (the SLO), placed on `axis`; `offset_at` is the UTC offset at a time.
+pub fn spike_marks(spec: &PanelSpec, loaded: &Loaded, axis: &TimeAxis, offset_at: impl Fn(f64) -> i64) -> Vec<SpikeMark> {
+    let points: Vec<(f64, f64)> = loaded
+        .series
+        .iter()
+        .find(|s| OVERALL_ERROR_SERIES.contains(&s.name.as_str()))
+        .map(|s| s.points.iter().map(|p| (p.t_secs, p.value)).collect())
+        .unwrap_or_default();
+    let slo = spec.thresholds.first().map_or(0.0, |t| t.0);
+    let spikes = detect_spikes(&points, slo, SPIKE_MULTIPLE, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE * slo);
+    let x = |t: f64| axis.x_at(t.clamp(axis.start_secs, axis.end_secs)).unwrap_or(axis.left_px);
+    spikes
+        .iter()
+        .map(|spike| {
+            let (from_secs, to_secs) = drill_window(spike, loaded.window.rate_window_secs as f64);
+            let (left, right) = (x(from_secs as f64), x(to_secs as f64));
+            SpikeMark {
+                from_secs,
+                to_secs,
+                style: extent_css(left, (right - left).max(6.0)),
+                title: spike.title(spec.unit, offset_at(spike.peak_t_secs)),
+            }
+        })
+        .collect()
+}
+
+/// A dot of the trace scatter: a button at a trace's start and duration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DotMark {
+    pub trace_id: String,
+    /// `dot`, `dot error` (a trace with an error span) or `dot exemplar`.
+    pub class: &'static str,
+    pub style: String,
+    pub title: String,
+}
+
+/// The `dots` that fall on the plot, placed on its axes.
+pub fn dot_marks(dots: &[Dot], axis: &TimeAxis, values: &ValueAxis, offset_at: impl Fn(f64) -> i64) -> Vec<DotMark> {
+    dots.iter()
+        .filter_map(|dot| {
+            let (x, y) = (axis.x_at(dot.t_secs)?, values.y_at(dot.duration_secs)?);
+            Some(DotMark {
+                trace_id: dot.trace_id.clone(),
+                class: match (dot.error, dot.exemplar) {
+                    (_, true) => "dot exemplar",
+                    (true, false) => "dot error",
+                    (false, false) => "dot",
+                },
+                style: format!("left: {}px; top: {}px", x.round() as i64, y.round() as i64),
+                title: dot_title(dot, offset_at(dot.t_secs)),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::panels::{ERRORS_BY_HANDLER, ERROR_RATE, LATENCY, REQUEST_RATE, SEARCHES};
+    use crate::core::prom::{Labels, Point};
+
+    fn range() -> TimeRange {
+        TimeRange::new(1_800_000_000.0, 1_800_003_600.0).unwrap()
+    }
+
+    fn ask(spec: &PanelSpec) -> Ask {
+        Ask::new(spec, &MetricNames::assumed(), "arrwdb", 10, range(), 1_000, None).unwrap()
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn series(pairs: &[(&str, &str)], points: &[(f64, f64)]) -> Series {
+        Series {
+            labels: labels(pairs),
+            points: points.iter().map(|&(t_secs, value)| Point { t_secs, value }).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn sample(pairs: &[(&str, &str)], value: f64) -> InstantSample {
+        InstantSample {
+            labels: labels(pairs),
+            point: Point { t_secs: 0.0, value },
+            histogram: None,
+        }
+    }
+
+    fn loaded(spec: &PanelSpec, answers: Vec<Answered>) -> Loaded {
+        match outcome(spec, &ask(spec), answers, Vec::new()) {
+            Outcome::Loaded(l) => l,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn charts_ask_ranges_and_tables_and_headlines_ask_the_end() {
+        let a = ask(&SEARCHES);
+        let requests = a.requests(&SEARCHES, "http://p");
+        assert_eq!(requests.len(), 2);
+        assert!(requests[0].0.starts_with("http://p/api/v1/query_range?") && requests[0].1 == Expect::Matrix);
+        assert!(requests[1].0.starts_with("http://p/api/v1/query?") && requests[1].1 == Expect::Vector);
+        assert!(requests[1].0.ends_with(&format!("&time={}", a.window.end_secs as i64)));
+        let table = ask(&ERRORS_BY_HANDLER).requests(&ERRORS_BY_HANDLER, "");
+        assert_eq!(table.len(), 1);
+        assert_eq!(table[0].1, Expect::Vector);
+        assert!(ask(&LATENCY).promql().lines().count() == 3);
+    }
+
+    #[test]
+    fn loads_fold_into_data_that_keeps_the_last_answer_when_one_fails() {
+        let l = loaded(&REQUEST_RATE, vec![Answered::Matrix(vec![series(&[("handler", "/a")], &[(0.0, 1.0)])])]);
+        let ok: Result<Arc<Outcome>, PromError> = Ok(Arc::new(Outcome::Loaded(l)));
+        let ready = PanelData::default().after(&ok).unwrap();
+        assert_eq!(ready.status, Status::Ready);
+        assert_eq!(ready.freshness(false), Freshness::Fresh);
+        assert_eq!(ready.freshness(true), Freshness::Late);
+        assert_eq!(ready.after(&Err(PromError::aborted())), None, "aborted: nothing changes");
+        let failed = ready.after(&Err(PromError::decode("boom"))).unwrap();
+        assert!(failed.last.is_some());
+        assert_eq!(failed.freshness(false), Freshness::Failed);
+        let text = message(&failed, false).unwrap();
+        assert!(text.starts_with("Stale: the last refresh failed. "), "{text}");
+        // Redrawing changes nothing of this: only a load that succeeds clears it.
+        let c = contract(&REQUEST_RATE, &failed, Some(1), false);
+        assert_eq!((c.state, c.stale, c.series), ("error", Some("failed"), Some(1)));
+        assert_eq!(contract(&REQUEST_RATE, &ready, None, false).state, "loading", "not drawn yet");
+        assert_eq!(contract(&REQUEST_RATE, &ready, Some(1), false).state, "ready");
+        let empty = failed.after(&Ok(Arc::new(Outcome::Empty("No data in this range.".into())))).unwrap();
+        assert_eq!((empty.last.is_none(), message(&empty, true).as_deref()), (true, Some("No data in this range.")));
+        assert_eq!(message(&PanelData::default(), false).as_deref(), Some("Loading…"));
+        assert_eq!(contract(&REQUEST_RATE, &PanelData::unaskable("no metric"), None, false).state, "empty");
+    }
+
+    #[test]
+    fn an_empty_answer_says_so_in_the_panel_s_words() {
+        let spec = &ERRORS_BY_HANDLER;
+        assert_eq!(
+            outcome(spec, &ask(spec), vec![Answered::Vector(Vec::new())], Vec::new()),
+            Outcome::Empty("No errors in this range.".into())
+        );
+        let spec = &REQUEST_RATE;
+        assert_eq!(
+            outcome(spec, &ask(spec), vec![Answered::Matrix(vec![series(&[], &[])])], Vec::new()),
+            Outcome::Empty("No data in this range.".into())
+        );
+    }
+
+    #[test]
+    fn the_table_shows_its_limit_and_counts_the_rest() {
+        let samples: Vec<InstantSample> = (0..23)
+            .map(|i| sample(&[("handler", &format!("/h{i}")), ("status", "500")], 100.4 - i as f64))
+            .collect();
+        let l = loaded(&ERRORS_BY_HANDLER, vec![Answered::Vector(samples)]);
+        let view = table_view(&l, Unit::Count, 20);
+        assert_eq!(view.rows.len(), 20);
+        assert_eq!(view.rows[0], ["/h0".to_owned(), "500".to_owned(), "100".to_owned()]);
+        assert_eq!(
+            view.more.as_deref(),
+            Some("3 more (the 20 largest are shown; narrow the range to see the rest)")
+        );
+        assert_eq!(contract(&ERRORS_BY_HANDLER, &PanelData { last: Some(Arc::new(l.clone())), status: Status::Ready }, None, false).series, Some(23));
+        assert_eq!(table_view(&l, Unit::Count, 30).more, None);
+    }
+
+    #[test]
+    fn isolation_stacking_and_the_legend() {
+        let many: Vec<Series> = (0..12)
+            .map(|i| series(&[("handler", &format!("/h{i:02}"))], &[(0.0, i as f64), (10.0, i as f64 + 1.0)]))
+            .collect();
+        let l = loaded(&REQUEST_RATE, vec![Answered::Matrix(many)]);
+        let (shown, hidden) = displayed(&l, None);
+        assert_eq!((shown.len(), hidden), (MAX_SERIES, 2));
+        assert_eq!(shown[0].name, "/h02", "the two quietest are hidden");
+        assert_eq!(hidden_note(hidden).as_deref(), Some("2 series hidden (showing the 10 busiest)"));
+        let (alone, hidden) = displayed(&l, Some("/h00"));
+        assert_eq!((alone.len(), hidden, alone[0].name.as_str()), (1, 0, "/h00"));
+        let (all, _) = displayed(&l, Some("gone"));
+        assert_eq!(all.len(), MAX_SERIES, "an isolation not in the answer shows the rest");
+        let stacked = drawn_series(&shown[..2], true);
+        assert_eq!(stacked[1].points[1].value, 3.0 + 4.0);
+        assert_eq!(drawn_series(&shown[..2], false), shown[..2].to_vec());
+        let rows = legend(Unit::PerSecond, &alone, Some("/h00"));
+        assert_eq!(rows[0].last_raw, Some(1.0));
+        assert!(rows[0].selected && rows[0].swatch_css.starts_with("background: rgb("));
+    }
+
+    #[test]
+    fn the_tooltip_says_there_is_no_data_beyond_a_step() {
+        let l = loaded(
+            &ERROR_RATE,
+            vec![
+                Answered::Matrix(vec![series(&[], &[(1_000.0, 0.5), (1_010.0, f64::NAN)])]),
+                Answered::Matrix(vec![series(&[("handler", "/a")], &[(2_000.0, 0.25)])]),
+            ],
+        );
+        let text = tooltip(1_000.0, &l.series, Unit::Ratio, 0, 10.0);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].starts_with("all handlers: 50"), "{text}");
+        assert_eq!(lines[2], "/a: –");
+        assert!(tooltip(1_010.0, &l.series, Unit::Ratio, 0, 10.0).contains("all handlers: –"), "NaN is no value");
+    }
+
+    #[test]
+    fn headlines_notes_and_marks() {
+        let l = Loaded {
+            notes: vec!["PromQL info: x".into()],
+            ..loaded(
+                &SEARCHES,
+                vec![
+                    Answered::Matrix(vec![series(&[("index_type", "hnsw")], &[(0.0, 1.0)])]),
+                    Answered::Vector(vec![sample(&[], 0.012)]),
+                ],
+            )
+        };
+        assert_eq!(headline(&l), "search p95: 12 ms");
+        assert_eq!(notes(&l).as_deref(), Some("PromQL info: x"));
+        let axis = TimeAxis { left_px: 0.0, right_px: 100.0, start_secs: 0.0, end_secs: 100.0 };
+        let values = ValueAxis { top_px: 0.0, bottom_px: 100.0, lo: 0.0, hi: 1.0 };
+        let dots = [
+            Dot { trace_id: "a".into(), t_secs: 50.0, duration_secs: 0.5, error: true, exemplar: false },
+            Dot { trace_id: "b".into(), t_secs: 500.0, duration_secs: 0.5, error: false, exemplar: true },
+        ];
+        let marks = dot_marks(&dots, &axis, &values, |_| 0);
+        assert_eq!(marks.len(), 1, "off the plot: left out");
+        assert_eq!((marks[0].class, marks[0].style.as_str()), ("dot error", "left: 50px; top: 50px"));
+        assert_eq!(extent_css(10.4, 20.6), "left: 10px; width: 21px");
+    }
+
+    #[test]
+    fn spikes_are_marked_over_their_drill_window() {
+        let mut points: Vec<(f64, f64)> = (0..360).map(|i| (i as f64 * 10.0, 0.0001)).collect();
+        for p in points.iter_mut().skip(300).take(3) {
+            p.1 = 0.2;
+        }
+        let l = loaded(&ERROR_RATE, vec![Answered::Matrix(vec![series(&[], &points)]), Answered::Matrix(Vec::new())]);
+        let axis = TimeAxis { left_px: 0.0, right_px: 360.0, start_secs: 0.0, end_secs: 3_600.0 };
+        let marks = spike_marks(&ERROR_RATE, &l, &axis, |_| 0);
+        assert_eq!(marks.len(), 1, "{marks:?}");
+        assert!(marks[0].from_secs < 3_000 && marks[0].to_secs >= 3_020, "{marks:?}");
+        assert!(spike_marks(&ERROR_RATE, &loaded(&REQUEST_RATE, vec![Answered::Matrix(vec![series(&[], &[(0.0, 1.0)])])]), &axis, |_| 0).is_empty());
+    }
+}
