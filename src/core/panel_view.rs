@@ -51,7 +51,7 @@ impl Answered {
     pub fn from_instant(data: QueryData) -> Result<Answered, PromError> {
         match data {
             QueryData::Vector(v) => Ok(Answered::Vector(v)),
-            other => Err(PromError::decode(&format!(
+            other => Err(PromError::decode(format!(
                 "an instant query answered a {}, not a vector",
                 other.result_type()
             ))),

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use web_sys::{AbortController, AbortSignal, HtmlElement};
 
 use crate::core::alerts::{
-    alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask, series_request,
+    alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask,
     ChartBand, ALERTS_QUERY,
 };
 use crate::core::config::Config;
@@ -22,9 +22,9 @@ use crate::core::prom::{
 };
 use crate::core::slo::{evaluate, evaluation_unix, read_slo_answer, slo_html, slo_query};
 use crate::core::time::{query_window, TimeRange};
-use crate::core::url::with_query;
 use crate::web::dom::{effect, set_attr, spawn, Watched};
-use crate::web::panel::{fetch_prom, range_url};
+use crate::core::prom::{query_range_url, rules_url, series_url};
+use crate::web::panel::fetch_prom;
 use crate::web::text_panel::frame;
 use crate::web::traces::restart;
 use crate::web::{now_secs, utc_offset_at};
@@ -103,7 +103,7 @@ async fn rules_and_bands(
     let mut notes = Vec::new();
     let rules = fetch_prom(
         base,
-        format!("{base}/api/v1/rules"),
+        rules_url(base),
         signal,
         decode_rules,
         &mut notes,
@@ -113,7 +113,7 @@ async fn rules_and_bands(
     let window = query_window(range, 1_000, cfg.prometheus.scrape_interval_secs);
     let series = fetch_prom(
         base,
-        range_url(base, ALERTS_QUERY, &window),
+        query_range_url(base, ALERTS_QUERY, &window),
         signal,
         decode_query_range,
         &mut notes,
@@ -142,7 +142,7 @@ async fn ask_selectors(
     let now = now_secs() as i64;
     let mut asked = false;
     for selector in counts.with_value(|c| selectors_to_ask(rules, c)) {
-        let url = format!("{base}{}", series_request(&selector, now - 3_600, now));
+        let url = series_url(base, &selector, now - 3_600, now);
         match fetch_prom(base, url, signal, decode_series, &mut notes).await {
             Ok(found) => {
                 counts.update_value(|c| c.push((selector, found.len())));
@@ -215,11 +215,7 @@ pub fn slo(
                     return;
                 }
             };
-            let url = with_query(
-                base,
-                "/api/v1/query",
-                &[("query", &query), ("time", &eval_unix.to_string())],
-            );
+            let url = crate::core::prom::query_url(base, &query, eval_unix);
             let mut notes = Vec::new();
             match fetch_prom(base, url, &signal, decode_query, &mut notes).await {
                 Err(e) if e.is_aborted() => {}

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 
 use crate::core::config::{parse_config, Config};
 use crate::core::metrics::{resolve, MetricNames};
-use crate::core::panels::{panel as find_panel, Group, PANELS};
+use crate::core::panels::{panel as find_panel, Group};
 use crate::core::prom::decode_label_values;
 use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
 use crate::core::time::format_datetime_local;
@@ -94,7 +94,7 @@ async fn load_config() -> Result<Config, String> {
 /// cannot be had, the first spelling of each is assumed and each panel reports what it gets.
 /// The names that exist come back too (empty when unknown), for rule health.
 async fn discover_metrics(cfg: &Config) -> (MetricNames, Vec<String>) {
-    let url = format!("{}/api/v1/label/__name__/values", cfg.prometheus.url);
+    let url = crate::core::prom::label_values_url(&cfg.prometheus.url, "__name__", None);
     match http::get_text(&url, None).await {
         Ok((status, body)) => match decode_label_values(status, &body) {
             Ok(answer) => (resolve(&answer.data, &cfg.metrics), answer.data),
@@ -115,11 +115,7 @@ async fn handler_values(cfg: &Config, names: &MetricNames) -> Vec<String> {
         crate::core::promql::MatchOp::Equal,
         &cfg.prometheus.job,
     );
-    let url = crate::core::url::with_query(
-        &cfg.prometheus.url,
-        "/api/v1/label/handler/values",
-        &[("match[]", &selector.to_string())],
-    );
+    let url = crate::core::prom::label_values_url(&cfg.prometheus.url, "handler", Some(&selector.to_string()));
     match http::get_text(&url, None).await {
         Ok((status, body)) => decode_label_values(status, &body)
             .map(|a| a.data)
@@ -368,7 +364,7 @@ fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: Watched<View
                     for group in Group::ALL {
                         text_el("h2", "group", group.title(), Some(&container));
                         let main = el("main", "", Some(&container));
-                        for spec in PANELS.iter().filter(|p| p.group == *group) {
+                        for spec in group.panels() {
                             let _ = main.append_child(&panel(spec, ctx.clone()));
                         }
                     }

@@ -10,76 +10,36 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::core::alerts::bands_html;
-use crate::core::chart::{
-    draw_timeseries, ChartSeries, ChartSpec, DrawSummary, TimeAxis, ValueAxis, DARK, LIGHT, PALETTE,
-};
+use crate::core::alerts::band_marks;
+use crate::core::chart::{draw_timeseries, ChartSeries, ChartSpec, DrawSummary, TimeAxis, ValueAxis, DARK, LIGHT};
 use crate::core::config::Config;
 use crate::core::drill::narrowing;
-use crate::core::drill::{dot_title, exemplar_dots, Dot};
+use crate::core::drill::{exemplar_dots, Dot};
 use crate::core::metrics::MetricNames;
-use crate::core::panels::{
-    chart_series, panel_queries, PanelKind, PanelSpec, QueryContext, Role, OVERALL_ERROR_SERIES,
+use crate::core::panel_view::{
+    displayed, dot_marks, drawn_series, headline, hidden_note, legend, message, notes, outcome, spike_marks,
+    table_view, tooltip, Answered, Ask, Contract, Expect, Loaded, Outcome, PanelData, Status, LEGEND_COLUMNS,
+    TABLE_COLUMNS,
 };
+use crate::core::panels::{PanelSpec, Show, TextPanel};
 use crate::core::prom::{
-    decode_exemplars, decode_query, decode_query_range, PromError, QueryData, Series,
-};
-use crate::core::series::{nearest, stack, stats, top_k};
-use crate::core::spikes::{
-    detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE,
-    SPIKE_MULTIPLE,
+    decode_exemplars, decode_query, decode_query_range, exemplars_url, PromError,
 };
 use crate::core::state::{Theme, ViewState};
-use crate::core::time::{query_window, QueryWindow, TimeRange};
-use crate::core::units::format_value;
-use crate::core::url::with_query;
+use crate::core::time::{QueryWindow, TimeRange};
 use crate::web::dom::{
     effect, el, fill_table, listen, on_change, set_attr, spawn, text_el, Row, Watched,
 };
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
-/// What a panel shows; `data-state` in the DOM.
-#[derive(Debug, Clone, PartialEq)]
-enum PanelState {
-    /// First load only: a refresh keeps the previous chart until new data is in.
-    Loading,
-    Ready,
-    /// No data in the range, or (with a reason) a source that is not scraped.
-    Empty(String),
-    Error(String),
-}
-
-impl PanelState {
-    fn name(&self) -> &'static str {
-        match self {
-            PanelState::Loading => "loading",
-            PanelState::Ready => "ready",
-            PanelState::Empty(_) => "empty",
-            PanelState::Error(_) => "error",
-        }
-    }
-}
-
-/// One legend row: name, colour index, last/min/max/mean.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LegendRow {
-    name: String,
-    color: usize,
-    /// The last value as a number (`data-last`): what tests compare with Prometheus.
-    last_raw: Option<f64>,
-    last: String,
-    min: String,
-    max: String,
-    mean: String,
-}
-
 /// What was last drawn: the legend and the plot's pixel extent (for pointer maths).
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Drawn {
     series: usize,
     hidden: usize,
-    legend: Vec<LegendRow>,
+    /// The step of the drawn window: the tooltip's reach around a point.
+    step_secs: f64,
     /// The plot's time axis in CSS pixels, for pointer maths.
     axis: TimeAxis,
     /// The plot's value axis in CSS pixels, for marks at a value.
@@ -99,13 +59,6 @@ struct Look {
     theme: Theme,
 }
 
-/// How a load ended, when Prometheus answered.
-enum Outcome {
-    Loaded(Loaded),
-    /// Nothing to show, and why.
-    Empty(String),
-}
-
 /// What every panel shares: configuration, resolved metric names, the range, the view state
 /// (the URL) and the shared crosshair.
 #[derive(Clone)]
@@ -120,22 +73,6 @@ pub struct PanelContext {
     /// The rules, their health and the alert bands of the range.
     pub health: crate::web::health::HealthSignal,
 }
-
-/// What one refresh brought: kept until the next one succeeds, so a failed refresh leaves the
-/// chart in place (marked stale).
-#[derive(Debug, Clone, PartialEq)]
-struct Loaded {
-    window: QueryWindow,
-    queries: Vec<String>,
-    series: Vec<ChartSeries>,
-    headlines: Vec<(String, String)>,
-    /// Prometheus's warnings and infos about these queries, shown under the chart.
-    notes: Vec<String>,
-    table: Vec<(String, String, String)>,
-}
-
-/// At most this many series are drawn; the rest are counted as hidden.
-pub const MAX_SERIES: usize = 10;
 
 fn prefers_light() -> bool {
     web_sys::window()
@@ -171,28 +108,6 @@ pub(crate) async fn fetch_prom<T>(
     }
 }
 
-pub(crate) fn range_url(base: &str, query: &str, window: &QueryWindow) -> String {
-    with_query(
-        base,
-        "/api/v1/query_range",
-        &[
-            ("query", query),
-            // Whole seconds: the window is aligned to a whole-second step.
-            ("start", &(window.start_secs as i64).to_string()),
-            ("end", &(window.end_secs as i64).to_string()),
-            ("step", &window.step.secs().to_string()),
-        ],
-    )
-}
-
-fn instant_url(base: &str, query: &str, time_secs: f64) -> String {
-    with_query(
-        base,
-        "/api/v1/query",
-        &[("query", query), ("time", &(time_secs as i64).to_string())],
-    )
-}
-
 /// Draws `series` on `canvas` at its current size.
 pub fn draw(
     canvas: &web_sys::HtmlCanvasElement,
@@ -226,183 +141,28 @@ pub fn draw(
         .map_err(|e| e.to_string())
 }
 
-pub fn legend_rows(spec: &PanelSpec, series: &[ChartSeries]) -> Vec<LegendRow> {
-    series
-        .iter()
-        .map(|s| {
-            let st = stats(&s.points);
-            let f = |v: Option<f64>| format_value(v.unwrap_or(f64::NAN), spec.unit);
-            LegendRow {
-                name: s.name.clone(),
-                color: s.color % PALETTE.len(),
-                last_raw: st.map(|s| s.last),
-                last: f(st.map(|s| s.last)),
-                min: f(st.map(|s| s.min)),
-                max: f(st.map(|s| s.max)),
-                mean: f(st.map(|s| s.mean)),
-            }
-        })
-        .collect()
-}
-
-/// Loads a time-series panel: every query at once.
-async fn load_series(
-    spec: &'static PanelSpec,
-    base: &str,
-    queries: Vec<(Role, String)>,
-    window: QueryWindow,
-    signal: &AbortSignal,
-) -> Result<Outcome, PromError> {
-    // One after the other: a panel has at most three queries, and a join combinator costs more
-    // wasm than it saves time on loopback.
-    let mut answers = Vec::with_capacity(queries.len());
+/// One load of a chart or table panel: every request of `ask`, one after the other (a panel
+/// has at most three), then what the panel shows of the answers.
+async fn load(spec: &PanelSpec, base: &str, ask: &Ask, signal: &AbortSignal) -> Result<Outcome, PromError> {
     let mut notes = Vec::new();
-    for (role, q) in &queries {
-        answers.push(match role {
-            Role::Lines { .. } => {
-                fetch_prom(
-                    base,
-                    range_url(base, q, &window),
-                    signal,
-                    decode_query_range,
-                    &mut notes,
-                )
-                .await
-            }
-            Role::Headline { .. } => fetch_prom(
-                base,
-                instant_url(base, q, window.end_secs),
-                signal,
-                decode_query,
-                &mut notes,
-            )
-            .await
-            .map(|data| match data {
-                QueryData::Vector(v) => v
-                    .into_iter()
-                    .map(|s| Series {
-                        labels: s.labels,
-                        points: vec![s.point],
-                        ..Default::default()
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            }),
+    let mut answers = Vec::new();
+    for (url, expect) in ask.requests(spec, base) {
+        answers.push(match expect {
+            Expect::Matrix => Answered::Matrix(fetch_prom(base, url, signal, decode_query_range, &mut notes).await?),
+            Expect::Vector => Answered::from_instant(fetch_prom(base, url, signal, decode_query, &mut notes).await?)?,
         });
     }
-    let mut lines = Vec::new();
-    let mut headlines = Vec::new();
-    for ((role, _), answer) in queries.iter().zip(answers) {
-        let matrix = answer?;
-        match *role {
-            Role::Lines { legend } => lines.push((legend, matrix)),
-            Role::Headline { label, unit } => {
-                let value = matrix
-                    .first()
-                    .and_then(|s| s.points.last())
-                    .map_or(f64::NAN, |p| p.value);
-                headlines.push((label.to_owned(), format_value(value, unit)));
-            }
-        }
-    }
-    let series = chart_series(spec, lines);
-    if series.is_empty() {
-        return Ok(Outcome::Empty("No data in this range.".to_owned()));
-    }
-    Ok(Outcome::Loaded(Loaded {
-        window,
-        queries: queries.into_iter().map(|(_, q)| q).collect(),
-        series,
-        headlines,
-        notes,
-        table: Vec::new(),
-    }))
-}
-
-/// Loads a table panel: one instant query at the end of the range.
-async fn load_table(
-    spec: &'static PanelSpec,
-    base: &str,
-    query: String,
-    window: QueryWindow,
-    signal: &AbortSignal,
-) -> Result<Outcome, PromError> {
-    let mut notes = Vec::new();
-    let data = fetch_prom(
-        base,
-        instant_url(base, &query, window.end_secs),
-        signal,
-        decode_query,
-        &mut notes,
-    )
-    .await?;
-    let QueryData::Vector(samples) = data else {
-        return Err(PromError::decode("the table query did not answer a vector"));
-    };
-    if samples.is_empty() {
-        return Ok(Outcome::Empty("No errors in this range.".to_owned()));
-    }
-    let table: Vec<(String, String, String)> = samples
-        .iter()
-        .take(20)
-        .map(|s| {
-            let get = |k: &str| s.labels.get(k).cloned().unwrap_or_default();
-            (
-                get(spec.legend_labels[0]),
-                get(spec.legend_labels[1]),
-                format_value(s.point.value.round(), spec.unit),
-            )
-        })
-        .collect();
-    Ok(Outcome::Loaded(Loaded {
-        window,
-        queries: vec![query],
-        series: Vec::new(),
-        headlines: Vec::new(),
-        notes,
-        table,
-    }))
-}
-
-/// The series a panel shows from what it loaded: the isolated one alone, else the busiest
-/// `MAX_SERIES`; and how many were left out. Values are as Prometheus gave them (the legend and
-/// tooltip read them); stacking is for drawing only.
-fn displayed(loaded: &Loaded, isolated: Option<&str>) -> (Vec<ChartSeries>, usize) {
-    let chosen: Vec<ChartSeries> =
-        match isolated.filter(|name| loaded.series.iter().any(|s| s.name == *name)) {
-            Some(name) => loaded
-                .series
-                .iter()
-                .filter(|s| s.name == name)
-                .cloned()
-                .collect(),
-            None => loaded.series.clone(),
-        };
-    top_k(chosen, MAX_SERIES, |s| s.points.as_slice())
-}
-
-/// The same series, each drawn on top of the ones before it.
-fn stacked(series: &[ChartSeries]) -> Vec<ChartSeries> {
-    let points = stack(&series.iter().map(|s| s.points.clone()).collect::<Vec<_>>());
-    series
-        .iter()
-        .zip(points)
-        .map(|(s, points)| ChartSeries {
-            points,
-            ..s.clone()
-        })
-        .collect()
+    Ok(outcome(spec, ask, answers, notes))
 }
 
 /// One panel: its element, built once, and the effects that keep it up to date. Effects and
 /// listeners belong to the current reactive owner and go with it.
 pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElement {
-    if spec.kind == PanelKind::Text {
-        return match spec.id {
-            "alerts" => crate::web::health::alerts(spec, ctx.cfg, ctx.health),
-            "slo" => crate::web::health::slo(spec, ctx.cfg, ctx.names, ctx.range),
-            _ => crate::web::text_panel::sources(spec, ctx.cfg),
-        };
+    match spec.show {
+        Show::Text(TextPanel::Alerts) => return crate::web::health::alerts(spec, ctx.cfg, ctx.health),
+        Show::Text(TextPanel::Slo) => return crate::web::health::slo(spec, ctx.cfg, ctx.names, ctx.range),
+        Show::Text(TextPanel::Sources) => return crate::web::text_panel::sources(spec, ctx.cfg),
+        Show::Chart | Show::Table { .. } => {}
     }
     let PanelContext {
         cfg,
@@ -412,7 +172,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         hover_secs,
         health,
     } = ctx;
-    let is_table = spec.kind == PanelKind::Table;
+    let is_table = !spec.is_chart();
     let can_drill = cfg.jaeger.is_some();
     let scatter_cfg = cfg.clone();
 
@@ -425,8 +185,8 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     set_attr(&root, "data-panel", Some(spec.id));
     set_attr(&root, "data-state", Some("loading"));
     let h2 = text_el("h2", "", spec.title, Some(&root));
-    let headline = el("span", "headline", Some(&h2));
-    let stack_box = (spec.id == "request-rate").then(|| {
+    let headline_el = el("span", "headline", Some(&h2));
+    let stack_box = spec.stackable.then(|| {
         let label = el("label", "toggle", Some(&h2));
         let input: web_sys::HtmlInputElement = el("input", "", Some(&label)).unchecked_into();
         input.set_type("checkbox");
@@ -437,40 +197,39 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     let chart = el("div", "chart", Some(&root));
     let canvas: Option<web_sys::HtmlCanvasElement> =
         (!is_table).then(|| el("canvas", "", Some(&chart)).unchecked_into());
+    // The message first: during an outage the stale note must not cover a table's rows.
+    let message_el = el("p", "message", Some(&chart));
     let ranked = el("table", "ranked", Some(&chart));
-    let message = el("p", "message", Some(&chart));
-    let legend = el("table", "legend", Some(&root));
-    let notes = el("p", "notes", Some(&root));
+    let legend_el = el("table", "legend", Some(&root));
+    let notes_el = el("p", "notes", Some(&root));
 
-    let state = Watched::new(PanelState::Loading);
+    let data = Watched::new(PanelData::default());
     let loaded = Watched::new(None::<Arc<Loaded>>);
     let drawn = Watched::new(None::<Arc<Drawn>>);
+    let draw_error = Watched::new(None::<String>);
     // Set when a refresh came due before the previous one answered.
     let late = Watched::new(false);
     // The request in flight, if any: a newer refresh or removing the panel aborts it.
     let in_flight = StoredValue::new_local(None::<AbortController>);
     on_cleanup(move || crate::web::traces::abort(in_flight));
+    // The last answer that had something to show, for drawing and overlays.
+    effect(move || {
+        let last = data.with(|d| d.last.clone());
+        if loaded.with_untracked(|l| l.as_ref().map(Arc::as_ptr) != last.as_ref().map(Arc::as_ptr)) {
+            loaded.set(last);
+        }
+    });
 
     // Only what changes the queries triggers a fetch.
     let queried = move || (range.get(), view.with(|v| v.handler.clone()));
     {
         let chart = chart.clone();
         on_change(queried, move |(range, handler)| {
-            let range = *range;
             let width_px = chart.client_width().max(100) as u32;
-            let window = query_window(range, width_px, cfg.prometheus.scrape_interval_secs);
-            let qctx = QueryContext {
-                job: &cfg.prometheus.job,
-                rate_window_secs: window.rate_window_secs,
-                range_secs: range.duration_secs().round() as u64,
-                handler: handler.as_deref(),
-            };
-            let queries = match panel_queries(spec, &names, &qctx) {
-                Ok(q) => q,
-                Err(missing) => {
-                    state.set(PanelState::Empty(missing));
-                    return;
-                }
+            let p = &cfg.prometheus;
+            let ask = match Ask::new(spec, &names, &p.job, p.scrape_interval_secs, *range, width_px, handler.as_deref()) {
+                Ok(ask) => ask,
+                Err(missing) => return data.set(PanelData::unaskable(&missing)),
             };
             // A new refresh makes the previous request stale: cancel it.
             let Ok(controller) = AbortController::new() else {
@@ -483,24 +242,11 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                     late.set(true);
                 }
             });
-            let base = cfg.prometheus.url.clone();
+            let base = p.url.clone();
             spawn(async move {
                 let signal = controller.signal();
                 let mine = controller.clone();
-                let result = match spec.kind {
-                    PanelKind::Table => {
-                        let q = queries
-                            .into_iter()
-                            .next()
-                            .map(|q| q.promql)
-                            .unwrap_or_default();
-                        load_table(spec, &base, q, window, &signal).await
-                    }
-                    PanelKind::TimeSeries | PanelKind::Text => {
-                        let qs = queries.into_iter().map(|q| (q.role, q.promql)).collect();
-                        load_series(spec, &base, qs, window, &signal).await
-                    }
-                };
+                let result = load(spec, &base, &ask, &signal).await.map(Arc::new);
                 if !matches!(&result, Err(e) if e.is_aborted()) {
                     in_flight.update_value(|slot| {
                         if slot.as_ref().is_some_and(|c| c == &mine) {
@@ -509,21 +255,8 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                     });
                     late.set(false);
                 }
-                match result {
-                    Err(e) if e.is_aborted() => {}
-                    // The last chart stays, marked stale; the message says what failed.
-                    Err(e) => state.set(PanelState::Error(e.to_string())),
-                    Ok(Outcome::Empty(empty)) => {
-                        loaded.set(None);
-                        drawn.set(None);
-                        state.set(PanelState::Empty(empty));
-                    }
-                    Ok(Outcome::Loaded(l)) => {
-                        loaded.set(Some(Arc::new(l)));
-                        if is_table {
-                            state.set(PanelState::Ready);
-                        }
-                    }
+                if let Some(next) = data.with_untracked(|d| d.after(&result)) {
+                    data.set(next);
                 }
             });
         });
@@ -533,7 +266,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     let look = Memo::new(move |_| {
         view.with(|v| Look {
             isolated: v.isolated_series(spec.id).map(str::to_owned),
-            stacked: spec.id == "request-rate" && v.stacked,
+            stacked: spec.stackable && v.stacked,
             theme: v.theme,
         })
     });
@@ -543,25 +276,23 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     if let Some(canvas) = canvas.clone() {
         effect(move || {
             resized.track();
-            let Some(l) = loaded.get() else { return };
+            let Some(l) = loaded.get() else {
+                drawn.set(None);
+                return;
+            };
             let look = look.get();
             let (shown, hidden) = displayed(&l, look.isolated.as_deref());
-            let drawn_series = if look.stacked {
-                stacked(&shown)
-            } else {
-                shown.clone()
-            };
             let light = match look.theme {
                 Theme::Light => true,
                 Theme::Dark => false,
                 Theme::System => prefers_light(),
             };
-            match draw(&canvas, spec, &l.window, &drawn_series, light) {
+            match draw(&canvas, spec, &l.window, &drawn_series(&shown, look.stacked), light) {
                 Ok((summary, ratio)) => {
                     drawn.set(Some(Arc::new(Drawn {
                         series: summary.series_drawn,
                         hidden,
-                        legend: legend_rows(spec, &shown),
+                        step_secs: l.window.step.secs() as f64,
                         axis: TimeAxis {
                             left_px: f64::from(summary.plot_left_px) / ratio,
                             right_px: f64::from(summary.plot_right_px) / ratio,
@@ -576,9 +307,9 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                         },
                         shown,
                     })));
-                    state.set(PanelState::Ready);
+                    draw_error.set(None);
                 }
-                Err(message) => state.set(PanelState::Error(message)),
+                Err(message) => draw_error.set(Some(message)),
             }
         });
     }
@@ -592,7 +323,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     if let Some(canvas) = canvas {
         let crosshair = el("div", "crosshair", Some(&chart));
         let selection = el("div", "selection", Some(&chart));
-        let tooltip = el("div", "tooltip", Some(&chart));
+        let tooltip_el = el("div", "tooltip", Some(&chart));
         let x_of = {
             let canvas = canvas.clone();
             move |ev: &web_sys::PointerEvent| {
@@ -644,14 +375,8 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             match action.as_deref() {
                 Some("zoom") => view.update(|v| *v = v.zoomed(a, b)),
                 Some("traces") => view.update(|v| {
-                    let op = narrowing(
-                        spec.legend_labels,
-                        v.isolated_series(spec.id),
-                        v.handler.as_deref(),
-                    );
-                    v.drill = Some((a, b));
-                    v.drill_op = op;
-                    v.trace = None;
+                    let op = narrowing(spec.legend_labels, v.isolated_series(spec.id), v.handler.as_deref());
+                    *v = v.drilled(a, b, op);
                 }),
                 _ => {}
             }
@@ -700,33 +425,21 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 });
             set_attr(&selection, "style", Some(sel.as_deref().unwrap_or(hide)));
             let text = match (pointer, t, &d) {
-                (Some(_), Some(t), Some(d)) => {
-                    let mut text = crate::core::time::axis_label(t, utc_offset_at(t), 0.0);
-                    for s in &d.shown {
-                        if let Some(p) = nearest(&s.points, t) {
-                            text.push_str(&format!(
-                                "\n{}: {}",
-                                s.name,
-                                format_value(p.value, spec.unit)
-                            ));
-                        }
-                    }
-                    Some(text)
-                }
+                (Some(_), Some(t), Some(d)) => Some(tooltip(t, &d.shown, spec.unit, utc_offset_at(t), d.step_secs)),
                 _ => None,
             };
             set_attr(
-                &tooltip,
+                &tooltip_el,
                 "style",
                 Some(if text.is_some() { "" } else { hide }),
             );
-            tooltip.set_text_content(text.as_deref());
+            tooltip_el.set_text_content(text.as_deref());
         });
     }
 
     // The trace scatter on the latency chart: Jaeger's error and slow traces of the range, and
     // Prometheus's exemplars of the histogram, as dots that open their trace.
-    if spec.id == "latency" && !is_table {
+    if spec.trace_scatter {
         let layer = el("div", "dots", Some(&chart));
         listen(&layer, "click", move |ev: web_sys::Event| {
             let id = ev
@@ -734,7 +447,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .and_then(|t| t.get_attribute("data-trace-id"));
             if let Some(id) = id {
-                view.update(|v| v.trace = Some(id));
+                view.update(|v| *v = v.with_trace(&id));
             }
         });
         let dots = Watched::new(Arc::new(Vec::<Dot>::new()));
@@ -745,7 +458,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             loaded.with(|l| {
                 l.as_ref().map(|l| {
                     let (from, to) = (l.window.start_secs as i64, l.window.end_secs as i64);
-                    (from, to, l.queries.first().cloned().unwrap_or_default())
+                    (from, to, l.promql.lines().next().unwrap_or_default().to_owned())
                 })
             })
         };
@@ -768,15 +481,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                     }
                 }
                 let base = &cfg.prometheus.url;
-                let url = with_query(
-                    base,
-                    "/api/v1/query_exemplars",
-                    &[
-                        ("query", &query),
-                        ("start", &from.to_string()),
-                        ("end", &to.to_string()),
-                    ],
-                );
+                let url = exemplars_url(base, &query, from, to);
                 let mut notes = Vec::new();
                 if let Ok(series) =
                     fetch_prom(base, url, &signal, decode_exemplars, &mut notes).await
@@ -794,36 +499,15 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 set_attr(&layer, "data-dots", None);
                 return;
             };
-            let mut placed = 0;
-            for dot in dots.iter() {
-                let (Some(x), Some(y)) =
-                    (d.axis.x_at(dot.t_secs), d.values.y_at(dot.duration_secs))
-                else {
-                    continue;
-                };
-                let class = match (dot.error, dot.exemplar) {
-                    (_, true) => "dot exemplar",
-                    (true, false) => "dot error",
-                    (false, false) => "dot",
-                };
-                let b = el("button", class, Some(&layer));
-                set_attr(&b, "data-trace-id", Some(&dot.trace_id));
-                set_attr(
-                    &b,
-                    "style",
-                    Some(&format!(
-                        "left: {}px; top: {}px",
-                        x.round() as i64,
-                        y.round() as i64
-                    )),
-                );
-                set_attr(
-                    &b,
-                    "title",
-                    Some(&dot_title(dot, utc_offset_at(dot.t_secs))),
-                );
-                placed += 1;
+            let marks = dot_marks(&dots, &d.axis, &d.values, utc_offset_at);
+            for m in &marks {
+                let b = el("button", m.class, Some(&layer));
+                set_attr(&b, "data-trace-id", Some(&m.trace_id));
+                set_attr(&b, "style", Some(&m.style));
+                set_attr(&b, "title", Some(&m.title));
+                set_attr(&b, "aria-label", Some(&m.title));
             }
+            let placed = marks.len();
             set_attr(&layer, "data-dots", Some(&placed.to_string()));
         });
     }
@@ -835,9 +519,17 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             let count = health.with(|h| match (h.as_deref(), drawn.get()) {
                 (Some(Ok(h)), Some(d)) => {
                     let offset = utc_offset_at(d.axis.end_secs);
-                    let (html, count) = bands_html(&h.bands, spec.id, &d.axis, offset);
-                    layer.set_inner_html(&html);
-                    Some(count)
+                    layer.set_text_content(None);
+                    let marks = band_marks(&h.bands, spec.id, &d.axis, offset);
+                    for b in &marks {
+                        let band = el("div", b.state, Some(&layer));
+                        set_attr(&band, "data-alert", Some(&b.alert));
+                        set_attr(&band, "data-from", Some(&b.from_unix.to_string()));
+                        set_attr(&band, "data-to", Some(&b.to_unix.to_string()));
+                        set_attr(&band, "style", Some(&b.style));
+                        set_attr(&el("span", "", Some(&band)), "title", Some(&b.title));
+                    }
+                    Some(marks.len())
                 }
                 // Nothing drawn (no data in range): no bands over an empty plot.
                 (_, None) => {
@@ -856,7 +548,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     }
 
     // Error spikes on the error-rate chart, each a button that opens its traces.
-    if spec.id == "error-rate" && !is_table {
+    if spec.spike_markers {
         let marks = el("div", "spikes", Some(&chart));
         listen(&marks, "click", move |ev: web_sys::Event| {
             let mark = ev
@@ -869,12 +561,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                     .and_then(|v| v.parse::<i64>().ok())
             };
             if let (Some(from), Some(to)) = (secs("data-from"), secs("data-to")) {
-                view.update(|v| {
-                    v.drill = Some((from, to));
-                    v.drill_op = v.handler.clone();
-                    v.trace = None;
-                    v.trace_filter = crate::core::drill::TraceFilter::Errors;
-                });
+                view.update(|v| *v = v.drilled_into_spike(from, to));
             }
         });
         effect(move || {
@@ -883,46 +570,15 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 set_attr(&marks, "data-spikes", None);
                 return;
             };
-            let points: Vec<(f64, f64)> = l
-                .series
-                .iter()
-                .find(|s| OVERALL_ERROR_SERIES.contains(&s.name.as_str()))
-                .map(|s| s.points.iter().map(|p| (p.t_secs, p.value)).collect())
-                .unwrap_or_default();
-            let slo = spec.thresholds.first().map_or(0.0, |t| t.0);
-            let spikes = detect_spikes(
-                &points,
-                slo,
-                SPIKE_MULTIPLE,
-                SPIKE_BASELINE_WINDOW_SECS,
-                SPIKE_MIN_PEAK_SLO_MULTIPLE * slo,
-            );
+            let spikes = spike_marks(spec, &l, &d.axis, utc_offset_at);
             set_attr(&marks, "data-spikes", Some(&spikes.len().to_string()));
             for spike in &spikes {
-                let (from, to) = drill_window(spike, l.window.rate_window_secs as f64);
-                let x = |t: f64| {
-                    d.axis
-                        .x_at(t.clamp(d.axis.start_secs, d.axis.end_secs))
-                        .unwrap_or(d.axis.left_px)
-                };
-                let (left, right) = (x(from as f64), x(to as f64));
                 let mark = el("button", "spike", Some(&marks));
-                set_attr(&mark, "data-from", Some(&from.to_string()));
-                set_attr(&mark, "data-to", Some(&to.to_string()));
-                set_attr(
-                    &mark,
-                    "style",
-                    Some(&format!(
-                        "left: {}px; width: {}px",
-                        left.round() as i64,
-                        (right - left).round().max(6.0) as i64
-                    )),
-                );
-                set_attr(
-                    &mark,
-                    "title",
-                    Some(&spike.title(spec.unit, utc_offset_at(spike.peak_t_secs))),
-                );
+                set_attr(&mark, "data-from", Some(&spike.from_secs.to_string()));
+                set_attr(&mark, "data-to", Some(&spike.to_secs.to_string()));
+                set_attr(&mark, "style", Some(&spike.style));
+                set_attr(&mark, "title", Some(&spike.title));
+                set_attr(&mark, "aria-label", Some(&spike.title));
             }
         });
     }
@@ -938,7 +594,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     }
 
     // Legend rows: click one to isolate it, again to restore.
-    listen(&legend, "click", move |ev: web_sys::Event| {
+    listen(&legend_el, "click", move |ev: web_sys::Event| {
         let row = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -949,143 +605,61 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     });
     effect(move || {
         let isolated_now = look.with(|l| l.isolated.clone());
-        let d = drawn.get();
-        let Some(d) = d else {
-            legend.set_text_content(None);
+        let Some(d) = drawn.get() else {
+            legend_el.set_text_content(None);
             return;
         };
-        let rows: Vec<Row> = d
-            .legend
-            .iter()
-            .map(|r| {
-                let c = PALETTE[r.color % PALETTE.len()];
-                Row {
-                    selected: isolated_now.as_deref() == Some(r.name.as_str()),
-                    swatch_css: Some(format!("background: rgb({},{},{})", c.0, c.1, c.2)),
-                    value: r.last_raw,
-                    cells: vec![
-                        r.name.clone(),
-                        r.last.clone(),
-                        r.min.clone(),
-                        r.max.clone(),
-                        r.mean.clone(),
-                    ],
-                }
+        let rows: Vec<Row> = legend(spec.unit, &d.shown, isolated_now.as_deref())
+            .into_iter()
+            .map(|r| Row {
+                selected: r.selected,
+                swatch_css: Some(r.swatch_css),
+                value: r.last_raw,
+                cells: vec![r.name, r.last, r.min, r.max, r.mean],
             })
             .collect();
-        let foot = (d.hidden > 0).then(|| {
-            format!(
-                "{} series hidden (showing the {MAX_SERIES} busiest)",
-                d.hidden
-            )
-        });
-        fill_table(
-            &legend,
-            &["", "last", "min", "max", "mean"],
-            &rows,
-            foot.as_deref(),
-        );
+        fill_table(&legend_el, &LEGEND_COLUMNS, &rows, hidden_note(d.hidden).as_deref());
     });
 
     // The DOM contract, the message, the headline and the ranked table: one effect.
     {
         let root = root.clone();
         effect(move || {
-            let st = state.get();
-            let l = loaded.get();
-            let d = drawn.get();
-            set_attr(&root, "data-state", Some(st.name()));
-            let series = if is_table {
-                l.as_ref().map(|l| l.table.len())
-            } else {
-                d.as_ref().map(|d| d.series)
-            };
-            set_attr(
-                &root,
-                "data-series",
-                series.map(|n| n.to_string()).as_deref(),
-            );
-            set_attr(
-                &root,
-                "data-query",
-                l.as_ref().map(|l| l.queries.join("\n")).as_deref(),
-            );
-            set_attr(
-                &root,
-                "data-start",
-                l.as_ref()
-                    .map(|l| (l.window.start_secs as i64).to_string())
-                    .as_deref(),
-            );
-            set_attr(
-                &root,
-                "data-end",
-                l.as_ref()
-                    .map(|l| (l.window.end_secs as i64).to_string())
-                    .as_deref(),
-            );
-            set_attr(
-                &root,
-                "data-step",
-                l.as_ref()
-                    .map(|l| l.window.step.secs().to_string())
-                    .as_deref(),
-            );
-            let stale = matches!(st, PanelState::Error(_)) && l.is_some();
-            let is_late = late.get() && l.is_some();
-            set_attr(
-                &root,
-                "data-stale",
-                if stale {
-                    Some("failed")
-                } else {
-                    is_late.then_some("late")
-                },
-            );
-            let text = match st {
-                PanelState::Ready | PanelState::Loading if is_late => Some(
-                    "Stale: Prometheus has not answered the last refresh within its period."
-                        .to_owned(),
-                ),
-                PanelState::Loading => Some("Loading…".to_owned()),
-                PanelState::Empty(m) => Some(m),
-                PanelState::Error(m) if stale => {
-                    Some(format!("Stale: the last refresh failed. {m}"))
-                }
-                PanelState::Error(m) => Some(m),
-                PanelState::Ready => None,
-            };
-            set_attr(&message, "hidden", text.is_none().then_some(""));
-            message.set_text_content(text.as_deref());
-            let headlines = l.as_ref().map(|l| {
-                l.headlines
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect::<Vec<_>>()
-                    .join("  ")
-            });
-            headline.set_text_content(headlines.as_deref());
-            let annotations = l
-                .as_ref()
-                .map(|l| l.notes.join("\n"))
-                .filter(|n| !n.is_empty());
-            set_attr(&notes, "hidden", annotations.is_none().then_some(""));
-            notes.set_text_content(annotations.as_deref());
-            match l.as_ref().filter(|_| is_table) {
-                Some(l) => {
-                    let rows: Vec<Row> = l
-                        .table
-                        .iter()
-                        .map(|(h, s, n)| Row {
+            let d = data.get();
+            let is_late = late.get();
+            let drawn_series = drawn.with(|dr| dr.as_ref().map(|dr| dr.series));
+            let c: Contract = crate::core::panel_view::contract(spec, &d, drawn_series, is_late);
+            set_attr(&root, "data-state", Some(c.state));
+            set_attr(&root, "data-series", c.series.map(|n| n.to_string()).as_deref());
+            set_attr(&root, "data-query", c.query.as_deref());
+            set_attr(&root, "data-start", c.start.as_deref());
+            set_attr(&root, "data-end", c.end.as_deref());
+            set_attr(&root, "data-step", c.step.as_deref());
+            set_attr(&root, "data-stale", c.stale);
+            let text = draw_error.get().filter(|_| d.status == Status::Ready).or_else(|| message(&d, is_late));
+            set_attr(&message_el, "hidden", text.is_none().then_some(""));
+            message_el.set_text_content(text.as_deref());
+            let l = d.last.as_deref();
+            headline_el.set_text_content(l.map(headline).as_deref());
+            let annotations = l.and_then(notes);
+            set_attr(&notes_el, "hidden", annotations.is_none().then_some(""));
+            notes_el.set_text_content(annotations.as_deref());
+            match (l, spec.show) {
+                (Some(l), Show::Table { max_rows }) => {
+                    let shown = table_view(l, spec.unit, max_rows);
+                    let rows: Vec<Row> = shown
+                        .rows
+                        .into_iter()
+                        .map(|cells| Row {
                             selected: false,
                             swatch_css: None,
                             value: None,
-                            cells: vec![h.clone(), s.clone(), n.clone()],
+                            cells: cells.to_vec(),
                         })
                         .collect();
-                    fill_table(&ranked, &["handler", "status", "errors"], &rows, None);
+                    fill_table(&ranked, &TABLE_COLUMNS, &rows, shown.more.as_deref());
                 }
-                None => ranked.set_text_content(None),
+                _ => ranked.set_text_content(None),
             }
         });
     }

@@ -120,28 +120,8 @@ async fn search(
     p: &SearchParams,
     signal: &AbortSignal,
 ) -> Result<Vec<Trace>, JaegerError> {
-    let url = match version {
-        ApiVersion::V3 => j::v3_search_url(&jc.url, p),
-        ApiVersion::V1 => j::v1_search_url(&jc.url, p),
-    };
-    let (status, body) = fetch(&url, &jc.url, signal).await?;
-    let traces = match version {
-        ApiVersion::V3 => j::decode_v3_traces(status, &body),
-        ApiVersion::V1 => j::decode_v1_traces(status, &body),
-    }
-    .map_err(|e| e.at_url(&jc.url))?;
-    // Releases whose api_v3 ignores `query.attributes` answer unfiltered: filter again. The
-    // `error` tag is a span status, not an attribute, in OTLP; the list filters on it.
-    let tags: Vec<(String, String)> = p
-        .tags
-        .iter()
-        .filter(|(k, _)| k != "error")
-        .cloned()
-        .collect();
-    Ok(traces
-        .into_iter()
-        .filter(|t| t.matches_tags(&tags))
-        .collect())
+    let (status, body) = fetch(&version.search_url(&jc.url, p), &jc.url, signal).await?;
+    version.decode_search(p, status, &body).map_err(|e| e.at_url(&jc.url))
 }
 
 async fn trace_by_id(
@@ -150,16 +130,8 @@ async fn trace_by_id(
     id: &str,
     signal: &AbortSignal,
 ) -> Result<Trace, JaegerError> {
-    let url = match version {
-        ApiVersion::V3 => j::v3_trace_url(&jc.url, id),
-        ApiVersion::V1 => j::v1_trace_url(&jc.url, id),
-    };
-    let (status, body) = fetch(&url, &jc.url, signal).await?;
-    match version {
-        ApiVersion::V3 => j::decode_v3_trace(status, &body),
-        ApiVersion::V1 => j::decode_v1_trace(status, &body),
-    }
-    .map_err(|e| e.at_url(&jc.url))
+    let (status, body) = fetch(&version.trace_url(&jc.url, id), &jc.url, signal).await?;
+    version.decode_trace(status, &body).map_err(|e| e.at_url(&jc.url))
 }
 
 /// A link that opens in a new tab, without access to this page; not made when `href` is none.
@@ -245,13 +217,7 @@ pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
             }
         });
     }
-    listen(&close, "click", move |_: web_sys::Event| {
-        view.update(|v| {
-            v.drill = None;
-            v.drill_op = None;
-            v.trace = None;
-        })
-    });
+    listen(&close, "click", move |_: web_sys::Event| view.update(|v| *v = v.without_drill()));
     listen(&list, "click", move |ev: web_sys::Event| {
         let id = ev
             .target()
@@ -259,7 +225,7 @@ pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
             .and_then(|t| t.closest("tr[data-trace-id]").ok().flatten())
             .and_then(|tr| tr.get_attribute("data-trace-id"));
         if let Some(id) = id {
-            view.update(|v| v.trace = Some(id));
+            view.update(|v| *v = v.with_trace(&id));
         }
     });
 
@@ -414,34 +380,12 @@ pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
             };
             let offset = utc_offset_at(from as f64);
             let target = Target::parse(op.as_deref());
-            sub.set_text_content(Some(&format!(
-                "{} – {} · {} · {}",
-                drill::clock_ms(from * 1_000_000, offset),
-                drill::clock_ms(to * 1_000_000, offset),
-                op.as_deref().unwrap_or(&jc.service),
-                filter.label()
-            )));
-            let (op_name, mut tags) = match &target {
-                Target::Operation(o) => (Some(o.as_str()), Vec::new()),
-                Target::Route(r) => (None, vec![("http.route".to_owned(), r.clone())]),
-                Target::Service => (None, Vec::new()),
-            };
-            if filter == TraceFilter::Errors {
-                tags.push(("error".to_owned(), "true".to_owned()));
-            }
+            sub.set_text_content(Some(&drill::window_title(from, to, offset, op.as_deref(), &jc.service, filter)));
             link(
                 &window_links,
                 "jaeger-search",
                 "Search in Jaeger",
-                links::jaeger_search_link(
-                    &cfg.links,
-                    &jc.service,
-                    op_name,
-                    from * 1_000_000,
-                    to * 1_000_000,
-                    drill::SEARCH_LIMIT,
-                    &tags,
-                ),
+                drill::window_search_link(&cfg.links, &jc.service, filter, &target, from, to),
             );
             link(
                 &window_links,

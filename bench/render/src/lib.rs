@@ -12,7 +12,8 @@ use arrwdb_ops::core::panels::REQUEST_RATE;
 use arrwdb_ops::core::prom::Point;
 use arrwdb_ops::core::series::top_k;
 use arrwdb_ops::core::time::{QueryWindow, Step};
-use arrwdb_ops::web::panel::{draw, legend_rows, MAX_SERIES};
+use arrwdb_ops::core::panel_view::{legend, MAX_SERIES};
+use arrwdb_ops::web::panel::draw;
 use wasm_bindgen::prelude::*;
 
 /// Draws on `canvas`, as the request-rate panel does when its data arrives, the series whose
@@ -53,7 +54,7 @@ pub fn draw_panel(
     };
     let (summary, _ratio) =
         draw(canvas, &REQUEST_RATE, &window, &shown, false).map_err(|e| JsError::new(&e))?;
-    let legend = legend_rows(&REQUEST_RATE, &shown);
+    let legend = legend(REQUEST_RATE.unit, &shown, None);
     Ok(vec![
         summary.points_drawn as u32,
         hidden as u32,
