@@ -74,6 +74,7 @@ impl Flags {
             seed: self.number("seed", Some(1))?,
             incident_anchor_unix: self.number("incident-anchor-unix", Some(start_unix))?,
             incident_period_secs: self.number("incident-period-secs", Some(3_600))?,
+            ..SimConfig::new(start_unix, 1)
         };
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)

@@ -292,7 +292,7 @@ pub fn histogram_quantile(q: f64, buckets: &[(f64, f64)]) -> f64 {
 
 /// The guide's configuration for tests: start at a fixed moment, incidents every hour.
 pub fn config(seed: u64, start_unix: u64, anchor_offset_secs: u64) -> SimConfig {
-    SimConfig { start_unix, seed, incident_anchor_unix: start_unix + anchor_offset_secs, incident_period_secs: 3_600 }
+    SimConfig { incident_anchor_unix: start_unix + anchor_offset_secs, ..SimConfig::new(start_unix, seed) }
 }
 
 /// A process start for tests: 2026-11-24 06:00:00 UTC.
