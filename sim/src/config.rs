@@ -100,6 +100,11 @@ pub enum ConfigError {
         /// The rejected count.
         count: u32,
     },
+    /// Two replicas have the same address.
+    DuplicateInstance {
+        /// The address given twice.
+        instance: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -113,6 +118,7 @@ impl fmt::Display for ConfigError {
                 f,
                 "replica {index} of {count}: the count must be 1 to {MAX_REPLICAS} and the index below it"
             ),
+            ConfigError::DuplicateInstance { instance } => write!(f, "replica address {instance} is given twice"),
         }
     }
 }

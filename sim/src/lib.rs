@@ -8,6 +8,7 @@
 //! | module | what |
 //! | --- | --- |
 //! | [`config`] | [`SimConfig`]: start, seed, incident schedule; the 10-second tick |
+//! | [`replicas`] | [`Deployment`]: the replicas by address, each a [`SimConfig::replica`] |
 //! | [`incidents`] | the schedule: [`incidents_at`], [`incidents_between`] |
 //! | [`traffic`] | [`tick_traffic`]: per tick and series, request counts and latency distributions |
 //! | [`dist`] | log-normal latencies, their histogram buckets, integer splits |
@@ -38,6 +39,7 @@ pub mod dist;
 pub mod exposition;
 pub mod incidents;
 pub mod jaeger;
+pub mod replicas;
 mod rng;
 pub mod server;
 pub mod state;
@@ -49,6 +51,7 @@ pub use backfill::{write_openmetrics, BackfillError, BackfillOptions, BackfillSu
 pub use config::{ConfigError, SimConfig, TICK_SECS};
 pub use exposition::{format_float_like_prometheus_client, Exposition, TEXT_CONTENT_TYPE};
 pub use incidents::{incidents_at, incidents_between, ActiveIncident, IncidentKind};
+pub use replicas::{Deployment, Replica};
 pub use server::{JaegerServer, MetricsServer, ServeError};
 pub use state::{Gauges, Simulator, Snapshot, Totals};
 pub use trace_query::{find_traces, TraceQuery};

@@ -6,7 +6,8 @@ use std::io::BufWriter;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use arrwdb_sim::{write_openmetrics, BackfillOptions, JaegerServer, MetricsServer, SimConfig};
+use arrwdb_sim::config::MAX_REPLICAS;
+use arrwdb_sim::{write_openmetrics, BackfillOptions, Deployment, JaegerServer, MetricsServer, SimConfig};
 
 const USAGE: &str = "\
 usage:
@@ -87,18 +88,38 @@ fn serve(args: &[String]) -> Result<(), String> {
     let known: Vec<&str> = CONFIG_FLAGS.iter().copied().chain(["listen", "jaeger-listen"]).collect();
     let flags = Flags::parse(args, &known)?;
     let config = flags.config()?;
-    let mut server = MetricsServer::bind(&flags.text("listen", "127.0.0.1:8000"), config).map_err(|e| e.to_string())?;
+    let addresses: Vec<String> = flags.text("listen", "127.0.0.1:8000").split(',').map(str::to_owned).collect();
+    if addresses.len() > MAX_REPLICAS as usize || addresses.iter().any(String::is_empty) {
+        return Err(format!("--listen takes 1 to {MAX_REPLICAS} addresses, separated by commas"));
+    }
+    let count = addresses.len() as u32;
+    let mut servers = Vec::with_capacity(addresses.len());
+    let mut instances = Vec::with_capacity(addresses.len());
+    for (index, address) in addresses.iter().enumerate() {
+        let server = MetricsServer::bind(address, config.replica(index as u32, count)).map_err(|e| e.to_string())?;
+        // A replica is known by the address it was given; with port 0, by the one it got.
+        instances.push(if address.ends_with(":0") { server.local_addr().to_string() } else { address.clone() });
+        servers.push(server);
+    }
+    let deployment = Deployment::new(config, instances).map_err(|e| e.to_string())?;
     let jaeger = match flags.values.get("jaeger-listen") {
-        Some(address) => Some(JaegerServer::bind(address, config).map_err(|e| e.to_string())?),
+        Some(address) => Some(JaegerServer::bind(address, deployment).map_err(|e| e.to_string())?),
         None => None,
     };
-    server.warm_up(arrwdb_sim::server::now_unix());
-    eprintln!("listening on {}", server.local_addr());
+    let now_unix = arrwdb_sim::server::now_unix();
+    for server in &mut servers {
+        server.warm_up(now_unix);
+        eprintln!("listening on {}", server.local_addr());
+    }
     if let Some(jaeger) = jaeger {
         eprintln!("jaeger listening on {}", jaeger.local_addr());
         std::thread::spawn(move || jaeger.run());
     }
-    server.run();
+    let last = servers.pop().expect("at least one address");
+    for server in servers {
+        std::thread::spawn(move || server.run());
+    }
+    last.run();
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use tiny_http::{Header, Method, Request, Response, Server};
 use crate::config::{ConfigError, SimConfig};
 use crate::exposition::{Exposition, TEXT_CONTENT_TYPE};
 use crate::jaeger;
+use crate::replicas::Deployment;
 use crate::state::Simulator;
 
 /// The body of `GET /health` (arrwDB's health answer).
@@ -124,20 +125,20 @@ fn header(name: &str, value: &str) -> Header {
 /// others; the metrics listener is separate anyway).
 pub const JAEGER_WORKERS: usize = 2;
 
-/// A bound Jaeger query API (see `jaeger`): stateless, so its workers share only the
-/// configuration.
+/// A bound Jaeger query API (see `jaeger`) over the traces of every replica: stateless, so its
+/// workers share only the deployment.
 pub struct JaegerServer {
     http: Server,
     address: SocketAddr,
-    config: SimConfig,
+    deployment: Deployment,
 }
 
 impl JaegerServer {
     /// Binds `address` (`host:port`; port 0 picks a free one).
-    pub fn bind(address: &str, config: SimConfig) -> Result<JaegerServer, ServeError> {
-        config.validate().map_err(ServeError::Config)?;
+    pub fn bind(address: &str, deployment: Deployment) -> Result<JaegerServer, ServeError> {
+        deployment.config().validate().map_err(ServeError::Config)?;
         let (http, address) = bind_http(address)?;
-        Ok(JaegerServer { http, address, config })
+        Ok(JaegerServer { http, address, deployment })
     }
 
     /// The address it listens on.
@@ -183,7 +184,7 @@ impl JaegerServer {
 
     fn answer(&self, request: Request, t_unix: u64) {
         let method = request.method().as_str().to_owned();
-        let answer = jaeger::handle(&self.config, &method, request.url(), t_unix);
+        let answer = jaeger::handle(&self.deployment, &method, request.url(), t_unix);
         let mut response = Response::from_string(answer.body)
             .with_status_code(answer.status)
             .with_header(header("Content-Type", answer.content_type))
