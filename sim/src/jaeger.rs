@@ -48,8 +48,7 @@ use serde::Serialize;
 use crate::replicas::Deployment;
 use crate::trace_query::{find_traces, TraceQuery};
 use crate::traces::{
-    operations, trace_by_id, Attribute, AttributeValue, Span, SpanKind, StatusCode, Trace,
-    TraceId, SERVICE_NAME,
+    operations, trace_by_id, Attribute, AttributeValue, Span, SpanKind, StatusCode, Trace, TraceId, SERVICE_NAME,
 };
 
 /// The Content-Type of successful answers and of v1 errors.

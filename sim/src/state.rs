@@ -183,7 +183,10 @@ pub fn memory_bytes_at(config: &SimConfig, t_unix: u64) -> f64 {
         + 0.9 * GIB * ((rate - 24.0) / 28.0)
         + 0.25 * GIB * sawtooth
         + 0.05 * GIB * value_noise(config.draw_seed(), Stream::Memory, 0, t_unix as f64 / 60.0);
-    let bytes = match incidents_at(config, t_unix).into_iter().find(|i| i.kind == IncidentKind::MemoryClimb && i.kind.strikes(config)) {
+    let bytes = match incidents_at(config, t_unix)
+        .into_iter()
+        .find(|i| i.kind == IncidentKind::MemoryClimb && i.kind.strikes(config))
+    {
         Some(climb) => {
             let ramp_end = climb.started_unix + climb.kind.ramp_secs();
             let creep = t_unix.saturating_sub(ramp_end) as f64 / (climb.ends_unix - ramp_end) as f64;

@@ -106,9 +106,7 @@ pub fn span_matches(span: &Span, resource: &[Attribute], query: &TraceQuery) -> 
         }
         let matches =
             |attributes: &[Attribute]| attributes.iter().any(|a| a.key == key && a.value.as_query_text() == *value);
-        matches(&span.attributes)
-            || span.events.iter().any(|e| matches(&e.attributes))
-            || matches(resource)
+        matches(&span.attributes) || span.events.iter().any(|e| matches(&e.attributes)) || matches(resource)
     })
 }
 
@@ -121,9 +119,11 @@ pub fn trace_matches(trace: &Trace, query: &TraceQuery) -> bool {
 /// address or host name (attributes only the resource has).
 fn replica_may_match(replica: &Replica, query: &TraceQuery) -> bool {
     let resource = resource_attributes(replica);
-    query.attributes.iter().filter(|(key, _)| REPLICA_RESOURCE_KEYS.contains(&key.as_str())).all(|(key, value)| {
-        resource.iter().any(|a| a.key == key && a.value.as_query_text() == *value)
-    })
+    query
+        .attributes
+        .iter()
+        .filter(|(key, _)| REPLICA_RESOURCE_KEYS.contains(&key.as_str()))
+        .all(|(key, value)| resource.iter().any(|a| a.key == key && a.value.as_query_text() == *value))
 }
 
 /// The traces of `deployment` that match `query` and exist at `now_ns` (unix nanoseconds),

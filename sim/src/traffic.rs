@@ -457,11 +457,13 @@ pub fn tick_traffic(config: &SimConfig, tick: u64) -> TickTraffic {
 
         let burst_share = if h == SEARCH { 1.0 } else { 0.0 };
         let invalid_keys = rng.poisson(
-            (BASELINE_INVALID_KEYS_PER_SEC * handler.share / replicas + BURST_INVALID_KEYS_PER_SEC * auth_burst * burst_share)
+            (BASELINE_INVALID_KEYS_PER_SEC * handler.share / replicas
+                + BURST_INVALID_KEYS_PER_SEC * auth_burst * burst_share)
                 * tick_secs,
         );
         let expired_keys = rng.poisson(
-            (BASELINE_EXPIRED_KEYS_PER_SEC * handler.share / replicas + BURST_EXPIRED_KEYS_PER_SEC * auth_burst * burst_share)
+            (BASELINE_EXPIRED_KEYS_PER_SEC * handler.share / replicas
+                + BURST_EXPIRED_KEYS_PER_SEC * auth_burst * burst_share)
                 * tick_secs,
         );
         api_keys[1] += invalid_keys;

@@ -61,7 +61,8 @@ fn trace_ids_are_unchanged() {
     let now = START_UNIX + 2_070;
     let start_us = (START_UNIX + 1_200) * 1_000_000;
     let end_us = now * 1_000_000;
-    let answer = common::api::get(&c, &format!("/api/traces?service=arrwdb&start={start_us}&end={end_us}&limit=200"), now);
+    let answer =
+        common::api::get(&c, &format!("/api/traces?service=arrwdb&start={start_us}&end={end_us}&limit=200"), now);
     let ids: Vec<String> =
         answer.json()["data"].as_array().unwrap().iter().map(|t| t["traceID"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ids.len(), 200);

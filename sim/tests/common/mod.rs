@@ -297,3 +297,49 @@ pub fn config(seed: u64, start_unix: u64, anchor_offset_secs: u64) -> SimConfig 
 
 /// A process start for tests: 2026-11-24 06:00:00 UTC.
 pub const START_UNIX: u64 = 1_795_500_000;
+
+// The guide's alert expressions, as PromQL would compute them from two scrapes 5 minutes apart.
+
+/// Bytes in a GiB.
+pub const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// Whether a series is of status class 5xx.
+pub fn is_5xx(l: &BTreeMap<String, String>) -> bool {
+    l["status"].starts_with('5')
+}
+
+/// `sum(rate(arrwdb_http_http_requests_total{status=~"5.."}[5m])) / sum(rate(...[5m]))`.
+pub fn error_ratio(now: &Scrape, before: &Scrape) -> f64 {
+    let increase = |f: &dyn Fn(&BTreeMap<String, String>) -> bool| {
+        now.sum("arrwdb_http_http_requests_total", f) - before.sum("arrwdb_http_http_requests_total", f)
+    };
+    increase(&is_5xx) / increase(&|_| true)
+}
+
+/// `histogram_quantile(0.95, sum(rate(arrwdb_http_http_request_duration_seconds_bucket[5m])) by (le))`.
+pub fn p95_secs(now: &Scrape, before: &Scrape) -> f64 {
+    let by_le = |s: &Scrape| {
+        let mut out: BTreeMap<String, f64> = BTreeMap::new();
+        for x in s.samples().filter(|x| x.name == "arrwdb_http_http_request_duration_seconds_bucket") {
+            *out.entry(x.labels["le"].clone()).or_default() += x.value;
+        }
+        out
+    };
+    let (a, b) = (by_le(now), by_le(before));
+    let mut buckets: Vec<(f64, f64)> =
+        a.iter().map(|(le, v)| (if le == "+Inf" { f64::INFINITY } else { le.parse().unwrap() }, v - b[le])).collect();
+    buckets.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap());
+    histogram_quantile(0.95, &buckets)
+}
+
+/// `sum(rate(arrwdb_api_key_validations_total{status!="valid"}[5m]))`.
+pub fn auth_failures_per_sec(now: &Scrape, before: &Scrape) -> f64 {
+    let failed = |l: &BTreeMap<String, String>| l["status"] != "valid";
+    (now.sum("arrwdb_api_key_validations_total", failed) - before.sum("arrwdb_api_key_validations_total", failed))
+        / 300.0
+}
+
+/// `arrwdb_memory_usage_bytes / (16 * 1024^3)`.
+pub fn memory_ratio(now: &Scrape) -> f64 {
+    now.value("arrwdb_memory_usage_bytes", &[]) / (16.0 * GIB)
+}
