@@ -128,9 +128,13 @@ fn backfill(args: &[String]) -> Result<(), String> {
         .iter()
         .copied()
         .chain(["from", "to", "out", "fine-step-secs", "fine-span-secs", "coarse-step-secs", "job", "instance"])
+        .chain(["replicas", "replica"])
         .collect();
     let flags = Flags::parse(args, &known)?;
-    let config = flags.config()?;
+    let count = u32::try_from(flags.number("replicas", Some(1))?).unwrap_or(u32::MAX);
+    let index = u32::try_from(flags.number("replica", Some(0))?).unwrap_or(u32::MAX);
+    let config = flags.config()?.replica(index, count);
+    config.validate().map_err(|e| format!("--replica {index} --replicas {count}: {e}"))?;
     let mut options = BackfillOptions::new(flags.number("from", None)?, flags.number("to", None)?);
     options.fine_step_secs = flags.number("fine-step-secs", Some(options.fine_step_secs))?;
     options.fine_span_secs = flags.number("fine-span-secs", Some(options.fine_span_secs))?;

@@ -204,3 +204,48 @@ fn the_binary_serves_one_replica_per_address() {
     let mut too_many = Served::start(&["serve", "--listen", &vec!["127.0.0.1:0"; 17].join(","), "--start-unix", "0"]);
     assert_eq!(too_many.child.wait().unwrap().code(), Some(2));
 }
+
+#[test]
+fn each_replica_backfills_what_it_serves() {
+    let deployment = three_replicas();
+    let c = deployment.config();
+    let replica = deployment.replica(1).unwrap();
+    let out = std::env::temp_dir().join(format!("arrwdb-sim-replica-backfill-{}.om", std::process::id()));
+    let (from, to) = (START_UNIX + 1_200, START_UNIX + 1_800);
+    let numbers = [c.start_unix, c.seed, c.incident_anchor_unix, from, to].map(|n| n.to_string());
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_arrwdb-sim"))
+        .args(["backfill", "--start-unix", &numbers[0], "--seed", &numbers[1], "--incident-anchor-unix", &numbers[2]])
+        .args(["--from", &numbers[3], "--to", &numbers[4], "--out", out.to_str().unwrap()])
+        .args(["--replicas", "3", "--replica", "1", "--instance", replica.instance])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let families = common::parse(&text, common::Grammar::OpenMetrics).unwrap();
+    let live = scrape(&replica.config, to);
+    let mut compared = 0;
+    for sample in families.iter().flat_map(|f| &f.samples).filter(|s| s.timestamp == Some(to as i64)) {
+        assert_eq!(sample.labels["instance"], replica.instance);
+        let mut labels = sample.labels.clone();
+        labels.remove("instance");
+        labels.remove("job");
+        let pairs: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(sample.value, live.value(&sample.name, &pairs), "{} {labels:?}", sample.name);
+        compared += 1;
+    }
+    assert!(compared > 500, "{compared}");
+    // Another replica's history differs.
+    assert_ne!(
+        live.sum("arrwdb_http_http_requests_total", |_| true),
+        scrape(&deployment.replica(0).unwrap().config, to).sum("arrwdb_http_http_requests_total", |_| true)
+    );
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_arrwdb-sim"))
+        .args(["backfill", "--start-unix", "0", "--from", "0", "--to", "10", "--out", "/dev/null"])
+        .args(["--replicas", "3", "--replica", "3"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(bad.code(), Some(2));
+}
