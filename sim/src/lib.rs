@@ -13,12 +13,13 @@
 //! | [`traffic`] | [`tick_traffic`]: per tick and series, request counts and latency distributions |
 //! | [`dist`] | log-normal latencies, their histogram buckets, integer splits |
 //! | [`state`] | [`Simulator`]: counters as running sums of ticks (cached), gauges at a moment |
-//! | [`exposition`] | the families and the one renderer, text 0.0.4 or OpenMetrics |
+//! | [`exposition`] | the families and the one renderer: text 0.0.4, OpenMetrics (with exemplars) or the backfill's |
 //! | [`backfill`] | the OpenMetrics history file for promtool |
 //! | [`traces`] | sampled requests as traces: [`trace_by_id`], ids that carry the request, special traces |
 //! | [`trace_query`] | [`find_traces`]: Jaeger's search semantics, newest first, generated on demand |
+//! | [`exemplars`] | the traced requests behind the HTTP latency buckets, for OpenMetrics scrapes |
 //! | [`jaeger`] | Jaeger's query API (api_v3 and v1 JSON): [`jaeger::handle`], a pure function of the request |
-//! | [`server`] | `GET /metrics` and `GET /health`; [`JaegerServer`], the Jaeger listener |
+//! | [`server`] | `GET /metrics` (text, or OpenMetrics when asked) and `GET /health`; [`JaegerServer`], the Jaeger listener |
 //!
 //! Invariants:
 //! - Everything is a pure function of ([`SimConfig`], unix time): no clock or IO below
@@ -36,6 +37,7 @@
 pub mod backfill;
 pub mod config;
 pub mod dist;
+pub mod exemplars;
 pub mod exposition;
 pub mod incidents;
 pub mod jaeger;
@@ -49,7 +51,10 @@ pub mod traffic;
 
 pub use backfill::{write_openmetrics, BackfillError, BackfillOptions, BackfillSummary};
 pub use config::{ConfigError, SimConfig, TICK_SECS};
-pub use exposition::{format_float_like_prometheus_client, Exposition, TEXT_CONTENT_TYPE};
+pub use exposition::{
+    accepts_openmetrics, format_float_like_prometheus_client, Exemplar, Exemplars, Exposition,
+    OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE,
+};
 pub use incidents::{incidents_at, incidents_between, ActiveIncident, IncidentKind};
 pub use replicas::{Deployment, Replica};
 pub use server::{JaegerServer, MetricsServer, ServeError};

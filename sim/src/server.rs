@@ -1,6 +1,7 @@
-//! `arrwdb-sim serve`: the simulated arrwDB's `GET /metrics` (text format 0.0.4, the values at
-//! the moment of the scrape) and `GET /health`, one request at a time; and, on a listener of its
-//! own, Jaeger's query API over the simulated traces ([`JaegerServer`], see `jaeger`).
+//! `arrwdb-sim serve`: one replica's `GET /metrics` (text format 0.0.4, or OpenMetrics with
+//! exemplars when the `Accept` header asks for it, the values at the moment of the scrape) and
+//! `GET /health`, one request at a time, per replica; and, on a listener of its own, Jaeger's
+//! query API over the traces of every replica ([`JaegerServer`], see `jaeger`).
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -9,7 +10,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::config::{ConfigError, SimConfig};
-use crate::exposition::{Exposition, TEXT_CONTENT_TYPE};
+use crate::exemplars::http_duration_exemplars;
+use crate::exposition::{accepts_openmetrics, Exposition, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE};
 use crate::jaeger;
 use crate::replicas::Deployment;
 use crate::state::Simulator;
@@ -99,11 +101,20 @@ impl MetricsServer {
         let readable = matches!(request.method(), Method::Get | Method::Head);
         let response = match (path, readable) {
             ("/metrics", true) => {
+                let openmetrics =
+                    request.headers().iter().any(|h| h.field.equiv("Accept") && accepts_openmetrics(h.value.as_str()));
                 let snapshot = self.simulator.snapshot_at(t_unix);
-                let body = Exposition::of(self.simulator.config(), &snapshot).render_text();
+                let config = self.simulator.config();
+                let exposition = Exposition::of(config, &snapshot);
+                let (body, content_type) = if openmetrics {
+                    let exemplars = http_duration_exemplars(config, &exposition, t_unix);
+                    (exposition.render_openmetrics(&exemplars), OPENMETRICS_CONTENT_TYPE)
+                } else {
+                    (exposition.render_text(), TEXT_CONTENT_TYPE)
+                };
                 // With a Content-Length, as uvicorn answers, rather than chunked.
                 Response::from_string(body)
-                    .with_header(header("Content-Type", TEXT_CONTENT_TYPE))
+                    .with_header(header("Content-Type", content_type))
                     .with_chunked_threshold(usize::MAX)
             }
             ("/health", true) => {
