@@ -12,20 +12,29 @@ use arrwdb_sim::{write_openmetrics, BackfillOptions, Deployment, JaegerServer, M
 const USAGE: &str = "\
 usage:
   arrwdb-sim serve    --start-unix N [--seed S] [--incident-anchor-unix A] [--incident-period-secs P]
-                      [--listen 127.0.0.1:8000] [--jaeger-listen 127.0.0.1:16686]
+                      [--listen 127.0.0.1:8000[,ADDR...]] [--jaeger-listen 127.0.0.1:16686]
   arrwdb-sim backfill --start-unix N [--seed S] [--incident-anchor-unix A] [--incident-period-secs P]
                       --from F --to T --out FILE
                       [--fine-step-secs 10] [--fine-span-secs 21600] [--coarse-step-secs 30]
-                      [--job arrwdb] [--instance 127.0.0.1:8000]
+                      [--job arrwdb] [--instance 127.0.0.1:8000] [--replicas 1 --replica 0]
 
-serve     answers GET /metrics (Prometheus text 0.0.4) and GET /health; says \"listening on ADDR\"
-          on stderr once bound; stops on SIGTERM or SIGINT. With --jaeger-listen, also serves
-          Jaeger's query API (/api/v3/... and the v1 /api/...) over the simulated traces there,
-          and then says \"jaeger listening on ADDR\" on the next line.
+serve     plays one arrwDB replica per --listen address (comma-separated, up to 16), all on the
+          same clock, seed and incident schedule: replica I (from 0) is known by its address (as
+          given; with port 0, the one it got) and the host name arrwdb-<I+1>. They share the traffic evenly; each incident strikes one of
+          them (error spike: replica 1 % N; latency regression: 0; auth failure burst and memory
+          climb: N-1), the others stay healthy. Each answers GET /metrics (Prometheus text 0.0.4;
+          OpenMetrics 1.0 with exemplars on the HTTP latency buckets when the Accept header asks
+          for application/openmetrics-text) and GET /health, and says \"listening on ADDR\" on
+          stderr once bound, one line per replica in order. Stops on SIGTERM or SIGINT.
+          With --jaeger-listen, also serves Jaeger's query API (/api/v3/... and the v1 /api/...)
+          over the traces of every replica there (each span's resource names its replica in
+          service.instance.id and host.name), and then says \"jaeger listening on ADDR\".
 backfill  writes OpenMetrics history of [F, T] for `promtool tsdb create-blocks-from openmetrics`:
           every fine step over the last fine span before T, every coarse step before that.
           --job and --instance label every sample as Prometheus labels what it scrapes, so that
           the history continues the live series (an empty value leaves the label out).
+          --replicas N --replica I backfill replica I of N, as serve with N addresses exposes it
+          (give its address as --instance).
 
 Defaults: --seed 1, --incident-anchor-unix = --start-unix, --incident-period-secs 3600.";
 
