@@ -3,7 +3,7 @@
 //!
 //! [`Exposition::of`] lays a [`Snapshot`] out as families, in the fixture's order, with the
 //! fixture's names, help texts and labels. One set of functions turns a family's metrics into
-//! sample lines; the two formats only differ in details, chosen by [`Format`]:
+//! sample lines; the three formats only differ in details, chosen by `Format`:
 //!
 //! | | text 0.0.4 (live `/metrics`, the default) | OpenMetrics (live `/metrics` when asked) | OpenMetrics (backfill) |
 //! | --- | --- | --- | --- |

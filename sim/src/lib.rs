@@ -28,6 +28,10 @@
 //!   monotone, and the same bit for bit live and in the backfill.
 //! - A histogram's `+Inf` bucket, its `_count` and the request counter of the same labels are
 //!   one number.
+//! - Replicas ([`Deployment`]) are the same model per [`SimConfig::replica`]: they share the
+//!   load curve and the incident schedule, split the traffic with draws of their own, and each
+//!   incident strikes one of them ([`IncidentKind::sick_replica`]). A single replica is what
+//!   the simulator was before replicas existed, byte for byte (`tests/single_replica_pin.rs`).
 //! - Traces are requests of the same ticks: every 5xx and every request the latency histogram
 //!   counts above 1 s has a trace, 1 % of the others; a trace id carries its request, so nothing
 //!   is stored.

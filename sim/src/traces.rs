@@ -12,7 +12,10 @@
 //! one [`RequestGroup`] of [`tick_traffic`]. Its trace id carries that identity (XORed with a
 //! keyed hash that is also the id's first 16 hex digits), so [`trace_by_id`] is O(1) with no
 //! storage: it decodes the id, checks the hash, recomputes the tick and rebuilds the trace.
-//! Span ids are hashes of the request and the span's position.
+//! Span ids are hashes of the request and the span's position. Every draw and hash of a
+//! request's trace is keyed by its replica's draw seed ([`SimConfig::draw_seed`]), so the ids of
+//! the replicas differ and the check hash also says which replica served the request; the
+//! trace's resource names that replica (`service.instance.id`, `host.name`).
 //!
 //! Special trace ids, for a client's robustness tests (their first 24 hex digits are zeros, which
 //! a request's id never has):
@@ -23,8 +26,8 @@
 //! | `00000000000000000000000000020000` ([`SKEWED_TRACE_ID`]) | a search with clock skew (its `vector_search` starts and ends 400 ms before its parent starts) and an orphan (`db.get`, whose parent span is not in the trace) |
 //! | `00000000000000000000000000030000` ([`HOSTILE_TRACE_ID`]) | span names, attribute values, an event and a status message with `<script>alert(1)</script>`, `javascript:alert(1)` and `"><img src=x onerror=alert(1)>` |
 //!
-//! They lie a few minutes after the process start, are served whatever the time, and are not
-//! returned by searches (only by id).
+//! They lie a few minutes after the process start, are served whatever the time (by the first
+//! replica), and are not returned by searches (only by id).
 //!
 //! Invariants:
 //! - Every trace is a pure function of ([`SimConfig`], its id); whether it is visible depends on
