@@ -161,13 +161,14 @@ pub fn write_openmetrics(
     let mut summary = BackfillSummary { timestamps: times.len(), series: 0, samples: 0 };
     let mut buffer = String::with_capacity(1 << 20);
     for family in layout.iter().flat_map(|l| &l.families) {
-        write_family_header(&mut buffer, family, Format::OpenMetrics);
+        write_family_header(&mut buffer, family, Format::OpenMetricsBackfill);
         for metric in &family.metrics {
             let lines = sample_lines(family, metric, &extra);
             summary.series += lines.len();
             summary.samples += lines.len() * times.len();
             for (t, values) in times.iter().zip(&values_at) {
-                write_point(&mut buffer, &lines, &values[metric.values.clone()], Format::OpenMetrics, Some(*t));
+                let values = &values[metric.values.clone()];
+                write_point(&mut buffer, &lines, values, Format::OpenMetricsBackfill, Some(*t), |_| None);
                 if buffer.len() > (1 << 20) {
                     out.write_all(buffer.as_bytes())?;
                     buffer.clear();

@@ -9,6 +9,9 @@ pub const TICK_SECS: u64 = 10;
 /// of each period and must not overlap their next occurrence.
 pub const MIN_INCIDENT_PERIOD_SECS: u64 = 3_600;
 
+/// The most replicas one deployment has.
+pub const MAX_REPLICAS: u32 = 16;
+
 /// What the simulation depends on. Every metric is a pure function of this and the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SimConfig {
@@ -22,18 +25,45 @@ pub struct SimConfig {
     pub incident_anchor_unix: u64,
     /// Length of the incident period in seconds (at least [`MIN_INCIDENT_PERIOD_SECS`]).
     pub incident_period_secs: u64,
+    /// Which replica of the deployment this process is, from 0 (see [`SimConfig::replica`]).
+    pub replica_index: u32,
+    /// How many replicas share the traffic (1 to [`MAX_REPLICAS`]).
+    pub replica_count: u32,
 }
 
 impl SimConfig {
     /// A configuration with the default incident period (one hour), anchored at the start.
     pub fn new(start_unix: u64, seed: u64) -> SimConfig {
-        SimConfig { start_unix, seed, incident_anchor_unix: start_unix, incident_period_secs: MIN_INCIDENT_PERIOD_SECS }
+        SimConfig {
+            start_unix,
+            seed,
+            incident_anchor_unix: start_unix,
+            incident_period_secs: MIN_INCIDENT_PERIOD_SECS,
+            replica_index: 0,
+            replica_count: 1,
+        }
+    }
+
+    /// The same deployment seen from replica `index` of `count`.
+    pub fn replica(self, index: u32, count: u32) -> SimConfig {
+        SimConfig { replica_index: index, replica_count: count, ..self }
+    }
+
+    /// The seed of this replica's own draws (request counts, rounding, sizes, traces): the
+    /// deployment's seed for replica 0, so that a single replica draws as before replicas
+    /// existed, a hash of it and the index for the others. What the replicas share (the load
+    /// curve, the libraries' activity) draws from [`SimConfig::seed`].
+    pub fn draw_seed(&self) -> u64 {
+        replica_draw_seed(self.seed, self.replica_index)
     }
 
     /// Checks the preconditions the model relies on.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.incident_period_secs < MIN_INCIDENT_PERIOD_SECS {
             return Err(ConfigError::IncidentPeriodTooShort { period_secs: self.incident_period_secs });
+        }
+        if !(1..=MAX_REPLICAS).contains(&self.replica_count) || self.replica_index >= self.replica_count {
+            return Err(ConfigError::BadReplica { index: self.replica_index, count: self.replica_count });
         }
         Ok(())
     }
@@ -63,6 +93,18 @@ pub enum ConfigError {
         /// The rejected period.
         period_secs: u64,
     },
+    /// The replica count is not 1 to [`MAX_REPLICAS`], or the index is not below it.
+    BadReplica {
+        /// The rejected index.
+        index: u32,
+        /// The rejected count.
+        count: u32,
+    },
+    /// Two replicas have the same address.
+    DuplicateInstance {
+        /// The address given twice.
+        instance: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -72,7 +114,20 @@ impl fmt::Display for ConfigError {
                 f,
                 "incident period of {period_secs} s is too short: the incidents span 58 minutes, so it must be at least {MIN_INCIDENT_PERIOD_SECS} s"
             ),
+            ConfigError::BadReplica { index, count } => write!(
+                f,
+                "replica {index} of {count}: the count must be 1 to {MAX_REPLICAS} and the index below it"
+            ),
+            ConfigError::DuplicateInstance { instance } => write!(f, "replica address {instance} is given twice"),
         }
+    }
+}
+
+/// See [`SimConfig::draw_seed`].
+fn replica_draw_seed(seed: u64, replica_index: u32) -> u64 {
+    match replica_index {
+        0 => seed,
+        i => crate::rng::hash(seed, crate::rng::Stream::Replica, &[u64::from(i)]),
     }
 }
 
@@ -97,5 +152,11 @@ mod tests {
         assert!(c.validate().is_ok());
         c.incident_period_secs = 600;
         assert_eq!(c.validate(), Err(ConfigError::IncidentPeriodTooShort { period_secs: 600 }));
+        c = SimConfig::new(0, 0);
+        for (index, count, valid) in [(0, 1, true), (15, 16, true), (3, 3, false), (0, 0, false), (0, 17, false)] {
+            assert_eq!(c.replica(index, count).validate().is_ok(), valid, "{index} of {count}");
+        }
+        assert_eq!(c.replica(0, 3).draw_seed(), c.seed);
+        assert_ne!(c.replica(1, 3).draw_seed(), c.replica(2, 3).draw_seed());
     }
 }

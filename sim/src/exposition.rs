@@ -3,15 +3,19 @@
 //!
 //! [`Exposition::of`] lays a [`Snapshot`] out as families, in the fixture's order, with the
 //! fixture's names, help texts and labels. One set of functions turns a family's metrics into
-//! sample lines; the two formats only differ in details, chosen by [`Format`]:
+//! sample lines; the three formats only differ in details, chosen by `Format`:
 //!
-//! | | text 0.0.4 (live `/metrics`) | OpenMetrics (backfill) |
-//! | --- | --- | --- |
-//! | counter family name | `x_total` | `x` (samples still `x_total`) |
-//! | `_created` | separate gauge families, after each family | left out (constant; the live scrape brings them) |
-//! | numbers | as prometheus_client (`45.0`, `1.048576e+06`) | shortest (`45`, `1048576`) |
-//! | timestamps | none | seconds, on every sample |
-//! | end | - | `# EOF` |
+//! | | text 0.0.4 (live `/metrics`, the default) | OpenMetrics (live `/metrics` when asked) | OpenMetrics (backfill) |
+//! | --- | --- | --- | --- |
+//! | counter family name | `x_total` | `x` (samples still `x_total`) | `x` (samples still `x_total`) |
+//! | `_created` | separate gauge families, after each family | `x_created` samples after each metric's | left out (constant; the live scrape brings them) |
+//! | numbers | as prometheus_client (`45.0`, `1.048576e+06`) | as prometheus_client | shortest (`45`, `1048576`) |
+//! | timestamps | none | none | seconds, on every sample |
+//! | exemplars | - | on `_bucket` lines of the HTTP latency histogram | - |
+//! | end | - | `# EOF` | `# EOF` |
+//!
+//! The sample names are the same in all three, so Prometheus stores the same series whichever
+//! it scrapes.
 
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -25,6 +29,28 @@ use crate::traffic::{
 
 /// The Content-Type of the text format, as prometheus_client sends it.
 pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The Content-Type of OpenMetrics, as prometheus_client sends it.
+pub const OPENMETRICS_CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Whether a scrape's `Accept` header asks for OpenMetrics: as prometheus_client decides, when
+/// one of the accepted media types is `application/openmetrics-text` (whatever its parameters).
+pub fn accepts_openmetrics(accept: &str) -> bool {
+    accept.split(',').any(|accepted| accepted.split(';').next().unwrap_or("").trim() == "application/openmetrics-text")
+}
+
+/// An exemplar of a histogram bucket: a traced request it counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exemplar {
+    /// The request's trace id, 32 lowercase hex digits (its `trace_id` label).
+    pub trace_id_hex: String,
+    /// The request's latency in seconds.
+    pub value_secs: f64,
+    /// When the request ended (unix nanoseconds).
+    pub timestamp_ns: u64,
+}
+
+/// Exemplars by the index of the value they belong to in [`Exposition::values`] (a bucket's).
+pub type Exemplars = std::collections::BTreeMap<usize, Exemplar>;
 
 /// `process_max_fds` of the simulated process.
 const MAX_FDS: f64 = 20_000.0;
@@ -102,13 +128,16 @@ pub struct Exposition {
     pub values: Vec<f64>,
 }
 
-/// Which of the two output formats.
+/// Which of the three output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
     /// Prometheus text format 0.0.4, as prometheus_client writes it.
     Text,
-    /// OpenMetrics 1.0 text, with timestamps, for `promtool tsdb create-blocks-from openmetrics`.
+    /// OpenMetrics 1.0 text, as prometheus_client writes it for a scrape that asks for it.
     OpenMetrics,
+    /// OpenMetrics 1.0 text, with timestamps and the shortest numbers, for
+    /// `promtool tsdb create-blocks-from openmetrics`.
+    OpenMetricsBackfill,
 }
 
 struct Builder {
@@ -238,9 +267,6 @@ impl Exposition {
         b.metric(&[], &[gauges.disk_percent]);
 
         // The instrumentator's metrics, in the order they were added.
-        let http_labels = |h: usize, status: StatusClass| {
-            [("handler", HANDLERS[h].route), ("method", HANDLERS[h].method), ("status", status.label())]
-        };
         let http_series = || {
             (0..HANDLERS.len())
                 .flat_map(|h| StatusClass::ALL.iter().enumerate().map(move |(s, status)| (h, s, *status)))
@@ -256,12 +282,7 @@ impl Exposition {
             b.metric(&http_labels(h, status), &[series.duration.count as f64, series.response_bytes_sum]);
         }
         let http_bounds = FamilyKind::Histogram { bounds_secs: &HTTP_DURATION_BOUNDS_SECS };
-        b.family(
-            "arrwdb_http_http_request_duration_seconds",
-            "Duration of HTTP requests in seconds",
-            http_bounds,
-            true,
-        );
+        b.family(HTTP_DURATION_FAMILY, "Duration of HTTP requests in seconds", http_bounds, true);
         for (h, s, status) in http_series() {
             let d = &totals.http[h][s].duration;
             b.metric(&http_labels(h, status), &histogram_values(&d.cumulative, d.count, d.sum_secs));
@@ -291,20 +312,63 @@ impl Exposition {
             write_family_header(&mut out, family, Format::Text);
             for metric in &family.metrics {
                 let lines = sample_lines(family, metric, &[]);
-                write_point(&mut out, &lines, &self.values[metric.values.clone()], Format::Text, None);
+                write_point(&mut out, &lines, &self.values[metric.values.clone()], Format::Text, None, |_| None);
             }
             if family.has_created {
                 let name = format!("{}_created", family.name);
                 let _ = writeln!(out, "# HELP {name} {}", escape_help(family.help, Format::Text));
                 let _ = writeln!(out, "# TYPE {name} gauge");
                 for metric in &family.metrics {
-                    let prefix = sample_prefix(&name, &metric.labels, None, &[]);
-                    let _ = writeln!(out, "{prefix} {}", format_float_like_prometheus_client(self.created_unix as f64));
+                    self.write_created(&mut out, family, metric);
                 }
             }
         }
         out
     }
+
+    /// The OpenMetrics body of `GET /metrics` for a scrape that asks for it, as
+    /// prometheus_client would write these values, with `exemplars` on their buckets' lines.
+    pub fn render_openmetrics(&self, exemplars: &Exemplars) -> String {
+        let mut out = String::with_capacity(80 * 1024);
+        for family in &self.families {
+            write_family_header(&mut out, family, Format::OpenMetrics);
+            for metric in &family.metrics {
+                let lines = sample_lines(family, metric, &[]);
+                let start = metric.values.start;
+                write_point(&mut out, &lines, &self.values[metric.values.clone()], Format::OpenMetrics, None, |i| {
+                    exemplars.get(&(start + i))
+                });
+                if family.has_created {
+                    self.write_created(&mut out, family, metric);
+                }
+            }
+        }
+        out.push_str("# EOF\n");
+        out
+    }
+
+    /// The `<name>_created` sample of `metric`.
+    fn write_created(&self, out: &mut String, family: &Family, metric: &Metric) {
+        let prefix = sample_prefix(&format!("{}_created", family.name), &metric.labels, None, &[]);
+        let _ = writeln!(out, "{prefix} {}", format_float_like_prometheus_client(self.created_unix as f64));
+    }
+
+    /// Where the count of bucket `bucket` (an index into `HTTP_DURATION_BOUNDS_SECS`, its length
+    /// for `+Inf`) of the HTTP latency histogram of (`handler`, `status`) is in [`Exposition::values`].
+    pub fn http_duration_bucket_index(&self, handler: usize, status: StatusClass, bucket: usize) -> Option<usize> {
+        let family = self.families.iter().find(|f| f.name == HTTP_DURATION_FAMILY)?;
+        let wanted = http_labels(handler, status);
+        let metric = family.metrics.iter().find(|m| m.labels == wanted)?;
+        (bucket <= HTTP_DURATION_BOUNDS_SECS.len()).then_some(metric.values.start + bucket)
+    }
+}
+
+/// The family of the HTTP latency histogram.
+const HTTP_DURATION_FAMILY: &str = "arrwdb_http_http_request_duration_seconds";
+
+/// The labels of the instrumentator's series of (`handler`, `status`).
+fn http_labels(handler: usize, status: StatusClass) -> [(&'static str, &'static str); 3] {
+    [("handler", HANDLERS[handler].route), ("method", HANDLERS[handler].method), ("status", status.label())]
 }
 
 /// One sample line of a metric point, before its value: the full sample name with its label
@@ -312,6 +376,8 @@ impl Exposition {
 pub(crate) struct SampleLine {
     pub(crate) prefix: String,
     pub(crate) value_index: usize,
+    /// Whether it is a histogram bucket's (the lines that carry exemplars).
+    pub(crate) is_bucket: bool,
 }
 
 /// The sample lines of one metric point. `extra_labels` are added to every line (the backfill
@@ -325,6 +391,7 @@ pub(crate) fn sample_lines(family: &Family, metric: &Metric, extra_labels: &[(&s
             extra_labels,
         ),
         value_index,
+        is_bucket: le.is_some(),
     };
     match family.kind {
         FamilyKind::Counter => vec![line("_total", None, 0)],
@@ -381,24 +448,32 @@ pub(crate) fn write_family_header(out: &mut String, family: &Family, format: For
     let _ = writeln!(out, "# TYPE {name} {}", family.kind.type_name());
 }
 
-/// The lines of one metric point (`values` are the metric's values at that moment).
-pub(crate) fn write_point(
+/// The lines of one metric point (`values` are the metric's values at that moment); a bucket's
+/// line carries `exemplar(value index in the metric)` if there is one.
+pub(crate) fn write_point<'e>(
     out: &mut String,
     lines: &[SampleLine],
     values: &[f64],
     format: Format,
     timestamp_unix: Option<u64>,
+    exemplar: impl Fn(usize) -> Option<&'e Exemplar>,
 ) {
     for line in lines {
         let value = values[line.value_index];
         out.push_str(&line.prefix);
         out.push(' ');
         match format {
-            Format::Text => out.push_str(&format_float_like_prometheus_client(value)),
-            Format::OpenMetrics => push_compact_float(out, value),
+            Format::Text | Format::OpenMetrics => out.push_str(&format_float_like_prometheus_client(value)),
+            Format::OpenMetricsBackfill => push_compact_float(out, value),
         }
         if let Some(ts) = timestamp_unix {
             let _ = write!(out, " {ts}");
+        }
+        if let Some(e) = exemplar(line.value_index).filter(|_| line.is_bucket) {
+            let nanos_per_milli = 1_000_000;
+            let (secs, millis) = (e.timestamp_ns / 1_000_000_000, e.timestamp_ns % 1_000_000_000 / nanos_per_milli);
+            let value = format_float_like_prometheus_client(e.value_secs);
+            let _ = write!(out, " # {{trace_id=\"{}\"}} {value} {secs}.{millis:03}", e.trace_id_hex);
         }
         out.push('\n');
     }
@@ -414,7 +489,7 @@ fn escape_help(help: &str, format: Format) -> String {
     let escaped = help.replace('\\', r"\\").replace('\n', r"\n");
     match format {
         Format::Text => escaped,
-        Format::OpenMetrics => escaped.replace('"', r#"\""#),
+        Format::OpenMetrics | Format::OpenMetricsBackfill => escaped.replace('"', r#"\""#),
     }
 }
 

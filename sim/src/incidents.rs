@@ -60,6 +60,22 @@ impl IncidentKind {
         }
     }
 
+    /// The replica (index, of `replica_count`) the incident strikes; the others stay healthy,
+    /// so a per-replica view tells which one is sick. One replica: always that one.
+    pub fn sick_replica(self, replica_count: u32) -> u32 {
+        let count = replica_count.max(1);
+        match self {
+            IncidentKind::ErrorSpike => 1 % count,
+            IncidentKind::LatencyRegression => 0,
+            IncidentKind::AuthFailureBurst | IncidentKind::MemoryClimb => count - 1,
+        }
+    }
+
+    /// Whether the incident strikes the replica of `config`.
+    pub fn strikes(self, config: &SimConfig) -> bool {
+        self.sick_replica(config.replica_count) == config.replica_index
+    }
+
     /// A stable machine-readable name (`error_spike`, ...).
     pub fn name(self) -> &'static str {
         match self {
@@ -139,8 +155,12 @@ pub fn incidents_between(config: &SimConfig, from_unix: u64, to_unix: u64) -> Ve
     out
 }
 
-/// The strength of `kind` at `t_unix` (0 when it is not under way).
+/// The strength of `kind` at `t_unix` on the replica of `config` (0 when it is not under way,
+/// or strikes another replica).
 pub fn intensity(config: &SimConfig, kind: IncidentKind, t_unix: u64) -> f64 {
+    if !kind.strikes(config) {
+        return 0.0;
+    }
     occurrence(kind, period_start_unix(config, t_unix)).intensity_at(t_unix)
 }
 
@@ -149,7 +169,7 @@ mod tests {
     use super::*;
 
     fn config() -> SimConfig {
-        SimConfig { start_unix: 0, seed: 1, incident_anchor_unix: 10_000, incident_period_secs: 3_600 }
+        SimConfig { incident_anchor_unix: 10_000, ..SimConfig::new(0, 1) }
     }
 
     #[test]
@@ -182,6 +202,21 @@ mod tests {
         assert_eq!(intensity(&c, IncidentKind::ErrorSpike, 10_300), 1.0);
         assert_eq!(intensity(&c, IncidentKind::ErrorSpike, 10_480), 0.0);
         assert_eq!(intensity(&c, IncidentKind::MemoryClimb, 10_000 + 32 * 60), 0.5);
+    }
+
+    #[test]
+    fn each_incident_strikes_one_replica() {
+        use IncidentKind::*;
+        let sick = |count: u32| IncidentKind::ALL.map(|kind| kind.sick_replica(count));
+        assert_eq!(sick(1), [0, 0, 0, 0]);
+        assert_eq!(sick(2), [1, 0, 1, 1]);
+        assert_eq!(sick(3), [1, 0, 2, 2]);
+        let c = config();
+        let t = 10_000 + 100;
+        for index in 0..3 {
+            let expected = if index == 1 { 1.0 } else { 0.0 };
+            assert_eq!(intensity(&c.replica(index, 3), ErrorSpike, t), expected, "replica {index}");
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@
 //! `404 page not found`; other methods than GET and HEAD: 405.
 //!
 //! Invariants:
-//! - [`handle`] is a pure function of ([`SimConfig`], the time, the request line).
+//! - [`handle`] is a pure function of ([`Deployment`], the time, the request line).
 //! - Timestamps are converted here and only here: nanoseconds as decimal strings in v3,
 //!   microseconds as numbers in v1.
 //! - Every JSON body is written by serde_json from the structs below, in upstream's field order.
@@ -45,11 +45,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::config::SimConfig;
+use crate::replicas::Deployment;
 use crate::trace_query::{find_traces, TraceQuery};
 use crate::traces::{
-    operations, resource_attributes, trace_by_id, Attribute, AttributeValue, Span, SpanKind, StatusCode, Trace,
-    TraceId, SERVICE_NAME,
+    operations, trace_by_id, Attribute, AttributeValue, Span, SpanKind, StatusCode, Trace, TraceId, SERVICE_NAME,
 };
 
 /// The Content-Type of successful answers and of v1 errors.
@@ -114,8 +113,9 @@ impl ApiResponse {
     }
 }
 
-/// Answers one request (`url` is the request target: path and query) at `now_unix`.
-pub fn handle(config: &SimConfig, method: &str, url: &str, now_unix: u64) -> ApiResponse {
+/// Answers one request (`url` is the request target: path and query) at `now_unix`, over the
+/// traces of every replica of `deployment`.
+pub fn handle(deployment: &Deployment, method: &str, url: &str, now_unix: u64) -> ApiResponse {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let params = Params::parse(query);
     let segments: Vec<String> = path.split('/').skip(1).map(|s| percent_decode(s, false)).collect();
@@ -139,13 +139,13 @@ pub fn handle(config: &SimConfig, method: &str, url: &str, now_unix: u64) -> Api
     match route {
         Route::V3Services => v3_services(),
         Route::V3Operations => v3_operations(&params),
-        Route::V3FindTraces => v3_find_traces(config, &params, now_ns),
-        Route::V3GetTrace(id) => v3_get_trace(config, id, now_ns),
+        Route::V3FindTraces => v3_find_traces(deployment, &params, now_ns),
+        Route::V3GetTrace(id) => v3_get_trace(deployment, id, now_ns),
         Route::V1Services => v1_services(),
         Route::V1ServiceOperations(service) => v1_service_operations(service),
         Route::V1Operations => v1_operations(&params),
-        Route::V1FindTraces => v1_find_traces(config, &params, now_ns),
-        Route::V1GetTrace(id) => v1_get_trace(config, id, now_ns),
+        Route::V1FindTraces => v1_find_traces(deployment, &params, now_ns),
+        Route::V1GetTrace(id) => v1_get_trace(deployment, id, now_ns),
     }
 }
 
@@ -230,16 +230,16 @@ fn v3_query(params: &Params) -> Result<TraceQuery, ApiResponse> {
     Ok(query)
 }
 
-fn v3_find_traces(config: &SimConfig, params: &Params, now_ns: u64) -> ApiResponse {
+fn v3_find_traces(deployment: &Deployment, params: &Params, now_ns: u64) -> ApiResponse {
     match v3_query(params) {
-        Ok(query) => v3_traces_answer(&find_traces(config, &query, now_ns)),
+        Ok(query) => v3_traces_answer(&find_traces(deployment, &query, now_ns)),
         Err(answer) => answer,
     }
 }
 
-fn v3_get_trace(config: &SimConfig, id: &str, now_ns: u64) -> ApiResponse {
+fn v3_get_trace(deployment: &Deployment, id: &str, now_ns: u64) -> ApiResponse {
     match TraceId::parse(id) {
-        Ok(id) => v3_traces_answer(trace_by_id(config, id, now_ns).as_slice()),
+        Ok(id) => v3_traces_answer(trace_by_id(deployment, id, now_ns).as_slice()),
         Err(e) => ApiResponse::v3_error(400, format!("malformed parameter trace_id: {e}")),
     }
 }
@@ -250,7 +250,6 @@ fn v3_traces_answer(traces: &[Trace]) -> ApiResponse {
     if traces.is_empty() {
         return ApiResponse::v3_error(404, "No traces found");
     }
-    let resource = otlp_attributes(&resource_attributes());
     let resource_spans = traces
         .iter()
         .map(|trace| {
@@ -263,7 +262,7 @@ fn v3_traces_answer(traces: &[Trace]) -> ApiResponse {
                         .push(OtlpScopeSpans { scope: OtlpScope { name: span.scope }, spans: vec![span_json] }),
                 }
             }
-            OtlpResourceSpans { resource: OtlpResource { attributes: resource.clone() }, scope_spans }
+            OtlpResourceSpans { resource: OtlpResource { attributes: otlp_attributes(&trace.resource) }, scope_spans }
         })
         .collect();
     ApiResponse::json(200, &V3Result { result: OtlpTracesData { resource_spans } })
@@ -510,18 +509,18 @@ fn v1_query(params: &Params, now_ns: u64) -> Result<TraceQuery, ApiResponse> {
     Ok(query)
 }
 
-fn v1_find_traces(config: &SimConfig, params: &Params, now_ns: u64) -> ApiResponse {
+fn v1_find_traces(deployment: &Deployment, params: &Params, now_ns: u64) -> ApiResponse {
     let ids: Vec<&str> = params.all("traceID").collect();
     let traces: Vec<Trace> = if ids.is_empty() {
         match v1_query(params, now_ns) {
-            Ok(query) => find_traces(config, &query, now_ns),
+            Ok(query) => find_traces(deployment, &query, now_ns),
             Err(answer) => return answer,
         }
     } else {
         let mut traces = Vec::new();
         for id in ids {
             match TraceId::parse(id) {
-                Ok(id) => traces.extend(trace_by_id(config, id, now_ns)),
+                Ok(id) => traces.extend(trace_by_id(deployment, id, now_ns)),
                 Err(e) => return ApiResponse::v1_error(400, e),
             }
         }
@@ -531,12 +530,12 @@ fn v1_find_traces(config: &SimConfig, params: &Params, now_ns: u64) -> ApiRespon
     ApiResponse::json(200, &v1_envelope(data, 0))
 }
 
-fn v1_get_trace(config: &SimConfig, id: &str, now_ns: u64) -> ApiResponse {
+fn v1_get_trace(deployment: &Deployment, id: &str, now_ns: u64) -> ApiResponse {
     let id = match TraceId::parse(id) {
         Ok(id) => id,
         Err(e) => return ApiResponse::v1_error(400, e),
     };
-    match trace_by_id(config, id, now_ns) {
+    match trace_by_id(deployment, id, now_ns) {
         Some(trace) => ApiResponse::json(200, &v1_envelope(vec![v1_trace(&trace)], 0)),
         None => ApiResponse::v1_error(404, "trace not found"),
     }
@@ -546,7 +545,7 @@ fn v1_get_trace(config: &SimConfig, id: &str, now_ns: u64) -> ApiResponse {
 /// tags, events as logs, the parent as a `CHILD_OF` reference.
 fn v1_trace(trace: &Trace) -> V1Trace {
     let trace_id = trace.trace_id.to_hex();
-    let process_tags = resource_attributes().iter().filter(|a| a.key != "service.name").map(v1_tag).collect();
+    let process_tags = trace.resource.iter().filter(|a| a.key != "service.name").map(v1_tag).collect();
     let spans = trace
         .spans
         .iter()

@@ -6,25 +6,35 @@ use std::io::BufWriter;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use arrwdb_sim::{write_openmetrics, BackfillOptions, JaegerServer, MetricsServer, SimConfig};
+use arrwdb_sim::config::MAX_REPLICAS;
+use arrwdb_sim::{write_openmetrics, BackfillOptions, Deployment, JaegerServer, MetricsServer, SimConfig};
 
 const USAGE: &str = "\
 usage:
   arrwdb-sim serve    --start-unix N [--seed S] [--incident-anchor-unix A] [--incident-period-secs P]
-                      [--listen 127.0.0.1:8000] [--jaeger-listen 127.0.0.1:16686]
+                      [--listen 127.0.0.1:8000[,ADDR...]] [--jaeger-listen 127.0.0.1:16686]
   arrwdb-sim backfill --start-unix N [--seed S] [--incident-anchor-unix A] [--incident-period-secs P]
                       --from F --to T --out FILE
                       [--fine-step-secs 10] [--fine-span-secs 21600] [--coarse-step-secs 30]
-                      [--job arrwdb] [--instance 127.0.0.1:8000]
+                      [--job arrwdb] [--instance 127.0.0.1:8000] [--replicas 1 --replica 0]
 
-serve     answers GET /metrics (Prometheus text 0.0.4) and GET /health; says \"listening on ADDR\"
-          on stderr once bound; stops on SIGTERM or SIGINT. With --jaeger-listen, also serves
-          Jaeger's query API (/api/v3/... and the v1 /api/...) over the simulated traces there,
-          and then says \"jaeger listening on ADDR\" on the next line.
+serve     plays one arrwDB replica per --listen address (comma-separated, up to 16), all on the
+          same clock, seed and incident schedule: replica I (from 0) is known by its address (as
+          given; with port 0, the one it got) and the host name arrwdb-<I+1>. They share the traffic evenly; each incident strikes one of
+          them (error spike: replica 1 % N; latency regression: 0; auth failure burst and memory
+          climb: N-1), the others stay healthy. Each answers GET /metrics (Prometheus text 0.0.4;
+          OpenMetrics 1.0 with exemplars on the HTTP latency buckets when the Accept header asks
+          for application/openmetrics-text) and GET /health, and says \"listening on ADDR\" on
+          stderr once bound, one line per replica in order. Stops on SIGTERM or SIGINT.
+          With --jaeger-listen, also serves Jaeger's query API (/api/v3/... and the v1 /api/...)
+          over the traces of every replica there (each span's resource names its replica in
+          service.instance.id and host.name), and then says \"jaeger listening on ADDR\".
 backfill  writes OpenMetrics history of [F, T] for `promtool tsdb create-blocks-from openmetrics`:
           every fine step over the last fine span before T, every coarse step before that.
           --job and --instance label every sample as Prometheus labels what it scrapes, so that
           the history continues the live series (an empty value leaves the label out).
+          --replicas N --replica I backfill replica I of N, as serve with N addresses exposes it
+          (give its address as --instance).
 
 Defaults: --seed 1, --incident-anchor-unix = --start-unix, --incident-period-secs 3600.";
 
@@ -74,6 +84,7 @@ impl Flags {
             seed: self.number("seed", Some(1))?,
             incident_anchor_unix: self.number("incident-anchor-unix", Some(start_unix))?,
             incident_period_secs: self.number("incident-period-secs", Some(3_600))?,
+            ..SimConfig::new(start_unix, 1)
         };
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)
@@ -86,18 +97,38 @@ fn serve(args: &[String]) -> Result<(), String> {
     let known: Vec<&str> = CONFIG_FLAGS.iter().copied().chain(["listen", "jaeger-listen"]).collect();
     let flags = Flags::parse(args, &known)?;
     let config = flags.config()?;
-    let mut server = MetricsServer::bind(&flags.text("listen", "127.0.0.1:8000"), config).map_err(|e| e.to_string())?;
+    let addresses: Vec<String> = flags.text("listen", "127.0.0.1:8000").split(',').map(str::to_owned).collect();
+    if addresses.len() > MAX_REPLICAS as usize || addresses.iter().any(String::is_empty) {
+        return Err(format!("--listen takes 1 to {MAX_REPLICAS} addresses, separated by commas"));
+    }
+    let count = addresses.len() as u32;
+    let mut servers = Vec::with_capacity(addresses.len());
+    let mut instances = Vec::with_capacity(addresses.len());
+    for (index, address) in addresses.iter().enumerate() {
+        let server = MetricsServer::bind(address, config.replica(index as u32, count)).map_err(|e| e.to_string())?;
+        // A replica is known by the address it was given; with port 0, by the one it got.
+        instances.push(if address.ends_with(":0") { server.local_addr().to_string() } else { address.clone() });
+        servers.push(server);
+    }
+    let deployment = Deployment::new(config, instances).map_err(|e| e.to_string())?;
     let jaeger = match flags.values.get("jaeger-listen") {
-        Some(address) => Some(JaegerServer::bind(address, config).map_err(|e| e.to_string())?),
+        Some(address) => Some(JaegerServer::bind(address, deployment).map_err(|e| e.to_string())?),
         None => None,
     };
-    server.warm_up(arrwdb_sim::server::now_unix());
-    eprintln!("listening on {}", server.local_addr());
+    let now_unix = arrwdb_sim::server::now_unix();
+    for server in &mut servers {
+        server.warm_up(now_unix);
+        eprintln!("listening on {}", server.local_addr());
+    }
     if let Some(jaeger) = jaeger {
         eprintln!("jaeger listening on {}", jaeger.local_addr());
         std::thread::spawn(move || jaeger.run());
     }
-    server.run();
+    let last = servers.pop().expect("at least one address");
+    for server in servers {
+        std::thread::spawn(move || server.run());
+    }
+    last.run();
     Ok(())
 }
 
@@ -106,9 +137,13 @@ fn backfill(args: &[String]) -> Result<(), String> {
         .iter()
         .copied()
         .chain(["from", "to", "out", "fine-step-secs", "fine-span-secs", "coarse-step-secs", "job", "instance"])
+        .chain(["replicas", "replica"])
         .collect();
     let flags = Flags::parse(args, &known)?;
-    let config = flags.config()?;
+    let count = u32::try_from(flags.number("replicas", Some(1))?).unwrap_or(u32::MAX);
+    let index = u32::try_from(flags.number("replica", Some(0))?).unwrap_or(u32::MAX);
+    let config = flags.config()?.replica(index, count);
+    config.validate().map_err(|e| format!("--replica {index} --replicas {count}: {e}"))?;
     let mut options = BackfillOptions::new(flags.number("from", None)?, flags.number("to", None)?);
     options.fine_step_secs = flags.number("fine-step-secs", Some(options.fine_step_secs))?;
     options.fine_span_secs = flags.number("fine-span-secs", Some(options.fine_span_secs))?;

@@ -23,6 +23,7 @@ pub(crate) enum Stream {
     TraceId,
     TraceDetail,
     SpanId,
+    Replica,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix with good avalanche.

@@ -1,6 +1,7 @@
-//! `arrwdb-sim serve`: the simulated arrwDB's `GET /metrics` (text format 0.0.4, the values at
-//! the moment of the scrape) and `GET /health`, one request at a time; and, on a listener of its
-//! own, Jaeger's query API over the simulated traces ([`JaegerServer`], see `jaeger`).
+//! `arrwdb-sim serve`: one replica's `GET /metrics` (text format 0.0.4, or OpenMetrics with
+//! exemplars when the `Accept` header asks for it, the values at the moment of the scrape) and
+//! `GET /health`, one request at a time, per replica; and, on a listener of its own, Jaeger's
+//! query API over the traces of every replica ([`JaegerServer`], see `jaeger`).
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -9,8 +10,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::config::{ConfigError, SimConfig};
-use crate::exposition::{Exposition, TEXT_CONTENT_TYPE};
+use crate::exemplars::http_duration_exemplars;
+use crate::exposition::{accepts_openmetrics, Exposition, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE};
 use crate::jaeger;
+use crate::replicas::Deployment;
 use crate::state::Simulator;
 
 /// The body of `GET /health` (arrwDB's health answer).
@@ -98,11 +101,20 @@ impl MetricsServer {
         let readable = matches!(request.method(), Method::Get | Method::Head);
         let response = match (path, readable) {
             ("/metrics", true) => {
+                let openmetrics =
+                    request.headers().iter().any(|h| h.field.equiv("Accept") && accepts_openmetrics(h.value.as_str()));
                 let snapshot = self.simulator.snapshot_at(t_unix);
-                let body = Exposition::of(self.simulator.config(), &snapshot).render_text();
+                let config = self.simulator.config();
+                let exposition = Exposition::of(config, &snapshot);
+                let (body, content_type) = if openmetrics {
+                    let exemplars = http_duration_exemplars(config, &exposition, t_unix);
+                    (exposition.render_openmetrics(&exemplars), OPENMETRICS_CONTENT_TYPE)
+                } else {
+                    (exposition.render_text(), TEXT_CONTENT_TYPE)
+                };
                 // With a Content-Length, as uvicorn answers, rather than chunked.
                 Response::from_string(body)
-                    .with_header(header("Content-Type", TEXT_CONTENT_TYPE))
+                    .with_header(header("Content-Type", content_type))
                     .with_chunked_threshold(usize::MAX)
             }
             ("/health", true) => {
@@ -124,20 +136,20 @@ fn header(name: &str, value: &str) -> Header {
 /// others; the metrics listener is separate anyway).
 pub const JAEGER_WORKERS: usize = 2;
 
-/// A bound Jaeger query API (see `jaeger`): stateless, so its workers share only the
-/// configuration.
+/// A bound Jaeger query API (see `jaeger`) over the traces of every replica: stateless, so its
+/// workers share only the deployment.
 pub struct JaegerServer {
     http: Server,
     address: SocketAddr,
-    config: SimConfig,
+    deployment: Deployment,
 }
 
 impl JaegerServer {
     /// Binds `address` (`host:port`; port 0 picks a free one).
-    pub fn bind(address: &str, config: SimConfig) -> Result<JaegerServer, ServeError> {
-        config.validate().map_err(ServeError::Config)?;
+    pub fn bind(address: &str, deployment: Deployment) -> Result<JaegerServer, ServeError> {
+        deployment.config().validate().map_err(ServeError::Config)?;
         let (http, address) = bind_http(address)?;
-        Ok(JaegerServer { http, address, config })
+        Ok(JaegerServer { http, address, deployment })
     }
 
     /// The address it listens on.
@@ -183,7 +195,7 @@ impl JaegerServer {
 
     fn answer(&self, request: Request, t_unix: u64) {
         let method = request.method().as_str().to_owned();
-        let answer = jaeger::handle(&self.config, &method, request.url(), t_unix);
+        let answer = jaeger::handle(&self.deployment, &method, request.url(), t_unix);
         let mut response = Response::from_string(answer.body)
             .with_status_code(answer.status)
             .with_header(header("Content-Type", answer.content_type))

@@ -166,7 +166,7 @@ pub struct Gauges {
 /// `arrwdb_cpu_usage_percent` at `t_unix`: follows the traffic, busier during incidents.
 pub fn cpu_percent_at(config: &SimConfig, t_unix: u64) -> f64 {
     let rate = request_rate_per_sec(config, t_unix);
-    let wander = 3.0 * value_noise(config.seed, Stream::Cpu, 0, t_unix as f64 / 120.0);
+    let wander = 3.0 * value_noise(config.draw_seed(), Stream::Cpu, 0, t_unix as f64 / 120.0);
     let incidents = 30.0 * intensity(config, IncidentKind::LatencyRegression, t_unix)
         + 8.0 * intensity(config, IncidentKind::AuthFailureBurst, t_unix)
         + 5.0 * intensity(config, IncidentKind::MemoryClimb, t_unix);
@@ -182,8 +182,11 @@ pub fn memory_bytes_at(config: &SimConfig, t_unix: u64) -> f64 {
     let baseline = 6.6 * GIB
         + 0.9 * GIB * ((rate - 24.0) / 28.0)
         + 0.25 * GIB * sawtooth
-        + 0.05 * GIB * value_noise(config.seed, Stream::Memory, 0, t_unix as f64 / 60.0);
-    let bytes = match incidents_at(config, t_unix).into_iter().find(|i| i.kind == IncidentKind::MemoryClimb) {
+        + 0.05 * GIB * value_noise(config.draw_seed(), Stream::Memory, 0, t_unix as f64 / 60.0);
+    let bytes = match incidents_at(config, t_unix)
+        .into_iter()
+        .find(|i| i.kind == IncidentKind::MemoryClimb && i.kind.strikes(config))
+    {
         Some(climb) => {
             let ramp_end = climb.started_unix + climb.kind.ramp_secs();
             let creep = t_unix.saturating_sub(ramp_end) as f64 / (climb.ends_unix - ramp_end) as f64;
@@ -221,7 +224,7 @@ pub fn gauges_at(config: &SimConfig, totals: &Totals, t_unix: u64) -> Gauges {
             .flat_map(|s| s.groups.iter())
             .map(|g| g.count as f64 / TICK_SECS as f64 * g.latency.mean_secs())
             .sum();
-        Rng::new(config.seed, Stream::InProgress, &[tick, h as u64, t_unix]).poisson(in_flight)
+        Rng::new(config.draw_seed(), Stream::InProgress, &[tick, h as u64, t_unix]).poisson(in_flight)
     });
 
     let created: u64 = totals.documents.iter().map(|l| l[0][0]).sum();

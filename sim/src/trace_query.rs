@@ -3,19 +3,21 @@
 //! attributes), and the newest traces come first, up to a limit.
 //!
 //! Nothing is stored: [`find_traces`] walks the ticks of the window from the newest, draws each
-//! tick's sampled requests (see `traces`), builds their traces and keeps the matches, and stops
+//! tick's sampled requests on every replica (see `traces`), builds their traces and keeps the
+//! matches, and stops
 //! as soon as it has enough. Groups that cannot match (another operation, no errors, too fast),
 //! requests outside the window and keys no trace has are skipped without building a trace; at
-//! most [`MAX_TRACES_EXAMINED`] traces are built.
+//! most [`MAX_TRACES_EXAMINED`] traces are built. A condition on a replica's own resource
+//! attributes (`service.instance.id`, `host.name`) skips the other replicas.
 //!
 //! Attribute matching follows Jaeger's: a value matches an attribute of the span, of its event
 //! or of the resource when their texts are equal (`500` matches the integer 500); the key
 //! `error` is special: `true` asks for a span with status ERROR, `false` for one without.
 
-use crate::config::SimConfig;
+use crate::replicas::{Deployment, Replica};
 use crate::traces::{
-    may_have_span, request_trace_in, request_window_ns, sampled_requests, Attribute, Span, StatusCode, Trace,
-    MAX_TRACE_SECS, REQUEST_ATTRIBUTE_KEYS, RESOURCE_ATTRIBUTES, SERVICE_NAME,
+    may_have_span, request_trace_in, request_window_ns, resource_attributes, sampled_requests, Attribute, Span,
+    StatusCode, Trace, MAX_TRACE_SECS, REPLICA_RESOURCE_KEYS, REQUEST_ATTRIBUTE_KEYS, SERVICE_NAME,
 };
 use crate::traffic::{tick_traffic, StatusClass};
 
@@ -81,8 +83,9 @@ impl TraceQuery {
     }
 }
 
-/// Whether `span` (of service [`SERVICE_NAME`]) satisfies every condition of `query`.
-pub fn span_matches(span: &Span, query: &TraceQuery) -> bool {
+/// Whether `span` (of service [`SERVICE_NAME`], with the attributes `resource`) satisfies every
+/// condition of `query`.
+pub fn span_matches(span: &Span, resource: &[Attribute], query: &TraceQuery) -> bool {
     if query.service_name != SERVICE_NAME {
         return false;
     }
@@ -103,20 +106,31 @@ pub fn span_matches(span: &Span, query: &TraceQuery) -> bool {
         }
         let matches =
             |attributes: &[Attribute]| attributes.iter().any(|a| a.key == key && a.value.as_query_text() == *value);
-        matches(&span.attributes)
-            || span.events.iter().any(|e| matches(&e.attributes))
-            || RESOURCE_ATTRIBUTES.iter().any(|(k, v)| k == key && v == value)
+        matches(&span.attributes) || span.events.iter().any(|e| matches(&e.attributes)) || matches(resource)
     })
 }
 
 /// Whether one of the trace's spans matches.
 pub fn trace_matches(trace: &Trace, query: &TraceQuery) -> bool {
-    trace.spans.iter().any(|s| span_matches(s, query))
+    trace.spans.iter().any(|s| span_matches(s, &trace.resource, query))
 }
 
-/// The traces that match `query` and exist at `now_ns` (unix nanoseconds), newest first (by the
-/// server span's start), at most [`TraceQuery::effective_max_traces`].
-pub fn find_traces(config: &SimConfig, query: &TraceQuery, now_ns: u64) -> Vec<Trace> {
+/// Whether traces of `replica` can match `query`: not when it asks for another replica's
+/// address or host name (attributes only the resource has).
+fn replica_may_match(replica: &Replica, query: &TraceQuery) -> bool {
+    let resource = resource_attributes(replica);
+    query
+        .attributes
+        .iter()
+        .filter(|(key, _)| REPLICA_RESOURCE_KEYS.contains(&key.as_str()))
+        .all(|(key, value)| resource.iter().any(|a| a.key == key && a.value.as_query_text() == *value))
+}
+
+/// The traces of `deployment` that match `query` and exist at `now_ns` (unix nanoseconds),
+/// newest first (by the server span's start), at most [`TraceQuery::effective_max_traces`].
+pub fn find_traces(deployment: &Deployment, query: &TraceQuery, now_ns: u64) -> Vec<Trace> {
+    let config = deployment.config();
+    let replicas: Vec<Replica> = deployment.replicas().filter(|r| replica_may_match(r, query)).collect();
     let limit = query.effective_max_traces();
     let mut out = Vec::new();
     let process_start_ns = config.start_unix.saturating_mul(NANOS_PER_SEC);
@@ -137,44 +151,47 @@ pub fn find_traces(config: &SimConfig, query: &TraceQuery, now_ns: u64) -> Vec<T
     let mut examined = 0;
 
     for tick in (first_tick..=last_tick).rev() {
-        let traffic = tick_traffic(config, tick);
-        let candidates = sampled_requests(config, &traffic, |handler, status, group, request_group| {
-            if let Some(op) = &query.operation_name {
-                if !may_have_span(handler, status, group, op) {
-                    return None;
-                }
-            }
-            let class = StatusClass::ALL[status];
-            // Only 5xx traces have spans with status ERROR.
-            if wants_error == Some(true) && class != StatusClass::ServerError {
-                return None;
-            }
-            // The server span carries the status code, and it is of the group's class.
-            if let Some(code) = &status_code_prefix {
-                if !code.starts_with(&class.label()[..1]) {
-                    return None;
-                }
-            }
-            // No span is longer than its request: skip the requests faster than the minimum
-            // (less one, for rounding).
-            match query.duration_min_ns {
-                Some(min_ns) => Some(request_group.count_at_or_below(min_ns as f64 / 1e9).saturating_sub(1)),
-                None => Some(0),
-            }
-        });
         let mut found = Vec::new();
-        for id in &candidates {
-            // Every span lies in the server span's window, which must have ended by now.
-            let Some((start_ns, end_ns)) = request_window_ns(config, &traffic, id) else { continue };
-            if end_ns > now_ns || end_ns < query.start_time_min_ns || start_ns > query.start_time_max_ns {
-                continue;
+        for replica in &replicas {
+            let traffic = tick_traffic(&replica.config, tick);
+            let candidates = sampled_requests(&replica.config, &traffic, |handler, status, group, request_group| {
+                if let Some(op) = &query.operation_name {
+                    if !may_have_span(handler, status, group, op) {
+                        return None;
+                    }
+                }
+                let class = StatusClass::ALL[status];
+                // Only 5xx traces have spans with status ERROR.
+                if wants_error == Some(true) && class != StatusClass::ServerError {
+                    return None;
+                }
+                // The server span carries the status code, and it is of the group's class.
+                if let Some(code) = &status_code_prefix {
+                    if !code.starts_with(&class.label()[..1]) {
+                        return None;
+                    }
+                }
+                // No span is longer than its request: skip the requests faster than the minimum
+                // (less one, for rounding).
+                match query.duration_min_ns {
+                    Some(min_ns) => Some(request_group.count_at_or_below(min_ns as f64 / 1e9).saturating_sub(1)),
+                    None => Some(0),
+                }
+            });
+            for id in &candidates {
+                // Every span lies in the server span's window, which must have ended by now.
+                let Some((start_ns, end_ns)) = request_window_ns(&replica.config, &traffic, id) else { continue };
+                if end_ns > now_ns || end_ns < query.start_time_min_ns || start_ns > query.start_time_max_ns {
+                    continue;
+                }
+                if examined == MAX_TRACES_EXAMINED {
+                    return finish(out, found, limit);
+                }
+                examined += 1;
+                found.extend(
+                    request_trace_in(replica, &traffic, id, (start_ns, end_ns)).filter(|t| trace_matches(t, query)),
+                );
             }
-            if examined == MAX_TRACES_EXAMINED {
-                return finish(out, found, limit);
-            }
-            examined += 1;
-            found
-                .extend(request_trace_in(config, &traffic, id, (start_ns, end_ns)).filter(|t| trace_matches(t, query)));
         }
         out = finish(out, found, limit);
         if out.len() == limit {

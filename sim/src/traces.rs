@@ -12,7 +12,10 @@
 //! one [`RequestGroup`] of [`tick_traffic`]. Its trace id carries that identity (XORed with a
 //! keyed hash that is also the id's first 16 hex digits), so [`trace_by_id`] is O(1) with no
 //! storage: it decodes the id, checks the hash, recomputes the tick and rebuilds the trace.
-//! Span ids are hashes of the request and the span's position.
+//! Span ids are hashes of the request and the span's position. Every draw and hash of a
+//! request's trace is keyed by its replica's draw seed ([`SimConfig::draw_seed`]), so the ids of
+//! the replicas differ and the check hash also says which replica served the request; the
+//! trace's resource names that replica (`service.instance.id`, `host.name`).
 //!
 //! Special trace ids, for a client's robustness tests (their first 24 hex digits are zeros, which
 //! a request's id never has):
@@ -23,8 +26,8 @@
 //! | `00000000000000000000000000020000` ([`SKEWED_TRACE_ID`]) | a search with clock skew (its `vector_search` starts and ends 400 ms before its parent starts) and an orphan (`db.get`, whose parent span is not in the trace) |
 //! | `00000000000000000000000000030000` ([`HOSTILE_TRACE_ID`]) | span names, attribute values, an event and a status message with `<script>alert(1)</script>`, `javascript:alert(1)` and `"><img src=x onerror=alert(1)>` |
 //!
-//! They lie a few minutes after the process start, are served whatever the time, and are not
-//! returned by searches (only by id).
+//! They lie a few minutes after the process start, are served whatever the time (by the first
+//! replica), and are not returned by searches (only by id).
 //!
 //! Invariants:
 //! - Every trace is a pure function of ([`SimConfig`], its id); whether it is visible depends on
@@ -35,6 +38,7 @@
 //! - Times are unix nanoseconds (`_ns`) throughout; the API layer converts them once.
 
 use crate::config::{SimConfig, TICK_SECS};
+use crate::replicas::{Deployment, Replica};
 use crate::rng::{hash, mix64, unit, Rng, Stream};
 use crate::traffic::{
     cache_hit_ratio, tick_traffic, RequestGroup, StatusClass, TickTraffic, DOCUMENT_CREATE, DOCUMENT_DELETE, HANDLERS,
@@ -78,8 +82,6 @@ const TICK_BITS: u32 = 40;
 const EMBEDDING_DIMENSION: i64 = 1024;
 /// The embedding model.
 const EMBEDDING_MODEL: &str = "embed-english-v3.0";
-/// The address the simulated arrwDB serves on (as `http.host`).
-const HTTP_HOST: &str = "127.0.0.1:8000";
 /// The clients' user agent.
 const USER_AGENT: &str = "python-httpx/0.27.2";
 
@@ -264,12 +266,14 @@ impl Span {
     }
 }
 
-/// One trace: spans of the one service ([`SERVICE_NAME`], with [`resource_attributes`]), the
-/// server span first.
+/// One trace: spans of the one service ([`SERVICE_NAME`]) on one replica, the server span
+/// first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trace {
     /// Its id.
     pub trace_id: TraceId,
+    /// The resource of every span: [`resource_attributes`] of the replica that served it.
+    pub resource: Vec<Attribute>,
     /// Its spans, the server span first.
     pub spans: Vec<Span>,
 }
@@ -296,7 +300,7 @@ impl Trace {
     }
 }
 
-/// The resource of every span: the process's attributes (all strings).
+/// The resource attributes every replica has (all strings).
 pub const RESOURCE_ATTRIBUTES: [(&str, &str); 4] = [
     ("service.name", SERVICE_NAME),
     ("telemetry.sdk.language", "python"),
@@ -304,15 +308,27 @@ pub const RESOURCE_ATTRIBUTES: [(&str, &str); 4] = [
     ("telemetry.sdk.version", "1.27.0"),
 ];
 
-/// [`RESOURCE_ATTRIBUTES`] as attributes.
-pub fn resource_attributes() -> Vec<Attribute> {
-    RESOURCE_ATTRIBUTES.iter().map(|(k, v)| text(k, *v)).collect()
+/// The resource attributes that tell the replicas apart, only on the resource: its address
+/// and its host name.
+pub const REPLICA_RESOURCE_KEYS: [&str; 2] = ["service.instance.id", "host.name"];
+
+/// The resource of the spans of `replica`: [`RESOURCE_ATTRIBUTES`], then its address
+/// (`service.instance.id`) and host name (`host.name`).
+pub fn resource_attributes(replica: &Replica) -> Vec<Attribute> {
+    let [instance_key, host_key] = REPLICA_RESOURCE_KEYS;
+    RESOURCE_ATTRIBUTES
+        .iter()
+        .map(|(k, v)| text(k, *v))
+        .chain([text(instance_key, replica.instance), text(host_key, replica.host_name())])
+        .collect()
 }
 
 /// Every attribute key of a request's trace (spans, events and resource): a search for another
 /// key finds nothing without building a trace.
 pub const REQUEST_ATTRIBUTE_KEYS: &[&str] = &[
     "service.name",
+    "service.instance.id",
+    "host.name",
     "telemetry.sdk.language",
     "telemetry.sdk.name",
     "telemetry.sdk.version",
@@ -451,22 +467,31 @@ impl GroupSampling {
     }
 }
 
-/// The trace with this id, if it exists and is visible at `now_ns` (unix nanoseconds): a
-/// sampled request's whose server span has ended, or a special trace (always).
-pub fn trace_by_id(config: &SimConfig, id: TraceId, now_ns: u64) -> Option<Trace> {
-    if let Some(trace) = special_trace(config, id) {
+/// The trace with this id in `deployment`, if it exists and is visible at `now_ns` (unix
+/// nanoseconds): a sampled request's whose server span has ended, or a special trace (always,
+/// on the first replica). The id's check hash is keyed by the replica's draw seed, so it says
+/// which replica served the request.
+pub fn trace_by_id(deployment: &Deployment, id: TraceId, now_ns: u64) -> Option<Trace> {
+    let first = deployment.replica(0)?;
+    if let Some(trace) = special_trace(&first, id) {
         return Some(trace);
     }
-    let request = RequestId::from_trace_id(config.seed, id)?;
+    deployment.replicas().find_map(|replica| replica_trace_by_id(&replica, id, now_ns))
+}
+
+/// [`trace_by_id`] among the requests of one replica.
+fn replica_trace_by_id(replica: &Replica, id: TraceId, now_ns: u64) -> Option<Trace> {
+    let config = &replica.config;
+    let request = RequestId::from_trace_id(config.draw_seed(), id)?;
     if config.tick_start_unix(request.tick).saturating_mul(NANOS_PER_SEC) > now_ns {
         return None;
     }
     let traffic = tick_traffic(config, request.tick);
     let group = request.group_in(&traffic)?;
-    if !GroupSampling::of(config.seed, group, request.status).is_sampled(&request) {
+    if !GroupSampling::of(config.draw_seed(), group, request.status).is_sampled(&request) {
         return None;
     }
-    let trace = request_trace(config, &traffic, &request)?;
+    let trace = request_trace(replica, &traffic, &request)?;
     (trace.root().end_ns <= now_ns).then_some(trace)
 }
 
@@ -527,12 +552,20 @@ struct Builder {
     seed: u64,
     key: u64,
     trace_id: TraceId,
+    resource: Vec<Attribute>,
     spans: Vec<Span>,
 }
 
 impl Builder {
-    fn new(seed: u64, key: u64, trace_id: TraceId) -> Builder {
-        Builder { seed, key, trace_id, spans: Vec::new() }
+    /// A trace of `replica`, its span ids hashed from its draw seed and `key`.
+    fn new(replica: &Replica, key: u64, trace_id: TraceId) -> Builder {
+        Builder {
+            seed: replica.config.draw_seed(),
+            key,
+            trace_id,
+            resource: resource_attributes(replica),
+            spans: Vec::new(),
+        }
     }
 
     fn span_id(&self, position: u64) -> SpanId {
@@ -573,7 +606,7 @@ impl Builder {
     }
 
     fn finish(self) -> Trace {
-        Trace { trace_id: self.trace_id, spans: self.spans }
+        Trace { trace_id: self.trace_id, resource: self.resource, spans: self.spans }
     }
 }
 
@@ -621,17 +654,17 @@ fn pick_library(traffic: &TickTraffic, u: f64) -> usize {
 
 /// The server span's HTTP attributes before the handler runs (as the instrumentation records
 /// them at the start).
-fn http_request_attributes(handler: usize, target: &str, rng: &mut Rng) -> Vec<Attribute> {
+fn http_request_attributes(host: &str, handler: usize, target: &str, rng: &mut Rng) -> Vec<Attribute> {
     let h = &HANDLERS[handler];
     vec![
         text("http.scheme", "http"),
-        text("http.host", HTTP_HOST),
+        text("http.host", host),
         int("net.host.port", 8000),
         text("http.flavor", "1.1"),
         text("http.target", target),
-        text("http.url", format!("http://{HTTP_HOST}{target}")),
+        text("http.url", format!("http://{host}{target}")),
         text("http.method", h.method),
-        text("http.server_name", HTTP_HOST),
+        text("http.server_name", host),
         text("http.user_agent", USER_AGENT),
         text("net.peer.ip", format!("10.0.4.{}", 2 + rng.next_u64() % 250)),
         int("net.peer.port", 32_768 + (rng.next_u64() % 28_000) as i64),
@@ -657,29 +690,30 @@ pub fn request_window_ns(config: &SimConfig, traffic: &TickTraffic, id: &Request
         return None;
     }
     let latency_ns = ((group.latency_secs(id.index) * 1e9).round() as u64).max(1_000);
-    let offset = Rng::new(config.seed, Stream::TraceDetail, &[id.payload()?]).uniform();
+    let offset = Rng::new(config.draw_seed(), Stream::TraceDetail, &[id.payload()?]).uniform();
     let start_ns = traffic.start_unix * NANOS_PER_SEC + (offset * TICK_NS.saturating_sub(latency_ns) as f64) as u64;
     Some((start_ns, start_ns + latency_ns))
 }
 
 /// The trace of request `id` of `traffic` (its tick's), whether or not it is sampled; `None` if
 /// there is no such request.
-pub fn request_trace(config: &SimConfig, traffic: &TickTraffic, id: &RequestId) -> Option<Trace> {
-    let window = request_window_ns(config, traffic, id)?;
-    request_trace_in(config, traffic, id, window)
+pub fn request_trace(replica: &Replica, traffic: &TickTraffic, id: &RequestId) -> Option<Trace> {
+    let window = request_window_ns(&replica.config, traffic, id)?;
+    request_trace_in(replica, traffic, id, window)
 }
 
 /// [`request_trace`] for a request whose [`request_window_ns`] is known.
 pub fn request_trace_in(
-    config: &SimConfig,
+    replica: &Replica,
     traffic: &TickTraffic,
     id: &RequestId,
     (start_ns, end_ns): (u64, u64),
 ) -> Option<Trace> {
     let latency_ns = end_ns - start_ns;
     let payload = id.payload()?;
-    let trace_id = id.trace_id(config.seed)?;
-    let mut rng = Rng::new(config.seed, Stream::TraceDetail, &[payload]);
+    let config = &replica.config;
+    let trace_id = id.trace_id(config.draw_seed())?;
+    let mut rng = Rng::new(config.draw_seed(), Stream::TraceDetail, &[payload]);
     rng.uniform(); // the start's draw, taken by request_window_ns
     let class = StatusClass::ALL[id.status];
     let handler = id.handler;
@@ -701,7 +735,7 @@ pub fn request_trace_in(
         2 | DOCUMENT_DELETE => format!("/v1/documents/{document_id}"),
         _ => "/v1/libraries".to_owned(),
     };
-    let mut root_attributes = http_request_attributes(handler, &target, &mut rng);
+    let mut root_attributes = http_request_attributes(replica.instance, handler, &target, &mut rng);
     match handler {
         SEARCH => root_attributes.extend([text("library.id", path_library.clone()), int("k", top_k)]),
         DOCUMENT_CREATE => root_attributes.push(text("library.id", path_library.clone())),
@@ -709,7 +743,7 @@ pub fn request_trace_in(
         _ => {}
     }
 
-    let mut b = Builder::new(config.seed, payload, trace_id);
+    let mut b = Builder::new(replica, payload, trace_id);
     let root =
         b.push(None, SERVER_SCOPE, SERVER_SPAN_NAMES[handler], SpanKind::Server, start_ns, end_ns, root_attributes);
     // The handler's work lies between the framework's overhead before and after it.
@@ -897,7 +931,7 @@ pub fn sampled_requests(
                     continue;
                 }
                 let Some(first_index) = wanted(handler, status, group_index, group) else { continue };
-                let sampling = GroupSampling::of(config.seed, group, status);
+                let sampling = GroupSampling::of(config.draw_seed(), group, status);
                 for index in first_index..group.count {
                     let id = RequestId { tick: traffic.tick, handler, status, group: group_index, index };
                     if sampling.is_sampled(&id) {
@@ -910,22 +944,22 @@ pub fn sampled_requests(
     out
 }
 
-/// The special trace with this id, if it is one.
-pub fn special_trace(config: &SimConfig, id: TraceId) -> Option<Trace> {
-    let base_ns = config.start_unix * NANOS_PER_SEC;
+/// The special trace with this id, if it is one, as `replica` served it.
+pub fn special_trace(replica: &Replica, id: TraceId) -> Option<Trace> {
+    let base_ns = replica.config.start_unix * NANOS_PER_SEC;
     match id {
-        BULK_TRACE_ID => Some(bulk_trace(config, base_ns + 120 * NANOS_PER_SEC)),
-        SKEWED_TRACE_ID => Some(skewed_trace(config, base_ns + 240 * NANOS_PER_SEC)),
-        HOSTILE_TRACE_ID => Some(hostile_trace(config, base_ns + 360 * NANOS_PER_SEC)),
+        BULK_TRACE_ID => Some(bulk_trace(replica, base_ns + 120 * NANOS_PER_SEC)),
+        SKEWED_TRACE_ID => Some(skewed_trace(replica, base_ns + 240 * NANOS_PER_SEC)),
+        HOSTILE_TRACE_ID => Some(hostile_trace(replica, base_ns + 360 * NANOS_PER_SEC)),
         _ => None,
     }
 }
 
-fn bulk_trace(config: &SimConfig, start_ns: u64) -> Trace {
-    let mut rng = Rng::new(config.seed, Stream::TraceDetail, &[u64::MAX, 1]);
-    let mut b = Builder::new(config.seed, u64::MAX - 1, BULK_TRACE_ID);
+fn bulk_trace(replica: &Replica, start_ns: u64) -> Trace {
+    let mut rng = Rng::new(replica.config.draw_seed(), Stream::TraceDetail, &[u64::MAX, 1]);
+    let mut b = Builder::new(replica, u64::MAX - 1, BULK_TRACE_ID);
     let target = "/v1/libraries/lib0/documents/bulk";
-    let mut attributes = http_request_attributes(DOCUMENT_CREATE, target, &mut rng);
+    let mut attributes = http_request_attributes(replica.instance, DOCUMENT_CREATE, target, &mut rng);
     for a in attributes.iter_mut() {
         if a.key == "http.route" {
             a.value = AttributeValue::Str("/v1/libraries/{library_id}/documents/bulk".to_owned());
@@ -965,12 +999,12 @@ fn bulk_trace(config: &SimConfig, start_ns: u64) -> Trace {
     b.finish()
 }
 
-fn skewed_trace(config: &SimConfig, start_ns: u64) -> Trace {
-    let mut rng = Rng::new(config.seed, Stream::TraceDetail, &[u64::MAX, 2]);
-    let mut b = Builder::new(config.seed, u64::MAX - 2, SKEWED_TRACE_ID);
+fn skewed_trace(replica: &Replica, start_ns: u64) -> Trace {
+    let mut rng = Rng::new(replica.config.draw_seed(), Stream::TraceDetail, &[u64::MAX, 2]);
+    let mut b = Builder::new(replica, u64::MAX - 2, SKEWED_TRACE_ID);
     let ms = 1_000_000;
     let target = "/v1/libraries/lib1/search";
-    let mut attributes = http_request_attributes(SEARCH, target, &mut rng);
+    let mut attributes = http_request_attributes(replica.instance, SEARCH, target, &mut rng);
     attributes.extend([text("library.id", "lib1"), int("k", 10), int("http.status_code", 200)]);
     let root = b.push(
         None,
@@ -1025,13 +1059,13 @@ fn skewed_trace(config: &SimConfig, start_ns: u64) -> Trace {
 pub const HOSTILE_TEXTS: [&str; 3] =
     ["<script>alert(1)</script>", "javascript:alert(1)", "\"><img src=x onerror=alert(1)>"];
 
-fn hostile_trace(config: &SimConfig, start_ns: u64) -> Trace {
-    let mut rng = Rng::new(config.seed, Stream::TraceDetail, &[u64::MAX, 3]);
-    let mut b = Builder::new(config.seed, u64::MAX - 3, HOSTILE_TRACE_ID);
+fn hostile_trace(replica: &Replica, start_ns: u64) -> Trace {
+    let mut rng = Rng::new(replica.config.draw_seed(), Stream::TraceDetail, &[u64::MAX, 3]);
+    let mut b = Builder::new(replica, u64::MAX - 3, HOSTILE_TRACE_ID);
     let ms = 1_000_000;
     let [script, js_url, img] = HOSTILE_TEXTS;
     let target = format!("/v1/libraries/{script}/search");
-    let mut attributes = http_request_attributes(SEARCH, &target, &mut rng);
+    let mut attributes = http_request_attributes(replica.instance, SEARCH, &target, &mut rng);
     attributes.extend([
         text("library.id", script),
         text("http.referer", js_url),

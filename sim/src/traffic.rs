@@ -382,8 +382,9 @@ impl TickTraffic {
     }
 }
 
-/// The rate of legitimate requests at `t_unix` (requests per second): a daily curve (UTC) with
-/// seeded, slowly wandering noise; between about 22 and 56.
+/// The rate of legitimate requests at `t_unix` (requests per second) to the whole deployment,
+/// which its replicas share evenly: a daily curve (UTC) with seeded, slowly wandering noise;
+/// between about 22 and 56.
 pub fn request_rate_per_sec(config: &SimConfig, t_unix: u64) -> f64 {
     let hour = (t_unix % 86_400) as f64 / 3_600.0;
     let daily = MEAN_REQUEST_RATE_PER_SEC
@@ -423,7 +424,9 @@ fn total_bytes(rng: &mut Rng, count: u64, mean_bytes: f64) -> u64 {
 
 /// The traffic of tick `tick` (which covers `[start + 10 tick, start + 10 tick + 10)`).
 pub fn tick_traffic(config: &SimConfig, tick: u64) -> TickTraffic {
-    let seed = config.seed;
+    let seed = config.draw_seed();
+    // The replicas share the deployment's traffic evenly (dividing by 1 is exact).
+    let replicas = f64::from(config.replica_count.max(1));
     let start_unix = config.tick_start_unix(tick);
     let mid_unix = start_unix + TICK_SECS / 2;
     let tick_secs = TICK_SECS as f64;
@@ -441,7 +444,7 @@ pub fn tick_traffic(config: &SimConfig, tick: u64) -> TickTraffic {
     for (h, handler) in HANDLERS.iter().enumerate() {
         let mut rng = Rng::new(seed, Stream::HttpCounts, &[tick, h as u64]);
         let mut sizes = Rng::new(seed, Stream::SizeNoise, &[tick, h as u64]);
-        let expected = rate * handler.share * tick_secs;
+        let expected = rate / replicas * handler.share * tick_secs;
         let server_error_share = if h == SEARCH {
             BASELINE_SERVER_ERROR_SHARE + (SPIKE_SEARCH_SERVER_ERROR_SHARE - BASELINE_SERVER_ERROR_SHARE) * error_spike
         } else {
@@ -454,11 +457,13 @@ pub fn tick_traffic(config: &SimConfig, tick: u64) -> TickTraffic {
 
         let burst_share = if h == SEARCH { 1.0 } else { 0.0 };
         let invalid_keys = rng.poisson(
-            (BASELINE_INVALID_KEYS_PER_SEC * handler.share + BURST_INVALID_KEYS_PER_SEC * auth_burst * burst_share)
+            (BASELINE_INVALID_KEYS_PER_SEC * handler.share / replicas
+                + BURST_INVALID_KEYS_PER_SEC * auth_burst * burst_share)
                 * tick_secs,
         );
         let expired_keys = rng.poisson(
-            (BASELINE_EXPIRED_KEYS_PER_SEC * handler.share + BURST_EXPIRED_KEYS_PER_SEC * auth_burst * burst_share)
+            (BASELINE_EXPIRED_KEYS_PER_SEC * handler.share / replicas
+                + BURST_EXPIRED_KEYS_PER_SEC * auth_burst * burst_share)
                 * tick_secs,
         );
         api_keys[1] += invalid_keys;
@@ -589,6 +594,24 @@ mod tests {
             }
         }
         assert!(groups > 1_000);
+    }
+
+    #[test]
+    fn replicas_share_the_traffic() {
+        let single = SimConfig::new(1_800_000_000, 11);
+        // Minutes 8 to 40: no incident adds requests (the auth burst would, to its replica).
+        let ticks = 48..240;
+        let total = |c: &SimConfig| ticks.clone().map(|tick| tick_traffic(c, tick).requests()).sum::<u64>();
+        let alone = total(&single) as f64;
+        let shares: Vec<f64> = (0..3).map(|i| total(&single.replica(i, 3)) as f64).collect();
+        for share in &shares {
+            assert!((share / alone - 1.0 / 3.0).abs() < 0.03, "{share} of {alone}");
+        }
+        let sum: f64 = shares.iter().sum();
+        assert!((sum / alone - 1.0).abs() < 0.03, "{sum} vs {alone}");
+        // Their draws differ, and the first replica of one is the single replica.
+        assert_ne!(tick_traffic(&single.replica(1, 3), 5).http, tick_traffic(&single.replica(2, 3), 5).http);
+        assert_eq!(tick_traffic(&single.replica(0, 1), 5), tick_traffic(&single, 5));
     }
 
     #[test]

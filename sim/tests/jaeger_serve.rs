@@ -7,7 +7,7 @@ use std::process::Command;
 
 use arrwdb_sim::jaeger::{handle, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE};
 use arrwdb_sim::traces::BULK_TRACE_ID;
-use arrwdb_sim::JaegerServer;
+use arrwdb_sim::{Deployment, JaegerServer};
 use common::api::{enc, rfc3339};
 use common::http::request;
 use common::{config, Served, START_UNIX};
@@ -16,7 +16,7 @@ use common::{config, Served, START_UNIX};
 fn the_listener_answers_as_the_api_does() {
     let c = config(42, START_UNIX, 300);
     let now = START_UNIX + 3 * 3_600;
-    let server = JaegerServer::bind("127.0.0.1:0", c).unwrap();
+    let server = JaegerServer::bind("127.0.0.1:0", Deployment::single(c)).unwrap();
     let address = server.local_addr();
     server.spawn_at(now);
     let search = format!(
@@ -38,7 +38,7 @@ fn the_listener_answers_as_the_api_does() {
         ("/metrics".to_owned(), 404, TEXT_CONTENT_TYPE),
     ] {
         let answer = request(address, "GET", &target, "HTTP/1.1");
-        let expected = handle(&c, "GET", &target, now);
+        let expected = handle(&Deployment::single(c), "GET", &target, now);
         assert_eq!((answer.status, answer.header("Content-Type")), (status, Some(content_type)), "{target}");
         assert_eq!(answer.body, expected.body, "{target}");
         assert_eq!(answer.header("Content-Length").map(|l| l.parse::<usize>().unwrap()), Some(answer.body.len()));

@@ -455,5 +455,8 @@ fn services_and_operations() {
     }
     // Other routes and methods.
     assert_eq!(get(&c, "/api/v3/nothing", now).status, 404);
-    assert_eq!(arrwdb_sim::jaeger::handle(&c, "POST", "/api/v3/services", now).status, 405);
+    assert_eq!(
+        arrwdb_sim::jaeger::handle(&arrwdb_sim::Deployment::single(c), "POST", "/api/v3/services", now).status,
+        405
+    );
 }

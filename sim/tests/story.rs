@@ -9,50 +9,11 @@ use std::collections::BTreeMap;
 use arrwdb_sim::incidents::intensity;
 use arrwdb_sim::traffic::{request_rate_per_sec, SEARCH};
 use arrwdb_sim::{incidents_between, tick_traffic, IncidentKind, SimConfig, Simulator, TICK_SECS};
-use common::{config, histogram_quantile, scrape_with, Scrape, START_UNIX};
+use common::{
+    auth_failures_per_sec, config, error_ratio, memory_ratio, p95_secs, scrape_with, Scrape, GIB, START_UNIX,
+};
 
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 const EVALUATION_SECS: u64 = 30;
-
-fn is_5xx(l: &BTreeMap<String, String>) -> bool {
-    l["status"].starts_with('5')
-}
-
-/// `sum(rate(arrwdb_http_http_requests_total{status=~"5.."}[5m])) / sum(rate(...[5m]))`.
-fn error_ratio(now: &Scrape, before: &Scrape) -> f64 {
-    let increase = |f: &dyn Fn(&BTreeMap<String, String>) -> bool| {
-        now.sum("arrwdb_http_http_requests_total", f) - before.sum("arrwdb_http_http_requests_total", f)
-    };
-    increase(&is_5xx) / increase(&|_| true)
-}
-
-/// `histogram_quantile(0.95, sum(rate(arrwdb_http_http_request_duration_seconds_bucket[5m])) by (le))`.
-fn p95_secs(now: &Scrape, before: &Scrape) -> f64 {
-    let by_le = |s: &Scrape| {
-        let mut out: BTreeMap<String, f64> = BTreeMap::new();
-        for x in s.samples().filter(|x| x.name == "arrwdb_http_http_request_duration_seconds_bucket") {
-            *out.entry(x.labels["le"].clone()).or_default() += x.value;
-        }
-        out
-    };
-    let (a, b) = (by_le(now), by_le(before));
-    let mut buckets: Vec<(f64, f64)> =
-        a.iter().map(|(le, v)| (if le == "+Inf" { f64::INFINITY } else { le.parse().unwrap() }, v - b[le])).collect();
-    buckets.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap());
-    histogram_quantile(0.95, &buckets)
-}
-
-/// `sum(rate(arrwdb_api_key_validations_total{status!="valid"}[5m]))`.
-fn auth_failures_per_sec(now: &Scrape, before: &Scrape) -> f64 {
-    let failed = |l: &BTreeMap<String, String>| l["status"] != "valid";
-    (now.sum("arrwdb_api_key_validations_total", failed) - before.sum("arrwdb_api_key_validations_total", failed))
-        / 300.0
-}
-
-/// `arrwdb_memory_usage_bytes / (16 * 1024^3)`.
-fn memory_ratio(now: &Scrape) -> f64 {
-    now.value("arrwdb_memory_usage_bytes", &[]) / (16.0 * GIB)
-}
 
 /// An alert rule of deploy/prometheus/alerts.yml, on scrapes `window_secs` apart.
 struct Rule {

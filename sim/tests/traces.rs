@@ -12,7 +12,7 @@ use arrwdb_sim::traces::{
     SLOW_THRESHOLD_SECS, SPECIAL_TRACE_IDS,
 };
 use arrwdb_sim::traffic::{StatusClass, HANDLERS};
-use arrwdb_sim::{tick_traffic, SimConfig, TICK_SECS};
+use arrwdb_sim::{tick_traffic, Deployment, SimConfig, TICK_SECS};
 use common::{config, START_UNIX};
 
 const NANOS: u64 = 1_000_000_000;
@@ -22,11 +22,13 @@ fn server_spans_hold_their_request_and_children_as_instrumented() {
     let mut checked = 0;
     for seed in [42, 7] {
         let c: SimConfig = config(seed, START_UNIX, 300);
+        let deployment = Deployment::single(c);
+        let replica = deployment.replica(0).unwrap();
         let now_ns = (START_UNIX + 2 * 86_400) * NANOS;
         for tick in (0..8_640).step_by(37) {
             let traffic = tick_traffic(&c, tick);
             for id in sampled_requests(&c, &traffic, |_, _, _, _| Some(0)) {
-                let trace = request_trace(&c, &traffic, &id).expect("a sampled request has a trace");
+                let trace = request_trace(&replica, &traffic, &id).expect("a sampled request has a trace");
                 let group = id.group_in(&traffic).unwrap();
                 let root = trace.root();
                 let what = format!("{id:?}");
@@ -95,7 +97,7 @@ fn server_spans_hold_their_request_and_children_as_instrumented() {
                 assert_eq!(RequestId::from_trace_id(c.seed, trace.trace_id), Some(id));
                 assert_ne!(trace.trace_id.0 >> 64, 0);
                 if root.end_ns <= now_ns {
-                    assert_eq!(trace_by_id(&c, trace.trace_id, now_ns).as_ref(), Some(&trace));
+                    assert_eq!(trace_by_id(&deployment, trace.trace_id, now_ns).as_ref(), Some(&trace));
                 }
                 checked += 1;
             }
@@ -167,7 +169,7 @@ fn ids_are_unique_random_looking_and_only_decode_with_their_seed() {
     assert!(high_bits > n / 3 && high_bits < 2 * n / 3, "{high_bits} of {n} with the top bit");
     for special in SPECIAL_TRACE_IDS {
         assert_eq!(RequestId::from_trace_id(c.seed, special), None);
-        assert!(trace_by_id(&c, special, 0).is_some(), "special traces exist whatever the time");
+        assert!(trace_by_id(&Deployment::single(c), special, 0).is_some(), "special traces exist whatever the time");
     }
     for bad in ["", "g", "0123456789abcdef0123456789abcdef0", " 1"] {
         assert!(TraceId::parse(bad).is_err(), "{bad:?}");

@@ -1,7 +1,7 @@
 //! Calling the simulator's Jaeger API in process, and the moments of its story.
 
 use arrwdb_sim::jaeger::{format_rfc3339_ns, handle, ApiResponse};
-use arrwdb_sim::{incidents_between, IncidentKind, SimConfig};
+use arrwdb_sim::{incidents_between, Deployment, IncidentKind, SimConfig};
 use serde_json::Value;
 
 pub const NANOS: u64 = 1_000_000_000;
@@ -21,9 +21,14 @@ impl Answer {
     }
 }
 
-/// `GET target` at `now_unix`.
+/// `GET target` at `now_unix`, of a single replica.
 pub fn get(config: &SimConfig, target: &str, now_unix: u64) -> Answer {
-    let ApiResponse { status, content_type, body, .. } = handle(config, "GET", target, now_unix);
+    get_from(&Deployment::single(*config), target, now_unix)
+}
+
+/// `GET target` at `now_unix`, of the replicas of `deployment`.
+pub fn get_from(deployment: &Deployment, target: &str, now_unix: u64) -> Answer {
+    let ApiResponse { status, content_type, body, .. } = handle(deployment, "GET", target, now_unix);
     Answer { status, content_type, body }
 }
 

@@ -19,9 +19,21 @@ impl Answer {
 
 /// `method target version` to `address`, with `Connection: close`.
 pub fn request(address: SocketAddr, method: &str, target: &str, version: &str) -> Answer {
+    request_with(address, method, target, version, &[])
+}
+
+/// [`request`] with more headers.
+pub fn request_with(
+    address: SocketAddr,
+    method: &str,
+    target: &str,
+    version: &str,
+    headers: &[(&str, &str)],
+) -> Answer {
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(stream, "{method} {target} {version}\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let extra: String = headers.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();
+    write!(stream, "{method} {target} {version}\r\nHost: {address}\r\n{extra}Connection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8(raw).unwrap();

@@ -51,6 +51,17 @@ pub struct Sample {
     pub value: f64,
     pub value_text: String,
     pub timestamp: Option<i64>,
+    /// ` # {labels} value [timestamp]` after the value (OpenMetrics scrapes only).
+    pub exemplar: Option<ParsedExemplar>,
+}
+
+/// An OpenMetrics exemplar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedExemplar {
+    pub labels: BTreeMap<String, String>,
+    pub value: f64,
+    /// Unix seconds (OpenMetrics allows a fraction).
+    pub timestamp: Option<f64>,
 }
 
 /// One family: `# HELP`, `# TYPE` and its samples.
@@ -66,15 +77,21 @@ pub struct ParsedFamily {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grammar {
     Text004,
+    /// The backfill: OpenMetrics with a timestamp on every sample and no `_created`.
     OpenMetrics,
+    /// A live OpenMetrics scrape: no timestamps, `_created` samples, exemplars on buckets.
+    OpenMetricsScrape,
 }
 
 /// The sample names a family may have.
 fn sample_name_allowed(family: &str, kind: &str, sample: &str, grammar: Grammar) -> bool {
     let suffix = sample.strip_prefix(family);
+    if grammar == Grammar::OpenMetricsScrape && kind != "gauge" && suffix == Some("_created") {
+        return true;
+    }
     match (kind, grammar) {
         ("counter", Grammar::Text004) => sample == family,
-        ("counter", Grammar::OpenMetrics) => suffix == Some("_total"),
+        ("counter", _) => suffix == Some("_total"),
         ("gauge", _) => sample == family,
         ("histogram", _) => matches!(suffix, Some("_bucket" | "_count" | "_sum")),
         ("summary", _) => matches!(suffix, Some("_count" | "_sum")) || sample == family,
@@ -109,64 +126,94 @@ fn parse_value(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Label pairs and their order.
+type Labels = (BTreeMap<String, String>, Vec<String>);
+
+/// Parses `{a="1",b="2"}` at the start of `text` (in `line`); the labels and what follows.
+fn parse_labels<'t>(text: &'t str, line: &str) -> Result<(Labels, &'t str), String> {
+    let mut labels = BTreeMap::new();
+    let mut label_order = Vec::new();
+    let after_brace = text.strip_prefix('{').ok_or_else(|| format!("expected {{ in {line:?}"))?;
+    let mut chars = after_brace.char_indices().peekable();
+    let end = loop {
+        // label name
+        let mut label = String::new();
+        while let Some(&(_, c)) = chars.peek() {
+            if c == '=' || c == '}' {
+                break;
+            }
+            label.push(c);
+            chars.next();
+        }
+        match chars.next() {
+            Some((i, '}')) if label.is_empty() => break i,
+            Some((_, '=')) => {}
+            _ => return Err(format!("bad labels in {line:?}")),
+        }
+        if chars.next().map(|(_, c)| c) != Some('"') {
+            return Err(format!("unquoted label value in {line:?}"));
+        }
+        let mut raw = String::new();
+        let mut escaped = false;
+        loop {
+            match chars.next() {
+                Some((_, '\\')) if !escaped => {
+                    escaped = true;
+                    raw.push('\\');
+                }
+                Some((_, '"')) if !escaped => break,
+                Some((_, c)) => {
+                    escaped = false;
+                    raw.push(c);
+                }
+                None => return Err(format!("unterminated label value in {line:?}")),
+            }
+        }
+        if labels.insert(label.clone(), unescape(&raw)?).is_some() {
+            return Err(format!("label {label} twice in {line:?}"));
+        }
+        label_order.push(label);
+        match chars.next() {
+            Some((_, ',')) => continue,
+            Some((i, '}')) => break i,
+            _ => return Err(format!("expected , or }} in {line:?}")),
+        }
+    };
+    Ok(((labels, label_order), &after_brace[end + 1..]))
+}
+
+/// Parses ` # {labels} value [timestamp]` (OpenMetrics: the labels at most 128 characters).
+fn parse_exemplar(text: &str, line: &str) -> Result<ParsedExemplar, String> {
+    let ((labels, _), rest) = parse_labels(text, line)?;
+    let length: usize = labels.iter().map(|(k, v)| k.chars().count() + v.chars().count()).sum();
+    if length > 128 {
+        return Err(format!("exemplar labels of {length} characters in {line:?}"));
+    }
+    let rest = rest.strip_prefix(' ').ok_or_else(|| format!("expected a space before the exemplar value: {line:?}"))?;
+    let mut parts = rest.split(' ');
+    let value = parse_value(parts.next().unwrap_or_default())?;
+    let timestamp = match parts.next() {
+        Some(ts) => Some(ts.parse().map_err(|_| format!("bad exemplar timestamp in {line:?}"))?),
+        None => None,
+    };
+    if parts.next().is_some() {
+        return Err(format!("trailing text after the exemplar in {line:?}"));
+    }
+    Ok(ParsedExemplar { labels, value, timestamp })
+}
+
 fn parse_sample(line: &str) -> Result<Sample, String> {
     let (name, rest) = match line.find(['{', ' ']) {
         Some(i) => line.split_at(i),
         None => return Err(format!("no value: {line:?}")),
     };
-    let mut labels = BTreeMap::new();
-    let mut label_order = Vec::new();
-    let rest = if let Some(after_brace) = rest.strip_prefix('{') {
-        let mut chars = after_brace.char_indices().peekable();
-        let end = loop {
-            // label name
-            let mut label = String::new();
-            while let Some(&(_, c)) = chars.peek() {
-                if c == '=' || c == '}' {
-                    break;
-                }
-                label.push(c);
-                chars.next();
-            }
-            match chars.next() {
-                Some((i, '}')) if label.is_empty() => break i,
-                Some((_, '=')) => {}
-                _ => return Err(format!("bad labels in {line:?}")),
-            }
-            if chars.next().map(|(_, c)| c) != Some('"') {
-                return Err(format!("unquoted label value in {line:?}"));
-            }
-            let mut raw = String::new();
-            let mut escaped = false;
-            loop {
-                match chars.next() {
-                    Some((_, '\\')) if !escaped => {
-                        escaped = true;
-                        raw.push('\\');
-                    }
-                    Some((_, '"')) if !escaped => break,
-                    Some((_, c)) => {
-                        escaped = false;
-                        raw.push(c);
-                    }
-                    None => return Err(format!("unterminated label value in {line:?}")),
-                }
-            }
-            if labels.insert(label.clone(), unescape(&raw)?).is_some() {
-                return Err(format!("label {label} twice in {line:?}"));
-            }
-            label_order.push(label);
-            match chars.next() {
-                Some((_, ',')) => continue,
-                Some((i, '}')) => break i,
-                _ => return Err(format!("expected , or }} in {line:?}")),
-            }
-        };
-        &after_brace[end + 1..]
-    } else {
-        rest
-    };
+    let ((labels, label_order), rest) =
+        if rest.starts_with('{') { parse_labels(rest, line)? } else { ((BTreeMap::new(), Vec::new()), rest) };
     let rest = rest.strip_prefix(' ').ok_or_else(|| format!("expected one space before the value: {line:?}"))?;
+    let (rest, exemplar) = match rest.split_once(" # ") {
+        Some((point, exemplar)) => (point, Some(parse_exemplar(exemplar, line)?)),
+        None => (rest, None),
+    };
     let mut parts = rest.split(' ');
     let value_text = parts.next().unwrap_or_default().to_owned();
     let value = parse_value(&value_text)?;
@@ -177,7 +224,7 @@ fn parse_sample(line: &str) -> Result<Sample, String> {
     if parts.next().is_some() {
         return Err(format!("trailing text in {line:?}"));
     }
-    Ok(Sample { name: name.to_owned(), labels, label_order, value, value_text, timestamp })
+    Ok(Sample { name: name.to_owned(), labels, label_order, value, value_text, timestamp, exemplar })
 }
 
 /// Parses an exposition strictly: every family has HELP then TYPE, every sample belongs to the
@@ -190,7 +237,7 @@ pub fn parse(text: &str, grammar: Grammar) -> Result<Vec<ParsedFamily>, String> 
             return Err(format!("text after # EOF: {line:?}"));
         }
         if line == "# EOF" {
-            if grammar != Grammar::OpenMetrics {
+            if grammar == Grammar::Text004 {
                 return Err("# EOF in the text format".into());
             }
             ended = true;
@@ -226,10 +273,16 @@ pub fn parse(text: &str, grammar: Grammar) -> Result<Vec<ParsedFamily>, String> 
             if (grammar == Grammar::OpenMetrics) != sample.timestamp.is_some() {
                 return Err(format!("timestamp presence is wrong for the grammar: {line:?}"));
             }
+            // Exemplars: only in an OpenMetrics scrape, on histogram buckets and counters.
+            let exemplar_allowed = grammar == Grammar::OpenMetricsScrape
+                && (sample.name.ends_with("_bucket") || (family.kind == "counter" && sample.name.ends_with("_total")));
+            if sample.exemplar.is_some() && !exemplar_allowed {
+                return Err(format!("exemplar not allowed here: {line:?}"));
+            }
             family.samples.push(sample);
         }
     }
-    if grammar == Grammar::OpenMetrics && !ended {
+    if grammar != Grammar::Text004 && !ended {
         return Err("no # EOF".into());
     }
     Ok(families)
@@ -292,8 +345,54 @@ pub fn histogram_quantile(q: f64, buckets: &[(f64, f64)]) -> f64 {
 
 /// The guide's configuration for tests: start at a fixed moment, incidents every hour.
 pub fn config(seed: u64, start_unix: u64, anchor_offset_secs: u64) -> SimConfig {
-    SimConfig { start_unix, seed, incident_anchor_unix: start_unix + anchor_offset_secs, incident_period_secs: 3_600 }
+    SimConfig { incident_anchor_unix: start_unix + anchor_offset_secs, ..SimConfig::new(start_unix, seed) }
 }
 
 /// A process start for tests: 2026-11-24 06:00:00 UTC.
 pub const START_UNIX: u64 = 1_795_500_000;
+
+// The guide's alert expressions, as PromQL would compute them from two scrapes 5 minutes apart.
+
+/// Bytes in a GiB.
+pub const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// Whether a series is of status class 5xx.
+pub fn is_5xx(l: &BTreeMap<String, String>) -> bool {
+    l["status"].starts_with('5')
+}
+
+/// `sum(rate(arrwdb_http_http_requests_total{status=~"5.."}[5m])) / sum(rate(...[5m]))`.
+pub fn error_ratio(now: &Scrape, before: &Scrape) -> f64 {
+    let increase = |f: &dyn Fn(&BTreeMap<String, String>) -> bool| {
+        now.sum("arrwdb_http_http_requests_total", f) - before.sum("arrwdb_http_http_requests_total", f)
+    };
+    increase(&is_5xx) / increase(&|_| true)
+}
+
+/// `histogram_quantile(0.95, sum(rate(arrwdb_http_http_request_duration_seconds_bucket[5m])) by (le))`.
+pub fn p95_secs(now: &Scrape, before: &Scrape) -> f64 {
+    let by_le = |s: &Scrape| {
+        let mut out: BTreeMap<String, f64> = BTreeMap::new();
+        for x in s.samples().filter(|x| x.name == "arrwdb_http_http_request_duration_seconds_bucket") {
+            *out.entry(x.labels["le"].clone()).or_default() += x.value;
+        }
+        out
+    };
+    let (a, b) = (by_le(now), by_le(before));
+    let mut buckets: Vec<(f64, f64)> =
+        a.iter().map(|(le, v)| (if le == "+Inf" { f64::INFINITY } else { le.parse().unwrap() }, v - b[le])).collect();
+    buckets.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap());
+    histogram_quantile(0.95, &buckets)
+}
+
+/// `sum(rate(arrwdb_api_key_validations_total{status!="valid"}[5m]))`.
+pub fn auth_failures_per_sec(now: &Scrape, before: &Scrape) -> f64 {
+    let failed = |l: &BTreeMap<String, String>| l["status"] != "valid";
+    (now.sum("arrwdb_api_key_validations_total", failed) - before.sum("arrwdb_api_key_validations_total", failed))
+        / 300.0
+}
+
+/// `arrwdb_memory_usage_bytes / (16 * 1024^3)`.
+pub fn memory_ratio(now: &Scrape) -> f64 {
+    now.value("arrwdb_memory_usage_bytes", &[]) / (16.0 * GIB)
+}
