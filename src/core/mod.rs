@@ -9,6 +9,7 @@ pub mod html;
 pub mod jaeger;
 pub(crate) mod json;
 pub mod links;
+pub mod markdown;
 pub mod metrics;
 pub mod order;
 pub mod panels;
