@@ -26,17 +26,16 @@ const ALWAYS_ESCAPED: &[char] = &[
 /// Appends `value` as Markdown text that renders exactly as `value` (with line breaks and
 /// control characters shown as spaces) and starts no markup.
 pub fn text_into(out: &mut String, value: &str) {
-    let mut chars = value.chars().peekable();
     let mut at_start = true;
     let mut leading_digits = false;
     // The last three characters written, lowercased, to catch GitHub's `www.` autolink.
     let mut recent: [char; 3] = [' '; 3];
-    while let Some(c) = chars.next() {
+    for c in value.chars() {
         let c = if is_line_break_or_control(c) { ' ' } else { c };
         // Block markers only mean something at the start of a line; a value may be put there
         // (a list item, a table cell), so they are escaped when the value starts with them.
-        let block_marker = at_start && matches!(c, '-' | '+' | '=')
-            || leading_digits && matches!(c, '.' | ')');
+        let block_marker =
+            at_start && matches!(c, '-' | '+' | '=') || leading_digits && matches!(c, '.' | ')');
         let www_dot = c == '.' && recent == ['w', 'w', 'w'];
         if ALWAYS_ESCAPED.contains(&c) || block_marker || www_dot {
             out.push('\\');
@@ -87,11 +86,7 @@ fn code_span(value: &str, in_table: bool) -> String {
     if value.is_empty() {
         return String::new();
     }
-    let longest_run = value
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest_run = value.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run + 1);
     let pad = value.starts_with(['`', ' ']) || value.ends_with(['`', ' ']);
     let body = if in_table {
@@ -150,9 +145,15 @@ mod tests {
         check("POST /v1/search", "POST /v1/search");
         check("a|b", "a\\|b");
         check("`rm -rf`", "\\`rm -rf\\`");
-        check("](javascript:alert(1))", "\\]\\(javascript\\:alert\\(1\\)\\)");
+        check(
+            "](javascript:alert(1))",
+            "\\]\\(javascript\\:alert\\(1\\)\\)",
+        );
         check("![x](https://e/x.png)", "\\!\\[x\\]\\(https\\://e/x.png\\)");
-        check("<script>alert(1)</script>", "\\<script\\>alert\\(1\\)\\</script\\>");
+        check(
+            "<script>alert(1)</script>",
+            "\\<script\\>alert\\(1\\)\\</script\\>",
+        );
         check("&lt;b&gt;", "\\&lt;b\\&gt;");
         check("*bold* _it_ ~~s~~", "\\*bold\\* \\_it\\_ \\~\\~s\\~\\~");
         check("# heading", "\\# heading");

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod config;
 pub mod drill;
 pub mod embed;
+pub mod export;
 pub mod html;
 pub mod jaeger;
 pub(crate) mod json;
