@@ -1,5 +1,6 @@
 //! The pure core: plain data and functions, no IO, no browser crate (a test in
 //! `tests/architecture.rs` keeps it so).
+pub mod alertmanager;
 pub mod alerts;
 pub mod chart;
 pub mod config;
