@@ -8,6 +8,7 @@ pub mod drill;
 pub mod embed;
 pub mod export;
 pub mod html;
+pub mod incident;
 pub mod jaeger;
 pub(crate) mod json;
 pub mod links;
