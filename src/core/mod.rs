@@ -1,14 +1,18 @@
 //! The pure core: plain data and functions, no IO, no browser crate (a test in
 //! `tests/architecture.rs` keeps it so).
+pub mod alertmanager;
 pub mod alerts;
 pub mod chart;
 pub mod config;
 pub mod drill;
 pub mod embed;
+pub mod export;
 pub mod html;
+pub mod incident;
 pub mod jaeger;
 pub(crate) mod json;
 pub mod links;
+pub mod markdown;
 pub mod metrics;
 pub mod order;
 pub mod panel_view;
