@@ -17,7 +17,7 @@ pub fn site_template() -> Result<String> {
 /// Headers the proxy adds for the upstreams (tenants, credentials); empty ones are not sent.
 #[derive(Debug, Clone, Default)]
 pub struct ProxyHeaders {
-    /// `X-Scope-OrgID` (Mimir, Cortex, Loki).
+    /// `X-Scope-OrgID` (Mimir, Cortex).
     pub prometheus_scope_org_id: String,
     /// `THANOS-TENANT` (a Thanos querier).
     pub prometheus_thanos_tenant: String,

@@ -466,4 +466,40 @@ mod tests {
         // Comments may mention placeholders; an e-mail-like string is not one.
         assert!(render("# @ROOT@ is the folder\nmail a@b.c;", &[]).is_ok());
     }
+
+    /// The whole configuration of a stack, the app and every kind of extra site (a sub-path,
+    /// a portal page), passes `nginx -t`.
+    #[test]
+    fn the_stack_nginx_configuration_passes_nginx_t() {
+        let run_dir = std::env::temp_dir().join(format!("xtask-nginx-t-{}", std::process::id()));
+        let dist = run_dir.join("dist");
+        fs::create_dir_all(&dist).unwrap();
+        fs::write(dist.join("index.html"), "<!DOCTYPE html>").unwrap();
+        let extra = |name: &str, base_path: &str, page: Option<&str>| ExtraSite {
+            name: name.into(),
+            port: crate::free_port().unwrap(),
+            config_json: "{}".into(),
+            base_path: base_path.into(),
+            connect_src: "http://127.0.0.1:1".into(),
+            frame_ancestors: "http://127.0.0.1:2".into(),
+            page: page.map(str::to_owned),
+        };
+        let opts = StackOptions {
+            name: "nginx-t".into(),
+            app_port: crate::free_port().unwrap(),
+            prometheus_port: 9090,
+            sim_port: 8000,
+            jaeger_port: 16686,
+            node_exporter_port: 9100,
+            extra_sites: vec![
+                extra("subpath", "/ops/arrwdb/", None),
+                extra("portal", "/", Some("<!DOCTYPE html>")),
+            ],
+            dist: dist.clone(),
+        };
+        let conf = write_nginx_config(&run_dir, &dist, &opts).unwrap();
+        let checked = nginx::check_config(&conf);
+        let _ = fs::remove_dir_all(&run_dir);
+        checked.unwrap();
+    }
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask serve` (the demo's stack, without installing or building) as a real child
-//! process on free ports: when one of its processes dies during the start-up, or it gets SIGINT
-//! or SIGTERM, it exits within a few seconds, says why, and leaves no process behind.
+//! process on free ports: when one of its processes dies, during the start-up or once the stack
+//! runs, or it gets SIGINT or SIGTERM, it exits within a few seconds, says why, and leaves no
+//! process behind.
 //!
 //! The command runs in a session of its own, which everything it starts inherits (none of them
 //! calls setsid), so "left behind" is: any live process of that session once it has exited.
@@ -24,6 +25,7 @@ const PROMPT: Duration = Duration::from_secs(3);
 #[derive(Debug)]
 struct ProcessInfo {
     pid: i32,
+    parent: i32,
     command: String,
     state: char,
     session: i32,
@@ -45,6 +47,7 @@ fn processes() -> Vec<ProcessInfo> {
                 pid,
                 command,
                 state: fields.first()?.chars().next()?,
+                parent: fields.get(1)?.parse().ok()?,
                 session: fields.get(3)?.parse().ok()?,
             })
         })
@@ -59,12 +62,13 @@ fn live_in_session(session: i32) -> Vec<ProcessInfo> {
         .collect()
 }
 
-/// `cargo xtask serve` running in a session of its own, its stderr collected line by line.
+/// `cargo xtask serve` running in a session of its own, its stdout and stderr collected line
+/// by line.
 struct Served {
     child: Child,
     session: i32,
     lines: Receiver<String>,
-    stderr: Arc<Mutex<String>>,
+    output: Arc<Mutex<String>>,
 }
 
 impl Served {
@@ -92,7 +96,7 @@ impl Served {
             cmd.arg(flag).arg(free_port().unwrap().to_string());
         }
         cmd.stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         // SAFETY: setsid is async-signal-safe.
         unsafe {
@@ -106,20 +110,23 @@ impl Served {
         let mut child = cmd.spawn().expect("start xtask serve");
         let session = child.id() as i32;
         let (send, lines) = mpsc::channel();
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let collected = stderr.clone();
-        let pipe = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(|l| l.ok()) {
-                collected.lock().unwrap().push_str(&format!("{line}\n"));
-                let _ = send.send(line);
-            }
-        });
+        let output = Arc::new(Mutex::new(String::new()));
+        let stdout: Box<dyn std::io::Read + Send> = Box::new(child.stdout.take().unwrap());
+        let stderr: Box<dyn std::io::Read + Send> = Box::new(child.stderr.take().unwrap());
+        for pipe in [stdout, stderr] {
+            let (send, collected) = (send.clone(), output.clone());
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(|l| l.ok()) {
+                    collected.lock().unwrap().push_str(&format!("{line}\n"));
+                    let _ = send.send(line);
+                }
+            });
+        }
         Served {
             child,
             session,
             lines,
-            stderr,
+            output,
         }
     }
 
@@ -133,29 +140,30 @@ impl Served {
                 Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) => panic!(
                     "no line with {text:?} within {START_UP_LIMIT:?}:\n{}",
-                    self.stderr()
+                    self.output()
                 ),
+                // Both pipes closed: it has exited.
                 Err(RecvTimeoutError::Disconnected) => panic!(
                     "xtask exited ({:?}) before printing {text:?}:\n{}",
                     self.child.wait(),
-                    self.stderr()
+                    self.output()
                 ),
             }
         }
     }
 
-    /// The pid of its process named `command` (as /proc shows it).
+    /// The pid of the process it started named `command` (as /proc shows it).
     fn pid_of(&self, command: &str) -> i32 {
         let found: Vec<ProcessInfo> = live_in_session(self.session)
             .into_iter()
-            .filter(|p| p.command == command)
+            .filter(|p| p.command == command && p.parent == self.session)
             .collect();
         assert_eq!(found.len(), 1, "{command} processes: {found:?}");
         found[0].pid
     }
 
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+    fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
     }
 
     /// Waits for it to exit, failing if that takes longer than `PROMPT` from `since`.
@@ -167,14 +175,14 @@ impl Served {
                 assert!(
                     took <= PROMPT,
                     "xtask took {took:?} to exit after {what}:\n{}",
-                    self.stderr()
+                    self.output()
                 );
                 return status;
             }
             assert!(
                 since.elapsed() <= PROMPT,
                 "xtask still runs {PROMPT:?} after {what}:\n{}",
-                self.stderr()
+                self.output()
             );
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -192,7 +200,7 @@ impl Served {
             assert!(
                 Instant::now() < deadline,
                 "left running: {left:?}\n{}",
-                self.stderr()
+                self.output()
             );
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -224,13 +232,13 @@ fn a_child_that_dies_during_start_up_is_named_and_nothing_is_left() {
     let prometheus = served.pid_of("prometheus");
     signal(prometheus, libc::SIGKILL);
     let status = served.exits_promptly(Instant::now(), "Prometheus was killed");
-    assert_eq!(status.code(), Some(1), "{}", served.stderr());
-    let stderr = served.stderr();
+    assert_eq!(status.code(), Some(1), "{}", served.output());
+    let output = served.output();
     assert!(
-        stderr.contains(
+        output.contains(
             "prometheus exited (signal: 9 (SIGKILL)) during start-up; its last output lines"
         ),
-        "{stderr}"
+        "{output}"
     );
     served.assert_nothing_left();
 }
@@ -242,11 +250,11 @@ fn sigint_during_start_up_stops_everything_at_once() {
     served.wait_for_line("waiting for two scrapes");
     signal(served.session, libc::SIGINT);
     let status = served.exits_promptly(Instant::now(), "SIGINT");
-    assert_eq!(status.code(), Some(130), "{}", served.stderr());
+    assert_eq!(status.code(), Some(130), "{}", served.output());
     assert!(
-        served.stderr().contains("stopped by a signal"),
+        served.output().contains("stopped by a signal"),
         "{}",
-        served.stderr()
+        served.output()
     );
     served.assert_nothing_left();
 }
@@ -260,11 +268,44 @@ fn sigterm_during_the_backfill_stops_the_backfill_too() {
     std::thread::sleep(Duration::from_millis(500));
     signal(served.session, libc::SIGTERM);
     let status = served.exits_promptly(Instant::now(), "SIGTERM");
-    assert_eq!(status.code(), Some(130), "{}", served.stderr());
+    assert_eq!(status.code(), Some(130), "{}", served.output());
     assert!(
-        served.stderr().contains("stopped by a signal"),
+        served.output().contains("stopped by a signal"),
         "{}",
-        served.stderr()
+        served.output()
+    );
+    served.assert_nothing_left();
+}
+
+/// The line the command prints once the stack is up.
+const RUNNING: &str = "Ctrl-C stops everything.";
+
+#[test]
+fn a_child_that_dies_while_the_stack_runs_is_named_and_nothing_is_left() {
+    let mut served = Served::start("stop-test-dies-running");
+    served.wait_for_line(RUNNING);
+    signal(served.pid_of("nginx"), libc::SIGKILL);
+    let status = served.exits_promptly(Instant::now(), "nginx was killed");
+    assert_eq!(status.code(), Some(1), "{}", served.output());
+    let output = served.output();
+    assert!(
+        output.contains("nginx exited (signal: 9 (SIGKILL)) while the stack was running"),
+        "{output}"
+    );
+    served.assert_nothing_left();
+}
+
+#[test]
+fn ctrl_c_while_the_stack_runs_stops_everything() {
+    let mut served = Served::start("stop-test-sigint-running");
+    served.wait_for_line(RUNNING);
+    signal(served.session, libc::SIGINT);
+    let status = served.exits_promptly(Instant::now(), "SIGINT while running");
+    assert!(status.success(), "{status}: {}", served.output());
+    assert!(
+        served.output().contains("stopping the demo"),
+        "{}",
+        served.output()
     );
     served.assert_nothing_left();
 }
