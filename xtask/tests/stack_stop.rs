@@ -191,7 +191,11 @@ impl Served {
     /// Asserts nothing of its session is left (what is dying gets a moment: a killed process
     /// is gone once its parent or init has reaped it).
     fn assert_nothing_left(&self) {
-        let deadline = Instant::now() + Duration::from_secs(1);
+        self.assert_nothing_left_within(Duration::from_secs(1));
+    }
+
+    fn assert_nothing_left_within(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
         loop {
             let left = live_in_session(self.session);
             if left.is_empty() {
@@ -308,4 +312,14 @@ fn ctrl_c_while_the_stack_runs_stops_everything() {
         served.output()
     );
     served.assert_nothing_left();
+}
+
+#[test]
+fn the_children_die_with_a_killed_xtask() {
+    let mut served = Served::start("stop-test-sigkill");
+    served.wait_for_line("waiting for two scrapes");
+    signal(served.session, libc::SIGKILL);
+    served.child.wait().unwrap();
+    // Nobody stops them in order now: each gets SIGTERM from the kernel (PR_SET_PDEATHSIG).
+    served.assert_nothing_left_within(PROMPT);
 }
