@@ -4,12 +4,15 @@
 
 pub mod bench_page;
 pub mod imports;
+pub mod nginx;
+pub mod process;
+pub mod shutdown;
 pub mod stack;
 pub mod tools;
 pub mod wasm_build;
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
@@ -24,24 +27,46 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Runs a command to completion, failing with the command line when it does not succeed.
+/// Runs a command to completion, failing with the command line when it does not succeed. The
+/// command, and whatever it starts, is stopped when xtask is asked to stop (see `process`).
 pub fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let name = cmd.get_program().to_string_lossy().into_owned();
+    let status = process::Supervised::spawn(&name, cmd, None)?.wait()?;
     if !status.success() {
         return Err(format!("{cmd:?} failed: {status}").into());
     }
     Ok(())
 }
 
-/// A plain HTTP/1.0 GET on loopback, for readiness checks: (status code, body).
+/// How long a readiness check may take (connecting, then each read): short, so that a wait
+/// polling it notices a stop request or a dead child within about a second.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A plain HTTP/1.0 GET on loopback, for readiness checks: (status code, body). Fails after
+/// `PROBE_TIMEOUT` without an answer.
 pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    http_get_with_headers(addr, path, &[])
+}
+
+/// `http_get` with more request headers (name, value).
+pub fn http_get_with_headers(
+    addr: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> std::io::Result<(u16, String)> {
+    let socket: SocketAddr = addr
+        .parse()
+        .map_err(|e| std::io::Error::other(format!("{addr} is not an address: {e}")))?;
+    let mut stream = TcpStream::connect_timeout(&socket, PROBE_TIMEOUT)?;
+    stream.set_read_timeout(Some(PROBE_TIMEOUT))?;
+    stream.set_write_timeout(Some(PROBE_TIMEOUT))?;
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     write!(
         stream,
-        "GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n"
     )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;

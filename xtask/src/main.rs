@@ -1,93 +1,143 @@
 //! `cargo xtask demo`  installs what is missing, builds the page and serves the whole demo.
 //! `cargo xtask test`  runs every test: native, the release build with its size budget, the
 //!                     shipped configs checked by their own tools, and the real-browser tests.
+//! `cargo xtask serve` serves the page as last built (or another folder) with the demo's stack,
+//!                     installing and building nothing (the tests of xtask start it).
 //! `cargo xtask build` builds the page in release and prints its size.
 //! `cargo xtask bench` measures the page in headless Chromium beside its peers (uPlot, the
 //!                     Prometheus UI): prints a table and writes target/bench/bench.json.
 
+use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use xtask::stack::{ExtraSite, Stack, StackOptions};
-use xtask::{bench_page, free_port, repo_root, run, tools, wasm_build, Result};
+use xtask::{bench_page, free_port, repo_root, run, shutdown, tools, wasm_build, Result};
 
 const USAGE: &str = "usage:
   cargo xtask demo [--port 8080] [--prometheus-port 9090] [--sim-port 8000] [--jaeger-port 16686] [--node-exporter-port 9100]
+  cargo xtask serve [the demo's flags] [--dist dist] [--run-name demo]
   cargo xtask test
   cargo xtask build
   cargo xtask bench [--loads 7] [--cycles 10000] [--render-runs 11] [--moves 200] [--out target/bench/bench.json]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Before anything starts: from here on Ctrl-C and SIGTERM stop whatever is running.
+    if let Err(e) = shutdown::install_handlers() {
+        eprintln!("xtask: error: cannot handle SIGINT and SIGTERM: {e}");
+        std::process::exit(1);
+    }
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
+        Some("serve") => serve(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
         Some("build") => tools::ensure_all().and_then(|()| wasm_build::build_release(true)),
         _ => Err(USAGE.into()),
     };
     if let Err(e) = result {
+        if shutdown::is_interrupted(e.as_ref()) {
+            eprintln!("\nxtask: {e}");
+            std::process::exit(shutdown::EXIT_STATUS);
+        }
         eprintln!("xtask: error: {e}");
         std::process::exit(1);
     }
 }
 
-fn flag(args: &[String], name: &str, default: u16) -> Result<u16> {
+/// The value after flag `name`, if it is given.
+fn flag_value<'a>(args: &'a [String], name: &str) -> Result<Option<&'a str>> {
     match args.iter().position(|a| a == name) {
-        None => Ok(default),
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| format!("{name} needs a port number\n{USAGE}").into()),
+        None => Ok(None),
+        Some(i) => match args.get(i + 1) {
+            Some(value) => Ok(Some(value)),
+            None => Err(format!("{name} needs a value\n{USAGE}").into()),
+        },
     }
 }
 
-fn demo(args: &[String]) -> Result<()> {
-    for a in args.iter().filter(|a| a.starts_with("--")) {
-        if ![
-            "--port",
-            "--prometheus-port",
-            "--sim-port",
-            "--jaeger-port",
-            "--node-exporter-port",
-        ]
-        .contains(&a.as_str())
-        {
-            return Err(format!("unknown flag {a}\n{USAGE}").into());
-        }
+fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
+    match flag_value(args, name)? {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| format!("{name} needs a port number\n{USAGE}").into()),
     }
-    let opts = StackOptions {
-        name: "demo".into(),
-        app_port: flag(args, "--port", 8080)?,
-        prometheus_port: flag(args, "--prometheus-port", 9090)?,
-        sim_port: flag(args, "--sim-port", 8000)?,
-        jaeger_port: flag(args, "--jaeger-port", 16686)?,
-        node_exporter_port: flag(args, "--node-exporter-port", 9100)?,
+}
+
+/// Fails on a flag that is not in `known`.
+fn check_flags(args: &[String], known: &[&str]) -> Result<()> {
+    match args
+        .iter()
+        .find(|a| a.starts_with("--") && !known.contains(&a.as_str()))
+    {
+        Some(a) => Err(format!("unknown flag {a}\n{USAGE}").into()),
+        None => Ok(()),
+    }
+}
+
+const DEMO_FLAGS: &[&str] = &[
+    "--port",
+    "--prometheus-port",
+    "--sim-port",
+    "--jaeger-port",
+    "--node-exporter-port",
+];
+
+/// The demo's stack on the ports of `args`, serving `dist`, in the run folder `name`.
+fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<StackOptions> {
+    Ok(StackOptions {
+        name: name.into(),
+        app_port: port_flag(args, "--port", 8080)?,
+        prometheus_port: port_flag(args, "--prometheus-port", 9090)?,
+        sim_port: port_flag(args, "--sim-port", 8000)?,
+        jaeger_port: port_flag(args, "--jaeger-port", 16686)?,
+        node_exporter_port: port_flag(args, "--node-exporter-port", 9100)?,
         extra_sites: Vec::new(),
-    };
+        dist,
+    })
+}
+
+fn demo(args: &[String]) -> Result<()> {
+    check_flags(args, DEMO_FLAGS)?;
+    let opts = demo_stack_options(args, "demo", wasm_build::dist_dir())?;
     tools::ensure_all()?;
     wasm_build::build_release(false)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    signal_hook::flag::register(signal_hook::consts::SIGINT, stop.clone())?;
-    signal_hook::flag::register(signal_hook::consts::SIGTERM, stop.clone())?;
-    let mut stack = Stack::start(&opts)?;
+    serve_until_stopped(&opts)
+}
+
+fn serve(args: &[String]) -> Result<()> {
+    let known: Vec<&str> = DEMO_FLAGS
+        .iter()
+        .copied()
+        .chain(["--dist", "--run-name"])
+        .collect();
+    check_flags(args, &known)?;
+    let dist = match flag_value(args, "--dist")? {
+        Some(dir) => PathBuf::from(dir),
+        None => wasm_build::dist_dir(),
+    };
+    let name = flag_value(args, "--run-name")?.unwrap_or("demo");
+    serve_until_stopped(&demo_stack_options(args, name, dist)?)
+}
+
+/// Starts the stack and keeps it until Ctrl-C (or SIGTERM), or until one of its processes
+/// exits (an error naming it).
+fn serve_until_stopped(opts: &StackOptions) -> Result<()> {
+    let mut stack = Stack::start(opts)?;
     println!("\narrwdb-ops demo: {}", stack.app_url);
     println!("  Prometheus:    {}", stack.prometheus_url);
     println!("  arrwDB (sim):  {}/metrics", stack.sim_url);
     println!("  Jaeger (sim):  {}/api/v3/services", stack.jaeger_url);
     println!("Ctrl-C stops everything.");
-    while !stop.load(Ordering::Relaxed) {
-        if let Err(e) = stack.check_alive() {
-            drop(stack);
-            return Err(e);
+    loop {
+        stack.check_alive()?;
+        if shutdown::sleep(Duration::from_millis(200)).is_err() {
+            eprintln!("\nxtask: stopping the demo");
+            return Ok(());
         }
-        std::thread::sleep(Duration::from_millis(200));
     }
-    eprintln!("\nxtask: stopping the demo");
-    drop(stack);
-    Ok(())
 }
 
 /// A stack of its own on free ports, for the benchmark.
@@ -102,6 +152,7 @@ fn bench(args: &[String]) -> Result<()> {
         jaeger_port: free_port()?,
         node_exporter_port: free_port()?,
         extra_sites: Vec::new(),
+        dist: wasm_build::dist_dir(),
     };
     let stack = Stack::start(&opts)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -302,6 +353,7 @@ fn test() -> Result<()> {
                 page: Some(portal_page),
             },
         ],
+        dist: wasm_build::dist_dir(),
     };
     let stack = Stack::start(&opts)?;
     eprintln!("xtask: browser tests against {}", stack.app_url);

@@ -3,16 +3,18 @@
 //! backfilled by promtool and the alert rules loaded), and nginx serving the built page with
 //! Prometheus proxied under the same origin.
 //!
-//! Invariant: every process the stack starts is stopped when the `Stack` is dropped, and dies
-//! with xtask if xtask itself is killed (PR_SET_PDEATHSIG); nothing is left running.
+//! Invariant: every process the stack starts is stopped when the `Stack` is dropped (on
+//! success, on an error and on a stop request alike), and dies with xtask if xtask itself is
+//! killed (PR_SET_PDEATHSIG); nothing is left running. Every wait of the start-up gives up as
+//! soon as a stop is requested (SIGINT, SIGTERM) or one of the processes exits.
 
 use std::fs;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::{http_get, repo_root, run, Result};
+use crate::process::Supervised;
+use crate::{http_get, nginx, repo_root, run, shutdown, Result};
 
 /// How much history the stack backfills.
 pub const BACKFILL_SECS: u64 = 24 * 3_600;
@@ -57,17 +59,13 @@ pub struct StackOptions {
     pub jaeger_port: u16,
     pub node_exporter_port: u16,
     pub extra_sites: Vec<ExtraSite>,
-}
-
-struct Proc {
-    name: &'static str,
-    child: Child,
-    log: PathBuf,
+    /// The built page nginx serves (`wasm_build::dist_dir()`).
+    pub dist: PathBuf,
 }
 
 /// The running stack. Dropping it stops every process.
 pub struct Stack {
-    procs: Vec<Proc>,
+    procs: Vec<Supervised>,
     pub run_dir: PathBuf,
     pub app_url: String,
     pub prometheus_url: String,
@@ -106,34 +104,32 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> Result<String> {
     Ok(out)
 }
 
-fn spawn(name: &'static str, cmd: &mut Command, run_dir: &Path) -> Result<Proc> {
+/// Starts one process of the stack, its stdout and stderr in `<run_dir>/<name>.log`.
+fn spawn(name: &str, cmd: &mut Command, run_dir: &Path) -> Result<Supervised> {
     let log = run_dir.join(format!("{name}.log"));
     let file = fs::File::create(&log)?;
     cmd.stdin(Stdio::null())
         .stdout(file.try_clone()?)
         .stderr(file);
-    // Own process group: Ctrl-C reaches xtask, which stops the stack in order. And the child
-    // dies with xtask whatever happens to it.
-    cmd.process_group(0);
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot start {name} ({cmd:?}): {e}"))?;
-    Ok(Proc { name, child, log })
+    Supervised::spawn(name, cmd, Some(&log))
 }
 
-fn tail(path: &Path) -> String {
-    let text = fs::read_to_string(path).unwrap_or_default();
+/// The last lines a process wrote, introduced with where its whole log is.
+fn last_output(proc: &Supervised) -> String {
+    let Some(log) = &proc.log else {
+        return "its output went to the terminal".into();
+    };
+    let text = fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(15)..].join("\n")
+    format!(
+        "its last output lines ({}):\n{}",
+        log.display(),
+        lines[lines.len().saturating_sub(15)..].join("\n")
+    )
 }
+
+/// When the stack is being waited for.
+const DURING_START_UP: &str = "during start-up";
 
 impl Stack {
     /// Builds the simulator, backfills Prometheus and starts everything; returns once each part
@@ -145,9 +141,13 @@ impl Stack {
             fs::remove_dir_all(&run_dir)?;
         }
         fs::create_dir_all(&run_dir)?;
-        let dist = crate::wasm_build::dist_dir();
+        let dist = &opts.dist;
         if !dist.join("index.html").exists() {
-            return Err("dist/index.html is missing: build the page first".into());
+            return Err(format!(
+                "{}/index.html is missing: build the page first",
+                dist.display()
+            )
+            .into());
         }
 
         eprintln!("xtask: building the simulator");
@@ -276,18 +276,11 @@ impl Stack {
         )?);
         stack.wait_http("prometheus", &prom_addr, "/-/ready")?;
 
-        let nginx_conf = write_nginx_config(&run_dir, &dist, opts)?;
-        run(Command::new("nginx")
-            .arg("-t")
-            .arg("-q")
-            .arg("-c")
-            .arg(&nginx_conf)
-            .stderr(Stdio::inherit()))?;
-        stack.procs.push(spawn(
-            "nginx",
-            Command::new("nginx").arg("-c").arg(&nginx_conf),
-            &run_dir,
-        )?);
+        let nginx_conf = write_nginx_config(&run_dir, dist, opts)?;
+        nginx::check_config(&nginx_conf)?;
+        stack
+            .procs
+            .push(spawn("nginx", &mut nginx::command(&nginx_conf), &run_dir)?);
         stack.wait_http("nginx", &format!("127.0.0.1:{}", opts.app_port), "/")?;
         stack.wait_two_scrapes(&prom_addr)?;
         Ok(stack)
@@ -300,107 +293,98 @@ impl Stack {
     fn wait_two_scrapes(&mut self, prom_addr: &str) -> Result<()> {
         eprintln!("xtask: waiting for two scrapes of every target on the 30 s grid");
         const GRID_SECS: u64 = 30;
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let now_secs = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)?
-                .as_secs();
-            let at = now_secs / GRID_SECS * GRID_SECS;
-            let path = format!(
-                "/api/v1/query?time={at}&query=count(count_over_time(up%5B40s%5D)%20%3E%3D%202)%20%3D%3D%20count(up)"
-            );
-            if let Ok((200, body)) = http_get(prom_addr, &path) {
-                if body.contains("\"result\":[{") {
-                    return Ok(());
-                }
-            }
-            if Instant::now() > deadline {
-                return Err(
-                    "Prometheus did not scrape every target twice on the 30 s grid within 120 s"
-                        .into(),
+        self.wait_until(
+            "Prometheus to scrape every target twice on the 30 s grid",
+            "prometheus",
+            Duration::from_secs(120),
+            Duration::from_millis(500),
+            || {
+                let at = now_unix() / GRID_SECS * GRID_SECS;
+                let path = format!(
+                    "/api/v1/query?time={at}&query=count(count_over_time(up%5B40s%5D)%20%3E%3D%202)%20%3D%3D%20count(up)"
                 );
-            }
-            std::thread::sleep(Duration::from_millis(500));
-        }
+                matches!(http_get(prom_addr, &path), Ok((200, body)) if body.contains("\"result\":[{"))
+            },
+        )
     }
 
-    /// Polls `path` until it answers 200, or fails with the process's log if it exits or takes
-    /// too long.
+    /// Polls `path` until it answers 200.
     fn wait_http(&mut self, name: &str, addr: &str, path: &str) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(60);
+        self.wait_until(
+            &format!("{name} to answer on http://{addr}{path}"),
+            name,
+            Duration::from_secs(60),
+            Duration::from_millis(100),
+            || matches!(http_get(addr, path), Ok((200, _))),
+        )
+    }
+
+    /// The one wait of the start-up: polls `ready` every `interval` until it holds, and fails
+    /// as soon as a stop is requested or any process of the stack exits, or after `timeout`
+    /// (with the output of `blamed`, the process that should have made it hold).
+    fn wait_until(
+        &mut self,
+        what: &str,
+        blamed: &str,
+        timeout: Duration,
+        interval: Duration,
+        mut ready: impl FnMut() -> bool,
+    ) -> Result<()> {
+        let deadline = Instant::now() + timeout;
         loop {
-            if let Ok((200, _)) = http_get(addr, path) {
+            shutdown::check()?;
+            self.ensure_alive(DURING_START_UP)?;
+            if ready() {
                 return Ok(());
             }
-            let proc = self
-                .procs
-                .iter_mut()
-                .find(|p| p.name == name)
-                .ok_or("unknown process")?;
-            if let Some(status) = proc.child.try_wait()? {
-                return Err(format!(
-                    "{name} exited ({status}) before answering:\n{}",
-                    tail(&proc.log)
-                )
-                .into());
-            }
             if Instant::now() > deadline {
+                let output = self
+                    .procs
+                    .iter()
+                    .find(|p| p.name == blamed)
+                    .map(last_output)
+                    .unwrap_or_default();
                 return Err(format!(
-                    "{name} did not answer on http://{addr}{path} within 60 s:\n{}",
-                    tail(&proc.log)
+                    "waited {} s for {what}, in vain; {output}",
+                    timeout.as_secs()
                 )
                 .into());
             }
-            std::thread::sleep(Duration::from_millis(100));
+            shutdown::sleep(interval)?;
         }
     }
 
     /// Stops one process by name (tests use it to take Prometheus away mid-session).
     pub fn stop_process(&mut self, name: &str) {
         for p in self.procs.iter_mut().filter(|p| p.name == name) {
-            terminate(p);
+            p.stop();
         }
     }
 
     /// Checks that every process is still running.
     pub fn check_alive(&mut self) -> Result<()> {
+        self.ensure_alive("while the stack was running")
+    }
+
+    /// Fails, naming the first process that exited `when`, with its last output.
+    fn ensure_alive(&mut self, when: &str) -> Result<()> {
         for p in &mut self.procs {
-            if let Some(status) = p.child.try_wait()? {
-                return Err(format!(
-                    "{} exited unexpectedly ({status}):\n{}",
-                    p.name,
-                    tail(&p.log)
-                )
-                .into());
+            if let Some(status) = p.exited()? {
+                return Err(
+                    format!("{} exited ({status}) {when}; {}", p.name, last_output(p)).into(),
+                );
             }
         }
         Ok(())
     }
 }
 
-fn terminate(p: &mut Proc) {
-    if let Ok(Some(_)) = p.child.try_wait() {
-        return;
-    }
-    unsafe {
-        libc::kill(p.child.id() as i32, libc::SIGTERM);
-    }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = p.child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = p.child.kill();
-    let _ = p.child.wait();
-}
-
 impl Drop for Stack {
     fn drop(&mut self) {
-        // Reverse order: the front door first, the simulator last.
-        for p in self.procs.iter_mut().rev() {
-            terminate(p);
+        // All at once, so stopping takes as long as the slowest process, not their sum; then
+        // each is waited for (and killed if it takes too long) as it is dropped.
+        for p in &mut self.procs {
+            p.begin_termination();
         }
     }
 }
@@ -408,11 +392,7 @@ impl Drop for Stack {
 /// Writes nginx's main configuration for the stack: the shipped site (deploy/nginx) rendered
 /// for the app, plus one copy of it per extra site, each with its own config.json.
 fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Result<PathBuf> {
-    let site_template = fs::read_to_string(repo_root().join("deploy/nginx/arrwdb-ops.conf"))?;
-    let prometheus_upstream = format!("http://127.0.0.1:{}", opts.prometheus_port);
-    let jaeger_upstream = format!("http://127.0.0.1:{}", opts.jaeger_port);
-    let tmp = run_dir.join("nginx-tmp");
-    fs::create_dir_all(&tmp)?;
+    let site_template = nginx::site_template()?;
     let mut sites = String::new();
     let mut add_site = |name: &str,
                         port: u16,
@@ -421,23 +401,18 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
                         connect_src: &str,
                         frame_ancestors: &str|
      -> Result<()> {
-        let root = root.to_string_lossy();
-        sites.push_str(&render(
-            &site_template,
-            &[
-                ("LISTEN", &format!("127.0.0.1:{port}")),
-                ("BASE_PATH", base_path),
-                ("ROOT", root.trim_end_matches('/')),
-                ("PROMETHEUS_UPSTREAM", &prometheus_upstream),
-                ("JAEGER_UPSTREAM", &jaeger_upstream),
-                ("CONNECT_SRC", connect_src),
-                ("FRAME_ANCESTORS", frame_ancestors),
-                (
-                    "CSP_REPORT_LOG",
-                    &csp_report_log(run_dir, name).to_string_lossy(),
-                ),
-            ],
-        )?);
+        let site = nginx::Site {
+            listen: format!("127.0.0.1:{port}"),
+            base_path: base_path.to_owned(),
+            root: root.to_path_buf(),
+            prometheus_upstream: format!("http://127.0.0.1:{}", opts.prometheus_port),
+            jaeger_upstream: format!("http://127.0.0.1:{}", opts.jaeger_port),
+            connect_src: connect_src.to_owned(),
+            frame_ancestors: frame_ancestors.to_owned(),
+            csp_report_log: csp_report_log(run_dir, name),
+            proxy_headers: nginx::ProxyHeaders::default(),
+        };
+        sites.push_str(&nginx::render_site(&site_template, &site)?);
         Ok(())
     };
     add_site("app", opts.app_port, dist, "/", "", "")?;
@@ -471,22 +446,7 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
             &site.frame_ancestors,
         )?;
     }
-    let user = if unsafe { libc::geteuid() } == 0 {
-        "user root;\n"
-    } else {
-        ""
-    };
-    let t = tmp.display();
-    let main = format!(
-        "# Generated by xtask for this run; the site blocks come from deploy/nginx/arrwdb-ops.conf.\n\
-         daemon off;\nmaster_process on;\nworker_processes 1;\n{user}\
-         pid {run}/nginx.pid;\nerror_log {run}/nginx-error.log warn;\n\
-         events {{ worker_connections 256; }}\n\
-         http {{\n  access_log {run}/nginx-access.log;\n  default_type application/octet-stream;\n\
-           client_body_temp_path {t}/body;\n  proxy_temp_path {t}/proxy;\n  fastcgi_temp_path {t}/fastcgi;\n\
-           uwsgi_temp_path {t}/uwsgi;\n  scgi_temp_path {t}/scgi;\n{sites}{plain_sites}}}\n",
-        run = run_dir.display(),
-    );
+    let main = nginx::main_config(run_dir, &format!("{sites}{plain_sites}"))?;
     let path = run_dir.join("nginx.conf");
     fs::write(&path, main)?;
     Ok(path)
@@ -505,5 +465,41 @@ mod tests {
         assert!(render("root @ROOT@;", &[("LISTEN", "x")]).is_err());
         // Comments may mention placeholders; an e-mail-like string is not one.
         assert!(render("# @ROOT@ is the folder\nmail a@b.c;", &[]).is_ok());
+    }
+
+    /// The whole configuration of a stack, the app and every kind of extra site (a sub-path,
+    /// a portal page), passes `nginx -t`.
+    #[test]
+    fn the_stack_nginx_configuration_passes_nginx_t() {
+        let run_dir = std::env::temp_dir().join(format!("xtask-nginx-t-{}", std::process::id()));
+        let dist = run_dir.join("dist");
+        fs::create_dir_all(&dist).unwrap();
+        fs::write(dist.join("index.html"), "<!DOCTYPE html>").unwrap();
+        let extra = |name: &str, base_path: &str, page: Option<&str>| ExtraSite {
+            name: name.into(),
+            port: crate::free_port().unwrap(),
+            config_json: "{}".into(),
+            base_path: base_path.into(),
+            connect_src: "http://127.0.0.1:1".into(),
+            frame_ancestors: "http://127.0.0.1:2".into(),
+            page: page.map(str::to_owned),
+        };
+        let opts = StackOptions {
+            name: "nginx-t".into(),
+            app_port: crate::free_port().unwrap(),
+            prometheus_port: 9090,
+            sim_port: 8000,
+            jaeger_port: 16686,
+            node_exporter_port: 9100,
+            extra_sites: vec![
+                extra("subpath", "/ops/arrwdb/", None),
+                extra("portal", "/", Some("<!DOCTYPE html>")),
+            ],
+            dist: dist.clone(),
+        };
+        let conf = write_nginx_config(&run_dir, &dist, &opts).unwrap();
+        let checked = nginx::check_config(&conf);
+        let _ = fs::remove_dir_all(&run_dir);
+        checked.unwrap();
     }
 }
