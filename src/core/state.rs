@@ -264,6 +264,9 @@ pub struct ViewState {
     pub theme: Theme,
     /// `?bg=transparent`: no page background, for embedding in a portal.
     pub transparent: bool,
+    /// The parameters the page does not know (a portal's own, say), as written in the URL
+    /// (`key` or `key=value`, still encoded), in their order: kept, and written back last.
+    pub foreign: Vec<String>,
 }
 
 impl ViewState {
@@ -455,6 +458,8 @@ struct RawQuery {
     kiosk: bool,
     theme: Option<String>,
     bg: Option<String>,
+    /// Parameters of no known name, as written.
+    foreign: Vec<String>,
 }
 
 impl RawQuery {
@@ -484,8 +489,13 @@ impl RawQuery {
                     continue;
                 }
                 _ => {
-                    if let Some(panel) = key.strip_prefix(ISOLATION_PREFIX) {
-                        raw.isolated.insert(panel.to_owned(), value);
+                    match key.strip_prefix(ISOLATION_PREFIX) {
+                        Some(panel) => {
+                            raw.isolated.insert(panel.to_owned(), value);
+                        }
+                        // A `?` is written encoded: at the front of the query it would read as
+                        // the query's own mark.
+                        None => raw.foreign.push(pair.replace('?', "%3F")),
                     }
                     continue;
                 }
@@ -557,6 +567,7 @@ pub fn decode(query: &str) -> (ViewState, Vec<StateWarning>) {
         .as_deref()
         .and_then(|v| w.keep(background(v)))
         .unwrap_or(false);
+    state.foreign = raw.foreign;
     (state, warnings.0)
 }
 
@@ -802,6 +813,12 @@ pub fn encode(state: &ViewState) -> String {
     if state.transparent {
         push("bg", Some("transparent"));
     }
+    for pair in &state.foreign {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(pair);
+    }
     query
 }
 
@@ -847,6 +864,18 @@ mod tests {
         let closed = with_trace.without_drill();
         assert_eq!((closed.drill, closed.drill_op, closed.trace), (None, None, None));
         assert_eq!(closed.handler, base.handler);
+    }
+
+    #[test]
+    fn parameters_the_page_does_not_know_are_kept_as_written() {
+        let (s, warnings) = decode("?kiosk&portal_tab=a%20b&panel=latency&range=1h&refresh=off&foo=bar&x");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(s.foreign, ["portal_tab=a%20b", "foo=bar", "x"]);
+        let query = encode(&s);
+        assert_eq!(query, "refresh=off&panel=latency&kiosk&portal_tab=a%20b&foo=bar&x");
+        assert_eq!(decode(&query).0, s, "stable");
+        // A change of the view keeps them.
+        assert!(encode(&s.zoomed(T0, T0 + 60)).ends_with("&portal_tab=a%20b&foo=bar&x"));
     }
 
     /// Decodes `query` expecting no warning, and checks the state and its canonical encoding.
@@ -1116,11 +1145,11 @@ mod tests {
         check("", &ViewState::default(), "");
         check("?", &ViewState::default(), "");
         check("?&&", &ViewState::default(), "");
-        // Unknown parameters (a portal's own) are ignored.
+        // Unknown parameters (a portal's own) are kept as written, after the page's own.
         check(
             "?portal=ops&utm_source=mail&range=1h",
-            &ViewState::default(),
-            "",
+            &state(|s| s.foreign = vec!["portal=ops".into(), "utm_source=mail".into()]),
+            "portal=ops&utm_source=mail",
         );
         // `+` is a space; `1w` is 7d; `kiosk=1` and even `kiosk=0` turn kiosk on.
         check(

@@ -155,10 +155,38 @@ fn app(root: &web_sys::HtmlElement) {
     });
 }
 
+/// Writes `query` into the address bar when it differs: a new history entry (`push`) or in
+/// place.
+fn write_url(query: &str, push: bool) {
+    let wanted = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    if location_search() == wanted {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let (Ok(history), Ok(path)) = (window.history(), window.location().pathname()) else {
+        return;
+    };
+    let url = format!("{path}{wanted}");
+    let _ = if push {
+        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    };
+}
+
 /// The view state lives in the URL: read at start and on back/forward, written on every change
-/// (one history entry per change, none when nothing changed).
+/// the user makes (one history entry per change, none when nothing changed). A URL the page
+/// loads or comes back to is put in its canonical form in place (`replaceState`): Back leaves
+/// the page as it would any other.
 fn url_state() -> (Watched<ViewState>, Watched<Vec<String>>) {
     let (initial, warnings) = state::decode(&location_search());
+    write_url(&state::encode(&initial), false);
     let view = Watched::new(initial);
     let warnings = Watched::new(
         warnings
@@ -166,29 +194,20 @@ fn url_state() -> (Watched<ViewState>, Watched<Vec<String>>) {
             .map(|w| w.to_string())
             .collect::<Vec<_>>(),
     );
-    effect(move || {
-        let query = state::encode(&view.get());
-        let wanted = if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{query}")
-        };
-        if location_search() != wanted {
-            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                let path = web_sys::window()
-                    .and_then(|w| w.location().pathname().ok())
-                    .unwrap_or_default();
-                let _ = history.push_state_with_url(
-                    &wasm_bindgen::JsValue::NULL,
-                    "",
-                    Some(&format!("{path}{wanted}")),
-                );
-            }
-        }
-    });
+    // Set by back/forward: the state it brings is the URL's already.
+    let from_history = std::rc::Rc::new(std::cell::Cell::new(false));
+    {
+        let from_history = from_history.clone();
+        effect(move || {
+            let query = state::encode(&view.get());
+            write_url(&query, !from_history.replace(false));
+        });
+    }
     let popstate = window_event_listener_untyped("popstate", move |_| {
         let (decoded, w) = state::decode(&location_search());
+        write_url(&state::encode(&decoded), false);
         warnings.set(w.into_iter().map(|w| w.to_string()).collect());
+        from_history.set(true);
         view.set(decoded);
     });
     on_cleanup(move || popstate.remove());

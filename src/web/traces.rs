@@ -235,7 +235,8 @@ pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
         effect(move || {
             let asked = view.with(|v| v.drill.is_some() || v.trace.is_some());
             set_attr(&root2, "hidden", (!asked).then_some(""));
-            set_attr(&root2, "data-state", Some("error"));
+            // Not configured is its own state, not an error.
+            set_attr(&root2, "data-state", Some("off"));
             message.set_text_content(Some(
                 "Traces are not configured: add a `jaeger` section to config.json.",
             ));
