@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use e2e::{env, http_get, urlencode, Browser, HttpVersion};
+use e2e::{env, http_get, prometheus_query, urlencode, Browser, HttpVersion};
 use serde_json::Value;
 
 const TRACES: &str = "[data-panel='traces']";
@@ -441,5 +441,73 @@ async fn the_latency_chart_scatters_error_and_slow_traces_and_a_dot_opens_its_tr
     )
     .await;
     browser.screenshot("latency-scatter").await;
+    browser.close().await;
+}
+
+/// The simulator exposes exemplars on the latency histogram (OpenMetrics, as prometheus_client
+/// does), Prometheus stores them, and the latency chart draws them: an exemplar dot's trace id is
+/// one Prometheus returns for the panel's query and window, Jaeger has that trace, and a click
+/// opens it.
+#[tokio::test]
+async fn an_exemplar_dot_is_prometheus_s_exemplar_and_opens_its_trace() {
+    let browser = Browser::start(1280, 1000).await;
+    let app = env("ARRWDB_E2E_APP_URL");
+    browser.goto(&format!("{app}?range=1h&refresh=off")).await;
+    let dots = "document.querySelector(\"[data-panel='latency'] .dots\")";
+    browser
+        .wait_true(
+            &format!("const d = {dots}; return !!d && !!d.querySelector('.dot.exemplar')"),
+            "exemplar-dots",
+        )
+        .await;
+    let facts = browser
+        .js("const p = document.querySelector(\"[data-panel='latency']\").dataset; return [p.query.split('\\n')[0], p.start, p.end]")
+        .await;
+    let text = |i: usize| facts[i].as_str().unwrap().to_owned();
+    let answer = prometheus_query(
+        &env("ARRWDB_E2E_PROMETHEUS_URL"),
+        &format!(
+            "/api/v1/query_exemplars?query={}&start={}&end={}",
+            urlencode(&text(0)),
+            text(1),
+            text(2)
+        ),
+    )
+    .await;
+    let theirs: Vec<String> = answer["data"]
+        .as_array()
+        .expect("exemplar series")
+        .iter()
+        .flat_map(|s| s["exemplars"].as_array().cloned().unwrap_or_default())
+        .filter_map(|e| e["labels"]["trace_id"].as_str().map(str::to_ascii_lowercase))
+        .collect();
+    assert!(!theirs.is_empty(), "Prometheus stores no exemplar: {answer}");
+    let ours = browser
+        .js(&format!("return Array.from({dots}.querySelectorAll('.dot.exemplar')).map(d => d.dataset.traceId)"))
+        .await;
+    let ours: Vec<String> = ours
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    for id in &ours {
+        assert!(theirs.contains(id), "the dot {id} is not an exemplar Prometheus returns: {theirs:?}");
+    }
+    let id = ours[0].clone();
+    let spans = otlp_traces(&jaeger(&format!("/api/v3/traces/{id}")).await);
+    assert_eq!(spans.len(), 1, "Jaeger has the exemplar's trace {id}");
+
+    browser
+        .js(&format!(
+            "{dots}.querySelector(\".dot.exemplar[data-trace-id='{id}']\").click(); return true"
+        ))
+        .await;
+    browser
+        .wait_true(
+            &format!("const w = document.querySelector(\"{TRACES} .waterfall\"); return !!w && w.dataset.state === 'ready' && w.dataset.traceId === '{id}'"),
+            "exemplar-opens",
+        )
+        .await;
     browser.close().await;
 }

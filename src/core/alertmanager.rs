@@ -559,12 +559,7 @@ mod tests {
        "createdBy": "ana", "comment": "deploy in progress"}
     ]"#;
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::core::prom::test_labels as labels;
 
     #[test]
     fn alerts_and_silences_decode_from_the_documented_shape() {

@@ -97,13 +97,16 @@ pub fn jaeger_search_link(
 /// A time as Sentry writes it in its own URLs: ISO 8601 without an offset
 /// (`2026-11-24T16:33:53`), made UTC by the `utc=true` beside it. `None` if not finite.
 fn sentry_time(unix_secs: f64) -> Option<String> {
-    unix_secs.is_finite().then(|| {
-        let c = civil_time(unix_secs, 0);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        )
-    })
+    unix_secs.is_finite().then(|| utc_text(unix_secs, 'T'))
+}
+
+/// `2026-11-24<between>16:33:53`: a time in UTC to the second.
+fn utc_text(unix_secs: f64, between: char) -> String {
+    let c = civil_time(unix_secs, 0);
+    format!(
+        "{:04}-{:02}-{:02}{between}{:02}:{:02}:{:02}",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    )
 }
 
 /// `<sentry>/organizations/<org>/issues/?project=<id>&environment=<env>&start=<ISO>&end=<ISO>&utc=true&query=<q>`;
@@ -163,11 +166,7 @@ pub enum PrometheusUi {
 
 /// A time as both Prometheus UIs write `end_input` (`formatTime`): `2026-11-24 16:33:53`, UTC.
 fn prometheus_ui_time(unix_secs: f64) -> String {
-    let c = civil_time(unix_secs, 0);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    utc_text(unix_secs, ' ')
 }
 
 /// "Open in Prometheus": the graph page of the Prometheus UI at `ui_url` showing `expr` over
@@ -448,12 +447,7 @@ mod tests {
         );
     }
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::core::prom::test_labels as labels;
 
     #[test]
     fn silence_links_carry_the_labels_as_matchers() {

@@ -29,6 +29,9 @@ struct Plan {
     out: PathBuf,
 }
 
+/// The first load's budget: the build's own gate (`xtask::wasm_build::BUDGET_GZIP_BYTES`).
+const TRANSFER_BUDGET_GZIP_BYTES: f64 = 256_000.0;
+
 fn parse_plan(args: &[String]) -> Result<Plan, String> {
     let mut plan = Plan {
         loads: 7,
@@ -585,9 +588,9 @@ fn budgets(report: &Value) -> Vec<Budget> {
     vec![
         Budget {
             measure: "transfer",
-            goal: "≤ 200 KB gzip".into(),
+            goal: "≤ 256,000 B gzip".into(),
             measured: kb(gzip),
-            met: gzip <= 200_000.0,
+            met: gzip <= TRANSFER_BUDGET_GZIP_BYTES,
         },
         Budget {
             measure: "time to first chart",

@@ -58,16 +58,17 @@ pub fn metric_names<'a>(metric_names: &'a [String], prefixes: &[&str]) -> Vec<&'
     out
 }
 
+/// Labels from (name, value) pairs, for tests.
+#[cfg(test)]
+pub(crate) fn test_labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use super::test_labels as labels;
 
     #[test]
     fn series_labels_follow_the_keys_and_skip_missing_ones() {
