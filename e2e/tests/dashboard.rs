@@ -495,3 +495,49 @@ async fn a_portal_url_keeps_its_parameters_and_back_and_forward_work() {
     assert_eq!(history_length().await, entries + 1);
     browser.close().await;
 }
+
+/// A Prometheus that takes connections and never answers: every panel gives up after the
+/// configured timeout (`prometheus.timeout_secs`, 5 s on this site) with its own sentence,
+/// instead of "Loading…" for ever, and recovers when Prometheus answers again.
+#[tokio::test]
+async fn a_prometheus_that_never_answers_times_out_with_its_own_sentence() {
+    let port: u16 = env("ARRWDB_E2E_FLAKY_PORT").parse().unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    // Holds every connection open, reading nothing and answering nothing.
+    let hang = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&env("ARRWDB_E2E_FLAKY_APP_URL")).await;
+    let panel = "[data-panel='request-rate']";
+    browser
+        .wait_true(
+            &format!("const p = document.querySelector(\"{panel}\"); return !!p && p.dataset.state === 'error'"),
+            "timed-out",
+        )
+        .await;
+    let text = browser
+        .js(&format!("return document.querySelector(\"{panel}\").innerText"))
+        .await;
+    assert!(
+        text.as_str().unwrap().contains("did not answer within 5 s"),
+        "{text}"
+    );
+    hang.abort();
+    let _ = hang.await;
+
+    let _up = Forwarder::start(port, &env("ARRWDB_E2E_PROMETHEUS_URL")).await;
+    browser
+        .js("document.querySelector(\"[data-control='refresh-now']\").click(); return true")
+        .await;
+    browser
+        .wait_true(
+            &format!("const p = document.querySelector(\"{panel}\"); return p.dataset.state === 'ready' && !p.dataset.stale"),
+            "timed-out-back",
+        )
+        .await;
+    browser.close().await;
+}

@@ -53,6 +53,8 @@ pub struct JaegerConfig {
     pub api: JaegerApi,
     /// The service whose traces are searched (arrwDB's `service.name`).
     pub service: String,
+    /// How long a request may take before it is given up as a timeout (`timeout_secs`).
+    pub timeout_secs: u32,
 }
 
 /// Where Prometheus is and how arrwDB is scraped.
@@ -65,6 +67,8 @@ pub struct PrometheusConfig {
     pub job: String,
     /// arrwDB's scrape interval; the floor of every query step.
     pub scrape_interval_secs: u64,
+    /// How long a request may take before it is given up as a timeout (`timeout_secs`).
+    pub timeout_secs: u32,
 }
 
 /// Why `config.json` was refused. `field` names the offending key path when known.
@@ -97,8 +101,21 @@ const TOP_KEYS: &[&str] = &[
     "slo",
 ];
 const EMBEDDING_KEYS: &[&str] = &["allowed_origins"];
-const PROMETHEUS_KEYS: &[&str] = &["url", "job", "scrape_interval_secs"];
-const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url"];
+const PROMETHEUS_KEYS: &[&str] = &["url", "job", "scrape_interval_secs", "timeout_secs"];
+const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url", "timeout_secs"];
+
+/// A request's timeout when config.json names none.
+pub const DEFAULT_TIMEOUT_SECS: u32 = 30;
+
+/// `<section>.timeout_secs`: 1 to 600 seconds, [`DEFAULT_TIMEOUT_SECS`] when absent.
+fn timeout_secs(section: &Value, name: &str) -> Result<u32, ConfigError> {
+    let field = format!("{name}.timeout_secs");
+    match opt_u64(section, "timeout_secs").map_err(in_section(Some(name)))? {
+        None => Ok(DEFAULT_TIMEOUT_SECS),
+        Some(secs @ 1..=600) => Ok(secs as u32),
+        Some(_) => Err(ConfigError::field(&field, "must be from 1 to 600 seconds")),
+    }
+}
 const SENTRY_KEYS: &[&str] = &["base_url", "organization", "project_id", "environment"];
 
 /// A shape error in `section` (`None` for the top level) as a config error naming it.
@@ -204,6 +221,7 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
                     ))
                 }
             },
+            timeout_secs: timeout_secs(j, "jaeger")?,
             service: match opt_str(j, "service").map_err(&in_jaeger)?.map(str::trim) {
                 None => "arrwdb".to_owned(),
                 Some("") => return Err(ConfigError::field("jaeger.service", "must not be empty")),
@@ -278,6 +296,7 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             url: validate_url("prometheus.url", prometheus_url)?,
             job,
             scrape_interval_secs,
+            timeout_secs: timeout_secs(prometheus, "prometheus")?,
         },
         refresh_secs: opt_u64(&root, "refresh_secs").map_err(&top)?.unwrap_or(30),
     })
@@ -440,6 +459,17 @@ mod tests {
     }
 
     #[test]
+    fn timeouts_have_a_default_and_a_range() {
+        let c = parse_config(r#"{"prometheus":{"url":"/p"},"jaeger":{"url":"/j","timeout_secs":5}}"#).unwrap();
+        assert_eq!(c.prometheus.timeout_secs, DEFAULT_TIMEOUT_SECS);
+        assert_eq!(c.jaeger.unwrap().timeout_secs, 5);
+        for bad in ["0", "601", "-1", "\"30\""] {
+            let err = parse_config(&format!(r#"{{"prometheus":{{"url":"/p","timeout_secs":{bad}}}}}"#)).unwrap_err();
+            assert!(err.to_string().contains("timeout_secs"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn traces_and_links() {
         let c = parse_config(
             r#"{"prometheus":{"url":"/p"},
@@ -452,7 +482,8 @@ mod tests {
             Some(JaegerConfig {
                 url: "/jaeger".into(),
                 api: JaegerApi::Fixed(ApiVersion::V1),
-                service: "arrwdb".into()
+                service: "arrwdb".into(),
+                timeout_secs: DEFAULT_TIMEOUT_SECS,
             })
         );
         assert_eq!(

@@ -102,7 +102,7 @@ async fn rules_and_bands(
     let base = &cfg.prometheus.url;
     let mut notes = Vec::new();
     let rules = fetch_prom(
-        base,
+        &cfg.prometheus,
         rules_url(base),
         signal,
         decode_rules,
@@ -112,7 +112,7 @@ async fn rules_and_bands(
     .rules;
     let window = query_window(range, 1_000, cfg.prometheus.scrape_interval_secs);
     let series = fetch_prom(
-        base,
+        &cfg.prometheus,
         query_range_url(base, ALERTS_QUERY, &window),
         signal,
         decode_query_range,
@@ -143,7 +143,7 @@ async fn ask_selectors(
     let mut asked = false;
     for selector in counts.with_value(|c| selectors_to_ask(rules, c)) {
         let url = series_url(base, &selector, now - 3_600, now);
-        match fetch_prom(base, url, signal, decode_series, &mut notes).await {
+        match fetch_prom(&cfg.prometheus, url, signal, decode_series, &mut notes).await {
             Ok(found) => {
                 counts.update_value(|c| c.push((selector, found.len())));
                 asked = true;
@@ -217,7 +217,7 @@ pub fn slo(
             };
             let url = crate::core::prom::query_url(base, &query, eval_unix);
             let mut notes = Vec::new();
-            match fetch_prom(base, url, &signal, decode_query, &mut notes).await {
+            match fetch_prom(&cfg.prometheus, url, &signal, decode_query, &mut notes).await {
                 Err(e) if e.is_aborted() => {}
                 Err(e) => {
                     body.set_text_content(Some(&e.to_string()));

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::core::config::{parse_config, Config};
+use crate::core::config::{parse_config, Config, DEFAULT_TIMEOUT_SECS};
 use crate::core::metrics::{resolve, MetricNames};
 use crate::core::panels::{panel as find_panel, Group};
 use crate::core::prom::decode_label_values;
@@ -81,7 +81,7 @@ fn page_hidden() -> bool {
 
 /// Loads and validates `config.json` (beside index.html).
 async fn load_config() -> Result<Config, String> {
-    let (status, body) = http::get_text("config.json", None)
+    let (status, body) = http::get_text("config.json", None, DEFAULT_TIMEOUT_SECS)
         .await
         .map_err(|e| format!("config.json could not be loaded: {e}"))?;
     if !(200..300).contains(&status) {
@@ -95,7 +95,7 @@ async fn load_config() -> Result<Config, String> {
 /// The names that exist come back too (empty when unknown), for rule health.
 async fn discover_metrics(cfg: &Config) -> (MetricNames, Vec<String>) {
     let url = crate::core::prom::label_values_url(&cfg.prometheus.url, "__name__", None);
-    match http::get_text(&url, None).await {
+    match http::get_text(&url, None, cfg.prometheus.timeout_secs).await {
         Ok((status, body)) => match decode_label_values(status, &body) {
             Ok(answer) => (resolve(&answer.data, &cfg.metrics), answer.data),
             Err(_) => (MetricNames::assumed(), Vec::new()),
@@ -116,7 +116,7 @@ async fn handler_values(cfg: &Config, names: &MetricNames) -> Vec<String> {
         &cfg.prometheus.job,
     );
     let url = crate::core::prom::label_values_url(&cfg.prometheus.url, "handler", Some(&selector.to_string()));
-    match http::get_text(&url, None).await {
+    match http::get_text(&url, None, cfg.prometheus.timeout_secs).await {
         Ok((status, body)) => decode_label_values(status, &body)
             .map(|a| a.data)
             .unwrap_or_default(),

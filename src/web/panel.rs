@@ -12,7 +12,7 @@ use web_sys::{AbortController, AbortSignal};
 
 use crate::core::alerts::band_marks;
 use crate::core::chart::{draw_timeseries, ChartSeries, ChartSpec, DrawSummary, TimeAxis, ValueAxis, DARK, LIGHT};
-use crate::core::config::Config;
+use crate::core::config::{Config, PrometheusConfig};
 use crate::core::drill::narrowing;
 use crate::core::drill::{exemplar_dots, Dot};
 use crate::core::metrics::MetricNames;
@@ -25,7 +25,7 @@ use crate::core::panels::{PanelSpec, Show, TextPanel};
 use crate::core::prom::{
     decode_exemplars, decode_query, decode_query_range, exemplars_url, PromError,
 };
-use crate::core::state::{Theme, ViewState};
+use crate::core::state::{RangeSpec, Theme, ViewState};
 use crate::core::time::{QueryWindow, TimeRange};
 use crate::web::dom::{
     effect, el, fill_table, listen, on_change, set_attr, spawn, text_el, Row, Watched,
@@ -87,14 +87,16 @@ fn prefers_light() -> bool {
 /// GETs one Prometheus API URL and decodes it with `decode`; its warnings and infos are added
 /// to `notes`.
 pub(crate) async fn fetch_prom<T>(
-    base: &str,
+    prom: &PrometheusConfig,
     url: String,
     signal: &AbortSignal,
     decode: fn(u16, &str) -> Result<crate::core::prom::Answer<T>, PromError>,
     notes: &mut Vec<String>,
 ) -> Result<T, PromError> {
-    match get_text(&url, Some(signal)).await {
+    let base = &prom.url;
+    match get_text(&url, Some(signal), prom.timeout_secs).await {
         Err(FetchFailure::Aborted) => Err(PromError::aborted()),
+        Err(FetchFailure::TimedOut) => Err(PromError::timeout(base, prom.timeout_secs)),
         Err(FetchFailure::Network(detail)) => Err(PromError::unreachable(base, &detail)),
         Ok((status, body)) => {
             let answer = decode(status, &body).map_err(|e| e.at_url(base))?;
@@ -143,13 +145,13 @@ pub fn draw(
 
 /// One load of a chart or table panel: every request of `ask`, one after the other (a panel
 /// has at most three), then what the panel shows of the answers.
-async fn load(spec: &PanelSpec, base: &str, ask: &Ask, signal: &AbortSignal) -> Result<Outcome, PromError> {
+async fn load(spec: &PanelSpec, prom: &PrometheusConfig, ask: &Ask, signal: &AbortSignal) -> Result<Outcome, PromError> {
     let mut notes = Vec::new();
     let mut answers = Vec::new();
-    for (url, expect) in ask.requests(spec, base) {
+    for (url, expect) in ask.requests(spec, &prom.url) {
         answers.push(match expect {
-            Expect::Matrix => Answered::Matrix(fetch_prom(base, url, signal, decode_query_range, &mut notes).await?),
-            Expect::Vector => Answered::from_instant(fetch_prom(base, url, signal, decode_query, &mut notes).await?)?,
+            Expect::Matrix => Answered::Matrix(fetch_prom(prom, url, signal, decode_query_range, &mut notes).await?),
+            Expect::Vector => Answered::from_instant(fetch_prom(prom, url, signal, decode_query, &mut notes).await?)?,
         });
     }
     Ok(outcome(spec, ask, answers, notes))
@@ -220,10 +222,46 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         }
     });
 
-    // Only what changes the queries triggers a fetch.
-    let queried = move || (range.get(), view.with(|v| v.handler.clone()));
+    // Only what changes the queries triggers a load. A refresh that comes due while a load is
+    // in flight does not abort it: the panel is marked late, and the newest ask goes out when
+    // the answer is in. A range or handler the user chooses aborts what it makes stale.
+    let queued = StoredValue::new_local(None::<Ask>);
+    let answered = Trigger::new();
+    let prom = Arc::new(cfg.prometheus.clone());
+    let start = move |ask: Ask| {
+        let Ok(controller) = AbortController::new() else {
+            return;
+        };
+        in_flight.update_value(|slot| {
+            if let Some(previous) = slot.replace(controller.clone()) {
+                previous.abort();
+            }
+        });
+        let prom = prom.clone();
+        spawn(async move {
+            let signal = controller.signal();
+            let result = load(spec, &prom, &ask, &signal).await.map(Arc::new);
+            if matches!(&result, Err(e) if e.is_aborted()) {
+                return;
+            }
+            in_flight.update_value(|slot| {
+                if slot.as_ref() == Some(&controller) {
+                    *slot = None;
+                }
+            });
+            late.set(false);
+            if let Some(next) = data.with_untracked(|d| d.after(&result)) {
+                data.set(next);
+            }
+            answered.notify();
+        });
+    };
     {
         let chart = chart.clone();
+        let start = start.clone();
+        // The range and handler last asked for: a change of them is the user's, not a refresh.
+        let chosen_before = StoredValue::new_local(None::<(RangeSpec, Option<String>)>);
+        let queried = move || (range.get(), view.with(|v| v.handler.clone()));
         on_change(queried, move |(range, handler)| {
             let width_px = chart.client_width().max(100) as u32;
             let p = &cfg.prometheus;
@@ -231,36 +269,24 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                 Ok(ask) => ask,
                 Err(missing) => return data.set(PanelData::unaskable(&missing)),
             };
-            // A new refresh makes the previous request stale: cancel it.
-            let Ok(controller) = AbortController::new() else {
+            let chosen = Some(view.with_untracked(|v| (v.range, v.handler.clone())));
+            let user_change = chosen_before.with_value(|before| *before != chosen);
+            chosen_before.set_value(chosen);
+            if in_flight.with_value(Option::is_some) && !user_change {
+                late.set(true);
+                queued.set_value(Some(ask));
                 return;
-            };
-            in_flight.update_value(|slot| {
-                if let Some(previous) = slot.replace(controller.clone()) {
-                    // Still running when the next refresh is due: the data shown is late.
-                    previous.abort();
-                    late.set(true);
-                }
-            });
-            let base = p.url.clone();
-            spawn(async move {
-                let signal = controller.signal();
-                let mine = controller.clone();
-                let result = load(spec, &base, &ask, &signal).await.map(Arc::new);
-                if !matches!(&result, Err(e) if e.is_aborted()) {
-                    in_flight.update_value(|slot| {
-                        if slot.as_ref().is_some_and(|c| c == &mine) {
-                            *slot = None;
-                        }
-                    });
-                    late.set(false);
-                }
-                if let Some(next) = data.with_untracked(|d| d.after(&result)) {
-                    data.set(next);
-                }
-            });
+            }
+            queued.set_value(None);
+            start(ask);
         });
     }
+    effect(move || {
+        answered.track();
+        if let Some(next) = queued.try_update_value(Option::take).flatten() {
+            start(next);
+        }
+    });
 
     // Drawing follows the data, the isolation, stacking, theme and size; it never re-queries.
     let look = Memo::new(move |_| {
@@ -480,11 +506,10 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                         found = d;
                     }
                 }
-                let base = &cfg.prometheus.url;
-                let url = exemplars_url(base, &query, from, to);
+                let url = exemplars_url(&cfg.prometheus.url, &query, from, to);
                 let mut notes = Vec::new();
                 if let Ok(series) =
-                    fetch_prom(base, url, &signal, decode_exemplars, &mut notes).await
+                    fetch_prom(&cfg.prometheus, url, &signal, decode_exemplars, &mut notes).await
                 {
                     found.extend(exemplar_dots(&series));
                 }

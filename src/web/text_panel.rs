@@ -56,7 +56,7 @@ pub fn sources(spec: &PanelSpec, cfg: Arc<Config>) -> HtmlElement {
             let cross_origin = is_cross_origin(&url, &origin);
             let mut found = None;
             for probe in probe_urls(source, &url, jaeger_api) {
-                let answer = get_text(&probe, None).await;
+                let answer = get_text(&probe, None, cfg.prometheus.timeout_secs).await;
                 let mut s = seen(
                     source,
                     answer
@@ -66,7 +66,7 @@ pub fn sources(spec: &PanelSpec, cfg: Arc<Config>) -> HtmlElement {
                     cross_origin,
                 );
                 if let Seen::NoAnswer { opaque_answer, .. } = &mut s {
-                    *opaque_answer = cross_origin && answers_opaquely(&probe).await;
+                    *opaque_answer = cross_origin && answers_opaquely(&probe, cfg.prometheus.timeout_secs).await;
                 }
                 let answered = matches!(s, Seen::Answered { .. });
                 found = Some(keep(found, s));

@@ -81,10 +81,12 @@ struct WaterfallView {
 /// The list: its rows and how many traces matched before the cut.
 type Listing = (Vec<TraceSummary>, usize);
 
-async fn fetch(url: &str, base: &str, signal: &AbortSignal) -> Result<(u16, String), JaegerError> {
-    match get_text(url, Some(signal)).await {
+async fn fetch(url: &str, jc: &JaegerConfig, signal: &AbortSignal) -> Result<(u16, String), JaegerError> {
+    let base = &jc.url;
+    match get_text(url, Some(signal), jc.timeout_secs).await {
         Ok(answer) => Ok(answer),
         Err(FetchFailure::Aborted) => Err(JaegerError::aborted()),
+        Err(FetchFailure::TimedOut) => Err(JaegerError::timeout(base, jc.timeout_secs)),
         Err(FetchFailure::Network(detail)) => Err(JaegerError::unreachable(base, &detail)),
     }
 }
@@ -102,7 +104,7 @@ async fn api_version(jc: &JaegerConfig, signal: &AbortSignal) -> Result<ApiVersi
     if let Some(v) = KNOWN_API.with(|k| k.get()) {
         return Ok(v);
     }
-    let probe = fetch(&j::v3_services_url(&jc.url), &jc.url, signal)
+    let probe = fetch(&j::v3_services_url(&jc.url), jc, signal)
         .await
         .and_then(|(status, body)| j::decode_v3_services(status, &body));
     match j::choose_api_version(&probe) {
@@ -120,7 +122,7 @@ async fn search(
     p: &SearchParams,
     signal: &AbortSignal,
 ) -> Result<Vec<Trace>, JaegerError> {
-    let (status, body) = fetch(&version.search_url(&jc.url, p), &jc.url, signal).await?;
+    let (status, body) = fetch(&version.search_url(&jc.url, p), jc, signal).await?;
     version.decode_search(p, status, &body).map_err(|e| e.at_url(&jc.url))
 }
 
@@ -130,7 +132,7 @@ async fn trace_by_id(
     id: &str,
     signal: &AbortSignal,
 ) -> Result<Trace, JaegerError> {
-    let (status, body) = fetch(&version.trace_url(&jc.url, id), &jc.url, signal).await?;
+    let (status, body) = fetch(&version.trace_url(&jc.url, id), jc, signal).await?;
     version.decode_trace(status, &body).map_err(|e| e.at_url(&jc.url))
 }
 

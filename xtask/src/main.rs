@@ -261,7 +261,7 @@ fn test() -> Result<()> {
                 name: "flaky".into(),
                 port: free_port()?,
                 config_json: format!(
-                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{flaky_port}","job":"arrwdb","scrape_interval_secs":10}},"refresh_secs":0}}"#
+                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{flaky_port}","job":"arrwdb","scrape_interval_secs":10,"timeout_secs":5}},"refresh_secs":0}}"#
                 ),
                 base_path: "/".into(),
                 connect_src: format!("http://127.0.0.1:{flaky_port}"),

@@ -20,6 +20,8 @@ pub enum JaegerErrorKind {
     /// No HTTP answer at all: connection refused, DNS failure, TLS failure or a CORS refusal
     /// (the browser does not say which). Built by the browser shell, never by the decoders.
     Unreachable { url: String, detail: String },
+    /// No answer within the configured timeout (`jaeger.timeout_secs`). Built by the shell.
+    Timeout { url: String, secs: u32 },
     /// A stale request was cancelled because a newer one replaced it. Not an error to show.
     Aborted,
     /// Jaeger's own "no such trace" answer: v1 `404 {"errors":[{"code":404,…}]}` or api_v3
@@ -51,6 +53,15 @@ impl JaegerError {
             },
             url: None,
         }
+    }
+
+    /// A request given up after `secs` seconds without an answer.
+    pub fn timeout(url: &str, secs: u32) -> Self {
+        JaegerErrorKind::Timeout {
+            url: url.to_owned(),
+            secs,
+        }
+        .into()
     }
 
     /// A request cancelled because a newer one made it stale.
@@ -122,6 +133,10 @@ fn render(kind: &JaegerErrorKind, url: Option<&str>) -> String {
         None => "Jaeger".to_owned(),
     };
     match kind {
+        JaegerErrorKind::Timeout { url, secs } => format!(
+            "Jaeger at {url} did not answer within {secs} s: the search may be too wide (try a \
+             shorter window), or the query service is overloaded."
+        ),
         JaegerErrorKind::Unreachable { url, detail } => {
             let detail = if detail.trim().is_empty() {
                 String::new()
@@ -200,6 +215,13 @@ fn render(kind: &JaegerErrorKind, url: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timeout_is_its_own_sentence() {
+        let e = JaegerError::timeout("/jaeger", 12);
+        assert!(!e.is_aborted() && !e.is_not_found());
+        assert!(e.to_string().starts_with("Jaeger at /jaeger did not answer within 12 s: "), "{e}");
+    }
 
     #[test]
     fn messages_are_sentences_with_context() {

@@ -102,7 +102,9 @@ pub fn choose_api_version(v3_services: &Result<Vec<String>, JaegerError>) -> Opt
             JaegerErrorKind::Http { .. }
             | JaegerErrorKind::NotJson { .. }
             | JaegerErrorKind::Decode { .. } => Some(ApiVersion::V1),
-            JaegerErrorKind::Unreachable { .. } | JaegerErrorKind::Aborted => None,
+            JaegerErrorKind::Unreachable { .. }
+            | JaegerErrorKind::Timeout { .. }
+            | JaegerErrorKind::Aborted => None,
         },
     }
 }

@@ -22,6 +22,9 @@ pub enum PromErrorKind {
     /// No HTTP answer at all: connection refused, DNS failure, TLS failure or a CORS refusal
     /// (the browser does not say which). Built by the browser shell, never by the decoders.
     Unreachable { url: String, detail: String },
+    /// No answer within the configured timeout (`prometheus.timeout_secs`). Built by the
+    /// browser shell.
+    Timeout { url: String, secs: u32 },
     /// A stale request was cancelled because a newer one replaced it. Not an error to show.
     Aborted,
     /// A non-2xx answer that is not a Prometheus error envelope: typically a proxy, a load
@@ -48,6 +51,15 @@ impl PromError {
             },
             url: None,
         }
+    }
+
+    /// A request given up after `secs` seconds without an answer.
+    pub fn timeout(url: &str, secs: u32) -> Self {
+        PromErrorKind::Timeout {
+            url: url.to_owned(),
+            secs,
+        }
+        .into()
     }
 
     /// A request cancelled because a newer one made it stale.
@@ -199,6 +211,10 @@ fn render(kind: &PromErrorKind, url: Option<&str>) -> String {
                  URL is right, and that it allows requests from this page (CORS)."
             )
         }
+        PromErrorKind::Timeout { url, secs } => format!(
+            "Prometheus at {url} did not answer within {secs} s: the query may be too heavy for \
+             this range (try a shorter one), or Prometheus is overloaded."
+        ),
         PromErrorKind::Aborted => {
             format!("The request to {subject} was cancelled because a newer one replaced it.")
         }
@@ -255,6 +271,17 @@ fn render(kind: &PromErrorKind, url: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timeout_is_its_own_sentence() {
+        let e = PromError::timeout("/prometheus", 30);
+        assert!(!e.is_aborted());
+        assert_eq!(
+            e.to_string(),
+            "Prometheus at /prometheus did not answer within 30 s: the query may be too heavy for \
+             this range (try a shorter one), or Prometheus is overloaded."
+        );
+    }
 
     #[test]
     fn snippets_collapse_whitespace_and_cut_on_a_char_boundary() {
