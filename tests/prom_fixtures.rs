@@ -136,6 +136,7 @@ fn point(p: &Point) -> String {
 fn kind(e: &PromError) -> String {
     match &e.kind {
         PromErrorKind::Unreachable { url, detail } => format!("Unreachable {url}: {detail}"),
+        PromErrorKind::Timeout { url, secs } => format!("Timeout {url}: {secs} s"),
         PromErrorKind::Aborted => "Aborted".to_owned(),
         PromErrorKind::Http {
             status,
