@@ -191,6 +191,24 @@ pub fn listen<E: JsCast + 'static>(
     );
 }
 
+/// Enter or Space on an element of `container` matching `selector` clicks it: rows that act on a
+/// click (legend, trace list, waterfall) work from the keyboard too.
+pub fn keyboard_clicks(container: &Element, selector: &'static str) {
+    listen(container, "keydown", move |ev: web_sys::KeyboardEvent| {
+        if ev.key() != "Enter" && ev.key() != " " {
+            return;
+        }
+        let target = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .filter(|t| t.matches(selector).unwrap_or(false));
+        if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+            ev.prevent_default();
+            el.click();
+        }
+    });
+}
+
 fn listen_boxed(target: &web_sys::EventTarget, event: &str, f: Box<dyn FnMut(Event)>) {
     let closure = Closure::wrap(f);
     let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
@@ -217,6 +235,9 @@ pub fn fill_table(table: &Element, head: &[&str], rows: &[Row], foot: Option<&st
         let mut cells = row.cells.iter();
         let first = cells.next().map_or("", String::as_str);
         set_attr(&tr, "data-series-name", Some(first));
+        if row.focusable {
+            set_attr(&tr, "tabindex", Some("0"));
+        }
         set_attr(
             &tr,
             "data-last",
@@ -243,6 +264,8 @@ pub fn fill_table(table: &Element, head: &[&str], rows: &[Row], foot: Option<&st
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub selected: bool,
+    /// The row acts when clicked: it takes the keyboard focus too (see [`keyboard_clicks`]).
+    pub focusable: bool,
     /// CSS for a colour swatch before the first cell.
     pub swatch_css: Option<String>,
     /// The row's value as a number, published as `data-last`.

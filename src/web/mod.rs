@@ -296,6 +296,9 @@ fn dashboard(cfg: Arc<Config>, root: &web_sys::HtmlElement) {
         move || view.with(|v| v.kiosk),
         move |kiosk| set_attr(&bar, "hidden", kiosk.then_some("")),
     );
+    // One `main` landmark holds everything below the header.
+    let main = el("main", "", Some(root));
+    let root = &main;
     let warning_list = el("ul", "warnings", Some(root));
     set_attr(&warning_list, "role", Some("status"));
     effect(move || {
@@ -366,8 +369,8 @@ fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: Watched<View
             owner.with(move || match single {
                 Some(id) => match find_panel(&id) {
                     Some(spec) => {
-                        let main = el("main", "single", Some(&container));
-                        let _ = main.append_child(&panel(spec, ctx));
+                        let grid = el("div", "grid single", Some(&container));
+                        let _ = grid.append_child(&panel(spec, ctx));
                     }
                     None => {
                         let p = text_el(
@@ -381,10 +384,12 @@ fn panels(container: web_sys::HtmlElement, ctx: PanelContext, view: Watched<View
                 },
                 None => {
                     for group in Group::ALL {
-                        text_el("h2", "group", group.title(), Some(&container));
-                        let main = el("main", "", Some(&container));
+                        let section = el("section", "group", Some(&container));
+                        set_attr(&section, "aria-label", Some(group.title()));
+                        text_el("h2", "group", group.title(), Some(&section));
+                        let grid = el("div", "grid", Some(&section));
                         for spec in group.panels() {
-                            let _ = main.append_child(&panel(spec, ctx.clone()));
+                            let _ = grid.append_child(&panel(spec, ctx.clone()));
                         }
                     }
                 }

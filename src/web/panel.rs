@@ -28,7 +28,7 @@ use crate::core::prom::{
 use crate::core::state::{RangeSpec, Theme, ViewState};
 use crate::core::time::{QueryWindow, TimeRange};
 use crate::web::dom::{
-    effect, el, fill_table, listen, on_change, set_attr, spawn, text_el, Row, Watched,
+    effect, el, fill_table, keyboard_clicks, listen, on_change, set_attr, spawn, text_el, Row, Watched,
 };
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
@@ -197,8 +197,13 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
         input
     });
     let chart = el("div", "chart", Some(&root));
-    let canvas: Option<web_sys::HtmlCanvasElement> =
-        (!is_table).then(|| el("canvas", "", Some(&chart)).unchecked_into());
+    let canvas: Option<web_sys::HtmlCanvasElement> = (!is_table).then(|| {
+        let c = el("canvas", "", Some(&chart));
+        // The chart's text alternative is its legend (every series with its figures).
+        set_attr(&c, "role", Some("img"));
+        set_attr(&c, "aria-label", Some(&format!("{} chart; its figures are in the legend below", spec.title)));
+        c.unchecked_into()
+    });
     // The message first: during an outage the stale note must not cover a table's rows.
     let message_el = el("p", "message", Some(&chart));
     let ranked = el("table", "ranked", Some(&chart));
@@ -619,6 +624,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
     }
 
     // Legend rows: click one to isolate it, again to restore.
+    keyboard_clicks(&legend_el, "tr[data-series-name]");
     listen(&legend_el, "click", move |ev: web_sys::Event| {
         let row = ev
             .target()
@@ -638,6 +644,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
             .into_iter()
             .map(|r| Row {
                 selected: r.selected,
+                focusable: true,
                 swatch_css: Some(r.swatch_css),
                 value: r.last_raw,
                 cells: vec![r.name, r.last, r.min, r.max, r.mean],
@@ -677,6 +684,7 @@ pub fn panel(spec: &'static PanelSpec, ctx: PanelContext) -> web_sys::HtmlElemen
                         .into_iter()
                         .map(|cells| Row {
                             selected: false,
+                            focusable: false,
                             swatch_css: None,
                             value: None,
                             cells: cells.to_vec(),

@@ -17,7 +17,7 @@ use crate::core::jaeger::{self as j, ApiVersion, JaegerError, SearchParams, Trac
 use crate::core::links;
 use crate::core::state::ViewState;
 use crate::core::waterfall;
-use crate::web::dom::{effect, el, listen, on_change, set_attr, spawn, text_el, Watched};
+use crate::web::dom::{effect, el, keyboard_clicks, listen, on_change, set_attr, spawn, text_el, Watched};
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
 
@@ -220,6 +220,7 @@ pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
         });
     }
     listen(&close, "click", move |_: web_sys::Event| view.update(|v| *v = v.without_drill()));
+    keyboard_clicks(&list, "tr[data-trace-id]");
     listen(&list, "click", move |ev: web_sys::Event| {
         let id = ev
             .target()
@@ -432,6 +433,7 @@ pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
             wf_view.update(|w| w.scroll_top_px = wf_scroll2.scroll_top())
         });
     }
+    keyboard_clicks(&wf_inner, ".wf-row, .caret");
     listen(&wf_inner, "click", move |ev: web_sys::Event| {
         let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
@@ -535,6 +537,7 @@ pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
                     class.push_str(" selected");
                 }
                 let r = el("div", &class, Some(&wf_inner));
+                set_attr(&r, "tabindex", Some("0"));
                 set_attr(&r, "data-span-index", Some(&row.span_index.to_string()));
                 set_attr(&r, "data-span-id", Some(&row.span_id));
                 set_attr(&r, "style", Some(&format!("top: {}px", i as i32 * ROW_PX)));
@@ -609,6 +612,7 @@ fn fill_list(table: &Element, rows: &[TraceSummary], open: Option<&str>, utc_off
         let tr = el("tr", class.trim(), Some(&tbody));
         set_attr(&tr, "data-trace-id", Some(&s.trace_id));
         set_attr(&tr, "data-errors", Some(&s.error_span_count.to_string()));
+        set_attr(&tr, "tabindex", Some("0"));
         for (i, cell) in drill::row_cells(s, utc_offset_secs).iter().enumerate() {
             text_el("td", if i >= 2 { "num" } else { "" }, cell, Some(&tr));
         }

@@ -381,6 +381,10 @@ fn test() -> Result<()> {
         )
         .env("ARRWDB_E2E_JAEGER_URL", &stack.jaeger_url)
         .env(
+            "ARRWDB_E2E_AXE_JS",
+            tools::npm_package_dir("axe-core").join("axe.min.js"),
+        )
+        .env(
             "ARRWDB_E2E_SUBPATH_APP_URL",
             format!("http://127.0.0.1:{}/ops/arrwdb/", opts.extra_sites[3].port),
         )

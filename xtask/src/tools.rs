@@ -19,6 +19,8 @@ pub const BINARYEN_VERSION: &str = "132";
 pub const ESBUILD_VERSION: &str = "0.28.2";
 /// uPlot from the npm registry: the peer that `cargo xtask bench` draws the same data with.
 pub const UPLOT_VERSION: &str = "1.6.32";
+/// axe-core, the accessibility checker the browser tests run in the page.
+pub const AXE_CORE_VERSION: &str = "4.10.3";
 pub const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     // (package, a file it installs)
     ("prometheus", "/usr/bin/prometheus"),
@@ -83,7 +85,8 @@ pub fn ensure_all() -> Result<()> {
     ensure_wasm_bindgen()?;
     ensure_wasm_opt()?;
     ensure_esbuild()?;
-    ensure_uplot()?;
+    ensure_npm_package("uplot", UPLOT_VERSION)?;
+    ensure_npm_package("axe-core", AXE_CORE_VERSION)?;
     ensure_twiggy()?;
     check_trunk_toml()?;
     Ok(())
@@ -214,28 +217,34 @@ fn ensure_twiggy() -> Result<()> {
     run(Command::new("cargo").args(["install", "--locked", "twiggy", "--version", TWIGGY_VERSION]))
 }
 
-/// uPlot's package folder (its `dist/` holds the browser build the bench page loads).
-pub fn uplot_dir() -> PathBuf {
-    tools_dir().join("uplot/node_modules/uplot")
+/// An npm package's folder under `.tools/`.
+pub fn npm_package_dir(package: &str) -> PathBuf {
+    tools_dir().join(package).join("node_modules").join(package)
 }
 
-/// The version of uPlot installed, from its package.json.
-fn installed_uplot_version() -> Option<String> {
-    let json = std::fs::read_to_string(uplot_dir().join("package.json")).ok()?;
+/// uPlot's package folder (its `dist/` holds the browser build the bench page loads).
+pub fn uplot_dir() -> PathBuf {
+    npm_package_dir("uplot")
+}
+
+/// The version of an npm package installed under `.tools/`, from its package.json.
+fn installed_npm_version(package: &str) -> Option<String> {
+    let json = std::fs::read_to_string(npm_package_dir(package).join("package.json")).ok()?;
     let after = json.split("\"version\"").nth(1)?;
     Some(after.split('"').nth(1)?.to_owned())
 }
 
-fn ensure_uplot() -> Result<()> {
-    if installed_uplot_version().as_deref() == Some(UPLOT_VERSION) {
+/// Installs `package@version` under `.tools/` unless that version is there.
+fn ensure_npm_package(package: &str, version: &str) -> Result<()> {
+    if installed_npm_version(package).as_deref() == Some(version) {
         return Ok(());
     }
-    npm_install("uplot", UPLOT_VERSION)?;
-    let found = installed_uplot_version();
-    if found.as_deref() != Some(UPLOT_VERSION) {
+    npm_install(package, version)?;
+    let found = installed_npm_version(package);
+    if found.as_deref() != Some(version) {
         return Err(format!(
-            "npm installed uplot, but {} says version {found:?}",
-            uplot_dir().join("package.json").display()
+            "npm installed {package}, but {} says version {found:?}",
+            npm_package_dir(package).join("package.json").display()
         )
         .into());
     }
