@@ -21,7 +21,7 @@ use crate::core::units::{format_value, Unit};
 /// At most this many series are drawn; the rest are counted as hidden.
 pub const MAX_SERIES: usize = 10;
 /// The legend's header: the series (swatch and name), then its figures.
-pub const LEGEND_COLUMNS: [&str; 5] = ["", "last", "min", "max", "mean"];
+pub const LEGEND_COLUMNS: [&str; 5] = ["series", "last", "min", "max", "mean"];
 /// The ranked table's header.
 pub const TABLE_COLUMNS: [&str; 3] = ["handler", "status", "errors"];
 

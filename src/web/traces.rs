@@ -193,6 +193,7 @@ pub fn drill_down(cfg: Arc<Config>, view: Watched<ViewState>) -> HtmlElement {
     let bar = el("div", "bar", Some(&root));
     let filter_select: web_sys::HtmlSelectElement = el("select", "", Some(&bar)).unchecked_into();
     set_attr(&filter_select, "data-control", Some("trace-filter"));
+    set_attr(&filter_select, "aria-label", Some("Which traces"));
     for f in TraceFilter::ALL {
         set_attr(
             &text_el("option", "", &f.label(), Some(&filter_select)),
