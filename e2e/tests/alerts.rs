@@ -99,12 +99,25 @@ async fn the_incident_shows_as_a_pending_or_firing_rule_with_its_band_on_the_err
 
     // The band: on the error-rate chart, named after the rule; not on charts the rule does not
     // concern.
-    browser
-        .wait_true(
-            "return document.querySelector(\"[data-panel='error-rate'] .bands [data-alert=HighErrorRate]\") !== null",
-            "a HighErrorRate band on the error-rate chart",
-        )
-        .await;
+    // Prometheus writes the `ALERTS` series from a rule evaluation after the alert became
+    // pending, so the band can lag the panel's state by an evaluation interval (30 s) and a
+    // refresh: wait as long as for the incident itself.
+    let band = "document.querySelector(\"[data-panel='error-rate'] .bands [data-alert=HighErrorRate]\") !== null";
+    let deadline = tokio::time::Instant::now() + INCIDENT_WAIT;
+    while browser.js(&format!("return {band}")).await != Value::Bool(true) {
+        if tokio::time::Instant::now() > deadline {
+            browser.screenshot("alerts-no-band").await;
+            panic!(
+                "no HighErrorRate band on the error-rate chart; Prometheus's ALERTS: {}",
+                prometheus_query(
+                    &env("ARRWDB_E2E_PROMETHEUS_URL"),
+                    &format!("/api/v1/query?query={}", urlencode("ALERTS"))
+                )
+                .await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let band = browser
         .js(
             "const b = document.querySelector(\"[data-panel='error-rate'] .bands [data-alert=HighErrorRate]\"); \
