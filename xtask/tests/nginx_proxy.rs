@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use xtask::nginx::{self, ProxyHeaders, Site};
 use xtask::process::Supervised;
-use xtask::{free_port, http_get, http_get_with_headers};
+use xtask::{http_get, http_get_with_headers};
 
 /// What an upstream received: the request line and the headers (names lowercased; every value
 /// of a name, in order).
@@ -94,6 +94,22 @@ const BROWSER_HEADERS: &[(&str, &str)] = &[
     ("x-tenant", "someone-else"),
     ("Authorization", "Basic YnJvd3Nlcjpzb3VyY2U="),
 ];
+
+/// A free port for nginx below Linux's ephemeral range (32768–60999): no listener this test
+/// binds to port 0 (the upstreams) can be handed the same port before nginx binds it, as a port
+/// from `free_port` (itself ephemeral, released at once) could.
+fn nginx_port() -> u16 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seed = u64::from(std::process::id()).wrapping_mul(2_654_435_761);
+    loop {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        assert!(n < 10_000, "no free port from 20000 to 31999");
+        let port = 20_000 + ((seed + n * 7_919) % 12_000) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
 
 /// Runs nginx on `sites` (server blocks) in a fresh folder; stopped when dropped.
 fn start_nginx(name: &str, servers: &str, ports: &[u16]) -> Supervised {
@@ -179,7 +195,7 @@ fn proxied_requests_keep_the_upstream_path_the_query_and_only_the_configured_hea
     // Prometheus at the root of its host, the page at the root of the site, no header set.
     let plain_prometheus = RecordingUpstream::start();
     let plain_jaeger = RecordingUpstream::start();
-    let plain_port = free_port().unwrap();
+    let plain_port = nginx_port();
     let plain = site(
         plain_port,
         "/",
@@ -192,7 +208,7 @@ fn proxied_requests_keep_the_upstream_path_the_query_and_only_the_configured_hea
     // credentials set. The trailing slash an operator may write is tolerated.
     let mimir = RecordingUpstream::start();
     let tenant_jaeger = RecordingUpstream::start();
-    let mimir_port = free_port().unwrap();
+    let mimir_port = nginx_port();
     let mut tenants = site(
         mimir_port,
         "/ops/",
@@ -210,7 +226,7 @@ fn proxied_requests_keep_the_upstream_path_the_query_and_only_the_configured_hea
 
     // A VictoriaMetrics cluster (`/select/0/prometheus`), the page two levels deep.
     let victoria = RecordingUpstream::start();
-    let victoria_port = free_port().unwrap();
+    let victoria_port = nginx_port();
     let deep = site(
         victoria_port,
         "/ops/arrwdb/",
