@@ -466,6 +466,10 @@ pub fn extent_css(left_px: f64, width_px: f64) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drawn {
     pub series: usize,
+    /// Series left out of the drawing (beyond [`MAX_SERIES`]), for the legend's last line.
+    pub hidden: usize,
+    /// The step of the drawn window: the tooltip's reach around a point.
+    pub step_secs: f64,
     pub shown: Vec<ChartSeries>,
     pub axis: TimeAxis,
     pub values: ValueAxis,

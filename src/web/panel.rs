@@ -17,7 +17,7 @@ use crate::core::drill::narrowing;
 use crate::core::drill::{exemplar_dots, Dot};
 use crate::core::metrics::MetricNames;
 use crate::core::panel_view::{
-    displayed, dot_marks, drawn_series, headline, hidden_note, legend, message, notes, outcome, spike_marks,
+    displayed, dot_marks, drawn_series, Drawn, headline, hidden_note, legend, message, notes, outcome, spike_marks,
     table_view, tooltip, Answered, Ask, Contract, Expect, Loaded, Outcome, PanelData, Status, LEGEND_COLUMNS,
     TABLE_COLUMNS,
 };
@@ -32,21 +32,6 @@ use crate::web::dom::{
 };
 use crate::web::http::{get_text, FetchFailure};
 use crate::web::utc_offset_at;
-
-/// What was last drawn: the legend and the plot's pixel extent (for pointer maths).
-#[derive(Debug, Clone, PartialEq, Default)]
-struct Drawn {
-    series: usize,
-    hidden: usize,
-    /// The step of the drawn window: the tooltip's reach around a point.
-    step_secs: f64,
-    /// The plot's time axis in CSS pixels, for pointer maths.
-    axis: TimeAxis,
-    /// The plot's value axis in CSS pixels, for marks at a value.
-    values: ValueAxis,
-    /// The series as drawn (isolated, capped, stacked), for the tooltip.
-    shown: Vec<ChartSeries>,
-}
 
 /// What a chart's drawing takes from the view state besides the data: one memo of them, so
 /// that a change of any redraws the chart and none re-queries it.
