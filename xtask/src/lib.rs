@@ -83,9 +83,24 @@ pub fn http_get_with_headers(
     Ok((status, body))
 }
 
-/// A port that was free a moment ago on 127.0.0.1.
+/// A port that was free a moment ago on 127.0.0.1, from 20000 to 31999: below Linux's
+/// ephemeral range (32768–60999). A port the kernel hands out for `:0` is ephemeral, so the
+/// local end of any outgoing connection (a scrape, a health check of another stack) can take it
+/// before the process it was chosen for binds it; this one cannot. Successive calls in one
+/// process never answer the same port, and processes start at different places (by pid).
 pub fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    use std::sync::atomic::{AtomicU64, Ordering};
+    const FIRST: u16 = 20_000;
+    const COUNT: u64 = 12_000;
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let seed = u64::from(std::process::id()).wrapping_mul(2_654_435_761);
+    for _ in 0..COUNT {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        // 7,919 is prime and does not divide COUNT: the steps visit every port of the range.
+        let port = FIRST + ((seed.wrapping_add(n.wrapping_mul(7_919))) % COUNT) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err("no free port on 127.0.0.1 from 20000 to 31999".into())
 }

@@ -95,20 +95,10 @@ const BROWSER_HEADERS: &[(&str, &str)] = &[
     ("Authorization", "Basic YnJvd3Nlcjpzb3VyY2U="),
 ];
 
-/// A free port for nginx below Linux's ephemeral range (32768–60999): no listener this test
-/// binds to port 0 (the upstreams) can be handed the same port before nginx binds it, as a port
-/// from `free_port` (itself ephemeral, released at once) could.
+/// A free port for nginx below Linux's ephemeral range (see `xtask::free_port`): no listener
+/// this test binds to port 0 (the upstreams) can be handed the same port before nginx binds it.
 fn nginx_port() -> u16 {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let seed = u64::from(std::process::id()).wrapping_mul(2_654_435_761);
-    loop {
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        assert!(n < 10_000, "no free port from 20000 to 31999");
-        let port = 20_000 + ((seed + n * 7_919) % 12_000) as u16;
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
+    xtask::free_port().unwrap()
 }
 
 /// Runs nginx on `sites` (server blocks) in a fresh folder; stopped when dropped.
