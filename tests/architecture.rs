@@ -72,10 +72,10 @@ fn browser_dependencies_are_only_for_wasm32() {
     let wasm_only = rest.split("\n[").next().unwrap();
     for krate in [
         "leptos",
-        "gloo-net",
         "plotters-canvas",
         "web-sys",
         "wasm-bindgen",
+        "wasm-bindgen-futures",
         "js-sys",
     ] {
         assert!(

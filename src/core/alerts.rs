@@ -635,6 +635,27 @@ pub fn band_marks(
         .collect()
 }
 
+/// The bands as markup for the chart's band layer (see `core::html`): each a `div` of its
+/// state's class with the alert and its interval in `data-*`, and a strip naming it on hover.
+pub fn bands_html(marks: &[BandMark]) -> String {
+    let mut h = Html::new();
+    for b in marks {
+        let (from, to) = (b.from_unix.to_string(), b.to_unix.to_string());
+        h.open(
+            "div",
+            &[
+                ("class", Some(b.state)),
+                ("data-alert", Some(&b.alert)),
+                ("data-from", Some(&from)),
+                ("data-to", Some(&to)),
+                ("style", Some(&b.style)),
+            ],
+        );
+        h.open("span", &[("title", Some(&b.title))]).close("span").close("div");
+    }
+    h.into_string()
+}
+
 /// The alerts panel: a summary line, then every rule in [`display_order`] with its state,
 /// priority, since when, value, summary and description (as text) and its health: `problems[i]`
 /// are the sentences of [`rule_problems`] for `rules[i]` (empty: healthy or not checked yet);
@@ -765,6 +786,23 @@ pub fn alerts_html(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn band_markup_escapes_the_alert_name() {
+        let band = BandMark {
+            alert: "<High>".to_owned(),
+            state: "firing",
+            from_unix: 100,
+            to_unix: 200,
+            style: "left:1px;width:2px".to_owned(),
+            title: "<High> firing".to_owned(),
+        };
+        assert_eq!(
+            bands_html(&[band]),
+            "<div class=\"firing\" data-alert=\"&lt;High&gt;\" data-from=\"100\" data-to=\"200\" \
+             style=\"left:1px;width:2px\"><span title=\"&lt;High&gt; firing\"></span></div>"
+        );
+    }
     use crate::core::prom::{decode_query_range, Alert, Point};
 
     fn rule(name: &str, severity: &str, state: AlertState) -> Rule {

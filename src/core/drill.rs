@@ -9,7 +9,9 @@
 //! keeps, from their union, the traces with an error span anywhere whose root is the target.
 
 use crate::core::jaeger::{operation_to_handler, SearchParams, Span, Trace, TraceSummary};
+use crate::core::html::Html;
 use crate::core::time::civil_time;
+use crate::core::waterfall;
 use crate::core::units::{format_value, Unit};
 
 /// Which traces of the window the list shows (`?traces=`).
@@ -464,6 +466,121 @@ pub fn span_detail(span: &Span) -> Vec<String> {
     lines
 }
 
+/// The trace list's rows as markup (see `core::html`): each focusable, `data-trace-id` (what a
+/// click opens) and `data-errors`; the open trace's row is `selected`, a trace with an error
+/// span `error`. `offset_at` is the UTC offset at a time.
+pub fn trace_rows_html(rows: &[TraceSummary], open: Option<&str>, offset_at: impl Fn(f64) -> i64) -> String {
+    let mut h = Html::new();
+    for s in rows {
+        let class = match (s.has_errors(), open == Some(s.trace_id.as_str())) {
+            (true, true) => Some("error selected"),
+            (true, false) => Some("error"),
+            (false, true) => Some("selected"),
+            (false, false) => None,
+        };
+        let errors = s.error_span_count.to_string();
+        h.open(
+            "tr",
+            &[
+                ("class", class),
+                ("data-trace-id", Some(&s.trace_id)),
+                ("data-errors", Some(&errors)),
+                ("tabindex", Some("0")),
+            ],
+        );
+        let cells = row_cells(s, offset_at(s.start_us as f64 / 1e6));
+        for (i, cell) in cells.iter().enumerate() {
+            h.elem("td", if i >= 2 { "num" } else { "" }, cell);
+        }
+        h.close("tr");
+    }
+    h.into_string()
+}
+
+/// What the user did to an opened trace's waterfall: the spans whose children are hidden (by
+/// id) and the span whose details are shown (by index in the trace).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WaterfallChoice {
+    pub collapsed: std::collections::HashSet<String>,
+    pub selected_span: Option<usize>,
+}
+
+/// The waterfall rows `first..` of `rows` (the visible ones, see [`waterfall::visible_rows`]) as
+/// markup: each absolutely placed at its position ([`WATERFALL_ROW_PX`] apart), focusable,
+/// `data-span-index` (what a click selects) and `data-span-id`; a row with children (or
+/// collapsed) starts with a `caret` that collapses them.
+pub fn waterfall_html(trace: &Trace, rows: &[waterfall::Row], first: usize, choice: &WaterfallChoice) -> String {
+    let total_us = trace.summary().duration_us;
+    let mut h = Html::new();
+    for (k, row) in rows.iter().enumerate() {
+        let selected = choice.selected_span == Some(row.span_index);
+        let collapsed = choice.collapsed.contains(&row.span_id);
+        let class = match (row.is_error, selected) {
+            (true, true) => "wf-row error selected",
+            (true, false) => "wf-row error",
+            (false, true) => "wf-row selected",
+            (false, false) => "wf-row",
+        };
+        let (index, top) = (row.span_index.to_string(), format!("top: {}px", (first + k) * WATERFALL_ROW_PX));
+        h.open(
+            "div",
+            &[
+                ("class", Some(class)),
+                ("data-span-index", Some(&index)),
+                ("data-span-id", Some(&row.span_id)),
+                ("style", Some(&top)),
+                ("tabindex", Some("0")),
+            ],
+        );
+        let indent = format!("padding-left: {}px", row.depth.min(40) * 12);
+        h.open("span", &[("class", Some("wf-name")), ("style", Some(&indent))]);
+        if row.has_children || collapsed {
+            h.elem("span", "caret", if collapsed { "▸ " } else { "▾ " });
+        }
+        h.text(&trace.spans[row.span_index].operation);
+        if row.orphan {
+            h.text(" (parent missing)");
+        }
+        if row.skewed {
+            h.text(" (clock skew)");
+        }
+        h.close("span").open_class("span", "wf-lane");
+        let bar = bar_css(row.offset_us, row.duration_us, total_us);
+        h.open("span", &[("class", Some("wf-bar")), ("style", Some(&bar))]).close("span");
+        h.elem("span", "wf-dur", &duration_text(row.duration_us)).close("span").close("div");
+    }
+    h.into_string()
+}
+
+/// Height of one waterfall row in CSS pixels (style/main.css agrees).
+pub const WATERFALL_ROW_PX: usize = 22;
+/// Rows drawn above and below the visible ones, so that a short scroll shows drawn rows.
+pub const WATERFALL_OVERSCAN_ROWS: usize = 10;
+
+/// Which of `row_count` waterfall rows are in the DOM for a scroll box `height_px` high,
+/// scrolled `scroll_top_px` down: the visible ones and [`WATERFALL_OVERSCAN_ROWS`] each side. A
+/// box not laid out yet (height 0) counts as 20 rows high.
+pub fn waterfall_rows_in_view(scroll_top_px: i32, height_px: i32, row_count: usize) -> std::ops::Range<usize> {
+    let row = WATERFALL_ROW_PX;
+    let top = scroll_top_px.max(0) as usize;
+    let height = (height_px.max(0) as usize).max(row * 20);
+    let last = ((top + height) / row + WATERFALL_OVERSCAN_ROWS).min(row_count);
+    let first = (top / row).saturating_sub(WATERFALL_OVERSCAN_ROWS).min(last);
+    first..last
+}
+
+/// The opened trace's heading: its id, duration, spans and spans with errors.
+pub fn trace_heading(trace: &Trace) -> String {
+    let s = trace.summary();
+    format!(
+        "{} · {} · {} spans, {} with errors",
+        trace.trace_id,
+        duration_text(s.duration_us),
+        s.span_count,
+        s.error_span_count
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,6 +659,52 @@ mod tests {
                 ),
             ],
         }
+    }
+
+    #[test]
+    fn the_waterfall_keeps_the_rows_in_view_and_some_each_side() {
+        // 22 px rows, a 440 px box (20 rows) scrolled to row 100 of 1,000.
+        assert_eq!(waterfall_rows_in_view(2_200, 440, 1_000), 90..130);
+        // At the top, and a box not laid out yet: 20 rows and the overscan below.
+        assert_eq!(waterfall_rows_in_view(0, 0, 1_000), 0..30);
+        // Near the end, and scrolled past it (a collapse shortened the list).
+        assert_eq!(waterfall_rows_in_view(2_200, 440, 105), 90..105);
+        assert_eq!(waterfall_rows_in_view(22_000, 440, 5), 5..5);
+        assert_eq!(waterfall_rows_in_view(-50, 440, 3), 0..3);
+    }
+
+    #[test]
+    fn the_trace_heading_counts_spans_and_errors() {
+        let t = trace("abc", "root", 0, 2_000_000, true);
+        assert_eq!(trace_heading(&t), "abc · 2 s · 2 spans, 1 with errors");
+    }
+
+    #[test]
+    fn trace_rows_markup_marks_errors_and_the_open_trace() {
+        let (ok, failed) = (trace("t1", "<GET>", 1_000_000, 5_000, false), trace("t2", "POST", 2_000_000, 9_000, true));
+        let html = trace_rows_html(&[ok.summary(), failed.summary()], Some("t2"), |_| 0);
+        let rows: Vec<&str> = html.split("</tr>").filter(|r| !r.is_empty()).collect();
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].starts_with("<tr data-trace-id=\"t1\" data-errors=\"0\" tabindex=\"0\">"), "{}", rows[0]);
+        assert!(rows[0].contains("<td>&lt;GET&gt;</td>"), "{}", rows[0]);
+        assert!(rows[1].starts_with("<tr class=\"error selected\" data-trace-id=\"t2\" data-errors=\"1\""), "{}", rows[1]);
+        assert!(rows[1].contains("<td class=\"num\">2</td>"), "two spans: {}", rows[1]);
+    }
+
+    #[test]
+    fn waterfall_markup_places_rows_and_carets() {
+        let t = trace("t1", "root", 0, 1_000, true);
+        let rows = waterfall::layout(&t);
+        let mut choice = WaterfallChoice { selected_span: Some(1), ..WaterfallChoice::default() };
+        let html = waterfall_html(&t, &rows, 3, &choice);
+        assert!(html.starts_with("<div class=\"wf-row\" data-span-index=\"0\" data-span-id=\"a\" style=\"top: 66px\" tabindex=\"0\">\
+            <span class=\"wf-name\" style=\"padding-left: 0px\"><span class=\"caret\">▾ </span>root</span>"), "{html}");
+        assert!(html.contains("<div class=\"wf-row error selected\" data-span-index=\"1\" data-span-id=\"b\" style=\"top: 88px\""), "{html}");
+        assert!(html.contains("padding-left: 12px\">vector_search</span>"), "{html}");
+        choice.collapsed.insert("a".to_owned());
+        let collapsed = waterfall_html(&t, &waterfall::visible_rows(&rows, &choice.collapsed), 0, &choice);
+        assert_eq!(collapsed.matches("wf-row").count(), 1, "{collapsed}");
+        assert!(collapsed.contains("<span class=\"caret\">▸ </span>"), "{collapsed}");
     }
 
     #[test]

@@ -72,6 +72,18 @@ impl Html {
     }
 }
 
+/// The `<option>`s of a `<select>`: (value, text) pairs, the one whose value is `chosen`
+/// selected. Set as the select's markup, so that a new choice (from the URL, say) rebuilds
+/// them with the right one selected.
+pub fn options_html(options: &[(String, String)], chosen: &str) -> String {
+    let mut h = Html::new();
+    for (value, text) in options {
+        h.open("option", &[("value", Some(value)), ("selected", (value == chosen).then_some(""))]);
+        h.text(text).close("option");
+    }
+    h.into_string()
+}
+
 /// Appends `text` with `&`, `<`, `>`, `"` and `'` escaped: safe in text and in quoted
 /// attribute values.
 pub fn escape_into(out: &mut String, text: &str) {
@@ -121,5 +133,15 @@ mod tests {
             h.into_string(),
             "<p><i data-x=\"\"></i><code>up{job=&quot;a&quot;}</code>"
         );
+    }
+
+    #[test]
+    fn options_mark_the_chosen_one() {
+        let options = [("".to_owned(), "all handlers".to_owned()), ("/a\"b".to_owned(), "/a\"b".to_owned())];
+        assert_eq!(
+            options_html(&options, "/a\"b"),
+            "<option value=\"\">all handlers</option><option value=\"/a&quot;b\" selected=\"\">/a&quot;b</option>"
+        );
+        assert!(options_html(&options, "").starts_with("<option value=\"\" selected=\"\">"));
     }
 }

@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
-use crate::core::chart::{ChartSeries, TimeAxis, ValueAxis, PALETTE};
+use crate::core::chart::{ChartSeries, DrawSummary, TimeAxis, ValueAxis, PALETTE};
 use crate::core::drill::{dot_title, Dot};
+use crate::core::html::Html;
 use crate::core::metrics::MetricNames;
 use crate::core::panels::{chart_series, PanelQuery, PanelSpec, QueryContext, Role, Show, OVERALL_ERROR_SERIES};
 use crate::core::prom::{query_range_url, query_url, InstantSample, PromError, QueryData, Series};
@@ -475,6 +476,32 @@ pub struct Drawn {
     pub values: ValueAxis,
 }
 
+impl Drawn {
+    /// What drawing `shown` (after `hidden` were left out) over `window` left on a canvas of
+    /// `device_px_per_css_px`: the plot's axes in CSS pixels.
+    pub fn new(summary: &DrawSummary, device_px_per_css_px: f64, window: &QueryWindow, shown: Vec<ChartSeries>, hidden: usize) -> Self {
+        let css = |device: i32| f64::from(device) / device_px_per_css_px;
+        Drawn {
+            series: summary.series_drawn,
+            hidden,
+            step_secs: window.step.secs() as f64,
+            shown,
+            axis: TimeAxis {
+                left_px: css(summary.plot_left_px),
+                right_px: css(summary.plot_right_px),
+                start_secs: window.start_secs,
+                end_secs: window.end_secs,
+            },
+            values: ValueAxis {
+                top_px: css(summary.plot_top_px),
+                bottom_px: css(summary.plot_bottom_px),
+                lo: summary.y_lo,
+                hi: summary.y_hi,
+            },
+        }
+    }
+}
+
 /// An error spike on a chart: a button over its window that opens the window's traces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpikeMark {
@@ -540,9 +567,166 @@ pub fn dot_marks(dots: &[Dot], axis: &TimeAxis, values: &ValueAxis, offset_at: i
         .collect()
 }
 
+// Markup of the lists a panel shows (legend, table, marks): each is one string set as its
+// container's `innerHTML` (see `core::html`: escaped by construction); a click or Enter on a
+// row is handled once by the container, which reads the row's `data-*`.
+
+/// The legend's rows: each focusable, `data-series-name` (what a click isolates) and
+/// `data-last` (the last value as a number).
+pub fn legend_html(rows: &[LegendRow]) -> String {
+    let mut h = Html::new();
+    for r in rows {
+        let last = r.last_raw.map(|v| v.to_string());
+        h.open(
+            "tr",
+            &[
+                ("class", r.selected.then_some("selected")),
+                ("data-series-name", Some(&r.name)),
+                ("data-last", last.as_deref()),
+                ("tabindex", Some("0")),
+            ],
+        );
+        h.open_class("td", "name").open("span", &[("class", Some("swatch")), ("style", Some(&r.swatch_css))]);
+        h.close("span").text(&r.name).close("td");
+        for figure in [&r.last, &r.min, &r.max, &r.mean] {
+            h.elem("td", "num", figure);
+        }
+        h.close("tr");
+    }
+    h.into_string()
+}
+
+/// The table's rows, then the "N more" row if some were left out.
+pub fn table_html(table: &TableView) -> String {
+    let mut h = Html::new();
+    for [handler, status, count] in &table.rows {
+        h.open("tr", &[]).elem("td", "", handler).elem("td", "", status).elem("td", "num", count).close("tr");
+    }
+    if let Some(more) = &table.more {
+        h.open_class("tr", "more").open("td", &[("colspan", Some("3"))]).text(more).close("td").close("tr");
+    }
+    h.into_string()
+}
+
+/// The spikes as buttons over their windows (`data-from`/`data-to`: the window they open).
+pub fn spikes_html(marks: &[SpikeMark]) -> String {
+    let mut h = Html::new();
+    for m in marks {
+        let (from, to) = (m.from_secs.to_string(), m.to_secs.to_string());
+        h.open(
+            "button",
+            &[
+                ("class", Some("spike")),
+                ("data-from", Some(&from)),
+                ("data-to", Some(&to)),
+                ("style", Some(&m.style)),
+                ("title", Some(&m.title)),
+                ("aria-label", Some(&m.title)),
+            ],
+        )
+        .close("button");
+    }
+    h.into_string()
+}
+
+/// The trace scatter's dots as buttons (`data-trace-id`: the trace they open).
+pub fn dots_html(marks: &[DotMark]) -> String {
+    let mut h = Html::new();
+    for m in marks {
+        h.open(
+            "button",
+            &[
+                ("class", Some(m.class)),
+                ("data-trace-id", Some(&m.trace_id)),
+                ("style", Some(&m.style)),
+                ("title", Some(&m.title)),
+                ("aria-label", Some(&m.title)),
+            ],
+        )
+        .close("button");
+    }
+    h.into_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drawing_on_a_hidpi_canvas_maps_back_to_css_pixels() {
+        let summary = DrawSummary {
+            series_drawn: 2,
+            points_drawn: 10,
+            plot_left_px: 100,
+            plot_right_px: 900,
+            plot_top_px: 20,
+            plot_bottom_px: 420,
+            y_lo: 0.0,
+            y_hi: 5.0,
+        };
+        let window = query_window(TimeRange::new(3_600.0, 7_200.0).unwrap(), 800, 15);
+        let d = Drawn::new(&summary, 2.0, &window, Vec::new(), 3);
+        assert_eq!((d.series, d.hidden), (2, 3));
+        assert_eq!((d.axis.left_px, d.axis.right_px, d.values.top_px, d.values.bottom_px), (50.0, 450.0, 10.0, 210.0));
+        assert_eq!((d.axis.start_secs, d.axis.end_secs), (window.start_secs, window.end_secs));
+        assert_eq!(d.step_secs, window.step.secs() as f64);
+        assert_eq!((d.values.lo, d.values.hi), (0.0, 5.0));
+    }
+
+    #[test]
+    fn legend_markup_escapes_names_and_marks_the_isolated_row() {
+        let row = |name: &str, selected| LegendRow {
+            name: name.to_owned(),
+            swatch_css: "background: rgb(1,2,3)".to_owned(),
+            last_raw: Some(2.5),
+            last: "2.5".to_owned(),
+            min: "1".to_owned(),
+            max: "3".to_owned(),
+            mean: "2".to_owned(),
+            selected,
+        };
+        let html = legend_html(&[row("<script>", true), row("b", false)]);
+        assert_eq!(
+            html,
+            "<tr class=\"selected\" data-series-name=\"&lt;script&gt;\" data-last=\"2.5\" tabindex=\"0\">\
+             <td class=\"name\"><span class=\"swatch\" style=\"background: rgb(1,2,3)\"></span>&lt;script&gt;</td>\
+             <td class=\"num\">2.5</td><td class=\"num\">1</td><td class=\"num\">3</td><td class=\"num\">2</td></tr>\
+             <tr data-series-name=\"b\" data-last=\"2.5\" tabindex=\"0\">\
+             <td class=\"name\"><span class=\"swatch\" style=\"background: rgb(1,2,3)\"></span>b</td>\
+             <td class=\"num\">2.5</td><td class=\"num\">1</td><td class=\"num\">3</td><td class=\"num\">2</td></tr>"
+        );
+        let no_value = LegendRow { last_raw: None, ..row("c", false) };
+        assert!(!legend_html(&[no_value]).contains("data-last"));
+    }
+
+    #[test]
+    fn table_markup_ends_with_the_more_row() {
+        let table = TableView {
+            rows: vec![["/search".to_owned(), "500".to_owned(), "12".to_owned()]],
+            more: Some("3 more".to_owned()),
+        };
+        assert_eq!(
+            table_html(&table),
+            "<tr><td>/search</td><td>500</td><td class=\"num\">12</td></tr>\
+             <tr class=\"more\"><td colspan=\"3\">3 more</td></tr>"
+        );
+        assert_eq!(table_html(&TableView { rows: Vec::new(), more: None }), "");
+    }
+
+    #[test]
+    fn marks_markup_carries_what_a_click_opens() {
+        let spike = SpikeMark { from_secs: 10, to_secs: 70, style: "left: 1px".to_owned(), title: "a \"spike\"".to_owned() };
+        assert_eq!(
+            spikes_html(&[spike]),
+            "<button class=\"spike\" data-from=\"10\" data-to=\"70\" style=\"left: 1px\" \
+             title=\"a &quot;spike&quot;\" aria-label=\"a &quot;spike&quot;\"></button>"
+        );
+        let dot = DotMark { trace_id: "abc".to_owned(), class: "dot error", style: "left: 2px".to_owned(), title: "t".to_owned() };
+        assert_eq!(
+            dots_html(&[dot]),
+            "<button class=\"dot error\" data-trace-id=\"abc\" style=\"left: 2px\" title=\"t\" aria-label=\"t\"></button>"
+        );
+    }
     use crate::core::panels::{ERRORS_BY_HANDLER, ERROR_RATE, LATENCY, REQUEST_RATE, SEARCHES};
     use crate::core::prom::{Labels, Point};
 

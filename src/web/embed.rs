@@ -10,10 +10,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::core::config::Config;
 use crate::core::embed;
 use crate::core::state::{self, ViewState};
-use crate::web::dom::{effect, listen, Watched};
 
 /// Connects the page to its host when it is in a frame and config names the host's origin.
-pub fn connect(cfg: &Arc<Config>, view: Watched<ViewState>) {
+pub fn connect(cfg: &Arc<Config>, view: RwSignal<ViewState>) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -37,7 +36,16 @@ pub fn connect(cfg: &Arc<Config>, view: Watched<ViewState>) {
         }
     };
 
-    listen(&window, "message", move |ev: web_sys::MessageEvent| {
+    follow_host(view, origins);
+    post(embed::ready_message(&state::encode(&view.get_untracked())));
+    tell_views(view, post.clone());
+    tell_links(post.clone());
+    tell_height(&window, post);
+}
+
+/// The host's messages (from an allowed origin) change the view.
+fn follow_host(view: RwSignal<ViewState>, origins: Vec<String>) {
+    let messages = window_event_listener(leptos::ev::message, move |ev: web_sys::MessageEvent| {
         if !embed::origin_allowed(&ev.origin(), &origins) {
             return;
         }
@@ -50,37 +58,37 @@ pub fn connect(cfg: &Arc<Config>, view: Watched<ViewState>) {
             view.set(wanted);
         }
     });
+    on_cleanup(move || messages.remove());
+}
 
-    post(embed::ready_message(&state::encode(&view.get_untracked())));
-    {
-        let post = post.clone();
-        let mut first = true;
-        effect(move || {
-            let query = state::encode(&view.get());
-            // The first run is the state `ready` already told.
-            if !std::mem::take(&mut first) {
-                post(embed::view_message(&query));
-            }
-        });
-    }
-    // Links followed (the Jaeger and Sentry links of the drill-down): absolute, as opened.
-    {
-        let post = post.clone();
-        if let Some(document) = window.document() {
-            listen(&document, "click", move |ev: web_sys::Event| {
-                let href = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .and_then(|t| t.closest("a[href]").ok().flatten())
-                    .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-                    .map(|a| a.href());
-                if let Some(href) = href {
-                    post(embed::link_message(&href));
-                }
-            });
+/// Every change of the view, after the state `ready` told.
+fn tell_views(view: RwSignal<ViewState>, post: impl Fn(String) + 'static) {
+    Effect::new(move |previous: Option<()>| {
+        let query = view.with(state::encode);
+        if previous.is_some() {
+            post(embed::view_message(&query));
         }
-    }
-    // The content height, whenever it changes (panels load, a drill-down opens).
+    });
+}
+
+/// Links followed (the Jaeger and Sentry links of the drill-down): absolute, as opened.
+fn tell_links(post: impl Fn(String) + 'static) {
+    let clicks = window_event_listener(leptos::ev::click, move |ev: web_sys::MouseEvent| {
+        let href = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("a[href]").ok().flatten())
+            .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+            .map(|a| a.href());
+        if let Some(href) = href {
+            post(embed::link_message(&href));
+        }
+    });
+    on_cleanup(move || clicks.remove());
+}
+
+/// The content height, whenever it changes (panels load, a drill-down opens).
+fn tell_height(window: &web_sys::Window, post: impl Fn(String) + 'static) {
     let Some(root) = window.document().and_then(|d| d.document_element()) else {
         return;
     };

@@ -1,36 +1,29 @@
-//! Alerts, rule health and SLOs in the browser: what to ask and what to compute is the core's
-//! (`core::alerts`, `core::slo`); this file asks Prometheus and hands the answers over.
+//! Alerts and rule health in the browser: what to ask and what to compute is the core's
+//! (`core::alerts`); this file asks Prometheus and hands the answers over.
 //!
 //! Rules and the `ALERTS` bands are loaded once per refresh for the whole page (the alerts panel
 //! lists them, every chart shades its bands); rule health asks `/api/v1/series` once per
-//! selector for the life of the page (metadata already known is not asked again).
+//! selector for the life of the page (counts already known are not asked again).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use web_sys::{AbortController, AbortSignal, HtmlElement};
+use web_sys::AbortSignal;
 
-use crate::core::alerts::{
-    alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask,
-    ChartBand, ALERTS_QUERY,
-};
+use crate::core::alerts::{alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask, ChartBand, ALERTS_QUERY};
 use crate::core::config::Config;
 use crate::core::metrics::MetricNames;
 use crate::core::panels::PanelSpec;
-use crate::core::prom::{
-    decode_query, decode_query_range, decode_rules, decode_series, PromError, QueryData, Rule,
-};
-use crate::core::slo::{evaluate, evaluation_unix, read_slo_answer, slo_html, slo_query};
+use crate::core::prom::{decode_query_range, decode_rules, decode_series, query_range_url, rules_url, series_url, PromError, Rule};
 use crate::core::time::{query_window, TimeRange};
-use crate::web::dom::{effect, set_attr, spawn, Watched};
-use crate::core::prom::{query_range_url, rules_url, series_url};
-use crate::web::panel::fetch_prom;
-use crate::web::text_panel::frame;
-use crate::web::traces::restart;
-use crate::web::{now_secs, utc_offset_at};
+use crate::web::context::use_dash;
+use crate::web::http::AbortSlot;
+use crate::web::text_panels::{TextBody, TextFrame};
+use crate::web::{effect, now_secs, prom, utc_offset_at};
 
 /// What one refresh brought for the alerts: the rules, each rule's health problems, and the
-/// bands of the range; or why it failed.
+/// bands of the range.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Health {
     pub rules: Vec<Rule>,
     pub problems: Vec<Vec<String>>,
@@ -39,49 +32,47 @@ pub struct Health {
     pub bands: Vec<ChartBand>,
 }
 
-pub type HealthSignal = Watched<Option<Arc<Result<Health, String>>>>;
+/// The page's rule health: `None` until the first answer.
+#[derive(Clone, Copy)]
+pub struct HealthSignal(pub ReadSignal<Option<Arc<Result<Health, String>>>>);
 
-/// Loads the rules, their health and the `ALERTS` bands of `range`, again with every change of
-/// it (every refresh). The rules and bands are shown as soon as they are in; rule health (one
-/// series lookup per selector, once per page) follows, and a refresh that comes first keeps
-/// the lookups already answered.
-pub fn load(
-    cfg: Arc<Config>,
-    names: Arc<MetricNames>,
-    metric_names: Arc<Vec<String>>,
-    range: Memo<TimeRange>,
-) -> HealthSignal {
-    let health: HealthSignal = Watched::new(None);
-    let request = StoredValue::new_local(None::<AbortController>);
+pub fn use_health() -> ReadSignal<Option<Arc<Result<Health, String>>>> {
+    expect_context::<HealthSignal>().0
+}
+
+/// Loads the rules, their health and the `ALERTS` bands of the range, again with every change
+/// of it (every refresh), and provides them to the panels. The rules and bands are shown as soon
+/// as they are in; rule health follows, and a refresh that comes first keeps the counts
+/// already answered.
+pub fn provide_health(names: Arc<MetricNames>, metric_names: Arc<Vec<String>>) {
+    let dash = use_dash();
+    let (cfg, range) = (dash.cfg.clone(), dash.range);
+    let (health, set_health) = signal(None::<Arc<Result<Health, String>>>);
+    provide_context(HealthSignal(health));
+    let slot = AbortSlot::new();
     // Series counts per selector, asked once.
-    let counts = StoredValue::new_local(Vec::<(String, usize)>::new());
+    let counts = StoredValue::new(Vec::<(String, usize)>::new());
     effect(move || {
         let range = range.get();
-        let Some(controller) = restart(request) else {
-            return;
-        };
+        let Some(signal) = slot.renew() else { return };
         let (cfg, names, metric_names) = (cfg.clone(), names.clone(), metric_names.clone());
-        spawn(async move {
-            let signal = controller.signal();
+        leptos::task::spawn_local(async move {
             let (rules, bands) = match rules_and_bands(&cfg, &names, range, &signal).await {
                 Ok(found) => found,
                 Err(e) if e.is_aborted() => return,
-                Err(e) => return health.set(Some(Arc::new(Err(e.to_string())))),
+                Err(e) => {
+                    set_health.try_set(Some(Arc::new(Err(e.to_string()))));
+                    return;
+                }
             };
             let publish = |rules: Vec<Rule>, bands: Vec<ChartBand>| {
-                let (problems, checking) = counts.with_value(|c| {
-                    let problems = rules
-                        .iter()
-                        .map(|r| rule_problems(r, c, &metric_names))
-                        .collect();
+                let judged = counts.try_with_value(|c| {
+                    let problems = rules.iter().map(|r| rule_problems(r, c, &metric_names)).collect();
                     (problems, !selectors_to_ask(&rules, c).is_empty())
                 });
-                health.set(Some(Arc::new(Ok(Health {
-                    rules,
-                    problems,
-                    checking,
-                    bands,
-                }))));
+                if let Some((problems, checking)) = judged {
+                    set_health.try_set(Some(Arc::new(Ok(Health { rules, problems, checking, bands }))));
+                }
             };
             publish(rules.clone(), bands.clone());
             if ask_selectors(&cfg, &rules, counts, &signal).await {
@@ -89,7 +80,6 @@ pub fn load(
             }
         });
     });
-    health
 }
 
 /// The rules and the bands of `range` on the charts they concern.
@@ -101,51 +91,35 @@ async fn rules_and_bands(
 ) -> Result<(Vec<Rule>, Vec<ChartBand>), PromError> {
     let base = &cfg.prometheus.url;
     let mut notes = Vec::new();
-    let rules = fetch_prom(
-        &cfg.prometheus,
-        rules_url(base),
-        signal,
-        decode_rules,
-        &mut notes,
-    )
-    .await?
-    .rules;
+    let rules = prom::get(&cfg.prometheus, &rules_url(base), Some(signal), decode_rules, &mut notes).await?.rules;
     let window = query_window(range, 1_000, cfg.prometheus.scrape_interval_secs);
-    let series = fetch_prom(
-        &cfg.prometheus,
-        query_range_url(base, ALERTS_QUERY, &window),
-        signal,
-        decode_query_range,
-        &mut notes,
-    )
-    .await?;
-    let bands = alert_bands(
-        &series,
-        window.start_secs,
-        window.end_secs,
-        window.step.secs() as f64,
-    );
+    let url = query_range_url(base, ALERTS_QUERY, &window);
+    let series = prom::get(&cfg.prometheus, &url, Some(signal), decode_query_range, &mut notes).await?;
+    let bands = alert_bands(&series, window.start_secs, window.end_secs, window.step.secs() as f64);
     let bands = chart_bands(&bands, &rules, names);
     Ok((rules, bands))
 }
 
-/// Asks how many series each selector of [`selectors_to_ask`] matches; answers whether any new count came in. A lookup that fails (a series limit, a
-/// timeout) leaves its selector unjudged, not the rules unshown: the next refresh asks again.
+/// Asks how many series each selector of [`selectors_to_ask`] matches over the last hour;
+/// answers whether any new count came in. A lookup that fails (a series limit, a timeout) leaves
+/// its selector unjudged, not the rules unshown: the next refresh asks again.
 async fn ask_selectors(
     cfg: &Config,
     rules: &[Rule],
-    counts: StoredValue<Vec<(String, usize)>, LocalStorage>,
+    counts: StoredValue<Vec<(String, usize)>>,
     signal: &AbortSignal,
 ) -> bool {
     let base = &cfg.prometheus.url;
-    let mut notes = Vec::new();
     let now = now_secs() as i64;
     let mut asked = false;
-    for selector in counts.with_value(|c| selectors_to_ask(rules, c)) {
+    let Some(selectors) = counts.try_with_value(|c| selectors_to_ask(rules, c)) else {
+        return false;
+    };
+    for selector in selectors {
         let url = series_url(base, &selector, now - 3_600, now);
-        match fetch_prom(&cfg.prometheus, url, signal, decode_series, &mut notes).await {
+        match prom::get(&cfg.prometheus, &url, Some(signal), decode_series, &mut Vec::new()).await {
             Ok(found) => {
-                counts.update_value(|c| c.push((selector, found.len())));
+                counts.try_update_value(|c| c.push((selector, found.len())));
                 asked = true;
             }
             Err(e) if e.is_aborted() => return asked,
@@ -155,92 +129,22 @@ async fn ask_selectors(
     asked
 }
 
-/// The alerts panel: every rule from the page's [`Health`].
-pub fn alerts(spec: &PanelSpec, cfg: Arc<Config>, health: HealthSignal) -> HtmlElement {
-    let (root, body) = frame(spec);
-    let panel = root.clone();
-    effect(move || {
+/// The alerts panel: every rule of the page's [`Health`].
+#[component]
+pub fn AlertsPanel(spec: &'static PanelSpec) -> impl IntoView {
+    let cfg = use_dash().cfg;
+    let health = use_health();
+    let body = Signal::derive(move || {
         health.with(|h| match h.as_deref() {
-            None => {}
+            None => TextBody::Loading(String::new()),
             Some(Ok(h)) => {
                 let now = now_secs();
-                body.set_inner_html(&alerts_html(
-                    &h.rules,
-                    &cfg.alert_priorities,
-                    &h.problems,
-                    h.checking,
-                    now,
-                    utc_offset_at(now),
-                ));
+                let html = alerts_html(&h.rules, &cfg.alert_priorities, &h.problems, h.checking, now, utc_offset_at(now));
                 // The query of the bands this panel stands for (the rules are not a query).
-                set_attr(&panel, "data-query", Some(ALERTS_QUERY));
-                set_attr(&panel, "data-state", Some("ready"));
+                TextBody::Ready { html, query: Some(ALERTS_QUERY.to_owned()) }
             }
-            Some(Err(e)) => {
-                body.set_text_content(Some(e));
-                set_attr(&panel, "data-state", Some("error"));
-            }
+            Some(Err(e)) => TextBody::Error(e.clone()),
         })
     });
-    root
-}
-
-/// The SLO panel: one instant query per refresh ([`slo_query`]), evaluated at the end of the
-/// range (at the latest 5 s ago, so that every sample up to then has arrived and Prometheus
-/// answers the same question the same way when asked again).
-pub fn slo(
-    spec: &PanelSpec,
-    cfg: Arc<Config>,
-    names: Arc<MetricNames>,
-    range: Memo<TimeRange>,
-) -> HtmlElement {
-    let (root, body) = frame(spec);
-    let panel = root.clone();
-    let request = StoredValue::new_local(None::<AbortController>);
-    effect(move || {
-        let range = range.get();
-        let Some(controller) = restart(request) else {
-            return;
-        };
-        let (cfg, names, body, panel) = (cfg.clone(), names.clone(), body.clone(), panel.clone());
-        spawn(async move {
-            let signal = controller.signal();
-            let base = &cfg.prometheus.url;
-            let eval_unix = evaluation_unix(range.end_secs(), now_secs());
-            let query = match slo_query(&names, &cfg.prometheus.job, &cfg.slos) {
-                Ok(q) => q,
-                Err(missing) => {
-                    body.set_text_content(Some(&missing));
-                    set_attr(&panel, "data-state", Some("error"));
-                    return;
-                }
-            };
-            let url = crate::core::prom::query_url(base, &query, eval_unix);
-            let mut notes = Vec::new();
-            match fetch_prom(&cfg.prometheus, url, &signal, decode_query, &mut notes).await {
-                Err(e) if e.is_aborted() => {}
-                Err(e) => {
-                    body.set_text_content(Some(&e.to_string()));
-                    set_attr(&panel, "data-state", Some("error"));
-                }
-                Ok(data) => {
-                    let samples = match data {
-                        QueryData::Vector(samples) => samples,
-                        _ => Vec::new(),
-                    };
-                    let counts = read_slo_answer(&samples);
-                    let reports: Vec<_> = cfg.slos.iter().map(|o| evaluate(o, &counts)).collect();
-                    body.set_inner_html(&slo_html(
-                        &reports,
-                        &names,
-                        &cfg.prometheus.job,
-                        eval_unix,
-                    ));
-                    set_attr(&panel, "data-query", Some(&query));
-                    set_attr(&panel, "data-state", Some("ready"));
-                }
-            }
-        });
-    });
-    root
+    view! { <TextFrame spec body/> }
 }

@@ -1,5 +1,5 @@
 //! Bench-only: "draw these series on this canvas" for the render benchmark of `cargo xtask
-//! bench`, through the app's own panel code (`web::panel::draw`: canvas sizing, the core's
+//! bench`, through the app's own panel code (`web::canvas::draw`: canvas sizing, the core's
 //! `draw_timeseries` with its M4 downsampling, plotters-canvas), after the same selection of
 //! series a panel makes (the busiest `MAX_SERIES`) and with its legend figures. It is built
 //! into its own wasm by xtask: the app's download does not change.
@@ -13,7 +13,7 @@ use arrwdb_ops::core::prom::Point;
 use arrwdb_ops::core::series::top_k;
 use arrwdb_ops::core::time::{QueryWindow, Step};
 use arrwdb_ops::core::panel_view::{legend, MAX_SERIES};
-use arrwdb_ops::web::panel::draw;
+use arrwdb_ops::web::canvas::draw;
 use wasm_bindgen::prelude::*;
 
 /// Draws on `canvas`, as the request-rate panel does when its data arrives, the series whose

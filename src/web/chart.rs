@@ -1,0 +1,150 @@
+//! A chart panel: a canvas the core draws on (one effect hands it the data, the look and the
+//! size), its legend, and the overlays its spec's capabilities choose.
+
+use std::sync::Arc;
+
+use leptos::html::{Canvas, Div};
+use leptos::prelude::*;
+
+use crate::core::panel_view::{
+    contract, displayed, drawn_series, headline, hidden_note, legend, legend_html, message, notes, Drawn, PanelData,
+    LEGEND_COLUMNS,
+};
+use crate::core::panels::PanelSpec;
+use crate::web::{activates, canvas, effect, row_data};
+use crate::web::context::{is_light, use_dash};
+use crate::web::overlays::{AlertBands, Pointer, PointerOverlays, SpikeMarks, TraceDots};
+use crate::web::panel_load::{use_panel_load, PanelFrame};
+
+/// What a chart's drawing takes from the view besides the data: a change of any redraws the
+/// chart and none re-queries it.
+#[derive(Clone, PartialEq)]
+struct Look {
+    isolated: Option<String>,
+    stacked: bool,
+    light: bool,
+}
+
+#[component]
+pub fn ChartPanel(spec: &'static PanelSpec) -> impl IntoView {
+    let dash = use_dash();
+    let view = dash.view;
+    let chart_ref = NodeRef::<Div>::new();
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let load = use_panel_load(spec, chart_ref);
+    let data = load.data;
+    let look = Memo::new(move |_| {
+        view.with(|v| Look {
+            isolated: v.isolated_series(spec.id).map(str::to_owned),
+            stacked: spec.stackable && v.stacked,
+            light: is_light(v.theme),
+        })
+    });
+    let (drawn, draw_error) = use_drawing(spec, canvas_ref, data, look);
+    let late = load.late;
+    let facts = Memo::new(move |_| {
+        let drawn_series = drawn.with(|d| d.as_ref().map(|d| d.series));
+        data.with(|d| contract(spec, d, drawn_series, late.get()))
+    });
+    let text = Signal::derive(move || draw_error.get().or_else(|| data.with(|d| message(d, late.get()))));
+    let note = Signal::derive(move || data.with(|d| d.last.as_deref().and_then(notes)));
+    let title_extra = view! {
+        <span class="headline">{Signal::derive(move || data.with(|d| d.last.as_deref().map(headline)))}</span>
+        {spec.stackable.then(|| view! { <StackToggle/> })}
+    }
+    .into_any();
+    let pointer = Pointer::new();
+    view! {
+        <PanelFrame spec class="panel" facts title_extra>
+            <div class="chart" node_ref=chart_ref>
+                <canvas node_ref=canvas_ref role="img"
+                    aria-label=format!("{} chart; its figures are in the legend below", spec.title)
+                    on:pointerdown=move |ev| pointer.down(&ev)
+                    on:pointermove=move |ev| pointer.moved(&ev, drawn)
+                    on:pointerup=move |ev| pointer.up(&ev, drawn)
+                    on:pointerleave=move |_| pointer.left()></canvas>
+                <p class="message" hidden=Signal::derive(move || text.with(Option::is_none))>{text}</p>
+                <PointerOverlays spec drawn pointer/>
+                {spec.trace_scatter.then(|| view! { <TraceDots drawn data/> })}
+                <AlertBands spec drawn/>
+                {spec.spike_markers.then(|| view! { <SpikeMarks spec drawn data/> })}
+            </div>
+            <Legend spec drawn/>
+            <p class="notes" hidden=Signal::derive(move || note.with(Option::is_none))>{note}</p>
+        </PanelFrame>
+    }
+}
+
+/// Draws the last answer in `data` on the canvas whenever it, the look or the window size
+/// changes; answers what was drawn (for the overlays and the legend) and why a drawing failed.
+fn use_drawing(
+    spec: &'static PanelSpec,
+    canvas_ref: NodeRef<Canvas>,
+    data: ReadSignal<PanelData>,
+    look: Memo<Look>,
+) -> (ReadSignal<Option<Arc<Drawn>>>, ReadSignal<Option<String>>) {
+    let (drawn, set_drawn) = signal(None::<Arc<Drawn>>);
+    let (draw_error, set_draw_error) = signal(None::<String>);
+    let resized = use_dash().resized;
+    effect(move || {
+        resized.track();
+        let (Some(canvas), look) = (canvas_ref.get(), look.get()) else { return };
+        let Some(l) = data.with(|d| d.last.clone()) else {
+            set_drawn.set(None);
+            return;
+        };
+        let (shown, hidden) = displayed(&l, look.isolated.as_deref());
+        let series = drawn_series(&shown, look.stacked);
+        match canvas::draw(&canvas, spec, &l.window, &series, look.light) {
+            Ok((summary, ratio)) => {
+                set_drawn.set(Some(Arc::new(Drawn::new(&summary, ratio, &l.window, shown, hidden))));
+                set_draw_error.set(None);
+            }
+            Err(e) => set_draw_error.set(Some(e)),
+        }
+    });
+    (drawn, draw_error)
+}
+
+/// The "stacked" toggle of a stackable chart.
+#[component]
+fn StackToggle() -> impl IntoView {
+    let view = use_dash().view;
+    view! {
+        <label class="toggle">
+            <input type="checkbox" data-control="stack" prop:checked=Signal::derive(move || view.with(|v| v.stacked))
+                on:change=move |ev| view.update(|v| v.stacked = event_target_checked(&ev))/>
+            " stacked"
+        </label>
+    }
+}
+
+/// The legend: a row per shown series with its figures; a row (click or Enter) isolates its
+/// series, again restores them all.
+#[component]
+fn Legend(spec: &'static PanelSpec, drawn: ReadSignal<Option<Arc<Drawn>>>) -> impl IntoView {
+    let view = use_dash().view;
+    // The rows' markup; `None` when there is no row.
+    let rows = Memo::new(move |_| {
+        let isolated = view.with(|v| v.isolated_series(spec.id).map(str::to_owned));
+        let rows = drawn.with(|d| d.as_ref().map(|d| legend(spec.unit, &d.shown, isolated.as_deref())))?;
+        (!rows.is_empty()).then(|| legend_html(&rows))
+    });
+    let toggle = move |name: &str| view.update(|v| *v = v.toggled_isolation(spec.id, name));
+    view! {
+        <table class="legend" hidden=Signal::derive(move || rows.with(Option::is_none))>
+            <thead><tr>{LEGEND_COLUMNS.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
+            <tbody inner_html=Signal::derive(move || rows.get().unwrap_or_default())
+                on:click=move |ev| if let Some(name) = row_data(&ev, "tr", "data-series-name") { toggle(&name) }
+                on:keydown=move |ev| if activates(&ev) {
+                    if let Some(name) = row_data(&ev, "tr", "data-series-name") {
+                        ev.prevent_default();
+                        toggle(&name);
+                    }
+                }></tbody>
+            {move || hidden_note(drawn.with(|d| d.as_ref().map_or(0, |d| d.hidden))).map(|note| view! {
+                <tfoot><tr><td colspan="5" data-hidden-series="">{note}</td></tr></tfoot>
+            })}
+        </table>
+    }
+}

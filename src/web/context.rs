@@ -1,0 +1,49 @@
+//! What every component of the dashboard shares, provided once by `Dashboard` as context.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::core::config::Config;
+use crate::core::metrics::MetricNames;
+use crate::core::state::{Theme, ViewState};
+use crate::core::time::TimeRange;
+use crate::web::jaeger::Jaeger;
+
+/// The dashboard's shared state: the configuration, the view state (the URL), the range it
+/// resolves to (again at every refresh), the refresh count and the time under the pointer.
+#[derive(Clone)]
+pub struct Dash {
+    pub cfg: Arc<Config>,
+    pub view: RwSignal<ViewState>,
+    /// The range to show; it changes on every refresh of a relative range and when the user
+    /// chooses one, never with the rest of the view (theme, isolation, drill-down).
+    pub range: Memo<TimeRange>,
+    /// How many refreshes have come due (timer or button).
+    pub refreshes: RwSignal<u32>,
+    /// The time under the pointer on any chart: every chart draws its crosshair there.
+    pub hover_secs: RwSignal<Option<f64>>,
+    /// `None` when config.json has no `jaeger` section.
+    pub jaeger: Option<Jaeger>,
+    /// Notified when the window is resized: charts redraw at their new size.
+    pub resized: RwSignal<u32>,
+}
+
+/// The metric names the panels ask for, resolved once against Prometheus.
+#[derive(Clone)]
+pub struct Names(pub Arc<MetricNames>);
+
+pub fn use_dash() -> Dash {
+    expect_context::<Dash>()
+}
+
+/// Whether charts draw in their light theme.
+pub fn is_light(theme: Theme) -> bool {
+    match theme {
+        Theme::Light => true,
+        Theme::Dark => false,
+        Theme::System => web_sys::window()
+            .and_then(|w| w.match_media("(prefers-color-scheme: light)").ok().flatten())
+            .is_some_and(|m| m.matches()),
+    }
+}

@@ -1,0 +1,154 @@
+//! The header: title, range, absolute from/to, handler, refresh and theme controls. Every
+//! control writes the view state and shows it (URL, back/forward, zoom).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::html::options_html;
+use crate::core::state::{self, RangeSpec, Refresh, Theme, PRESETS, REFRESH_CHOICES};
+use crate::core::time::{format_datetime_local, parse_datetime_local};
+use crate::web::context::use_dash;
+use crate::web::{now_secs, utc_offset_at};
+
+/// Unix seconds of a `datetime-local` value, read in the browser's time zone (which knows its
+/// daylight-saving rules); `None` when the value is not a valid one.
+fn local_input_secs(value: &str) -> Option<i64> {
+    let c = parse_datetime_local(value)?;
+    let date = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        c.year as u32,
+        c.month as i32 - 1,
+        c.day as i32,
+        c.hour as i32,
+        c.minute as i32,
+        c.second as i32,
+    );
+    let ms = date.get_time();
+    ms.is_finite().then(|| (ms / 1_000.0).floor() as i64)
+}
+
+/// The value of the `<select>` or `<input>` an event came from.
+fn event_value(ev: &web_sys::Event) -> String {
+    let target = ev.target();
+    if let Some(select) = target.as_ref().and_then(|t| t.dyn_ref::<web_sys::HtmlSelectElement>()) {
+        return select.value();
+    }
+    target
+        .as_ref()
+        .and_then(|t| t.dyn_ref::<web_sys::HtmlInputElement>())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+/// A labelled `<select>` whose options are (value, text) pairs; `chosen` is selected.
+#[component]
+fn Choice(
+    label: &'static str,
+    control: &'static str,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(into)] chosen: Signal<String>,
+    #[prop(into)] on_pick: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label} " "
+            <select data-control=control on:change=move |ev| on_pick.run(event_value(&ev))
+                inner_html=Signal::derive(move || options.with(|o| chosen.with(|c| options_html(o, c))))></select>
+        </label>
+    }
+}
+
+#[component]
+pub fn Header(handlers: ReadSignal<Vec<String>>) -> impl IntoView {
+    let dash = use_dash();
+    let (view, refreshes) = (dash.view, dash.refreshes);
+    let refresh_default = Refresh::from_config_secs(dash.cfg.refresh_secs);
+
+    let mut ranges: Vec<(String, String)> =
+        PRESETS.iter().map(|(name, _)| (name.to_string(), format!("last {name}"))).collect();
+    ranges.push(("zoomed".to_owned(), "zoomed".to_owned()));
+    let range_chosen = Signal::derive(move || match view.with(|v| v.range) {
+        RangeSpec::Relative { duration_secs } => state::format_duration(duration_secs),
+        RangeSpec::Absolute { .. } => "zoomed".to_owned(),
+    });
+    let pick_range = move |value: String| {
+        if let Some(secs) = state::parse_duration_secs(&value) {
+            view.update(|v| *v = v.with_range(RangeSpec::Relative { duration_secs: secs }));
+        }
+    };
+
+    let handler_options = Signal::derive(move || {
+        let current = view.with(|v| v.handler.clone());
+        let mut options = vec![(String::new(), "all handlers".to_owned())];
+        handlers.with(|hs| options.extend(hs.iter().map(|h| (h.clone(), h.clone()))));
+        // The one in the URL even if Prometheus knows none.
+        if let Some(h) = current.filter(|h| !options.iter().any(|(v, _)| v == h)) {
+            options.push((h.clone(), h));
+        }
+        options
+    });
+    let handler_chosen = Signal::derive(move || view.with(|v| v.handler.clone().unwrap_or_default()));
+    let pick_handler = move |value: String| view.update(|v| v.handler = (!value.is_empty()).then_some(value));
+
+    let refresh_options: Vec<(String, String)> =
+        REFRESH_CHOICES.iter().map(|c| (c.to_string(), c.to_string())).collect();
+    let refresh_chosen = Signal::derive(move || view.with(|v| v.effective_refresh(refresh_default).to_string()));
+    let pick_refresh = move |value: String| {
+        if let Some(choice) = REFRESH_CHOICES.iter().find(|c| c.to_string() == value) {
+            view.update(|v| v.refresh = Some(*choice));
+        }
+    };
+
+    let theme_options: Vec<(String, String)> =
+        Theme::ALL.iter().map(|t| (t.as_str().to_owned(), t.as_str().to_owned())).collect();
+    let theme_chosen = Signal::derive(move || view.with(|v| v.theme.as_str().to_owned()));
+    let pick_theme = move |value: String| {
+        if let Some(theme) = Theme::ALL.iter().find(|t| t.as_str() == value) {
+            view.update(|v| v.theme = *theme);
+        }
+    };
+
+    let range_label = Signal::derive(move || view.with(|v| v.range.label_in(utc_offset_at(now_secs()))));
+
+    view! {
+        <header hidden=Signal::derive(move || view.with(|v| v.kiosk))>
+            <h1>"arrwDB ops"</h1>
+            <span class="sub" data-range-label="">{range_label}</span>
+            <span class="spacer"></span>
+            <Choice label="Range" control="range" options=ranges chosen=range_chosen on_pick=pick_range/>
+            <AbsoluteRange/>
+            <Choice label="Handler" control="handler" options=handler_options chosen=handler_chosen on_pick=pick_handler/>
+            <Choice label="Refresh" control="refresh" options=refresh_options chosen=refresh_chosen on_pick=pick_refresh/>
+            <button data-control="refresh-now" title="Refresh now" aria-label="Refresh now"
+                on:click=move |_| refreshes.update(|n| *n += 1)>"↻"</button>
+            <Choice label="Theme" control="theme" options=theme_options chosen=theme_chosen on_pick=pick_theme/>
+        </header>
+    }
+}
+
+/// The range as two local times (the keyboard's way to zoom): applied when both are valid and
+/// in order; they show the range in use.
+#[component]
+fn AbsoluteRange() -> impl IntoView {
+    let dash = use_dash();
+    let (view, range) = (dash.view, dash.range);
+    let (from_input, to_input) = (NodeRef::<leptos::html::Input>::new(), NodeRef::<leptos::html::Input>::new());
+    let apply_absolute = move |_| {
+        let value = |n: NodeRef<leptos::html::Input>| n.get().map(|i| i.value()).unwrap_or_default();
+        if let (Some(from), Some(to)) = (local_input_secs(&value(from_input)), local_input_secs(&value(to_input))) {
+            if from < to {
+                view.update(|v| *v = v.zoomed(from, to));
+            }
+        }
+    };
+    let shown_end = move |end: bool| {
+        let r = range.get();
+        let t = if end { r.end_secs() } else { r.start_secs() };
+        format_datetime_local(t, utc_offset_at(t))
+    };
+    view! {
+        <label>"From " <input type="datetime-local" data-control="from" node_ref=from_input
+            prop:value=Signal::derive(move || shown_end(false)) on:change=apply_absolute/></label>
+        <label>"to " <input type="datetime-local" data-control="to" node_ref=to_input
+            prop:value=Signal::derive(move || shown_end(true)) on:change=apply_absolute/></label>
+    }
+}

@@ -1,0 +1,79 @@
+//! The Prometheus client: GETs the URLs the core builds, with an abort signal, and decodes each
+//! answer with the core's decoder; errors are the core's `PromError` kinds.
+
+use web_sys::AbortSignal;
+
+use crate::core::config::{Config, PrometheusConfig};
+use crate::core::metrics::{resolve, Metric, MetricNames};
+use crate::core::panel_view::{outcome, Answered, Ask, Expect, Outcome};
+use crate::core::panels::PanelSpec;
+use crate::core::prom::{decode_label_values, decode_query, decode_query_range, label_values_url, Answer, PromError};
+use crate::core::promql::{MatchOp, Selector};
+use crate::web::http::{get_text, FetchFailure};
+
+/// GETs `url` (under `prom.url`, given up after `prom.timeout_secs`) and decodes it with
+/// `decode`; its warnings and infos are added to `notes` (each once).
+pub async fn get<T>(
+    prom: &PrometheusConfig,
+    url: &str,
+    signal: Option<&AbortSignal>,
+    decode: fn(u16, &str) -> Result<Answer<T>, PromError>,
+    notes: &mut Vec<String>,
+) -> Result<T, PromError> {
+    let base = &prom.url;
+    let (status, body) = get_text(url, signal, prom.timeout_secs).await.map_err(|f| match f {
+        FetchFailure::Aborted => PromError::aborted(),
+        FetchFailure::TimedOut => PromError::timeout(base, prom.timeout_secs),
+        FetchFailure::Network(detail) => PromError::unreachable(base, &detail),
+    })?;
+    let answer = decode(status, &body).map_err(|e| e.at_url(base))?;
+    for note in answer.warnings.into_iter().chain(answer.infos) {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    Ok(answer.data)
+}
+
+/// One load of a chart or table panel: every request of `ask`, one after the other (a panel
+/// has at most three), then what the panel shows of the answers.
+pub async fn load_panel(
+    prom: &PrometheusConfig,
+    spec: &PanelSpec,
+    ask: &Ask,
+    signal: Option<&AbortSignal>,
+) -> Result<Outcome, PromError> {
+    let mut notes = Vec::new();
+    let mut answers = Vec::new();
+    for (url, expect) in ask.requests(spec, &prom.url) {
+        answers.push(match expect {
+            Expect::Matrix => Answered::Matrix(get(prom, &url, signal, decode_query_range, &mut notes).await?),
+            Expect::Vector => Answered::from_instant(get(prom, &url, signal, decode_query, &mut notes).await?)?,
+        });
+    }
+    Ok(outcome(spec, ask, answers, notes))
+}
+
+/// Asks Prometheus which metric names exist and resolves the ones the panels need. If the list
+/// cannot be had, the first spelling of each is assumed and each panel reports what it gets.
+/// The names that exist come back too (empty when unknown), for rule health.
+pub async fn discover_metrics(cfg: &Config) -> (MetricNames, Vec<String>) {
+    let url = label_values_url(&cfg.prometheus.url, "__name__", None);
+    match get(&cfg.prometheus, &url, None, decode_label_values, &mut Vec::new()).await {
+        Ok(existing) => (resolve(&existing, &cfg.metrics), existing),
+        Err(_) => (MetricNames::assumed(), Vec::new()),
+    }
+}
+
+/// The `handler` values of arrwDB's requests counter, for the handler picker; empty when they
+/// cannot be had (the picker then offers "all handlers" only).
+pub async fn handler_values(cfg: &Config, names: &MetricNames) -> Vec<String> {
+    let Ok(requests) = names.get(Metric::RequestsTotal) else {
+        return Vec::new();
+    };
+    let selector = Selector::new(requests).with("job", MatchOp::Equal, &cfg.prometheus.job);
+    let url = label_values_url(&cfg.prometheus.url, "handler", Some(&selector.to_string()));
+    get(&cfg.prometheus, &url, None, decode_label_values, &mut Vec::new())
+        .await
+        .unwrap_or_default()
+}

@@ -1,0 +1,163 @@
+//! The text panels' frame, and the SLO and sources panels. Their markup comes whole from the
+//! core (escaped by construction, see `core::html`); this file asks what they need and says
+//! when each is ready. The alerts panel is `health::AlertsPanel`.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::core::config::JaegerApi;
+use crate::core::html::Html;
+use crate::core::panels::PanelSpec;
+use crate::core::prom::{decode_query, query_url, QueryData};
+use crate::core::slo::{evaluate, evaluation_unix, read_slo_answer, slo_html, slo_query};
+use crate::core::sources::{is_cross_origin, keep, probe_urls, seen, sources_html, Seen, Source, SourceRow};
+use crate::web::context::{use_dash, Names};
+use crate::web::http::{answers_opaquely, get_text, AbortSlot};
+use crate::web::{effect, now_secs, prom};
+
+/// What a text panel shows: its state (`data-state`), the query it stands for, its markup (from
+/// the core) or a sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextBody {
+    /// Not ready yet, with the markup known so far (may be empty).
+    Loading(String),
+    /// Markup from the core, and the query it answers (`data-query`), if any.
+    Ready { html: String, query: Option<String> },
+    Error(String),
+}
+
+/// `<section class="panel text" data-panel=… data-state=…>`, its title and its body.
+#[component]
+pub fn TextFrame(spec: &'static PanelSpec, #[prop(into)] body: Signal<TextBody>) -> impl IntoView {
+    let state = Signal::derive(move || {
+        body.with(|b| match b {
+            TextBody::Loading(_) => "loading",
+            TextBody::Ready { .. } => "ready",
+            TextBody::Error(_) => "error",
+        }
+        .to_owned())
+    });
+    let query = Signal::derive(move || body.with(|b| match b {
+        TextBody::Ready { query, .. } => query.clone(),
+        _ => None,
+    }));
+    view! {
+        <section class="panel text" data-panel=spec.id data-state=state data-query=query>
+            <h2>{spec.title}</h2>
+            // The core's markup, or a sentence (escaped as text).
+            <div class="body" inner_html=Signal::derive(move || body.with(|b| match b {
+                TextBody::Loading(html) | TextBody::Ready { html, .. } => html.clone(),
+                TextBody::Error(message) => Html::new().text(message).as_str().to_owned(),
+            }))></div>
+        </section>
+    }
+}
+
+/// The SLO panel: one instant query per refresh ([`slo_query`]), evaluated at the end of the
+/// range (at the latest 5 s ago, so that every sample up to then has arrived and Prometheus
+/// answers the same question the same way when asked again).
+#[component]
+pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
+    let dash = use_dash();
+    let names = expect_context::<Names>().0;
+    let (cfg, range) = (dash.cfg.clone(), dash.range);
+    let slot = AbortSlot::new();
+    let (body, set_body) = signal(TextBody::Loading(String::new()));
+    effect(move || {
+        let (cfg, names, range) = (cfg.clone(), names.clone(), range.get());
+        let Some(signal) = slot.renew() else { return };
+        let answer = async move {
+            let eval_unix = evaluation_unix(range.end_secs(), now_secs());
+            let query = match slo_query(&names, &cfg.prometheus.job, &cfg.slos) {
+                Ok(q) => q,
+                Err(missing) => return Some(TextBody::Error(missing)),
+            };
+            let base = &cfg.prometheus.url;
+            let url = query_url(base, &query, eval_unix);
+            match prom::get(&cfg.prometheus, &url, Some(&signal), decode_query, &mut Vec::new()).await {
+                Err(e) if e.is_aborted() => None,
+                Err(e) => Some(TextBody::Error(e.to_string())),
+                Ok(data) => {
+                    let samples = match data {
+                        QueryData::Vector(samples) => samples,
+                        _ => Vec::new(),
+                    };
+                    let counts = read_slo_answer(&samples);
+                    let reports: Vec<_> = cfg.slos.iter().map(|o| evaluate(o, &counts)).collect();
+                    let html = slo_html(&reports, &names, &cfg.prometheus.job, eval_unix);
+                    Some(TextBody::Ready { html, query: Some(query) })
+                }
+            }
+        };
+        leptos::task::spawn_local(async move {
+            if let Some(shown) = answer.await {
+                set_body.try_set(shown);
+            }
+        });
+    });
+    view! { <TextFrame spec body/> }
+}
+
+/// The sources panel: each configured source asked once when the panel is built (a diagnosis,
+/// not a metric: it does not follow the refresh).
+#[component]
+pub fn SourcesPanel(spec: &'static PanelSpec) -> impl IntoView {
+    let cfg = use_dash().cfg;
+    let mut first = vec![SourceRow {
+        source: Source::Prometheus,
+        url: cfg.prometheus.url.clone(),
+        seen: None,
+    }];
+    if let Some(jc) = &cfg.jaeger {
+        first.push(SourceRow {
+            source: Source::Jaeger,
+            url: jc.url.clone(),
+            seen: None,
+        });
+    }
+    let jaeger_api = cfg.jaeger.as_ref().and_then(|jc| match jc.api {
+        JaegerApi::Fixed(api) => Some(api),
+        JaegerApi::Auto => None,
+    });
+    let timeout_secs = cfg.prometheus.timeout_secs;
+    let rows = RwSignal::new(Arc::new(first));
+    let done = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let count = rows.with_untracked(|r| r.len());
+        for i in 0..count {
+            let Some((source, url)) = rows.try_with_untracked(|r| (r[i].source, r[i].url.clone())) else {
+                return;
+            };
+            let cross_origin = is_cross_origin(&url, &origin);
+            let mut found = None;
+            for probe in probe_urls(source, &url, jaeger_api) {
+                let answer = get_text(&probe, None, timeout_secs).await;
+                let answer = answer.as_ref().map(|(status, body)| (*status, body.as_str())).map_err(|_| ());
+                let mut s = seen(source, answer, cross_origin);
+                if let Seen::NoAnswer { opaque_answer, .. } = &mut s {
+                    *opaque_answer = cross_origin && answers_opaquely(&probe, timeout_secs).await;
+                }
+                let answered = matches!(s, Seen::Answered { .. });
+                found = Some(keep(found, s));
+                if answered {
+                    break;
+                }
+            }
+            rows.try_update(|r| Arc::make_mut(r)[i].seen = found);
+        }
+        done.try_set(true);
+    });
+    let body = Signal::derive(move || {
+        let html = rows.with(|r| sources_html(r));
+        if done.get() {
+            TextBody::Ready { html, query: None }
+        } else {
+            TextBody::Loading(html)
+        }
+    });
+    view! { <TextFrame spec body/> }
+}
