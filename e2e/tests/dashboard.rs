@@ -379,6 +379,12 @@ async fn prometheus_stopped_mid_session_turns_panels_to_error_and_they_recover()
     let browser = Browser::start(1280, 900).await;
     browser.goto(&env("ARRWDB_E2E_FLAKY_APP_URL")).await;
     wait_all(&browser, "[data-state='ready']", "flaky-ready").await;
+    // This site's config.json has no `jaeger` section: the drill-down is `off`, not an error,
+    // and nothing on the page counts as failed.
+    let states = browser
+        .js("return [document.querySelector(\"[data-panel='traces']\").dataset.state, document.querySelectorAll(\"[data-state='error']\").length]")
+        .await;
+    assert_eq!(states, serde_json::json!(["off", 0]), "without jaeger");
 
     up.stop().await;
     browser
@@ -446,6 +452,49 @@ async fn prometheus_stopped_mid_session_turns_panels_to_error_and_they_recover()
         "flaky-back",
     )
     .await;
+    browser.close().await;
+}
+
+/// Hovers the request-rate chart at `fraction` of its canvas's width and answers the tooltip's
+/// lines after the time: `series: value`.
+async fn tooltip_at(browser: &Browser, fraction: f64, artifact: &str) -> Vec<String> {
+    browser
+        .js(&format!(
+            "const c = document.querySelector(\"[data-panel='request-rate'] canvas\");
+             const r = c.getBoundingClientRect();
+             c.dispatchEvent(new PointerEvent('pointermove', {{bubbles: true, clientX: r.left + r.width * {fraction}, clientY: r.top + r.height / 2}}));
+             return true"
+        ))
+        .await;
+    let tip = "document.querySelector(\"[data-panel='request-rate'] .tooltip\").textContent";
+    browser.wait_true(&format!("return {tip}.includes(': ')"), artifact).await;
+    let text = browser.js(&format!("return {tip}")).await;
+    text.as_str().unwrap().lines().skip(1).map(str::to_owned).collect()
+}
+
+/// Over a stretch of the range where Prometheus has no sample (before the backfilled day), the
+/// tooltip says "–" for every series instead of the nearest value, however far; over the data,
+/// it gives values.
+#[tokio::test]
+async fn the_tooltip_shows_no_value_where_there_is_no_data() {
+    let now = now_secs();
+    let browser = Browser::start(1280, 900).await;
+    // Two days: the first has no sample (the demo backfills 24 h).
+    let url = format!("{}?panel=request-rate&refresh=off&from={}&to={now}", env("ARRWDB_E2E_APP_URL"), now - 48 * 3_600);
+    browser.goto(&url).await;
+    browser
+        .wait_for("[data-panel='request-rate'][data-state='ready'][data-series]", WAIT, "tooltip-ready")
+        .await;
+    let empty = tooltip_at(&browser, 0.3, "tooltip-empty-stretch").await;
+    assert!(!empty.is_empty(), "no series in the tooltip");
+    for line in &empty {
+        assert!(line.ends_with(": –"), "a value where Prometheus has none: {line:?} in {empty:?}");
+    }
+    let full = tooltip_at(&browser, 0.9, "tooltip-data").await;
+    assert!(
+        full.iter().any(|line| !line.ends_with(": –")),
+        "no value over the data: {full:?}"
+    );
     browser.close().await;
 }
 
