@@ -294,7 +294,18 @@ pub struct Forwarder {
 }
 
 impl Forwarder {
+    /// Forwards every connection to `target` as it is.
     pub async fn start(listen_port: u16, target: &str) -> Forwarder {
+        Forwarder::spawn(listen_port, target, None).await
+    }
+
+    /// Forwards every connection to `target`, each piece of a request `delay` late: every
+    /// answer comes at least `delay` after its request (a slow Prometheus).
+    pub async fn start_delayed(listen_port: u16, target: &str, delay: Duration) -> Forwarder {
+        Forwarder::spawn(listen_port, target, Some(delay)).await
+    }
+
+    async fn spawn(listen_port: u16, target: &str, delay: Option<Duration>) -> Forwarder {
         let target = target
             .trim_start_matches("http://")
             .trim_end_matches('/')
@@ -310,8 +321,14 @@ impl Forwarder {
                 };
                 let target = target.clone();
                 connections.spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    match delay {
+                        None => {
+                            let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                        Some(delay) => forward_late(inbound, outbound, delay).await,
                     }
                 });
             }
@@ -324,4 +341,26 @@ impl Forwarder {
         self.task.abort();
         let _ = self.task.await;
     }
+}
+
+/// Copies `inbound` to `outbound` `delay` after each read, and the answers back as they come.
+async fn forward_late(inbound: tokio::net::TcpStream, outbound: tokio::net::TcpStream, delay: Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (mut in_read, mut in_write) = inbound.into_split();
+    let (mut out_read, mut out_write) = outbound.into_split();
+    let requests = async move {
+        let mut buf = vec![0u8; 16 * 1024];
+        while let Ok(n @ 1..) = in_read.read(&mut buf).await {
+            tokio::time::sleep(delay).await;
+            if out_write.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+        let _ = out_write.shutdown().await;
+    };
+    let answers = async move {
+        let _ = tokio::io::copy(&mut out_read, &mut in_write).await;
+        let _ = in_write.shutdown().await;
+    };
+    tokio::join!(requests, answers);
 }

@@ -498,6 +498,27 @@ async fn the_tooltip_shows_no_value_where_there_is_no_data() {
     browser.close().await;
 }
 
+/// A Prometheus slower than the refresh (answers 12 s late, a refresh every 5 s): a refresh
+/// that comes due while the answer is on its way does not abort it; the panel is marked late,
+/// and the data arrives.
+#[tokio::test]
+async fn answers_slower_than_the_refresh_still_arrive() {
+    let port: u16 = env("ARRWDB_E2E_SLOW_PORT").parse().unwrap();
+    let slow = Forwarder::start_delayed(port, &env("ARRWDB_E2E_PROMETHEUS_URL"), Duration::from_secs(12)).await;
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&format!("{}?panel=request-rate", env("ARRWDB_E2E_SLOW_APP_URL"))).await;
+    let panel = "[data-panel='request-rate']";
+    // The metric names take 12 s, then the panel's query 12 s, over two refreshes.
+    browser
+        .wait_for(&format!("{panel}[data-stale='late']"), Duration::from_secs(60), "slow-late")
+        .await;
+    browser
+        .wait_for(&format!("{panel}[data-state='ready'][data-series]"), Duration::from_secs(60), "slow-ready")
+        .await;
+    slow.stop().await;
+    browser.close().await;
+}
+
 /// A portal's URL (kiosk, one panel, parameters of its own) is put in canonical form in place:
 /// no history entry is added on load or on back/forward, unknown parameters stay, and Back
 /// and Forward move between the user's own changes.

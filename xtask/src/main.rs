@@ -210,6 +210,8 @@ fn test() -> Result<()> {
     // is reached through a port the tests open and close (a Prometheus that stops and returns).
     let dead_port = free_port()?;
     let flaky_port = free_port()?;
+    // A site whose Prometheus (through a port the tests open) answers slower than the refresh.
+    let (slow_port, slow_app_port) = (free_port()?, free_port()?);
     // Two portals on other origins embed the page in an iframe: the "embedded" site lets the
     // first frame it (frame-ancestors) and talk to it (postMessage), not the second.
     let (portal_port, stranger_port, embedded_port) = (free_port()?, free_port()?, free_port()?);
@@ -352,6 +354,17 @@ fn test() -> Result<()> {
                 frame_ancestors: String::new(),
                 page: Some(portal_page),
             },
+            ExtraSite {
+                name: "slow".into(),
+                port: slow_app_port,
+                config_json: format!(
+                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{slow_port}","job":"arrwdb","scrape_interval_secs":10,"timeout_secs":30}},"refresh_secs":5}}"#
+                ),
+                base_path: "/".into(),
+                connect_src: format!("http://127.0.0.1:{slow_port}"),
+                frame_ancestors: String::new(),
+                page: None,
+            },
         ],
         dist: wasm_build::dist_dir(),
     };
@@ -375,6 +388,11 @@ fn test() -> Result<()> {
             format!("http://127.0.0.1:{}/", opts.extra_sites[1].port),
         )
         .env("ARRWDB_E2E_FLAKY_PORT", flaky_port.to_string())
+        .env(
+            "ARRWDB_E2E_SLOW_APP_URL",
+            format!("http://127.0.0.1:{slow_app_port}/"),
+        )
+        .env("ARRWDB_E2E_SLOW_PORT", slow_port.to_string())
         .env(
             "ARRWDB_E2E_LINKS_APP_URL",
             format!("http://127.0.0.1:{}/", opts.extra_sites[2].port),
