@@ -85,5 +85,16 @@ async fn the_dashboard_and_a_drill_down_pass_axe() {
     browser
         .wait_true("return location.search.includes('iso.request-rate=')", "a11y-keyboard-isolation")
         .await;
+
+    // The same page, drill-down open, in the dark theme.
+    browser
+        .js("const s = document.querySelector(\"[data-control='theme']\"); s.value = 'dark'; \
+             s.dispatchEvent(new Event('change')); return true")
+        .await;
+    browser
+        .wait_true("return document.documentElement.dataset.theme === 'dark'", "a11y-dark")
+        .await;
+    let found = violations(&browser).await;
+    assert!(failing(&found).is_empty(), "the dark theme: {found:#?}");
     browser.close().await;
 }
