@@ -520,12 +520,14 @@ async fn answers_slower_than_the_refresh_still_arrive() {
 }
 
 /// A portal's URL (kiosk, one panel, parameters of its own) is put in canonical form in place:
-/// no history entry is added on load or on back/forward, unknown parameters stay, and Back
-/// and Forward move between the user's own changes.
+/// no history entry is added on load or on back/forward, unknown parameters stay, Back and
+/// Forward move between the user's own changes, and Back from the first one leaves the page.
 #[tokio::test]
 async fn a_portal_url_keeps_its_parameters_and_back_and_forward_work() {
     let browser = Browser::start(1280, 900).await;
     let app = env("ARRWDB_E2E_APP_URL");
+    // The portal's own page before it, to come back to.
+    browser.goto(&format!("{app}config.json")).await;
     browser
         .goto(&format!("{app}?kiosk&panel=latency&range=1h&refresh=off&foo=bar"))
         .await;
@@ -563,6 +565,14 @@ async fn a_portal_url_keeps_its_parameters_and_back_and_forward_work() {
     browser.js("history.forward(); return true").await;
     browser.wait_true(&on(changed, "!=="), "portal-url-forward").await;
     assert_eq!(history_length().await, entries + 1);
+
+    // Two Backs leave the page: its load added no entry to come back through.
+    browser.js("history.back(); return true").await;
+    browser.wait_true(&on(canonical, "==="), "portal-url-back-again").await;
+    browser.js("history.back(); return true").await;
+    browser
+        .wait_true("return location.pathname.endsWith('/config.json')", "portal-url-left")
+        .await;
     browser.close().await;
 }
 
