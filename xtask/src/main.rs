@@ -187,6 +187,29 @@ fn run_bench(stack: &Stack, args: &[&str]) -> Result<()> {
         .env("ARRWDB_E2E_ARTIFACTS", root.join("target/bench")))
 }
 
+/// A site of the browser tests whose Prometheus is whatever a test serves on
+/// 127.0.0.1:`prometheus_port` (a port the test opens and closes), without Jaeger.
+fn test_owned_prometheus_site(
+    name: &str,
+    port: u16,
+    prometheus_port: u16,
+    timeout_secs: u32,
+    refresh_secs: u32,
+) -> ExtraSite {
+    let prometheus = format!("http://127.0.0.1:{prometheus_port}");
+    ExtraSite {
+        name: name.into(),
+        port,
+        config_json: format!(
+            r#"{{"prometheus":{{"url":"{prometheus}","job":"arrwdb","scrape_interval_secs":10,"timeout_secs":{timeout_secs}}},"refresh_secs":{refresh_secs}}}"#
+        ),
+        base_path: "/".into(),
+        connect_src: prometheus,
+        frame_ancestors: String::new(),
+        page: None,
+    }
+}
+
 fn test() -> Result<()> {
     tools::ensure_all()?;
     let root = repo_root();
@@ -259,17 +282,7 @@ fn test() -> Result<()> {
                 frame_ancestors: String::new(),
                 page: None,
             },
-            ExtraSite {
-                name: "flaky".into(),
-                port: free_port()?,
-                config_json: format!(
-                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{flaky_port}","job":"arrwdb","scrape_interval_secs":10,"timeout_secs":5}},"refresh_secs":0}}"#
-                ),
-                base_path: "/".into(),
-                connect_src: format!("http://127.0.0.1:{flaky_port}"),
-                frame_ancestors: String::new(),
-                page: None,
-            },
+            test_owned_prometheus_site("flaky", free_port()?, flaky_port, 5, 0),
             // The Jaeger v1 API, and links to a Jaeger UI and a Sentry.
             ExtraSite {
                 name: "links".into(),
@@ -354,17 +367,7 @@ fn test() -> Result<()> {
                 frame_ancestors: String::new(),
                 page: Some(portal_page),
             },
-            ExtraSite {
-                name: "slow".into(),
-                port: slow_app_port,
-                config_json: format!(
-                    r#"{{"prometheus":{{"url":"http://127.0.0.1:{slow_port}","job":"arrwdb","scrape_interval_secs":10,"timeout_secs":30}},"refresh_secs":5}}"#
-                ),
-                base_path: "/".into(),
-                connect_src: format!("http://127.0.0.1:{slow_port}"),
-                frame_ancestors: String::new(),
-                page: None,
-            },
+            test_owned_prometheus_site("slow", slow_app_port, slow_port, 30, 5),
         ],
         dist: wasm_build::dist_dir(),
     };
