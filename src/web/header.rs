@@ -39,20 +39,19 @@ fn event_value(ev: &web_sys::Event) -> String {
         .unwrap_or_default()
 }
 
-/// A labelled `<select>` whose options are (value, text) pairs; `chosen` is selected.
+/// A labelled `<select>`; `options` is its `<option>` markup (from [`options_html`]), the
+/// chosen one selected.
 #[component]
 fn Choice(
     label: &'static str,
     control: &'static str,
-    #[prop(into)] options: Signal<Vec<(String, String)>>,
-    #[prop(into)] chosen: Signal<String>,
+    #[prop(into)] options: Signal<String>,
     #[prop(into)] on_pick: Callback<String>,
 ) -> impl IntoView {
     view! {
         <label>
             {label} " "
-            <select data-control=control on:change=move |ev| on_pick.run(event_value(&ev))
-                inner_html=Signal::derive(move || options.with(|o| chosen.with(|c| options_html(o, c))))></select>
+            <select data-control=control on:change=move |ev| on_pick.run(event_value(&ev)) inner_html=options></select>
         </label>
     }
 }
@@ -66,9 +65,12 @@ pub fn Header(handlers: ReadSignal<Vec<String>>) -> impl IntoView {
     let mut ranges: Vec<(String, String)> =
         PRESETS.iter().map(|(name, _)| (name.to_string(), format!("last {name}"))).collect();
     ranges.push(("zoomed".to_owned(), "zoomed".to_owned()));
-    let range_chosen = Signal::derive(move || match view.with(|v| v.range) {
-        RangeSpec::Relative { duration_secs } => state::format_duration(duration_secs),
-        RangeSpec::Absolute { .. } => "zoomed".to_owned(),
+    let range_options = Signal::derive(move || {
+        let chosen = match view.with(|v| v.range) {
+            RangeSpec::Relative { duration_secs } => state::format_duration(duration_secs),
+            RangeSpec::Absolute { .. } => "zoomed".to_owned(),
+        };
+        options_html(&ranges, &chosen)
     });
     let pick_range = move |value: String| {
         if let Some(secs) = state::parse_duration_secs(&value) {
@@ -81,17 +83,18 @@ pub fn Header(handlers: ReadSignal<Vec<String>>) -> impl IntoView {
         let mut options = vec![(String::new(), "all handlers".to_owned())];
         handlers.with(|hs| options.extend(hs.iter().map(|h| (h.clone(), h.clone()))));
         // The one in the URL even if Prometheus knows none.
-        if let Some(h) = current.filter(|h| !options.iter().any(|(v, _)| v == h)) {
-            options.push((h.clone(), h));
+        if let Some(h) = current.as_ref().filter(|h| !options.iter().any(|(v, _)| v == *h)) {
+            options.push((h.clone(), h.clone()));
         }
-        options
+        options_html(&options, current.as_deref().unwrap_or_default())
     });
-    let handler_chosen = Signal::derive(move || view.with(|v| v.handler.clone().unwrap_or_default()));
     let pick_handler = move |value: String| view.update(|v| v.handler = (!value.is_empty()).then_some(value));
 
     let refresh_options: Vec<(String, String)> =
         REFRESH_CHOICES.iter().map(|c| (c.to_string(), c.to_string())).collect();
-    let refresh_chosen = Signal::derive(move || view.with(|v| v.effective_refresh(refresh_default).to_string()));
+    let refresh_options = Signal::derive(move || {
+        options_html(&refresh_options, &view.with(|v| v.effective_refresh(refresh_default).to_string()))
+    });
     let pick_refresh = move |value: String| {
         if let Some(choice) = REFRESH_CHOICES.iter().find(|c| c.to_string() == value) {
             view.update(|v| v.refresh = Some(*choice));
@@ -100,7 +103,7 @@ pub fn Header(handlers: ReadSignal<Vec<String>>) -> impl IntoView {
 
     let theme_options: Vec<(String, String)> =
         Theme::ALL.iter().map(|t| (t.as_str().to_owned(), t.as_str().to_owned())).collect();
-    let theme_chosen = Signal::derive(move || view.with(|v| v.theme.as_str().to_owned()));
+    let theme_options = Signal::derive(move || options_html(&theme_options, view.with(|v| v.theme.as_str())));
     let pick_theme = move |value: String| {
         if let Some(theme) = Theme::ALL.iter().find(|t| t.as_str() == value) {
             view.update(|v| v.theme = *theme);
@@ -114,13 +117,13 @@ pub fn Header(handlers: ReadSignal<Vec<String>>) -> impl IntoView {
             <h1>"arrwDB ops"</h1>
             <span class="sub" data-range-label="">{range_label}</span>
             <span class="spacer"></span>
-            <Choice label="Range" control="range" options=ranges chosen=range_chosen on_pick=pick_range/>
+            <Choice label="Range" control="range" options=range_options on_pick=pick_range/>
             <AbsoluteRange/>
-            <Choice label="Handler" control="handler" options=handler_options chosen=handler_chosen on_pick=pick_handler/>
-            <Choice label="Refresh" control="refresh" options=refresh_options chosen=refresh_chosen on_pick=pick_refresh/>
+            <Choice label="Handler" control="handler" options=handler_options on_pick=pick_handler/>
+            <Choice label="Refresh" control="refresh" options=refresh_options on_pick=pick_refresh/>
             <button data-control="refresh-now" title="Refresh now" aria-label="Refresh now"
                 on:click=move |_| refreshes.update(|n| *n += 1)>"↻"</button>
-            <Choice label="Theme" control="theme" options=theme_options chosen=theme_chosen on_pick=pick_theme/>
+            <Choice label="Theme" control="theme" options=theme_options on_pick=pick_theme/>
         </header>
     }
 }

@@ -134,8 +134,9 @@ async fn ask_selectors(
 pub fn AlertsPanel(spec: &'static PanelSpec) -> impl IntoView {
     let cfg = use_dash().cfg;
     let health = use_health();
-    let body = Signal::derive(move || {
-        health.with(|h| match h.as_deref() {
+    let (body, set_body) = signal(TextBody::Loading(String::new()));
+    effect(move || {
+        set_body.set(health.with(|h| match h.as_deref() {
             None => TextBody::Loading(String::new()),
             Some(Ok(h)) => {
                 let now = now_secs();
@@ -144,7 +145,7 @@ pub fn AlertsPanel(spec: &'static PanelSpec) -> impl IntoView {
                 TextBody::Ready { html, query: Some(ALERTS_QUERY.to_owned()) }
             }
             Some(Err(e)) => TextBody::Error(e.clone()),
-        })
+        }));
     });
     view! { <TextFrame spec body/> }
 }

@@ -29,7 +29,7 @@ pub enum TextBody {
 
 /// `<section class="panel text" data-panel=… data-state=…>`, its title and its body.
 #[component]
-pub fn TextFrame(spec: &'static PanelSpec, #[prop(into)] body: Signal<TextBody>) -> impl IntoView {
+pub fn TextFrame(spec: &'static PanelSpec, body: ReadSignal<TextBody>) -> impl IntoView {
     let state = Signal::derive(move || {
         body.with(|b| match b {
             TextBody::Loading(_) => "loading",
@@ -151,13 +151,10 @@ pub fn SourcesPanel(spec: &'static PanelSpec) -> impl IntoView {
         }
         done.try_set(true);
     });
-    let body = Signal::derive(move || {
+    let (body, set_body) = signal(TextBody::Loading(String::new()));
+    effect(move || {
         let html = rows.with(|r| sources_html(r));
-        if done.get() {
-            TextBody::Ready { html, query: None }
-        } else {
-            TextBody::Loading(html)
-        }
+        set_body.set(if done.get() { TextBody::Ready { html, query: None } } else { TextBody::Loading(html) });
     });
     view! { <TextFrame spec body/> }
 }
