@@ -3,6 +3,7 @@
 //! Waits are on DOM state, never on sleeps.
 
 pub mod bench;
+pub mod panels;
 
 use std::process::Stdio;
 use std::time::Duration;

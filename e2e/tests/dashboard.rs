@@ -2,10 +2,10 @@
 //! every panel draws, the numbers shown are Prometheus's own, zoom / refresh / permalink /
 //! back work, and a Prometheus that stops and returns turns the panels to error and back.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use e2e::{env, prometheus_query, urlencode, Browser, Forwarder};
+use e2e::panels::{facts, legend, prometheus_last_values};
+use e2e::{env, Browser, Forwarder};
 use serde_json::Value;
 
 /// The panels the dashboard issue names, in its words (not the app's list).
@@ -43,79 +43,6 @@ async fn wait_all(browser: &Browser, state_css: &str, artifact: &str) {
             .wait_for(&format!("[data-panel='{id}']{state_css}"), WAIT, artifact)
             .await;
     }
-}
-
-/// `data-*` facts of one panel: series, query, start, end, step, state, stale.
-async fn facts(browser: &Browser, id: &str) -> Vec<Option<String>> {
-    let v = browser
-        .js(&format!(
-            "const p = document.querySelector(\"[data-panel='{id}']\"); const d = p.dataset; \
-             return [d.series, d.query, d.start, d.end, d.step, d.state, d.stale];"
-        ))
-        .await;
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_str().map(str::to_owned))
-        .collect()
-}
-
-/// Prometheus's own answer to a panel's query line over the panel's window: series → last
-/// finite value (the legend's "last").
-async fn prometheus_last_values(
-    query: &str,
-    start: &str,
-    end: &str,
-    step: &str,
-    name_labels: &[&str],
-) -> BTreeMap<String, f64> {
-    let answer = prometheus_query(
-        &env("ARRWDB_E2E_PROMETHEUS_URL"),
-        &format!(
-            "/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
-            urlencode(query)
-        ),
-    )
-    .await;
-    let mut out = BTreeMap::new();
-    for series in answer["data"]["result"].as_array().expect("a matrix") {
-        let name = name_labels
-            .iter()
-            .filter_map(|l| series["metric"][*l].as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let last = series["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|p| p[1].as_str().and_then(|v| v.parse::<f64>().ok()))
-            .filter(|v| v.is_finite())
-            .last();
-        if let Some(v) = last {
-            out.insert(name, v);
-        }
-    }
-    out
-}
-
-/// The legend of a panel: series name → `data-last`.
-async fn legend(browser: &Browser, id: &str) -> BTreeMap<String, f64> {
-    let rows = browser
-        .js(&format!(
-            "return Array.from(document.querySelectorAll(\"[data-panel='{id}'] table.legend tr[data-series-name]\")) \
-             .map(r => [r.dataset.seriesName, r.dataset.last]);"
-        ))
-        .await;
-    rows.as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|r| {
-            Some((
-                r[0].as_str()?.to_owned(),
-                r[1].as_str()?.parse::<f64>().ok()?,
-            ))
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -7,7 +7,8 @@ use crate::config::SimConfig;
 /// The kinds of scheduled incident, each made to trip one of the guide's alert rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IncidentKind {
-    /// About 15 % of searches fail with 5xx (minutes 0 to 8): trips `HighErrorRate`.
+    /// About 15 % of the deployment's searches fail with 5xx, all on the sick replica (minutes 0
+    /// to 8): trips `HighErrorRate`.
     ErrorSpike,
     /// Searches slow down to a p95 of several seconds (minutes 20 to 36), with the embedding
     /// cache's hit ratio dropping and the CPU busier: trips `HighLatency`.

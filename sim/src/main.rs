@@ -16,7 +16,8 @@ usage:
   arrwdb-sim backfill --start-unix N [--seed S] [--incident-anchor-unix A] [--incident-period-secs P]
                       --from F --to T --out FILE
                       [--fine-step-secs 10] [--fine-span-secs 21600] [--coarse-step-secs 30]
-                      [--job arrwdb] [--instance 127.0.0.1:8000] [--replicas 1 --replica 0]
+                      [--job arrwdb] [--instance 127.0.0.1:8000] [--cluster NAME]
+                      [--replicas 1 --replica 0]
 
 serve     plays one arrwDB replica per --listen address (comma-separated, up to 16), all on the
           same clock, seed and incident schedule: replica I (from 0) is known by its address (as
@@ -31,8 +32,9 @@ serve     plays one arrwDB replica per --listen address (comma-separated, up to 
           service.instance.id and host.name), and then says \"jaeger listening on ADDR\".
 backfill  writes OpenMetrics history of [F, T] for `promtool tsdb create-blocks-from openmetrics`:
           every fine step over the last fine span before T, every coarse step before that.
-          --job and --instance label every sample as Prometheus labels what it scrapes, so that
-          the history continues the live series (an empty value leaves the label out).
+          --job, --instance and --cluster label every sample as Prometheus labels what it
+          scrapes (the cluster as a target label), so that the history continues the live
+          series (an empty value leaves the label out; --cluster is empty unless given).
           --replicas N --replica I backfill replica I of N, as serve with N addresses exposes it
           (give its address as --instance).
 
@@ -136,7 +138,7 @@ fn backfill(args: &[String]) -> Result<(), String> {
     let known: Vec<&str> = CONFIG_FLAGS
         .iter()
         .copied()
-        .chain(["from", "to", "out", "fine-step-secs", "fine-span-secs", "coarse-step-secs", "job", "instance"])
+        .chain(["from", "to", "out", "fine-step-secs", "fine-span-secs", "coarse-step-secs", "job", "instance", "cluster"])
         .chain(["replicas", "replica"])
         .collect();
     let flags = Flags::parse(args, &known)?;
@@ -148,7 +150,7 @@ fn backfill(args: &[String]) -> Result<(), String> {
     options.fine_step_secs = flags.number("fine-step-secs", Some(options.fine_step_secs))?;
     options.fine_span_secs = flags.number("fine-span-secs", Some(options.fine_span_secs))?;
     options.coarse_step_secs = flags.number("coarse-step-secs", Some(options.coarse_step_secs))?;
-    for (label, default) in [("job", "arrwdb"), ("instance", "127.0.0.1:8000")] {
+    for (label, default) in [("job", "arrwdb"), ("instance", "127.0.0.1:8000"), ("cluster", "")] {
         let value = flags.text(label, default);
         if !value.is_empty() {
             options.extra_labels.push((label.to_owned(), value));

@@ -26,8 +26,13 @@ const DAILY_AMPLITUDE_PER_SEC: f64 = 14.0;
 const PEAK_HOUR_UTC: f64 = 15.0;
 /// The share of every handler's requests that fail with 5xx outside incidents.
 pub const BASELINE_SERVER_ERROR_SHARE: f64 = 0.000_3;
-/// The share of searches that fail with 5xx at the height of the error spike.
+/// The share of the deployment's searches that fail with 5xx at the height of the error spike.
+/// The spike strikes one replica: its own share is this times the replica count (at most
+/// [`MAX_SEARCH_SERVER_ERROR_SHARE`]), so that the deployment-wide rate, which the guide's
+/// rule reads, trips it with any number of replicas.
 pub const SPIKE_SEARCH_SERVER_ERROR_SHARE: f64 = 0.15;
+/// The most of a replica's searches that ever fail.
+pub const MAX_SEARCH_SERVER_ERROR_SHARE: f64 = 0.9;
 /// Requests per second with an invalid API key outside incidents.
 const BASELINE_INVALID_KEYS_PER_SEC: f64 = 0.03;
 /// Requests per second with an expired API key outside incidents.
@@ -446,7 +451,8 @@ pub fn tick_traffic(config: &SimConfig, tick: u64) -> TickTraffic {
         let mut sizes = Rng::new(seed, Stream::SizeNoise, &[tick, h as u64]);
         let expected = rate / replicas * handler.share * tick_secs;
         let server_error_share = if h == SEARCH {
-            BASELINE_SERVER_ERROR_SHARE + (SPIKE_SEARCH_SERVER_ERROR_SHARE - BASELINE_SERVER_ERROR_SHARE) * error_spike
+            let spike_share = (SPIKE_SEARCH_SERVER_ERROR_SHARE * replicas).min(MAX_SEARCH_SERVER_ERROR_SHARE);
+            BASELINE_SERVER_ERROR_SHARE + (spike_share - BASELINE_SERVER_ERROR_SHARE) * error_spike
         } else {
             BASELINE_SERVER_ERROR_SHARE
         };

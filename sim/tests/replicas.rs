@@ -4,13 +4,13 @@
 
 mod common;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use arrwdb_sim::jaeger::JSON_CONTENT_TYPE;
 use arrwdb_sim::{Deployment, IncidentKind, SimConfig};
 use common::api::{enc, get_from, rfc3339, v3_spans};
 use common::http::request;
-use common::{auth_failures_per_sec, config, error_ratio, memory_ratio, p95_secs, scrape, Served, START_UNIX};
+use common::{auth_failures_per_sec, config, error_ratio, is_5xx, memory_ratio, p95_secs, scrape, Served, START_UNIX};
 use serde_json::Value;
 
 /// Incidents start 300 s after the process start.
@@ -47,6 +47,28 @@ type Measure = fn(&common::Scrape, &common::Scrape) -> f64;
 /// and 5 minutes before.
 fn per_replica(deployment: &Deployment, now: u64, measure: Measure) -> Vec<f64> {
     deployment.replicas().map(|r| measure(&scrape(&r.config, now), &scrape(&r.config, now - 300))).collect()
+}
+
+/// The guide's `HighErrorRate` reads the whole deployment: the spike on one replica of three
+/// must still take the deployment past 5 % (its replica fails more of its searches).
+#[test]
+fn the_error_spike_trips_the_deployment_wide_rule() {
+    let deployment = three_replicas();
+    let now = START_UNIX + ANCHOR_OFFSET_SECS + 7 * 60;
+    let (mut errors, mut all) = (0.0, 0.0);
+    for r in deployment.replicas() {
+        let (a, b) = (scrape(&r.config, now), scrape(&r.config, now - 300));
+        let increase = |f: &dyn Fn(&BTreeMap<String, String>) -> bool| {
+            a.sum("arrwdb_http_http_requests_total", f) - b.sum("arrwdb_http_http_requests_total", f)
+        };
+        errors += increase(&is_5xx);
+        all += increase(&|_| true);
+    }
+    let single = config(42, START_UNIX, ANCHOR_OFFSET_SECS);
+    let alone = error_ratio(&scrape(&single, now), &scrape(&single, now - 300));
+    let ratio = errors / all;
+    assert!(ratio > 0.05, "the deployment's error ratio {ratio} does not trip the rule");
+    assert!((ratio / alone - 1.0).abs() < 0.2, "three replicas {ratio} vs one {alone}");
 }
 
 #[test]

@@ -65,6 +65,11 @@ pub struct PrometheusConfig {
     pub url: String,
     /// The `job` label of arrwDB's scrape target.
     pub job: String,
+    /// The label naming a cluster (`cluster_label`, default `cluster`): the cluster picker's.
+    pub cluster_label: String,
+    /// The label naming a replica (`instance_label`, default `instance`): the replica
+    /// picker's, and the one the per-replica panels draw a line for.
+    pub instance_label: String,
     /// arrwDB's scrape interval; the floor of every query step.
     pub scrape_interval_secs: u64,
     /// How long a request may take before it is given up as a timeout (`timeout_secs`).
@@ -101,7 +106,14 @@ const TOP_KEYS: &[&str] = &[
     "slo",
 ];
 const EMBEDDING_KEYS: &[&str] = &["allowed_origins"];
-const PROMETHEUS_KEYS: &[&str] = &["url", "job", "scrape_interval_secs", "timeout_secs"];
+const PROMETHEUS_KEYS: &[&str] = &[
+    "url",
+    "job",
+    "scrape_interval_secs",
+    "timeout_secs",
+    "cluster_label",
+    "instance_label",
+];
 const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url", "timeout_secs"];
 
 /// A request's timeout when config.json names none.
@@ -184,6 +196,18 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
     if job.is_empty() {
         return Err(ConfigError::field("prometheus.job", "must not be empty"));
     }
+    let label = |key: &str, default: &str| -> Result<String, ConfigError> {
+        let name = opt_str(prometheus, key).map_err(&prom)?.unwrap_or(default);
+        if !is_name(name, false) {
+            return Err(ConfigError::field(
+                &format!("prometheus.{key}"),
+                format!("`{name}` is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)"),
+            ));
+        }
+        Ok(name.to_owned())
+    };
+    let cluster_label = label("cluster_label", "cluster")?;
+    let instance_label = label("instance_label", "instance")?;
     let metrics = str_map(&root, "metrics").map_err(&top)?;
     for (key, name) in &metrics {
         if !Metric::ALL.iter().any(|m| m.key() == key) {
@@ -193,11 +217,7 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
                 format!("unknown metric; known: {}", known.join(", ")),
             ));
         }
-        let valid = !name.is_empty()
-            && name.chars().enumerate().all(|(i, c)| {
-                c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit())
-            });
-        if !valid {
+        if !is_name(name, true) {
             return Err(ConfigError::field(
                 &format!("metrics.{key}"),
                 format!("`{name}` is not a metric name"),
@@ -295,11 +315,21 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
         prometheus: PrometheusConfig {
             url: validate_url("prometheus.url", prometheus_url)?,
             job,
+            cluster_label,
+            instance_label,
             scrape_interval_secs,
             timeout_secs: timeout_secs(prometheus, "prometheus")?,
         },
         refresh_secs: opt_u64(&root, "refresh_secs").map_err(&top)?.unwrap_or(30),
     })
+}
+
+/// A Prometheus label name (`[a-zA-Z_][a-zA-Z0-9_]*`), or with `metric`, a metric name (`:`
+/// allowed too).
+fn is_name(name: &str, metric: bool) -> bool {
+    let word = |c: char| c.is_ascii_alphabetic() || c == '_' || (metric && c == ':');
+    let mut chars = name.chars();
+    chars.next().is_some_and(word) && chars.all(|c| word(c) || c.is_ascii_digit())
 }
 
 /// An absolute http(s) URL, for links that open in a new tab.
@@ -453,6 +483,9 @@ mod tests {
         let c = parse_config(r#"{"prometheus":{"url":"/prometheus/"}}"#).unwrap();
         assert_eq!(c.prometheus.url, "/prometheus");
         assert_eq!(c.prometheus.job, "arrwdb");
+        assert_eq!((c.prometheus.cluster_label.as_str(), c.prometheus.instance_label.as_str()), ("cluster", "instance"));
+        let k8s = parse_config(r#"{"prometheus":{"url":"/p","cluster_label":"k8s_cluster","instance_label":"pod"}}"#).unwrap();
+        assert_eq!((k8s.prometheus.cluster_label.as_str(), k8s.prometheus.instance_label.as_str()), ("k8s_cluster", "pod"));
         assert_eq!(c.prometheus.scrape_interval_secs, 15);
         assert_eq!(c.refresh_secs, 30);
         assert_eq!((c.jaeger, c.links), (None, LinkConfig::default()));
@@ -524,6 +557,11 @@ mod tests {
             "unknown field `jobb`",
         );
         check(r#"{}"#, "missing field `prometheus`");
+        check(
+            r#"{"prometheus":{"url":"/p","instance_label":"pod-name"}}"#,
+            "`prometheus.instance_label`: `pod-name` is not a label name",
+        );
+        check(r#"{"prometheus":{"url":"/p","cluster_label":""}}"#, "`prometheus.cluster_label`");
         check(
             r#"{"prometheus":{"url":"javascript:alert(1)"}}"#,
             "`prometheus.url`: `javascript:alert(1)` is not an http(s) URL",

@@ -84,6 +84,29 @@ pub fn options_html(options: &[(String, String)], chosen: &str) -> String {
     h.into_string()
 }
 
+/// The checkboxes of a multi-value picker: one per value, the `chosen` ones checked. A chosen
+/// value the backend did not list comes first, so that a URL's choice stays visible and can be
+/// unchecked.
+pub fn checks_html(values: &[String], chosen: &[String]) -> String {
+    let mut h = Html::new();
+    let unlisted = chosen.iter().filter(|c| !values.contains(c));
+    for value in unlisted.chain(values) {
+        h.open("label", &[]);
+        h.open("input", &[("type", Some("checkbox")), ("value", Some(value)), ("checked", chosen.contains(value).then_some(""))]);
+        h.text(value).close("label");
+    }
+    h.into_string()
+}
+
+/// What a multi-value picker says it holds: `all`, the one chosen, or how many.
+pub fn chosen_summary(chosen: &[String]) -> String {
+    match chosen {
+        [] => "all".to_owned(),
+        [one] => one.clone(),
+        many => format!("{} chosen", many.len()),
+    }
+}
+
 /// Appends `text` with `&`, `<`, `>`, `"` and `'` escaped: safe in text and in quoted
 /// attribute values.
 pub fn escape_into(out: &mut String, text: &str) {
@@ -101,6 +124,20 @@ pub fn escape_into(out: &mut String, text: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn checkboxes_check_the_chosen_and_keep_the_unlisted() {
+        let values = ["10.0.0.1:8000".to_owned(), "<b>".to_owned()];
+        assert_eq!(
+            checks_html(&values, &["<b>".to_owned(), "gone:1".to_owned()]),
+            "<label><input type=\"checkbox\" value=\"gone:1\" checked=\"\">gone:1</label>\
+             <label><input type=\"checkbox\" value=\"10.0.0.1:8000\">10.0.0.1:8000</label>\
+             <label><input type=\"checkbox\" value=\"&lt;b&gt;\" checked=\"\">&lt;b&gt;</label>"
+        );
+        assert_eq!(chosen_summary(&[]), "all");
+        assert_eq!(chosen_summary(&values[..1]), "10.0.0.1:8000");
+        assert_eq!(chosen_summary(&values), "2 chosen");
+    }
+
     use super::*;
 
     #[test]

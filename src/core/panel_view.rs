@@ -9,8 +9,10 @@ use crate::core::chart::{ChartSeries, DrawSummary, TimeAxis, ValueAxis, PALETTE}
 use crate::core::drill::{dot_title, Dot};
 use crate::core::html::Html;
 use crate::core::metrics::MetricNames;
-use crate::core::panels::{chart_series, PanelQuery, PanelSpec, QueryContext, Role, Show, OVERALL_ERROR_SERIES};
-use crate::core::prom::{query_range_url, query_url, InstantSample, PromError, QueryData, Series};
+use crate::core::config::PrometheusConfig;
+use crate::core::panels::{chart_series, PanelQuery, PanelSpec, QueryContext, Role, Scope, Show, OVERALL_ERROR_SERIES};
+use crate::core::state::ViewState;
+use crate::core::prom::{query_range_url, query_url, series_label, InstantSample, PromError, QueryData, Series};
 use crate::core::series::{stack, stats, top_k, value_near};
 use crate::core::spikes::{
     detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE,
@@ -24,7 +26,7 @@ pub const MAX_SERIES: usize = 10;
 /// The legend's header: the series (swatch and name), then its figures.
 pub const LEGEND_COLUMNS: [&str; 5] = ["series", "last", "min", "max", "mean"];
 /// The ranked table's header.
-pub const TABLE_COLUMNS: [&str; 3] = ["handler", "status", "errors"];
+pub const TABLE_COLUMNS: [&str; 4] = ["handler", "status", "replica", "errors"];
 
 /// What a panel asks for one load: its queries over a window.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,24 +63,29 @@ impl Answered {
 }
 
 impl Ask {
-    /// The ask of `spec` over `range` drawn `width_px` wide, or the sentence saying which
-    /// metric is missing.
+    /// The ask of `spec` over `range` drawn `width_px` wide, for the view's handler,
+    /// clusters and replicas, or the sentence saying which metric is missing.
     pub fn new(
         spec: &PanelSpec,
         names: &MetricNames,
-        job: &str,
-        scrape_interval_secs: u64,
+        prometheus: &PrometheusConfig,
+        view: &ViewState,
         range: TimeRange,
         width_px: u32,
-        handler: Option<&str>,
     ) -> Result<Ask, String> {
-        let window = query_window(range, width_px, scrape_interval_secs);
+        let window = query_window(range, width_px, prometheus.scrape_interval_secs);
         let ctx = QueryContext {
             names,
-            job,
+            job: &prometheus.job,
             rate_window_secs: window.rate_window_secs,
             range_secs: range.duration_secs().round() as u64,
-            handler,
+            handler: view.handler.as_deref(),
+            scope: Scope {
+                cluster_label: &prometheus.cluster_label,
+                clusters: &view.clusters,
+                instance_label: &prometheus.instance_label,
+                instances: &view.instances,
+            },
         };
         Ok(Ask {
             window,
@@ -113,6 +120,8 @@ impl Ask {
 pub struct TableRow {
     pub handler: String,
     pub status: String,
+    /// Its cluster and address (the legend labels after handler and status).
+    pub replica: String,
     pub count: f64,
 }
 
@@ -154,9 +163,11 @@ pub fn outcome(spec: &PanelSpec, ask: &Ask, answers: Vec<Answered>, notes: Vec<S
                     let key = spec.legend_labels.get(i).copied().unwrap_or_default();
                     s.labels.get(key).cloned().unwrap_or_default()
                 };
+                let replica_labels = spec.legend_labels.get(2..).unwrap_or_default();
                 table.extend(samples.iter().map(|s| TableRow {
                     handler: label(s, 0),
                     status: label(s, 1),
+                    replica: series_label(&s.labels, replica_labels),
                     count: s.point.value,
                 }));
             }
@@ -424,7 +435,7 @@ pub fn notes(loaded: &Loaded) -> Option<String> {
 /// there are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableView {
-    pub rows: Vec<[String; 3]>,
+    pub rows: Vec<[String; 4]>,
     pub more: Option<String>,
 }
 
@@ -433,7 +444,7 @@ pub fn table_view(loaded: &Loaded, unit: Unit, max_rows: usize) -> TableView {
         .table
         .iter()
         .take(max_rows)
-        .map(|r| [r.handler.clone(), r.status.clone(), format_value(r.count.round(), unit)])
+        .map(|r| [r.handler.clone(), r.status.clone(), r.replica.clone(), format_value(r.count.round(), unit)])
         .collect();
     let left_out = loaded.table.len().saturating_sub(max_rows);
     TableView {
@@ -599,11 +610,12 @@ pub fn legend_html(rows: &[LegendRow]) -> String {
 /// The table's rows, then the "N more" row if some were left out.
 pub fn table_html(table: &TableView) -> String {
     let mut h = Html::new();
-    for [handler, status, count] in &table.rows {
-        h.open("tr", &[]).elem("td", "", handler).elem("td", "", status).elem("td", "num", count).close("tr");
+    for [handler, status, replica, count] in &table.rows {
+        h.open("tr", &[]).elem("td", "", handler).elem("td", "", status).elem("td", "", replica);
+        h.elem("td", "num", count).close("tr");
     }
     if let Some(more) = &table.more {
-        h.open_class("tr", "more").open("td", &[("colspan", Some("3"))]).text(more).close("td").close("tr");
+        h.open_class("tr", "more").open("td", &[("colspan", Some("4"))]).text(more).close("td").close("tr");
     }
     h.into_string()
 }
@@ -702,13 +714,13 @@ mod tests {
     #[test]
     fn table_markup_ends_with_the_more_row() {
         let table = TableView {
-            rows: vec![["/search".to_owned(), "500".to_owned(), "12".to_owned()]],
+            rows: vec![["/search".to_owned(), "500".to_owned(), "eu-west 10.0.0.1:8000".to_owned(), "12".to_owned()]],
             more: Some("3 more".to_owned()),
         };
         assert_eq!(
             table_html(&table),
-            "<tr><td>/search</td><td>500</td><td class=\"num\">12</td></tr>\
-             <tr class=\"more\"><td colspan=\"3\">3 more</td></tr>"
+            "<tr><td>/search</td><td>500</td><td>eu-west 10.0.0.1:8000</td><td class=\"num\">12</td></tr>\
+             <tr class=\"more\"><td colspan=\"4\">3 more</td></tr>"
         );
         assert_eq!(table_html(&TableView { rows: Vec::new(), more: None }), "");
     }
@@ -734,8 +746,13 @@ mod tests {
         TimeRange::new(1_800_000_000.0, 1_800_003_600.0).unwrap()
     }
 
+    fn prometheus() -> PrometheusConfig {
+        let cfg = r#"{"prometheus":{"url":"/p","job":"arrwdb","scrape_interval_secs":10}}"#;
+        crate::core::config::parse_config(cfg).unwrap().prometheus
+    }
+
     fn ask(spec: &PanelSpec) -> Ask {
-        Ask::new(spec, &MetricNames::assumed(), "arrwdb", 10, range(), 1_000, None).unwrap()
+        Ask::new(spec, &MetricNames::assumed(), &prometheus(), &ViewState::default(), range(), 1_000).unwrap()
     }
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
@@ -821,12 +838,12 @@ mod tests {
     #[test]
     fn the_table_shows_its_limit_and_counts_the_rest() {
         let samples: Vec<InstantSample> = (0..23)
-            .map(|i| sample(&[("handler", &format!("/h{i}")), ("status", "500")], 100.4 - i as f64))
+            .map(|i| sample(&[("handler", &format!("/h{i}")), ("status", "500"), ("cluster", "eu"), ("instance", "a:1")], 100.4 - i as f64))
             .collect();
         let l = loaded(&ERRORS_BY_HANDLER, vec![Answered::Vector(samples)]);
         let view = table_view(&l, Unit::Count, 20);
         assert_eq!(view.rows.len(), 20);
-        assert_eq!(view.rows[0], ["/h0".to_owned(), "500".to_owned(), "100".to_owned()]);
+        assert_eq!(view.rows[0], ["/h0".to_owned(), "500".to_owned(), "eu a:1".to_owned(), "100".to_owned()]);
         assert_eq!(
             view.more.as_deref(),
             Some("3 more (the 20 largest are shown; narrow the range to see the rest)")

@@ -65,6 +65,34 @@ pub enum TextPanel {
     Sources,
 }
 
+/// The clusters and replicas every panel is narrowed to (none chosen: all), by the labels
+/// the configuration names.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub cluster_label: &'a str,
+    pub clusters: &'a [String],
+    pub instance_label: &'a str,
+    pub instances: &'a [String],
+}
+
+impl Scope<'static> {
+    /// Every cluster and replica, under the default label names.
+    pub const ALL: Scope<'static> = Scope {
+        cluster_label: "cluster",
+        clusters: &[],
+        instance_label: "instance",
+        instances: &[],
+    };
+}
+
+impl Scope<'_> {
+    /// The labels that tell one replica from another: `cluster, instance` (addresses may
+    /// repeat across clusters).
+    pub fn replica_by(&self) -> String {
+        format!("{}, {}", self.cluster_label, self.instance_label)
+    }
+}
+
 /// What a panel's queries depend on: the resolved metric names and the view.
 #[derive(Debug, Clone, Copy)]
 pub struct QueryContext<'a> {
@@ -76,6 +104,7 @@ pub struct QueryContext<'a> {
     pub range_secs: u64,
     /// Narrow the request panels to one handler.
     pub handler: Option<&'a str>,
+    pub scope: Scope<'a>,
 }
 
 /// The queries of a panel, or the sentence saying which metric is missing.
@@ -162,10 +191,15 @@ const fn chart(
     }
 }
 
-/// The selector of arrwDB metric `m` in `ctx` (its `job`).
+/// The selector of arrwDB metric `m` in `ctx`: its `job`, narrowed to the chosen clusters
+/// and replicas.
 fn selector(ctx: &QueryContext, m: Metric) -> Result<Selector, String> {
     let name = ctx.names.get(m).map_err(missing_message)?;
-    Ok(Selector::new(name).with("job", MatchOp::Equal, ctx.job))
+    let scope = &ctx.scope;
+    Ok(Selector::new(name)
+        .with("job", MatchOp::Equal, ctx.job)
+        .with_any(scope.cluster_label, scope.clusters)
+        .with_any(scope.instance_label, scope.instances))
 }
 
 /// The same selector narrowed to the chosen handler, if any.
@@ -180,6 +214,15 @@ fn with_handler(ctx: &QueryContext, s: Selector) -> Selector {
 fn max_gauge(ctx: &QueryContext, m: Metric, legend: &'static str) -> Result<Vec<PanelQuery>, String> {
     Ok(vec![lines(legend, format!("max({})", selector(ctx, m)?))])
 }
+
+/// A gauge arrwDB exports once per process, one line per replica (the sick one stands out).
+fn per_replica(ctx: &QueryContext, m: Metric, how: &str) -> Result<Vec<PanelQuery>, String> {
+    Ok(vec![lines("", format!("{how} by ({}) ({})", ctx.scope.replica_by(), selector(ctx, m)?))])
+}
+
+/// How a per-replica line is named: its cluster and address (the default label names; a
+/// configured other label names itself, `pod=…`).
+const REPLICA_LEGEND: &[&str] = &["cluster", "instance"];
 
 pub const REQUEST_RATE: PanelSpec = PanelSpec {
     stackable: true,
@@ -252,15 +295,12 @@ pub const LATENCY: PanelSpec = PanelSpec {
 };
 pub const IN_FLIGHT: PanelSpec = chart(
     "in-flight",
-    "Requests in flight",
+    "Requests in flight by replica",
     Group::Service,
     Unit::Count,
-    &["method", "handler"],
+    REPLICA_LEGEND,
     &[Metric::RequestsInProgress],
-    |ctx| {
-        let s = selector(ctx, Metric::RequestsInProgress)?;
-        Ok(vec![lines("", format!("sum by (method, handler) ({s})"))])
-    },
+    |ctx| per_replica(ctx, Metric::RequestsInProgress, "sum"),
 );
 /// Rows shown by the errors-by-handler table; the rest are counted in its last row.
 pub const ERRORS_TABLE_ROWS: usize = 20;
@@ -271,17 +311,18 @@ pub const ERRORS_BY_HANDLER: PanelSpec = PanelSpec {
     },
     ..chart(
         "errors-by-handler",
-        "Errors by handler and status (whole range)",
+        "Errors by handler, status and replica (whole range)",
         Group::Errors,
         Unit::Count,
-        &["handler", "status"],
+        &["handler", "status", "cluster", "instance"],
         &[Metric::RequestsTotal],
         |ctx| {
             let errors = selector(ctx, Metric::RequestsTotal)?.with("status", MatchOp::Regex, "[45]..");
             Ok(vec![lines(
                 "",
                 format!(
-                    "sort_desc(sum by (handler, status) (increase({errors}[{}s])) > 0)",
+                    "sort_desc(sum by (handler, status, {}) (increase({errors}[{}s])) > 0)",
+                    ctx.scope.replica_by(),
                     ctx.range_secs.max(1)
                 ),
             )])
@@ -290,21 +331,21 @@ pub const ERRORS_BY_HANDLER: PanelSpec = PanelSpec {
 };
 pub const CPU: PanelSpec = PanelSpec {
     thresholds: &[(80.0, "P3 80 %")],
-    ..chart("cpu", "CPU", Group::Resources, Unit::Percent, &[], &[Metric::CpuPercent], |ctx| {
-        max_gauge(ctx, Metric::CpuPercent, "cpu")
+    ..chart("cpu", "CPU by replica", Group::Resources, Unit::Percent, REPLICA_LEGEND, &[Metric::CpuPercent], |ctx| {
+        per_replica(ctx, Metric::CpuPercent, "max")
     })
 };
 pub const MEMORY: PanelSpec = PanelSpec {
     thresholds: &[(0.9 * 16.0 * GIB, "alert 90 % of 16 GiB")],
     alerts: &["HighMemoryUsage"],
-    ..chart("memory", "Memory", Group::Resources, Unit::Bytes, &[], &[Metric::MemoryBytes], |ctx| {
-        max_gauge(ctx, Metric::MemoryBytes, "memory")
+    ..chart("memory", "Memory by replica", Group::Resources, Unit::Bytes, REPLICA_LEGEND, &[Metric::MemoryBytes], |ctx| {
+        per_replica(ctx, Metric::MemoryBytes, "max")
     })
 };
 pub const DISK: PanelSpec = PanelSpec {
     thresholds: &[(85.0, "P2 85 %")],
-    ..chart("disk", "Disk usage", Group::Resources, Unit::Percent, &[], &[Metric::DiskPercent], |ctx| {
-        max_gauge(ctx, Metric::DiskPercent, "disk")
+    ..chart("disk", "Disk usage by replica", Group::Resources, Unit::Percent, REPLICA_LEGEND, &[Metric::DiskPercent], |ctx| {
+        per_replica(ctx, Metric::DiskPercent, "max")
     })
 };
 pub const NETWORK: PanelSpec = chart(
@@ -315,10 +356,13 @@ pub const NETWORK: PanelSpec = chart(
     &["direction"],
     &[Metric::NodeNetworkReceiveBytes, Metric::NodeNetworkTransmitBytes],
     |ctx| {
-        // node-exporter is its own job: no job matcher, loopback left out.
+        // node-exporter is its own job: no job or replica matcher, loopback left out; the
+        // chosen clusters apply (their hosts).
         let device = |m: Metric| -> Result<Selector, String> {
             let name = ctx.names.get(m).map_err(missing_message)?;
-            Ok(Selector::new(name).with("device", MatchOp::NotEqual, "lo"))
+            Ok(Selector::new(name)
+                .with("device", MatchOp::NotEqual, "lo")
+                .with_any(ctx.scope.cluster_label, ctx.scope.clusters))
         };
         let w = ctx.rate_window_secs;
         Ok(vec![
@@ -559,6 +603,7 @@ mod tests {
             rate_window_secs: 40,
             range_secs: 3_600,
             handler,
+            scope: Scope::ALL,
         }
     }
 
@@ -612,8 +657,34 @@ mod tests {
         assert_eq!(
             queries("errors-by-handler", None),
             [format!(
-                r#"sort_desc(sum by (handler, status) (increase({r}{{job="arrwdb",status=~"[45].."}}[3600s])) > 0)"#
+                r#"sort_desc(sum by (handler, status, cluster, instance) (increase({r}{{job="arrwdb",status=~"[45].."}}[3600s])) > 0)"#
             )]
+        );
+    }
+
+    #[test]
+    fn the_chosen_clusters_and_replicas_narrow_every_query() {
+        let names = MetricNames::assumed();
+        let (clusters, instances) = (["eu-west".to_owned()], ["10.0.0.1:8000".to_owned(), "10.0.0.2:8000".to_owned()]);
+        let scoped = QueryContext {
+            scope: Scope { cluster_label: "k8s_cluster", clusters: &clusters, instance_label: "pod", instances: &instances },
+            ..ctx(&names, None)
+        };
+        for p in PANELS.iter().filter(|p| !matches!(p.show, Show::Text(_))) {
+            for q in p.queries(&scoped).unwrap() {
+                assert!(q.promql.contains(r#"k8s_cluster="eu-west""#), "{}: {}", p.id, q.promql);
+                let replicas = q.promql.contains(r#"pod=~"10\\.0\\.0\\.1:8000|10\\.0\\.0\\.2:8000""#);
+                // The network panel reads node-exporter, whose instances are hosts, not replicas.
+                assert_eq!(replicas, p.id != "network", "{}: {}", p.id, q.promql);
+            }
+        }
+        assert_eq!(
+            CPU.queries(&scoped).unwrap()[0].promql,
+            r#"max by (k8s_cluster, pod) (arrwdb_cpu_usage_percent{job="arrwdb",k8s_cluster="eu-west",pod=~"10\\.0\\.0\\.1:8000|10\\.0\\.0\\.2:8000"})"#
+        );
+        assert_eq!(
+            queries("in-flight", None),
+            [r#"sum by (cluster, instance) (arrwdb_requests_inprogress{job="arrwdb"})"#]
         );
     }
 

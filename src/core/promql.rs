@@ -67,6 +67,32 @@ impl Selector {
         self.matchers.push(Matcher::new(label, op, value));
         self
     }
+
+    /// Narrows `label` to any of `values`: unchanged when there are none, `=` for one, and a
+    /// regex of the values taken literally ([`regex_literal`]) for several.
+    pub fn with_any(self, label: &str, values: &[String]) -> Self {
+        match values {
+            [] => self,
+            [one] => self.with(label, MatchOp::Equal, one),
+            many => {
+                let alternatives: Vec<String> = many.iter().map(|v| regex_literal(v)).collect();
+                self.with(label, MatchOp::Regex, &alternatives.join("|"))
+            }
+        }
+    }
+}
+
+/// `value` as a regex (RE2, Prometheus's dialect) that matches exactly it: every
+/// metacharacter escaped, so `127.0.0.1:8000` does not also match `127a0b0c1:8000`.
+pub fn regex_literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Display for Selector {
@@ -127,6 +153,19 @@ mod tests {
             r#"arrwdb_http_http_requests_total{job="arrwdb",status=~"5..",handler!="/x\"y"}"#
         );
         assert_eq!(Selector::new("up").to_string(), "up");
+    }
+
+    #[test]
+    fn a_set_of_values_is_one_exact_matcher() {
+        let none = Selector::new("m").with_any("instance", &[]);
+        assert_eq!(none.to_string(), "m");
+        let one = Selector::new("m").with_any("instance", &["10.0.0.1:8000".to_owned()]);
+        assert_eq!(one.to_string(), r#"m{instance="10.0.0.1:8000"}"#);
+        let two = ["10.0.0.1:8000".to_owned(), r#"a|b"c\d"#.to_owned()];
+        let many = Selector::new("m").with_any("instance", &two);
+        // The regex is `10\.0\.0\.1:8000|a\|b"c\\d`, written as a PromQL string.
+        assert_eq!(many.to_string(), r#"m{instance=~"10\\.0\\.0\\.1:8000|a\\|b\"c\\\\d"}"#);
+        assert_eq!(regex_literal("(x)+[y]{2}^$?*"), r"\(x\)\+\[y\]\{2\}\^\$\?\*");
     }
 
     #[test]

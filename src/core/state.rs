@@ -19,6 +19,8 @@
 //! | `from=<s>&to=<s>`    | an absolute range in Unix seconds (wins over `range`) | –            |
 //! | `refresh=10s`        | `off`, `5s`, `10s`, `30s`, `1m` or `5m`              | the config's |
 //! | `handler=<name>`     | error rate and latency for one handler               | overall      |
+//! | `cluster=<name>`     | every panel narrowed to these clusters (repeatable)  | all clusters |
+//! | `instance=<name>`    | every panel narrowed to these replicas (repeatable)  | all replicas |
 //! | `stack=1`            | the request-rate panel stacked                       | not stacked  |
 //! | `iso.<panel>=<name>` | that panel shows only the named series               | all series   |
 //! | `drill=<s>-<s>`      | the traces drill-down window, Unix seconds           | none         |
@@ -31,7 +33,8 @@
 //! | `bg=transparent`     | a transparent page background, for embedding         | opaque       |
 //!
 //! When a parameter is repeated the last one wins, so a portal can override a permalink's value
-//! by appending its own.
+//! by appending its own; `cluster` and `instance` are the exceptions: each repetition adds one
+//! value (at most [`MAX_SCOPE_VALUES`]), as Grafana's multi-value variables do.
 
 use crate::core::str_map::StrMap;
 use std::fmt;
@@ -55,6 +58,9 @@ pub const PRESETS: &[(&str, u64)] = &[
     ("7d", 7 * 86_400),
     ("30d", 30 * 86_400),
 ];
+
+/// The most values `cluster` or `instance` may carry; more are refused with a warning.
+pub const MAX_SCOPE_VALUES: usize = 64;
 
 /// The longest relative range accepted: 400 days (a year with room to compare).
 pub const MAX_RELATIVE_RANGE_SECS: u64 = 400 * 86_400;
@@ -248,6 +254,12 @@ pub struct ViewState {
     pub stacked: bool,
     /// A per-handler view of error rate and latency; `None` is the overall view.
     pub handler: Option<String>,
+    /// Every panel narrowed to these clusters (values of the configured cluster label), in
+    /// the order chosen; empty is all of them.
+    pub clusters: Vec<String>,
+    /// Every panel narrowed to these replicas (values of the configured instance label);
+    /// empty is all of them.
+    pub instances: Vec<String>,
     /// The traces drill-down window, (from, to) in Unix seconds with from < to.
     pub drill: Option<(i64, i64)>,
     /// Which traces of the drill-down window are listed.
@@ -447,6 +459,9 @@ struct RawQuery {
     to: Option<String>,
     refresh: Option<String>,
     handler: Option<String>,
+    /// Every `cluster=` and `instance=`, in order.
+    clusters: Vec<String>,
+    instances: Vec<String>,
     stack: Option<String>,
     /// Decoded panel id (possibly empty or too long) → series name.
     isolated: StrMap,
@@ -486,6 +501,11 @@ impl RawQuery {
                 "bg" => &mut raw.bg,
                 "kiosk" => {
                     raw.kiosk = true;
+                    continue;
+                }
+                "cluster" | "instance" => {
+                    let list = if key == "cluster" { &mut raw.clusters } else { &mut raw.instances };
+                    list.push(value);
                     continue;
                 }
                 _ => {
@@ -530,6 +550,8 @@ pub fn decode(query: &str) -> (ViewState, Vec<StateWarning>) {
         .handler
         .as_deref()
         .and_then(|v| w.keep(bounded_name("handler", v)));
+    state.clusters = scope_values("cluster", &raw.clusters, w);
+    state.instances = scope_values("instance", &raw.instances, w);
     state.stacked = raw
         .stack
         .as_deref()
@@ -664,6 +686,32 @@ fn bounded_name(param: &str, value: &str) -> Result<String, StateWarning> {
     Ok(value.to_owned())
 }
 
+/// Adds `value` to a picker's chosen values (at the end) or takes it out.
+pub fn toggle(values: &mut Vec<String>, value: String, on: bool) {
+    values.retain(|v| *v != value);
+    if on {
+        values.push(value);
+    }
+}
+
+/// The values of a repeatable scope parameter: each a [`bounded_name`], duplicates dropped, at
+/// most [`MAX_SCOPE_VALUES`] (the rest refused with one warning).
+fn scope_values(param: &str, raw: &[String], w: &mut Warnings) -> Vec<String> {
+    let mut values: Vec<String> = Vec::new();
+    for value in raw {
+        if let Some(v) = w.keep(bounded_name(param, value)) {
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+    }
+    if values.len() > MAX_SCOPE_VALUES {
+        w.keep::<()>(Err(StateWarning::new(param, format!("has more than {MAX_SCOPE_VALUES} values; the first {MAX_SCOPE_VALUES} are used"))));
+        values.truncate(MAX_SCOPE_VALUES);
+    }
+    values
+}
+
 /// `1` (or `true`, or nothing) is on, `0` (or `false`) is off.
 fn flag(param: &str, value: &str) -> Result<bool, StateWarning> {
     match value {
@@ -782,6 +830,12 @@ pub fn encode(state: &ViewState) -> String {
     }
     if let Some(handler) = &state.handler {
         push("handler", Some(handler));
+    }
+    for cluster in &state.clusters {
+        push("cluster", Some(cluster));
+    }
+    for instance in &state.instances {
+        push("instance", Some(instance));
     }
     if state.stacked {
         push("stack", Some("1"));
@@ -969,6 +1023,8 @@ mod tests {
             .map(|h| {
                 state(|s| {
                     s.handler = Some(h.to_string());
+                    s.clusters = vec![h.to_string(), "eu-west".to_owned()];
+                    s.instances = vec![h.to_string()];
                     s.panel = Some(h.to_string());
                     s.isolated = iso(&[(h, h), ("request-rate", h)]);
                 })
@@ -1058,6 +1114,30 @@ mod tests {
             // With a leading `?`, as `location.search` gives it.
             assert_eq!(decode(&format!("?{query}")).0, s, "?{query}");
         }
+    }
+
+    #[test]
+    fn clusters_and_instances_repeat_and_keep_their_order() {
+        let (s, warnings) = decode("?instance=b%3A1&cluster=eu&instance=a%3A1&instance=b%3A1&instance=");
+        assert_eq!(s.clusters, ["eu"]);
+        assert_eq!(s.instances, ["b:1", "a:1"], "in order, the duplicate dropped");
+        assert_eq!(warnings.len(), 1, "the empty one is refused: {warnings:?}");
+        assert_eq!(encode(&s), "cluster=eu&instance=b%3A1&instance=a%3A1");
+        let many: Vec<String> = (0..70).map(|i| format!("instance=r{i}")).collect();
+        let (s, warnings) = decode(&many.join("&"));
+        assert_eq!(s.instances.len(), MAX_SCOPE_VALUES);
+        assert_eq!(s.instances.last().map(String::as_str), Some("r63"));
+        assert!(warnings[0].to_string().contains("more than 64"), "{warnings:?}");
+        let mut chosen = vec!["a".to_owned()];
+        toggle(&mut chosen, "b".to_owned(), true);
+        toggle(&mut chosen, "a".to_owned(), true);
+        assert_eq!(chosen, ["b", "a"]);
+        toggle(&mut chosen, "b".to_owned(), false);
+        toggle(&mut chosen, "x".to_owned(), false);
+        assert_eq!(chosen, ["a"]);
+        // A zoom or a drill-down keeps the scope.
+        let (s, _) = decode("cluster=eu&instance=a");
+        assert_eq!((s.zoomed(T0, T0 + 60).clusters, s.drilled(T0, T0 + 60, None).instances), (s.clusters.clone(), s.instances.clone()));
     }
 
     #[test]
@@ -1376,6 +1456,8 @@ mod tests {
             "drill",
             "panel",
             "handler",
+            "cluster",
+            "instance",
             "kiosk",
             "stack",
             "theme",

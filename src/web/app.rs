@@ -17,7 +17,7 @@ use crate::web::http::get_text;
 use crate::web::jaeger::Jaeger;
 use crate::web::table::TablePanel;
 use crate::web::text_panels::{SloPanel, SourcesPanel};
-use crate::web::{effect, embed, now_secs, prom, url_state};
+use crate::web::{effect, embed, now_secs, on_change, prom, url_state};
 
 /// Loads and validates `config.json` (beside index.html).
 async fn load_config() -> Result<Config, String> {
@@ -89,10 +89,13 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
     // The range follows the refreshes and the range the user chose, nothing else of the view:
     // a relative range resolved again (a new "now") would re-query every panel when the theme,
     // a legend row or the drill-down changes.
-    let chosen = Memo::new(move |_| view.with(|v| v.range));
-    let range = Memo::new(move |_| {
-        refreshes.track();
-        chosen.get().resolve(now_secs())
+    // It is set only when it changes, as a memo would be.
+    let (range, set_range) = signal(view.with_untracked(|v| v.range).resolve(now_secs()));
+    on_change(move || (refreshes.get(), view.with(|v| v.range)), move |(_, chosen), _| {
+        let next = chosen.resolve(now_secs());
+        if range.with_untracked(|r| *r != next) {
+            set_range.set(next);
+        }
     });
     effect(move || {
         let (theme, transparent) = view.with(|v| (v.theme, v.transparent));
@@ -116,20 +119,17 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
     provide_context(dash);
     embed::connect(&cfg, view);
 
-    // The metric names first (every panel needs them), then the handler picker's values.
+    // The metric names first: every panel and picker needs them.
     let (discovered, set_discovered) = signal(None);
-    let (handlers, set_handlers) = signal(Vec::new());
     leptos::task::spawn_local({
         let cfg = cfg.clone();
         async move {
-            let (names, existing) = prom::discover_metrics(&cfg).await;
-            let names = Arc::new(names);
-            set_discovered.try_set(Some((names.clone(), Arc::new(existing))));
-            set_handlers.try_set(prom::handler_values(&cfg, &names).await);
+            let (names, existing) = prom::discover_metrics(&cfg, range.get_untracked()).await;
+            set_discovered.try_set(Some((Arc::new(names), Arc::new(existing))));
         }
     });
     view! {
-        <Header handlers/>
+        <Header discovered/>
         // One `main` landmark holds everything below the header.
         <main>
         <ul class="warnings" role="status" hidden=Signal::derive(move || warnings.with(Vec::is_empty))>

@@ -63,14 +63,14 @@ pub fn ChartPanel(spec: &'static PanelSpec) -> impl IntoView {
                     on:pointermove=move |ev| pointer.moved(&ev, drawn)
                     on:pointerup=move |ev| pointer.up(&ev, drawn)
                     on:pointerleave=move |_| pointer.left()></canvas>
-                <p class="message" hidden=Signal::derive(move || text.with(Option::is_none))>{text}</p>
+                <p class="message">{text}</p>
                 <PointerOverlays spec drawn pointer/>
                 {spec.trace_scatter.then(|| view! { <TraceDots drawn data/> })}
                 <AlertBands spec drawn/>
                 {spec.spike_markers.then(|| view! { <SpikeMarks spec drawn data/> })}
             </div>
             <Legend spec drawn/>
-            <p class="notes" hidden=Signal::derive(move || note.with(Option::is_none))>{note}</p>
+            <p class="notes">{note}</p>
         </PanelFrame>
     }
 }
@@ -124,7 +124,7 @@ fn StackToggle() -> impl IntoView {
 #[component]
 fn Legend(spec: &'static PanelSpec, drawn: ReadSignal<Option<Arc<Drawn>>>) -> impl IntoView {
     let view = use_dash().view;
-    // The rows' markup; `None` when there is no row.
+    // The rows' markup; `None` when there is no row (the table is then not shown).
     let rows = Memo::new(move |_| {
         let isolated = view.with(|v| v.isolated_series(spec.id).map(str::to_owned));
         let rows = drawn.with(|d| d.as_ref().map(|d| legend(spec.unit, &d.shown, isolated.as_deref())))?;
@@ -132,7 +132,7 @@ fn Legend(spec: &'static PanelSpec, drawn: ReadSignal<Option<Arc<Drawn>>>) -> im
     });
     let toggle = move |name: &str| view.update(|v| *v = v.toggled_isolation(spec.id, name));
     view! {
-        <table class="legend" hidden=Signal::derive(move || rows.with(Option::is_none))>
+        <table class="legend">
             <thead><tr>{LEGEND_COLUMNS.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
             <tbody inner_html=Signal::derive(move || rows.get().unwrap_or_default())
                 on:click=move |ev| if let Some(name) = row_data(&ev, "tr", "data-series-name") { toggle(&name) }

@@ -18,7 +18,7 @@ pub struct Dash {
     pub view: RwSignal<ViewState>,
     /// The range to show; it changes on every refresh of a relative range and when the user
     /// chooses one, never with the rest of the view (theme, isolation, drill-down).
-    pub range: Memo<TimeRange>,
+    pub range: ReadSignal<TimeRange>,
     /// How many refreshes have come due (timer or button).
     pub refreshes: RwSignal<u32>,
     /// The time under the pointer on any chart: every chart draws its crosshair there.

@@ -9,6 +9,7 @@ use leptos::html::{Div, Section};
 use leptos::prelude::*;
 
 use crate::core::drill::{self, Target, TraceFilter, WaterfallChoice, WATERFALL_ROW_PX};
+use crate::core::html::options_html;
 use crate::core::jaeger::{Trace, TraceSummary};
 use crate::core::links;
 use crate::core::waterfall;
@@ -182,18 +183,19 @@ fn TraceList(listing: ReadSignal<Load<Listing>>) -> impl IntoView {
     let dash = use_dash();
     let (view, cfg) = (dash.view, dash.cfg.clone());
     let service = cfg.jaeger.as_ref().map(|j| j.service.clone()).unwrap_or_default();
-    let window = Memo::new(move |_| view.with(|v| v.drill.map(|w| (w, v.trace_filter, v.drill_op.clone()))));
-    let no_window = Signal::derive(move || window.with(Option::is_none));
+    // A plain closure: what reads it is cheap to redo on any change of the view.
+    let window = move || view.with(|v| v.drill.map(|w| (w, v.trace_filter, v.drill_op.clone())));
+    let no_window = Signal::derive(move || view.with(|v| v.drill.is_none()));
     let title = {
         let service = service.clone();
         Signal::derive(move || {
-            window.get().map(|((from, to), filter, op)| {
+            window().map(|((from, to), filter, op)| {
                 drill::window_title(from, to, utc_offset_at(from as f64), op.as_deref(), &service, filter)
             })
         })
     };
     let window_links = move || {
-        window.get().map(|((from, to), filter, op)| {
+        window().map(|((from, to), filter, op)| {
             let target = Target::parse(op.as_deref());
             let search = drill::window_search_link(&cfg.links, &service, filter, &target, from, to);
             let sentry = links::sentry_issues_link(&cfg.links, from as f64, to as f64, None);
@@ -219,6 +221,8 @@ fn TraceList(listing: ReadSignal<Load<Listing>>) -> impl IntoView {
             _ => String::new(),
         })
     };
+    let filters: Vec<(String, String)> =
+        TraceFilter::ALL.iter().map(|f| (f.as_str().to_owned(), f.label().to_owned())).collect();
     let open_row = move |ev: &web_sys::Event| {
         if let Some(id) = row_data(ev, "tr", "data-trace-id") {
             view.update(|v| *v = v.with_trace(&id));
@@ -230,22 +234,21 @@ fn TraceList(listing: ReadSignal<Load<Listing>>) -> impl IntoView {
     view! {
         <h2>"Traces" <span class="sub">{title}</span></h2>
         <div class="bar">
+            // Its options are markup, rebuilt with the chosen one selected (as the header's).
             <select data-control="trace-filter" aria-label="Which traces" hidden=no_window
-                prop:value=Signal::derive(move || view.with(|v| v.trace_filter.as_str().to_owned()))
+                inner_html=Signal::derive(move || view.with(|v| options_html(&filters, v.trace_filter.as_str())))
                 on:change=move |ev| {
                     if let Some(f) = TraceFilter::parse(&event_target_value(&ev)) {
                         view.update(|v| v.trace_filter = f);
                     }
                 }>
-                {TraceFilter::ALL.iter().copied().map(|f| view! {
-                    <option value=f.as_str() selected=Signal::derive(move || view.with(|v| v.trace_filter == f))>{f.label()}</option>
-                }).collect_view()}
             </select>
             <span class="links">{window_links}</span>
             <button data-control="close-traces" on:click=move |_| view.update(|v| *v = v.without_drill())>"Close"</button>
         </div>
-        <p class="message" hidden=Signal::derive(move || message.with(Option::is_none))>{message}</p>
-        <table class="trace-list" hidden=no_window>
+        <p class="message">{message}</p>
+        // Not shown while it has no row (see the style sheet): the message says why.
+        <table class="trace-list">
             <thead><tr>
                 {["start", "root operation", "duration", "spans", "errors", "HTTP"].iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}
             </tr></thead>
@@ -329,7 +332,7 @@ fn Waterfall(opened: ReadSignal<Load<Opened>>) -> impl IntoView {
                     inner_html=Signal::derive(move || rows_in_view().unwrap_or_default()) on:click=on_click
                     on:keydown=move |ev| if activates(&ev) && select(&ev) { ev.prevent_default() }></div>
             </div>
-            <pre class="span-detail" hidden=Signal::derive(move || detail.with(Option::is_none))>{detail}</pre>
+            <pre class="span-detail">{detail}</pre>
         </div>
     }
 }

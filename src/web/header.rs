@@ -1,14 +1,20 @@
-//! The header: title, range, absolute from/to, handler, refresh and theme controls. Every
-//! control writes the view state and shows it (URL, back/forward, zoom).
+//! The header: title, range, absolute from/to, cluster, replica, handler, refresh and theme
+//! controls. Every control writes the view state and shows it (URL, back/forward, zoom).
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::html::options_html;
-use crate::core::state::{self, RangeSpec, Refresh, Theme, PRESETS, REFRESH_CHOICES};
+use crate::core::html::{checks_html, chosen_summary, options_html};
+use crate::core::metrics::MetricNames;
+use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
 use crate::core::time::{format_datetime_local, parse_datetime_local};
 use crate::web::context::use_dash;
-use crate::web::{now_secs, utc_offset_at};
+use crate::web::{now_secs, on_change, prom, utc_offset_at};
+
+/// The metric names once Prometheus has told them, and the names that exist.
+type Discovered = ReadSignal<Option<(Arc<MetricNames>, Arc<Vec<String>>)>>;
 
 /// Unix seconds of a `datetime-local` value, read in the browser's time zone (which knows its
 /// daylight-saving rules); `None` when the value is not a valid one.
@@ -56,9 +62,59 @@ fn Choice(
     }
 }
 
+/// A multi-value picker: checkboxes in a `<details>` whose summary says what is chosen
+/// (nothing chosen is all). Not shown while the backend knows no value and none is chosen (its
+/// list is then empty: see the style sheet).
 #[component]
-pub fn Header(handlers: ReadSignal<Vec<String>>) -> impl IntoView {
+fn MultiChoice(
+    label: &'static str,
+    control: &'static str,
+    values: ReadSignal<Vec<String>>,
+    chosen: fn(&ViewState) -> &Vec<String>,
+    chosen_mut: fn(&mut ViewState) -> &mut Vec<String>,
+) -> impl IntoView {
+    let view = use_dash().view;
+    let toggle = move |ev: web_sys::Event| {
+        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            view.update(|v| state::toggle(chosen_mut(v), input.value(), input.checked()));
+        }
+    };
+    view! {
+        <details class="multi" data-control=control>
+            <summary>{label} ": " {Signal::derive(move || view.with(|v| chosen_summary(chosen(v))))}</summary>
+            <div on:change=toggle inner_html=Signal::derive(move || values.with(|vs| view.with(|v| checks_html(vs, chosen(v)))))></div>
+        </details>
+    }
+}
+
+/// The values of `label` for a picker, asked once the metric names are known and, when
+/// `by_cluster`, again whenever the chosen clusters change (only the newest answer is kept).
+fn use_values(discovered: Discovered, label: String, by_cluster: bool) -> ReadSignal<Vec<String>> {
     let dash = use_dash();
+    let view = dash.view;
+    let (values, set_values) = signal(Vec::new());
+    let scope = move || if by_cluster { view.with(|v| v.clusters.clone()) } else { Vec::new() };
+    on_change(move || discovered.get().map(|(names, _)| (names, scope())), move |asked, _| {
+        let Some((names, clusters)) = asked.clone() else { return };
+        let (cfg, label, range) = (dash.cfg.clone(), label.clone(), dash.range.get_untracked());
+        leptos::task::spawn_local(async move {
+            let found = prom::picker_values(&cfg, &names, &label, &clusters, range).await;
+            // The answer for clusters no longer chosen is dropped: a newer one is on its way.
+            if view.try_with_untracked(|v| !by_cluster || v.clusters == clusters) == Some(true) {
+                set_values.try_set(found);
+            }
+        });
+    });
+    values
+}
+
+#[component]
+pub fn Header(discovered: Discovered) -> impl IntoView {
+    let dash = use_dash();
+    let p = &dash.cfg.prometheus;
+    let clusters = use_values(discovered, p.cluster_label.clone(), false);
+    let instances = use_values(discovered, p.instance_label.clone(), true);
+    let handlers = use_values(discovered, "handler".to_owned(), false);
     let (view, refreshes) = (dash.view, dash.refreshes);
     let refresh_default = Refresh::from_config_secs(dash.cfg.refresh_secs);
 
@@ -119,6 +175,8 @@ pub fn Header(handlers: ReadSignal<Vec<String>>) -> impl IntoView {
             <span class="spacer"></span>
             <Choice label="Range" control="range" options=range_options on_pick=pick_range/>
             <AbsoluteRange/>
+            <MultiChoice label="Cluster" control="cluster" values=clusters chosen=|v| &v.clusters chosen_mut=|v| &mut v.clusters/>
+            <MultiChoice label="Replica" control="instance" values=instances chosen=|v| &v.instances chosen_mut=|v| &mut v.instances/>
             <Choice label="Handler" control="handler" options=handler_options on_pick=pick_handler/>
             <Choice label="Refresh" control="refresh" options=refresh_options on_pick=pick_refresh/>
             <button data-control="refresh-now" title="Refresh now" aria-label="Refresh now"

@@ -115,8 +115,8 @@ pub fn PointerOverlays(spec: &'static PanelSpec, drawn: ReadSignal<Option<Arc<Dr
         let waiting = pointer.chosen.get().map(|c| (c.left_px, c.width_px));
         dragging.or(waiting).map_or_else(hide, |(left, width)| extent_css(left, width))
     });
-    // A memo: its text and its visibility read it, and it is worth computing once per move.
-    let tip = Memo::new(move |_| {
+    // Empty (and so not shown, see the style sheet) while the pointer is off the chart.
+    let tip = Signal::derive(move || {
         pointer.at_px.get()?;
         let t = hover.get()?;
         drawn.with(|d| {
@@ -142,7 +142,7 @@ pub fn PointerOverlays(spec: &'static PanelSpec, drawn: ReadSignal<Option<Arc<Dr
     view! {
         <div class="crosshair" style=crosshair></div>
         <div class="selection" style=selection></div>
-        <div class="tooltip" style=Signal::derive(move || if tip.with(Option::is_some) { String::new() } else { hide() })>{tip}</div>
+        <div class="tooltip">{tip}</div>
         // One click handler for the menu's buttons, by their `data-action`.
         <div class="drag-menu" style=menu_style
             on:click=move |ev| if let Some(action) = row_data(&ev, "button", "data-action") { act(&action) }>

@@ -1,7 +1,7 @@
 //! How a chart or table panel loads: one `Ask` memo (range, handler, width) and one load per
 //! change of it, folded into the core's `PanelData`. A refresh that comes due while the
 //! previous load is in flight does not abort it: the panel is marked late, and one load with
-//! the newest ask goes out when the answer is in. A range or handler the user chooses aborts
+//! the newest ask goes out when the answer is in. A range, handler or scope the user chooses aborts
 //! what it makes stale.
 
 use std::sync::Arc;
@@ -32,9 +32,7 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
     let (view, range) = (dash.view, dash.range);
     let ask = Memo::new(move |_| {
         let width = body.get().map(|b| b.client_width().max(100) as u32)?;
-        let handler = view.with(|v| v.handler.clone());
-        let p = &cfg.prometheus;
-        Some(Ask::new(spec, &names, &p.job, p.scrape_interval_secs, range.get(), width, handler.as_deref()))
+        Some(view.with(|v| Ask::new(spec, &names, &cfg.prometheus, v, range.get(), width)))
     });
     let (data, set_data) = signal(PanelData::default());
     let (late, set_late) = signal(false);
@@ -64,7 +62,7 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
             set_answered.try_update(|n| *n += 1);
         });
     };
-    // The range and handler last asked for: a change of them is the user's, not a refresh.
+    // The range, handler and scope last asked for: a change of them is the user's, not a refresh.
     let last_chosen = StoredValue::new(None);
     let start_now = start.clone();
     let refreshes = dash.refreshes;
@@ -77,7 +75,7 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
             Some(Err(why)) => return set_data.set(PanelData::unaskable(&why)),
             Some(Ok(next)) => next,
         };
-        let chosen = Some(view.with_untracked(|v| (v.range, v.handler.clone())));
+        let chosen = Some(view.with_untracked(|v| (v.range, v.handler.clone(), v.clusters.clone(), v.instances.clone())));
         let user_change = last_chosen.get_value() != chosen;
         last_chosen.set_value(chosen);
         if in_flight.get_value() && !user_change {

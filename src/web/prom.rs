@@ -9,6 +9,7 @@ use crate::core::panel_view::{outcome, Answered, Ask, Expect, Outcome};
 use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_label_values, decode_query, decode_query_range, label_values_url, Answer, PromError};
 use crate::core::promql::{MatchOp, Selector};
+use crate::core::time::TimeRange;
 use crate::web::http::{get_text, FetchFailure};
 
 /// GETs `url` (under `prom.url`, given up after `prom.timeout_secs`) and decodes it with
@@ -57,23 +58,28 @@ pub async fn load_panel(
 /// Asks Prometheus which metric names exist and resolves the ones the panels need. If the list
 /// cannot be had, the first spelling of each is assumed and each panel reports what it gets.
 /// The names that exist come back too (empty when unknown), for rule health.
-pub async fn discover_metrics(cfg: &Config) -> (MetricNames, Vec<String>) {
-    let url = label_values_url(&cfg.prometheus.url, "__name__", None);
+pub async fn discover_metrics(cfg: &Config, range: TimeRange) -> (MetricNames, Vec<String>) {
+    let (start, end) = (range.start_secs() as i64, range.end_secs() as i64);
+    let url = label_values_url(&cfg.prometheus.url, "__name__", None, start, end);
     match get(&cfg.prometheus, &url, None, decode_label_values, &mut Vec::new()).await {
         Ok(existing) => (resolve(&existing, &cfg.metrics), existing),
         Err(_) => (MetricNames::assumed(), Vec::new()),
     }
 }
 
-/// The `handler` values of arrwDB's requests counter, for the handler picker; empty when they
-/// cannot be had (the picker then offers "all handlers" only).
-pub async fn handler_values(cfg: &Config, names: &MetricNames) -> Vec<String> {
+/// The values of `label` on arrwDB's requests counter over `range`, of the chosen `clusters`
+/// (all when empty), for the header's pickers; empty when they cannot be had (a picker then
+/// offers what the URL holds only).
+pub async fn picker_values(cfg: &Config, names: &MetricNames, label: &str, clusters: &[String], range: TimeRange) -> Vec<String> {
     let Ok(requests) = names.get(Metric::RequestsTotal) else {
         return Vec::new();
     };
-    let selector = Selector::new(requests).with("job", MatchOp::Equal, &cfg.prometheus.job);
-    let url = label_values_url(&cfg.prometheus.url, "handler", Some(&selector.to_string()));
-    get(&cfg.prometheus, &url, None, decode_label_values, &mut Vec::new())
-        .await
-        .unwrap_or_default()
+    let p = &cfg.prometheus;
+    let selector = Selector::new(requests)
+        .with("job", MatchOp::Equal, &p.job)
+        .with_any(&p.cluster_label, clusters)
+        .to_string();
+    let (start, end) = (range.start_secs() as i64, range.end_secs() as i64);
+    let url = label_values_url(&p.url, label, Some(&selector), start, end);
+    get(p, &url, None, decode_label_values, &mut Vec::new()).await.unwrap_or_default()
 }

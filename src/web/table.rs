@@ -14,15 +14,15 @@ pub fn TablePanel(spec: &'static PanelSpec, max_rows: usize) -> impl IntoView {
     let load = use_panel_load(spec, body_ref);
     let (data, late) = (load.data, load.late);
     let facts = Memo::new(move |_| data.with(|d| contract(spec, d, None, late.get())));
-    // The rows' markup; `None` before the first answer.
+    // The rows' markup; `None` before the first answer (the table is then not shown).
     let rows = Memo::new(move |_| data.with(|d| d.last.as_deref().map(|l| table_html(&table_view(l, spec.unit, max_rows)))));
     let text = Signal::derive(move || data.with(|d| message(d, late.get())));
     view! {
         <PanelFrame spec class="panel table" facts>
             <div class="chart" node_ref=body_ref>
                 // Above the rows: during an outage the stale note must not cover them.
-                <p class="message" hidden=Signal::derive(move || text.with(Option::is_none))>{text}</p>
-                <table class="ranked" hidden=Signal::derive(move || rows.with(Option::is_none))>
+                <p class="message">{text}</p>
+                <table class="ranked">
                     <thead><tr>{TABLE_COLUMNS.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
                     <tbody inner_html=Signal::derive(move || rows.get().unwrap_or_default())></tbody>
                 </table>

@@ -27,29 +27,40 @@ pub enum TextBody {
     Error(String),
 }
 
-/// `<section class="panel text" data-panel=… data-state=…>`, its title and its body.
-#[component]
-pub fn TextFrame(spec: &'static PanelSpec, body: ReadSignal<TextBody>) -> impl IntoView {
-    let state = Signal::derive(move || {
-        body.with(|b| match b {
+impl TextBody {
+    fn state(&self) -> Option<String> {
+        let name = match self {
             TextBody::Loading(_) => "loading",
             TextBody::Ready { .. } => "ready",
             TextBody::Error(_) => "error",
+        };
+        Some(name.to_owned())
+    }
+
+    fn query(&self) -> Option<String> {
+        match self {
+            TextBody::Ready { query, .. } => query.clone(),
+            _ => None,
         }
-        .to_owned())
-    });
-    let query = Signal::derive(move || body.with(|b| match b {
-        TextBody::Ready { query, .. } => query.clone(),
-        _ => None,
-    }));
+    }
+
+    /// The core's markup, or the sentence escaped as text.
+    fn html(&self) -> String {
+        match self {
+            TextBody::Loading(html) | TextBody::Ready { html, .. } => html.clone(),
+            TextBody::Error(message) => Html::new().text(message).as_str().to_owned(),
+        }
+    }
+}
+
+/// `<section class="panel text" data-panel=… data-state=…>`, its title and its body.
+#[component]
+pub fn TextFrame(spec: &'static PanelSpec, body: ReadSignal<TextBody>) -> impl IntoView {
+    let part = move |f: fn(&TextBody) -> Option<String>| Signal::derive(move || body.with(f));
     view! {
-        <section class="panel text" data-panel=spec.id data-state=state data-query=query>
+        <section class="panel text" data-panel=spec.id data-state=part(TextBody::state) data-query=part(TextBody::query)>
             <h2>{spec.title}</h2>
-            // The core's markup, or a sentence (escaped as text).
-            <div class="body" inner_html=Signal::derive(move || body.with(|b| match b {
-                TextBody::Loading(html) | TextBody::Ready { html, .. } => html.clone(),
-                TextBody::Error(message) => Html::new().text(message).as_str().to_owned(),
-            }))></div>
+            <div class="body" inner_html=Signal::derive(move || body.with(TextBody::html))></div>
         </section>
     }
 }

@@ -91,7 +91,12 @@ fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<Stac
         name: name.into(),
         app_port: port_flag(args, "--port", 8080)?,
         prometheus_port: port_flag(args, "--prometheus-port", 9090)?,
-        sim_port: port_flag(args, "--sim-port", 8000)?,
+        // The replicas on the given port and the next two.
+        sim_ports: {
+            let first = port_flag(args, "--sim-port", 8000)?;
+            let next = |n: u16| first.checked_add(n).ok_or("--sim-port is too high for three replicas");
+            [first, next(1)?, next(2)?]
+        },
         jaeger_port: port_flag(args, "--jaeger-port", 16686)?,
         node_exporter_port: port_flag(args, "--node-exporter-port", 9100)?,
         extra_sites: Vec::new(),
@@ -128,7 +133,9 @@ fn serve_until_stopped(opts: &StackOptions) -> Result<()> {
     let mut stack = Stack::start(opts)?;
     println!("\narrwdb-ops demo: {}", stack.app_url);
     println!("  Prometheus:    {}", stack.prometheus_url);
-    println!("  arrwDB (sim):  {}/metrics", stack.sim_url);
+    for (instance, cluster) in stack.instances.iter().zip(xtask::stack::REPLICA_CLUSTERS) {
+        println!("  arrwDB (sim):  http://{instance}/metrics  (cluster {cluster})");
+    }
     println!("  Jaeger (sim):  {}/api/v3/services", stack.jaeger_url);
     println!("Ctrl-C stops everything.");
     loop {
@@ -148,7 +155,7 @@ fn bench(args: &[String]) -> Result<()> {
         name: "bench".into(),
         app_port: free_port()?,
         prometheus_port: free_port()?,
-        sim_port: free_port()?,
+        sim_ports: [free_port()?, free_port()?, free_port()?],
         jaeger_port: free_port()?,
         node_exporter_port: free_port()?,
         extra_sites: Vec::new(),
@@ -267,7 +274,7 @@ fn test() -> Result<()> {
         name: "test".into(),
         app_port: free_port()?,
         prometheus_port,
-        sim_port: free_port()?,
+        sim_ports: [free_port()?, free_port()?, free_port()?],
         jaeger_port,
         node_exporter_port: free_port()?,
         extra_sites: vec![
@@ -378,6 +385,7 @@ fn test() -> Result<()> {
         .current_dir(&root)
         .env("ARRWDB_E2E_APP_URL", &stack.app_url)
         .env("ARRWDB_E2E_PROMETHEUS_URL", &stack.prometheus_url)
+        .env("ARRWDB_E2E_INSTANCES", stack.instances.join(","))
         .env(
             "ARRWDB_E2E_UNREACHABLE_APP_URL",
             format!("http://127.0.0.1:{}/", opts.extra_sites[0].port),

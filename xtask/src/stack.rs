@@ -22,6 +22,9 @@ pub const BACKFILL_SECS: u64 = 24 * 3_600;
 pub const INCIDENT_PERIOD_SECS: u64 = 3_600;
 /// Scrape interval of the arrwdb job (deploy/prometheus/prometheus.yml).
 pub const SCRAPE_INTERVAL_SECS: u64 = 10;
+/// The cluster of each arrwDB replica, in replica order (deploy/prometheus/prometheus.yml's
+/// target groups): two in one cluster, one in the other.
+pub const REPLICA_CLUSTERS: [&str; 3] = ["eu-west", "eu-west", "us-east"];
 
 /// A second site served by the same nginx: the same page with another config.json (tests use
 /// it for an unreachable Prometheus or a broken configuration), at `base_path`.
@@ -54,7 +57,8 @@ pub struct StackOptions {
     pub name: String,
     pub app_port: u16,
     pub prometheus_port: u16,
-    pub sim_port: u16,
+    /// The arrwDB replicas' ports, one per [`REPLICA_CLUSTERS`] entry.
+    pub sim_ports: [u16; 3],
     /// The simulator's Jaeger query API (Jaeger's own port in the demo: 16686).
     pub jaeger_port: u16,
     pub node_exporter_port: u16,
@@ -69,7 +73,9 @@ pub struct Stack {
     pub run_dir: PathBuf,
     pub app_url: String,
     pub prometheus_url: String,
+    /// The first replica's address (`http://…`), and every replica's `instance`.
     pub sim_url: String,
+    pub instances: Vec<String>,
     pub jaeger_url: String,
     /// Timing of the simulator, for tests that need to know where the incidents are.
     pub sim_start_unix: u64,
@@ -174,41 +180,44 @@ impl Stack {
         };
 
         eprintln!(
-            "xtask: backfilling {} hours of history",
-            BACKFILL_SECS / 3_600
+            "xtask: backfilling {} hours of history of {} replicas",
+            BACKFILL_SECS / 3_600,
+            REPLICA_CLUSTERS.len()
         );
         let started = Instant::now();
         let openmetrics = run_dir.join("backfill.om");
         let data_dir = run_dir.join("prometheus-data");
-        let mut backfill = Command::new(&sim_bin);
-        backfill.arg("backfill");
-        sim_args(&mut backfill);
-        backfill
-            .arg("--from")
-            .arg((live_start - BACKFILL_SECS).to_string())
-            .arg("--to")
-            .arg(live_start.to_string())
-            .arg("--out")
-            .arg(&openmetrics)
-            // The history must carry the labels Prometheus gives live scrapes, or it would be a
-            // separate set of series.
-            .arg("--job")
-            .arg("arrwdb")
-            .arg("--instance")
-            .arg(format!("127.0.0.1:{}", opts.sim_port));
-        run(&mut backfill)?;
-        run(Command::new("promtool")
-            // Larger blocks: promtool re-reads the file once per block (7 s instead of 20 s).
-            .args([
-                "tsdb",
-                "create-blocks-from",
-                "openmetrics",
-                "--max-block-duration=24h",
-            ])
-            .arg(&openmetrics)
-            .arg(&data_dir)
-            .stdout(Stdio::null()))?;
-        fs::remove_file(&openmetrics)?;
+        let instances: Vec<String> = opts.sim_ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+        for (replica, (instance, cluster)) in instances.iter().zip(REPLICA_CLUSTERS).enumerate() {
+            let mut backfill = Command::new(&sim_bin);
+            backfill.arg("backfill");
+            sim_args(&mut backfill);
+            backfill
+                .arg("--from")
+                .arg((live_start - BACKFILL_SECS).to_string())
+                .arg("--to")
+                .arg(live_start.to_string())
+                .arg("--out")
+                .arg(&openmetrics)
+                .args(["--replicas", &REPLICA_CLUSTERS.len().to_string(), "--replica", &replica.to_string()])
+                // The history must carry the labels Prometheus gives live scrapes, or it would
+                // be a separate set of series.
+                .args(["--job", "arrwdb", "--instance", instance, "--cluster", cluster]);
+            run(&mut backfill)?;
+            // One set of blocks per replica: Prometheus reads overlapping blocks.
+            run(Command::new("promtool")
+                // Larger blocks: promtool re-reads the file once per block (7 s instead of 20 s).
+                .args([
+                    "tsdb",
+                    "create-blocks-from",
+                    "openmetrics",
+                    "--max-block-duration=24h",
+                ])
+                .arg(&openmetrics)
+                .arg(&data_dir)
+                .stdout(Stdio::null()))?;
+            fs::remove_file(&openmetrics)?;
+        }
         eprintln!(
             "xtask: backfill done in {:.1} s",
             started.elapsed().as_secs_f64()
@@ -219,24 +228,26 @@ impl Stack {
             run_dir: run_dir.clone(),
             app_url: format!("http://127.0.0.1:{}/", opts.app_port),
             prometheus_url: format!("http://127.0.0.1:{}", opts.prometheus_port),
-            sim_url: format!("http://127.0.0.1:{}", opts.sim_port),
+            sim_url: format!("http://{}", instances[0]),
+            instances: instances.clone(),
             jaeger_url: format!("http://127.0.0.1:{}", opts.jaeger_port),
             sim_start_unix,
             incident_anchor_unix,
         };
 
-        let sim_addr = format!("127.0.0.1:{}", opts.sim_port);
         let mut serve = Command::new(&sim_bin);
         let jaeger_addr = format!("127.0.0.1:{}", opts.jaeger_port);
         serve
             .arg("serve")
             .arg("--listen")
-            .arg(&sim_addr)
+            .arg(instances.join(","))
             .arg("--jaeger-listen")
             .arg(&jaeger_addr);
         sim_args(&mut serve);
         stack.procs.push(spawn("arrwdb-sim", &mut serve, &run_dir)?);
-        stack.wait_http("arrwdb-sim", &sim_addr, "/metrics")?;
+        for instance in &instances {
+            stack.wait_http("arrwdb-sim", instance, "/metrics")?;
+        }
         stack.wait_http("arrwdb-sim", &jaeger_addr, "/api/v3/services")?;
 
         let node_addr = format!("127.0.0.1:{}", opts.node_exporter_port);
@@ -257,7 +268,9 @@ impl Stack {
             &[
                 ("RULES_FILE", &rules.to_string_lossy()),
                 ("DEMO_RULES_FILE", &demo_rules.to_string_lossy()),
-                ("SIM_ADDR", &sim_addr),
+                ("SIM_ADDR_1", &instances[0]),
+                ("SIM_ADDR_2", &instances[1]),
+                ("SIM_ADDR_3", &instances[2]),
                 ("NODE_ADDR", &node_addr),
             ],
         )?;
@@ -488,7 +501,7 @@ mod tests {
             name: "nginx-t".into(),
             app_port: crate::free_port().unwrap(),
             prometheus_port: 9090,
-            sim_port: 8000,
+            sim_ports: [8000, 8001, 8002],
             jaeger_port: 16686,
             node_exporter_port: 9100,
             extra_sites: vec![

@@ -42,11 +42,15 @@ pub fn exemplars_url(base: &str, query: &str, start_unix: i64, end_unix: i64) ->
 }
 
 /// `GET /api/v1/label/<label>/values`, of the series `matcher` selects when given.
-pub fn label_values_url(base: &str, label: &str, matcher: Option<&str>) -> String {
+///
+/// Always between two times: without them VictoriaMetrics answers for the last day only and
+/// Prometheus for all it holds (slow on a big server).
+pub fn label_values_url(base: &str, label: &str, matcher: Option<&str>, start_unix: i64, end_unix: i64) -> String {
     let path = format!("/api/v1/label/{label}/values");
+    let (start, end) = (start_unix.to_string(), end_unix.to_string());
     match matcher {
-        Some(m) => with_query(base, &path, &[("match[]", m)]),
-        None => with_query(base, &path, &[]),
+        Some(m) => with_query(base, &path, &[("match[]", m), ("start", &start), ("end", &end)]),
+        None => with_query(base, &path, &[("start", &start), ("end", &end)]),
     }
 }
 
@@ -86,12 +90,12 @@ mod tests {
             "http://h/prometheus/api/v1/query_exemplars?query=x&start=1&end=2"
         );
         assert_eq!(
-            label_values_url(base, "__name__", None),
-            "http://h/prometheus/api/v1/label/__name__/values"
+            label_values_url(base, "__name__", None, 1, 2),
+            "http://h/prometheus/api/v1/label/__name__/values?start=1&end=2"
         );
         assert_eq!(
-            label_values_url(base, "handler", Some("m{job=\"a\"}")),
-            "http://h/prometheus/api/v1/label/handler/values?match%5B%5D=m%7Bjob%3D%22a%22%7D"
+            label_values_url(base, "handler", Some("m{job=\"a\"}"), 1, 2),
+            "http://h/prometheus/api/v1/label/handler/values?match%5B%5D=m%7Bjob%3D%22a%22%7D&start=1&end=2"
         );
         assert_eq!(
             series_url("", "m", 1, 2),

@@ -1,0 +1,80 @@
+//! Reading a panel as a test sees it (its DOM contract and legend) and the backend's own answer
+//! to the same query, for the truth tests.
+
+use std::collections::BTreeMap;
+
+use crate::{env, prometheus_query, urlencode, Browser};
+
+/// `data-*` facts of one panel: series, query, start, end, step, state, stale.
+pub async fn facts(browser: &Browser, id: &str) -> Vec<Option<String>> {
+    let v = browser
+        .js(&format!(
+            "const p = document.querySelector(\"[data-panel='{id}']\"); const d = p.dataset; \
+             return [d.series, d.query, d.start, d.end, d.step, d.state, d.stale];"
+        ))
+        .await;
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Prometheus's own answer to a panel's query line over the panel's window: series → last
+/// finite value (the legend's "last").
+pub async fn prometheus_last_values(
+    query: &str,
+    start: &str,
+    end: &str,
+    step: &str,
+    name_labels: &[&str],
+) -> BTreeMap<String, f64> {
+    let answer = prometheus_query(
+        &env("ARRWDB_E2E_PROMETHEUS_URL"),
+        &format!(
+            "/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
+            urlencode(query)
+        ),
+    )
+    .await;
+    let mut out = BTreeMap::new();
+    for series in answer["data"]["result"].as_array().expect("a matrix") {
+        let name = name_labels
+            .iter()
+            .filter_map(|l| series["metric"][*l].as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let last = series["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p[1].as_str().and_then(|v| v.parse::<f64>().ok()))
+            .filter(|v| v.is_finite())
+            .last();
+        if let Some(v) = last {
+            out.insert(name, v);
+        }
+    }
+    out
+}
+
+/// The legend of a panel: series name → `data-last`.
+pub async fn legend(browser: &Browser, id: &str) -> BTreeMap<String, f64> {
+    let rows = browser
+        .js(&format!(
+            "return Array.from(document.querySelectorAll(\"[data-panel='{id}'] table.legend tr[data-series-name]\")) \
+             .map(r => [r.dataset.seriesName, r.dataset.last]);"
+        ))
+        .await;
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r[0].as_str()?.to_owned(),
+                r[1].as_str()?.parse::<f64>().ok()?,
+            ))
+        })
+        .collect()
+}
+

@@ -1,0 +1,231 @@
+//! Replicas and clusters in the real browser against the test stack's Prometheus: three arrwDB
+//! replicas in two clusters (`eu-west`: replicas 1 and 2, `us-east`: replica 3; see
+//! `xtask::stack::REPLICA_CLUSTERS`). The pickers take their values from Prometheus, narrow
+//! every panel, live in the URL, and the numbers shown for a replica are Prometheus's own.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use e2e::panels::{facts, legend, prometheus_last_values};
+use e2e::{env, Browser};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(e2e::WAIT_SECS);
+
+/// The panels whose queries read arrwDB's own metrics (all but node-exporter's network).
+const ARRWDB_CHARTS: &[&str] = &[
+    "request-rate",
+    "error-rate",
+    "latency",
+    "in-flight",
+    "errors-by-handler",
+    "cpu",
+    "memory",
+    "disk",
+    "searches",
+    "documents",
+    "libraries",
+    "index-size",
+    "cache-hit-ratio",
+    "api-keys",
+];
+
+fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// The replicas' `instance` labels, in replica order (`ARRWDB_E2E_INSTANCES`).
+fn instances() -> Vec<String> {
+    env("ARRWDB_E2E_INSTANCES").split(',').map(str::to_owned).collect()
+}
+
+/// Ticks the checkbox of `value` in the picker `control` (`cluster` or `instance`), as a user
+/// does: open the picker, click the box.
+async fn pick(browser: &Browser, control: &str, value: &str) {
+    let picker = format!("details[data-control='{control}']");
+    browser.wait_for(&format!("{picker} input[value='{value}']"), WAIT, &format!("picker-{control}")).await;
+    browser
+        .js(&format!(
+            "const d = document.querySelector(\"{picker}\"); if (!d.open) d.querySelector('summary').click(); \
+             d.querySelector(\"input[value='{value}']\").click(); return true"
+        ))
+        .await;
+}
+
+/// The values a picker offers, in order.
+async fn offered(browser: &Browser, control: &str) -> Vec<String> {
+    let v = browser
+        .js(&format!(
+            "return Array.from(document.querySelectorAll(\"details[data-control='{control}'] input\")).map(i => i.value)"
+        ))
+        .await;
+    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect()
+}
+
+async fn wait_ready(browser: &Browser, ids: &[&str], artifact: &str) {
+    for id in ids {
+        browser.wait_for(&format!("[data-panel='{id}'][data-state='ready']"), WAIT, artifact).await;
+    }
+}
+
+#[tokio::test]
+async fn a_replica_chosen_in_the_page_shows_prometheus_numbers_for_that_replica() {
+    let browser = Browser::start(1600, 1200).await;
+    // A settled window: Prometheus's answer for it no longer changes.
+    let to = now_secs() - 120;
+    let base = format!("{}?refresh=off&from={}&to={to}", env("ARRWDB_E2E_APP_URL"), to - 3_600);
+    browser.goto(&base).await;
+    wait_ready(&browser, &["cpu", "request-rate"], "replicas-first").await;
+    // One line per replica, named by cluster and address.
+    let all = instances();
+    let shown = legend(&browser, "cpu").await;
+    let mut expected_names: Vec<String> =
+        ["eu-west", "eu-west", "us-east"].iter().zip(&all).map(|(c, i)| format!("{c} {i}")).collect();
+    expected_names.sort();
+    assert_eq!(shown.keys().cloned().collect::<Vec<_>>(), expected_names, "cpu: one line per replica");
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(offered(&browser, "instance").await, sorted, "the replica picker lists Prometheus's replicas");
+
+    let chosen = &all[1];
+    pick(&browser, "instance", chosen).await;
+    browser
+        .wait_true(&format!("return new URLSearchParams(location.search).getAll('instance').join() === '{chosen}'"), "instance-in-url")
+        .await;
+    let narrowed = format!("instance=\\\"{chosen}\\\"");
+    for id in ARRWDB_CHARTS {
+        browser
+            .wait_true(
+                &format!("const p = document.querySelector(\"[data-panel='{id}']\"); return p.dataset.state === 'ready' && p.dataset.query.includes('instance=\"{chosen}\"')"),
+                &format!("narrowed-{id}"),
+            )
+            .await;
+    }
+    // (Its state may be empty: node-exporter has no history before the stack started.)
+    browser.wait_true("return !!document.querySelector(\"[data-panel='network']\").dataset.query", "network-query").await;
+    let network = facts(&browser, "network").await[1].clone().unwrap();
+    assert!(!network.contains("instance="), "node-exporter's hosts are not replicas: {network} ({narrowed})");
+
+    // The page's numbers for the replica are Prometheus's own answer for it.
+    for (id, labels) in [("cpu", &["cluster", "instance"][..]), ("request-rate", &["method", "handler"][..])] {
+        let f = facts(&browser, id).await;
+        let (query, start, end, step) = (f[1].clone().unwrap(), f[2].clone().unwrap(), f[3].clone().unwrap(), f[4].clone().unwrap());
+        let expected = prometheus_last_values(&query, &start, &end, &step, labels).await;
+        assert!(!expected.is_empty(), "{id}: Prometheus has data for {chosen}");
+        assert_eq!(legend(&browser, id).await, expected, "{id}: the legend is not Prometheus's answer for {chosen}");
+    }
+    assert_eq!(legend(&browser, "cpu").await.keys().collect::<Vec<_>>(), [&format!("eu-west {chosen}")]);
+
+    // The choice is the URL's: a reload keeps it, and Back undoes it.
+    browser.goto(&browser.js("return location.href").await.as_str().unwrap().to_owned()).await;
+    wait_ready(&browser, &["cpu"], "replicas-reloaded").await;
+    let summary = browser.js("return document.querySelector(\"details[data-control='instance'] summary\").textContent").await;
+    assert_eq!(summary.as_str(), Some(format!("Replica: {chosen}").as_str()));
+    assert_eq!(legend(&browser, "cpu").await.len(), 1);
+    browser.js("history.back(); return true").await;
+    browser.wait_true("return !location.search.includes('instance=')", "instance-back").await;
+    browser
+        .wait_true("const p = document.querySelector(\"[data-panel='cpu']\"); return p.dataset.state === 'ready' && p.dataset.series === '3'", "cpu-all-again")
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_cluster_picker_narrows_every_panel_and_scopes_the_replica_picker() {
+    let browser = Browser::start(1600, 1200).await;
+    browser.goto(&format!("{}?refresh=off", env("ARRWDB_E2E_APP_URL"))).await;
+    wait_ready(&browser, ARRWDB_CHARTS, "clusters-first").await;
+    assert_eq!(offered(&browser, "cluster").await, ["eu-west", "us-east"]);
+    pick(&browser, "cluster", "us-east").await;
+    browser.wait_true("return location.search.includes('cluster=us-east')", "cluster-in-url").await;
+    for id in ARRWDB_CHARTS.iter().chain(&["network"]) {
+        browser
+            .wait_true(
+                &format!("const p = document.querySelector(\"[data-panel='{id}']\"); return p.dataset.state === 'ready' && p.dataset.query.includes('cluster=\"us-east\"')"),
+                &format!("cluster-{id}"),
+            )
+            .await;
+    }
+    // The replica picker offers the chosen cluster's replicas only.
+    let us_east = instances()[2].clone();
+    browser
+        .wait_true(
+            &format!("return Array.from(document.querySelectorAll(\"details[data-control='instance'] input\")).map(i => i.value).join() === '{us_east}'"),
+            "instances-of-us-east",
+        )
+        .await;
+    let memory = legend(&browser, "memory").await;
+    assert_eq!(memory.keys().collect::<Vec<_>>(), [&format!("us-east {us_east}")]);
+    // Both clusters chosen: a regex of the two, every replica back.
+    pick(&browser, "cluster", "eu-west").await;
+    browser
+        .wait_true(
+            "const p = document.querySelector(\"[data-panel='cpu']\"); return p.dataset.state === 'ready' && p.dataset.query.includes('cluster=~') && p.dataset.series === '3'",
+            "two-clusters",
+        )
+        .await;
+    assert_eq!(
+        browser.js("return new URLSearchParams(location.search).getAll('cluster')").await,
+        Value::from(vec!["us-east", "eu-west"])
+    );
+    browser.close().await;
+}
+
+/// The simulator's memory climb strikes the last replica (us-east): over the last three hours
+/// (which hold at least two of its hourly climbs), its line is the top one of the memory panel,
+/// above the 90 %-of-16-GiB alert line, while the healthy ones stay far below.
+#[tokio::test]
+async fn the_sick_replica_is_the_top_line_of_the_memory_panel() {
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&format!("{}?panel=memory&range=3h&refresh=off", env("ARRWDB_E2E_APP_URL"))).await;
+    wait_ready(&browser, &["memory"], "memory-ready").await;
+    let max_by_series = browser
+        .js("return Array.from(document.querySelectorAll(\"[data-panel='memory'] table.legend tr[data-series-name]\")) \
+             .map(r => [r.dataset.seriesName, r.querySelectorAll('td.num')[2].textContent])")
+        .await;
+    let rows: Vec<(String, f64)> = max_by_series
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = r[1].as_str().unwrap();
+            let (number, unit) = text.split_once(' ').unwrap_or((text, ""));
+            let gib = match unit {
+                "GiB" => 1.0,
+                "MiB" => 1.0 / 1024.0,
+                other => panic!("memory in {other:?}: {text}"),
+            };
+            (r[0].as_str().unwrap().to_owned(), number.parse::<f64>().unwrap() * gib)
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let top = rows.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    assert_eq!(top.0, format!("us-east {}", instances()[2]), "{rows:?}");
+    assert!(top.1 > 0.9 * 16.0, "the climb passes the alert line: {rows:?}");
+    for (name, max) in rows.iter().filter(|r| r.0 != top.0) {
+        assert!(*max < 0.7 * 16.0, "{name} is healthy: {rows:?}");
+    }
+    browser.close().await;
+}
+
+/// The errors table names the replica of each row: the simulator's error spike (under way when
+/// the stack starts) strikes replica 2, so over the last hour the largest 5xx row is its own.
+#[tokio::test]
+async fn the_errors_table_names_the_replica() {
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&format!("{}?panel=errors-by-handler&refresh=off", env("ARRWDB_E2E_APP_URL"))).await;
+    wait_ready(&browser, &["errors-by-handler"], "errors-table").await;
+    let header = browser
+        .js("return Array.from(document.querySelectorAll(\"[data-panel='errors-by-handler'] thead th\")).map(t => t.textContent)")
+        .await;
+    assert_eq!(header, Value::from(vec!["handler", "status", "replica", "errors"]));
+    let rows = browser
+        .js("return Array.from(document.querySelectorAll(\"[data-panel='errors-by-handler'] tbody tr:not(.more)\")) \
+             .map(r => Array.from(r.querySelectorAll('td')).map(t => t.textContent))")
+        .await;
+    let rows: Vec<Vec<String>> = serde_json::from_value(rows).unwrap();
+    assert!(rows.iter().all(|r| r.len() == 4), "{rows:?}");
+    // Rows are ranked: the first 5xx one is the largest.
+    let first_5xx = rows.iter().find(|r| r[1].starts_with('5')).unwrap_or_else(|| panic!("no 5xx row: {rows:?}"));
+    assert_eq!(first_5xx[2], format!("eu-west {}", instances()[1]), "{rows:?}");
+    browser.close().await;
+}
