@@ -11,7 +11,7 @@ use crate::core::panel_view::{
     LEGEND_COLUMNS,
 };
 use crate::core::panels::PanelSpec;
-use crate::web::{activates, canvas, effect, row_data};
+use crate::web::{activates, canvas, on_change, row_data};
 use crate::web::context::{is_light, use_dash};
 use crate::web::overlays::{AlertBands, Pointer, PointerOverlays, SpikeMarks, TraceDots};
 use crate::web::panel_load::{use_panel_load, PanelFrame};
@@ -27,20 +27,11 @@ struct Look {
 
 #[component]
 pub fn ChartPanel(spec: &'static PanelSpec) -> impl IntoView {
-    let dash = use_dash();
-    let view = dash.view;
     let chart_ref = NodeRef::<Div>::new();
     let canvas_ref = NodeRef::<Canvas>::new();
     let load = use_panel_load(spec, chart_ref);
     let data = load.data;
-    let look = Memo::new(move |_| {
-        view.with(|v| Look {
-            isolated: v.isolated_series(spec.id).map(str::to_owned),
-            stacked: spec.stackable && v.stacked,
-            light: is_light(v.theme),
-        })
-    });
-    let (drawn, draw_error) = use_drawing(spec, canvas_ref, data, look);
+    let (drawn, draw_error) = use_drawing(spec, canvas_ref, data);
     let late = load.late;
     let facts = Memo::new(move |_| {
         let drawn_series = drawn.with(|d| d.as_ref().map(|d| d.series));
@@ -75,21 +66,29 @@ pub fn ChartPanel(spec: &'static PanelSpec) -> impl IntoView {
     }
 }
 
-/// Draws the last answer in `data` on the canvas whenever it, the look or the window size
-/// changes; answers what was drawn (for the overlays and the legend) and why a drawing failed.
+/// Draws the last answer in `data` on the canvas whenever it, the look (isolation, stacking,
+/// theme) or the window size changes, and only then; answers what was drawn (for the overlays
+/// and the legend) and why a drawing failed.
 fn use_drawing(
     spec: &'static PanelSpec,
     canvas_ref: NodeRef<Canvas>,
     data: ReadSignal<PanelData>,
-    look: Memo<Look>,
 ) -> (ReadSignal<Option<Arc<Drawn>>>, ReadSignal<Option<String>>) {
     let (drawn, set_drawn) = signal(None::<Arc<Drawn>>);
     let (draw_error, set_draw_error) = signal(None::<String>);
-    let resized = use_dash().resized;
-    effect(move || {
-        resized.track();
-        let (Some(canvas), look) = (canvas_ref.get(), look.get()) else { return };
-        let Some(l) = data.with(|d| d.last.clone()) else {
+    let dash = use_dash();
+    let (view, resized) = (dash.view, dash.resized);
+    let key = move || {
+        let look = view.with(|v| Look {
+            isolated: v.isolated_series(spec.id).map(str::to_owned),
+            stacked: spec.stackable && v.stacked,
+            light: is_light(v.theme),
+        });
+        (resized.get(), canvas_ref.get().is_some(), look, data.with(|d| d.last.clone()))
+    };
+    on_change(key, move |(_, _, look, last), _| {
+        let Some(canvas) = canvas_ref.get_untracked() else { return };
+        let Some(l) = last.clone() else {
             set_drawn.set(None);
             return;
         };

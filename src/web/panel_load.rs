@@ -1,5 +1,5 @@
-//! How a chart or table panel loads: one `Ask` memo (range, handler, width) and one load per
-//! change of it, folded into the core's `PanelData`. A refresh that comes due while the
+//! How a chart or table panel loads: one load per refresh and per change of its `Ask` (range,
+//! handler, scope, width), folded into the core's `PanelData`. A refresh that comes due while the
 //! previous load is in flight does not abort it: the panel is marked late, and one load with
 //! the newest ask goes out when the answer is in. A range, handler or scope the user chooses aborts
 //! what it makes stale.
@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::core::panel_view::{Ask, Contract, PanelData};
 use crate::core::panels::PanelSpec;
-use crate::web::effect;
+use crate::web::{effect, on_change};
 use crate::web::context::{use_dash, Names};
 use crate::web::http::AbortSlot;
 use crate::web::prom::load_panel;
@@ -30,10 +30,19 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
     let names = expect_context::<Names>().0;
     let cfg = dash.cfg.clone();
     let (view, range) = (dash.view, dash.range);
-    let ask = Memo::new(move |_| {
+    // What a load depends on: the refresh count (every refresh asks again, even when the
+    // step-aligned window has not moved: it is how a panel learns that Prometheus went away, or
+    // came back), the ask, and what the user chose (a change of it is the user's, not a
+    // refresh). Nothing until the body is there to be measured.
+    let refreshes = dash.refreshes;
+    let key = move || {
         let width = body.get().map(|b| b.client_width().max(100) as u32)?;
-        Some(view.with(|v| Ask::new(spec, &names, &cfg.prometheus, v, range.get(), width)))
-    });
+        let refresh = refreshes.get();
+        Some(view.with(|v| {
+            let ask = Ask::new(spec, &names, &cfg.prometheus, v, range.get(), width);
+            (refresh, ask, (v.range, v.handler.clone(), v.clusters.clone(), v.instances.clone()))
+        }))
+    };
     let (data, set_data) = signal(PanelData::default());
     let (late, set_late) = signal(false);
     // Counts the loads that ended: the queued ask goes out after each.
@@ -62,22 +71,14 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
             set_answered.try_update(|n| *n += 1);
         });
     };
-    // The range, handler and scope last asked for: a change of them is the user's, not a refresh.
-    let last_chosen = StoredValue::new(None);
     let start_now = start.clone();
-    let refreshes = dash.refreshes;
-    effect(move || {
-        // Every refresh asks again, even when the step-aligned window has not moved: it is how
-        // a panel learns that Prometheus went away (or came back).
-        refreshes.track();
-        let next = match ask.get() {
-            None => return,
-            Some(Err(why)) => return set_data.set(PanelData::unaskable(&why)),
-            Some(Ok(next)) => next,
+    on_change(key, move |asked, previous| {
+        let Some((_, ask, chosen)) = asked else { return };
+        let next = match ask {
+            Err(why) => return set_data.set(PanelData::unaskable(why)),
+            Ok(next) => next.clone(),
         };
-        let chosen = Some(view.with_untracked(|v| (v.range, v.handler.clone(), v.clusters.clone(), v.instances.clone())));
-        let user_change = last_chosen.get_value() != chosen;
-        last_chosen.set_value(chosen);
+        let user_change = previous.and_then(Option::as_ref).map(|(_, _, c)| c) != Some(chosen);
         if in_flight.get_value() && !user_change {
             set_late.set(true);
             queued.set_value(Some(next));
