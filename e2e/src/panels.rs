@@ -29,8 +29,20 @@ pub async fn prometheus_last_values(
     step: &str,
     name_labels: &[&str],
 ) -> BTreeMap<String, f64> {
+    backend_last_values(&env("ARRWDB_E2E_PROMETHEUS_URL"), query, start, end, step, name_labels).await
+}
+
+/// The same, from the Prometheus-compatible API at `base` (VictoriaMetrics's `/prometheus`).
+pub async fn backend_last_values(
+    base: &str,
+    query: &str,
+    start: &str,
+    end: &str,
+    step: &str,
+    name_labels: &[&str],
+) -> BTreeMap<String, f64> {
     let answer = prometheus_query(
-        &env("ARRWDB_E2E_PROMETHEUS_URL"),
+        base,
         &format!(
             "/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
             urlencode(query)

@@ -674,8 +674,11 @@ pub fn alerts_html(
         h.elem(
             "p",
             "empty",
-            "Prometheus has no rules loaded: list the guide's alert rules (with the real metric \
-             names: deploy/prometheus/alerts.yml) under rule_files in prometheus.yml.",
+            "The backend has no rules loaded. A Prometheus: list the guide's alert rules (with \
+             the real metric names: deploy/prometheus/alerts.yml) under rule_files in \
+             prometheus.yml. VictoriaMetrics, Mimir and Thanos Query serve rules only from their \
+             rule evaluators (vmalert, the ruler, Thanos Rule): proxy this page's Prometheus to \
+             one that answers /api/v1/rules.",
         );
         return h.into_string();
     }

@@ -72,6 +72,10 @@ pub struct PrometheusConfig {
     pub instance_label: String,
     /// arrwDB's scrape interval; the floor of every query step.
     pub scrape_interval_secs: u64,
+    /// Added to every request's query string (`query_params`): a backend's own switches, such
+    /// as Thanos's `dedup` and `partial_response` or VictoriaMetrics's `nocache`. Not for
+    /// secrets: config.json is public (credentials go in the proxy).
+    pub query_params: Vec<(String, String)>,
     /// How long a request may take before it is given up as a timeout (`timeout_secs`).
     pub timeout_secs: u32,
 }
@@ -113,6 +117,7 @@ const PROMETHEUS_KEYS: &[&str] = &[
     "timeout_secs",
     "cluster_label",
     "instance_label",
+    "query_params",
 ];
 const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url", "timeout_secs"];
 
@@ -208,6 +213,18 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
     };
     let cluster_label = label("cluster_label", "cluster")?;
     let instance_label = label("instance_label", "instance")?;
+    let query_params: Vec<(String, String)> = str_map(prometheus, "query_params")
+        .map_err(&prom)?
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    // The page's own parameters cannot be replaced: the answer would not be the one asked for.
+    if let Some((own, _)) = query_params.iter().find(|(k, _)| PAGE_PARAMS.contains(&k.as_str()) || k.is_empty()) {
+        return Err(ConfigError::field(
+            &format!("prometheus.query_params.{own}"),
+            format!("is one of the page's own parameters ({}) or empty", PAGE_PARAMS.join(", ")),
+        ));
+    }
     let metrics = str_map(&root, "metrics").map_err(&top)?;
     for (key, name) in &metrics {
         if !Metric::ALL.iter().any(|m| m.key() == key) {
@@ -317,12 +334,16 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             job,
             cluster_label,
             instance_label,
+            query_params,
             scrape_interval_secs,
             timeout_secs: timeout_secs(prometheus, "prometheus")?,
         },
         refresh_secs: opt_u64(&root, "refresh_secs").map_err(&top)?.unwrap_or(30),
     })
 }
+
+/// The query parameters the page sets itself on Prometheus requests.
+const PAGE_PARAMS: &[&str] = &["query", "time", "start", "end", "step", "match[]", "limit"];
 
 /// A Prometheus label name (`[a-zA-Z_][a-zA-Z0-9_]*`), or with `metric`, a metric name (`:`
 /// allowed too).
@@ -484,6 +505,8 @@ mod tests {
         assert_eq!(c.prometheus.url, "/prometheus");
         assert_eq!(c.prometheus.job, "arrwdb");
         assert_eq!((c.prometheus.cluster_label.as_str(), c.prometheus.instance_label.as_str()), ("cluster", "instance"));
+        let thanos = parse_config(r#"{"prometheus":{"url":"/p","query_params":{"dedup":"true","partial_response":"false"}}}"#).unwrap();
+        assert_eq!(thanos.prometheus.query_params, [("dedup".to_owned(), "true".to_owned()), ("partial_response".to_owned(), "false".to_owned())]);
         let k8s = parse_config(r#"{"prometheus":{"url":"/p","cluster_label":"k8s_cluster","instance_label":"pod"}}"#).unwrap();
         assert_eq!((k8s.prometheus.cluster_label.as_str(), k8s.prometheus.instance_label.as_str()), ("k8s_cluster", "pod"));
         assert_eq!(c.prometheus.scrape_interval_secs, 15);
@@ -562,6 +585,8 @@ mod tests {
             "`prometheus.instance_label`: `pod-name` is not a label name",
         );
         check(r#"{"prometheus":{"url":"/p","cluster_label":""}}"#, "`prometheus.cluster_label`");
+        check(r#"{"prometheus":{"url":"/p","query_params":{"step":"1"}}}"#, "`prometheus.query_params.step`: is one of the page's own");
+        check(r#"{"prometheus":{"url":"/p","query_params":{"dedup":true}}}"#, "`prometheus`");
         check(
             r#"{"prometheus":{"url":"javascript:alert(1)"}}"#,
             "`prometheus.url`: `javascript:alert(1)` is not an http(s) URL",

@@ -106,9 +106,7 @@ pub fn seen(source: Source, answer: Result<(u16, &str), ()>, cross_origin: bool)
     };
     let json: Option<Value> = serde_json::from_str(body).ok();
     let version = json.as_ref().and_then(|v| match source {
-        Source::Prometheus => v["data"]["version"]
-            .as_str()
-            .map(|version| format!("Prometheus {version}")),
+        Source::Prometheus => prometheus_build(v),
         Source::Jaeger => {
             let (api, list) = match (&v["services"], &v["data"]) {
                 (Value::Array(list), _) => ("api_v3", list),
@@ -132,6 +130,20 @@ pub fn seen(source: Source, answer: Result<(u16, &str), ()>, cross_origin: bool)
                 crate::core::prom::snippet(body)
             ),
         },
+    }
+}
+
+/// Who answers Prometheus's build information: `Prometheus 3.7.3`, or the `application` a
+/// compatible backend names (`Grafana Mimir 2.14.0`); one that answers the API with no version
+/// at all is VictoriaMetrics's way (`{"status":"success","data":{}}`).
+fn prometheus_build(v: &Value) -> Option<String> {
+    let data = &v["data"];
+    match (data["application"].as_str(), data["version"].as_str()) {
+        (app, Some(version)) => Some(format!("{} {version}", app.unwrap_or("Prometheus"))),
+        (_, None) if v["status"] == "success" && data.is_object() => {
+            Some("a Prometheus-compatible API that names no version (as VictoriaMetrics answers)".to_owned())
+        }
+        _ => None,
     }
 }
 
@@ -351,6 +363,17 @@ mod tests {
             Seen::Answered {
                 version: "Prometheus 3.7.3".into()
             }
+        );
+        // VictoriaMetrics 1.79 (as Debian ships it) and Mimir answer the API in their own way.
+        let vm = r#"{"status":"success","data":{}}"#;
+        assert!(matches!(
+            seen(Source::Prometheus, Ok((200, vm)), false),
+            Seen::Answered { version } if version.contains("VictoriaMetrics")
+        ));
+        let mimir = r#"{"status":"success","data":{"application":"Grafana Mimir","version":"2.14.0","revision":"x"}}"#;
+        assert_eq!(
+            seen(Source::Prometheus, Ok((200, mimir)), false),
+            Seen::Answered { version: "Grafana Mimir 2.14.0".into() }
         );
         let v3 = include_str!("../../../shared/fixtures/jaeger/v3_services.json");
         assert!(matches!(

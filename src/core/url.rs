@@ -58,6 +58,18 @@ pub fn with_query(base: &str, path: &str, params: &[(&str, &str)]) -> String {
     url
 }
 
+/// `url` with `params` (configured, e.g. `dedup=true`) added after its own, encoded.
+pub fn with_params(url: &str, params: &[(String, String)]) -> String {
+    let mut out = url.to_owned();
+    for (k, v) in params {
+        out.push(if out.contains('?') { '&' } else { '?' });
+        out.push_str(&encode_component(k));
+        out.push('=');
+        out.push_str(&encode_component(v));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +82,9 @@ mod tests {
         );
         assert_eq!(encode_component("ü&=+/"), "%C3%BC%26%3D%2B%2F");
         assert_eq!(with_query("http://p", "/x", &[]), "http://p/x");
+        let extra = [("dedup".to_owned(), "true".to_owned()), ("max_source_resolution".to_owned(), "a b".to_owned())];
+        assert_eq!(with_params("/p/api/v1/query?query=up", &extra), "/p/api/v1/query?query=up&dedup=true&max_source_resolution=a%20b");
+        assert_eq!(with_params("/p/api/v1/rules", &extra[..1]), "/p/api/v1/rules?dedup=true");
+        assert_eq!(with_params("/p/x", &[]), "/p/x");
     }
 }

@@ -10,9 +10,11 @@ use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_label_values, decode_query, decode_query_range, label_values_url, Answer, PromError};
 use crate::core::promql::{MatchOp, Selector};
 use crate::core::time::TimeRange;
+use crate::core::url::with_params;
 use crate::web::http::{get_text, FetchFailure};
 
-/// GETs `url` (under `prom.url`, given up after `prom.timeout_secs`) and decodes it with
+/// GETs `url` (under `prom.url`, with the configured `query_params`, given up after
+/// `prom.timeout_secs`) and decodes it with
 /// `decode`; its warnings and infos are added to `notes` (each once).
 pub async fn get<T>(
     prom: &PrometheusConfig,
@@ -22,7 +24,8 @@ pub async fn get<T>(
     notes: &mut Vec<String>,
 ) -> Result<T, PromError> {
     let base = &prom.url;
-    let (status, body) = get_text(url, signal, prom.timeout_secs).await.map_err(|f| match f {
+    let url = with_params(url, &prom.query_params);
+    let (status, body) = get_text(&url, signal, prom.timeout_secs).await.map_err(|f| match f {
         FetchFailure::Aborted => PromError::aborted(),
         FetchFailure::TimedOut => PromError::timeout(base, prom.timeout_secs),
         FetchFailure::Network(detail) => PromError::unreachable(base, &detail),

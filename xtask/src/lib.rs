@@ -48,6 +48,48 @@ pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
     http_get_with_headers(addr, path, &[])
 }
 
+/// POSTs the file at `body` to `http://addr/path` and answers the status, for imports that
+/// take seconds: it gives up at once when a stop is requested (between chunks of the upload
+/// and while it waits for the answer), and after `timeout`.
+pub fn http_post_file(addr: &str, path: &str, body: &std::path::Path, timeout: Duration) -> Result<u16> {
+    let socket: SocketAddr = addr.parse().map_err(|e| format!("{addr} is not an address: {e}"))?;
+    let mut stream = TcpStream::connect_timeout(&socket, PROBE_TIMEOUT)?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.set_read_timeout(Some(Duration::from_millis(200)))?;
+    let length = std::fs::metadata(body)?.len();
+    write!(
+        stream,
+        "POST {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {length}\r\n\r\n"
+    )?;
+    let mut file = std::fs::File::open(body)?;
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        shutdown::check()?;
+        let n = file.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        stream.write_all(&chunk[..n])?;
+    }
+    let deadline = std::time::Instant::now() + timeout;
+    let mut raw = Vec::new();
+    loop {
+        shutdown::check()?;
+        match stream.read_to_end(&mut raw) {
+            Ok(_) => break,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                if std::time::Instant::now() > deadline {
+                    return Err(format!("{addr}{path} did not answer within {} s", timeout.as_secs()).into());
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let text = String::from_utf8_lossy(&raw);
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok());
+    status.ok_or_else(|| format!("not an HTTP answer from {addr}{path}").into())
+}
+
 /// `http_get` with more request headers (name, value).
 pub fn http_get_with_headers(
     addr: &str,

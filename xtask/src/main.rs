@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use xtask::stack::{ExtraSite, Stack, StackOptions};
+use xtask::stack::{Backend, ExtraSite, Stack, StackOptions};
 use xtask::{bench_page, free_port, repo_root, run, shutdown, tools, wasm_build, Result};
 
 const USAGE: &str = "usage:
@@ -82,6 +82,8 @@ const DEMO_FLAGS: &[&str] = &[
     "--prometheus-port",
     "--sim-port",
     "--jaeger-port",
+    "--victoria-metrics-port",
+    "--vm-site-port",
     "--node-exporter-port",
 ];
 
@@ -98,8 +100,21 @@ fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<Stac
             [first, next(1)?, next(2)?]
         },
         jaeger_port: port_flag(args, "--jaeger-port", 16686)?,
+        victoria_metrics_port: port_flag(args, "--victoria-metrics-port", 8428)?,
         node_exporter_port: port_flag(args, "--node-exporter-port", 9100)?,
-        extra_sites: Vec::new(),
+        // The same page and config.json, read through VictoriaMetrics.
+        extra_sites: vec![ExtraSite {
+            name: "victoriametrics".into(),
+            port: port_flag(args, "--vm-site-port", 8081)?,
+            // The page's own, or the shipped one beside a page built without it.
+            config_json: std::fs::read_to_string(dist.join("config.json"))
+                .or_else(|_| std::fs::read_to_string(repo_root().join("config.json")))?,
+            base_path: "/".into(),
+            connect_src: String::new(),
+            frame_ancestors: String::new(),
+            page: None,
+            backend: Backend::VictoriaMetrics,
+        }],
         dist,
     })
 }
@@ -132,7 +147,11 @@ fn serve(args: &[String]) -> Result<()> {
 fn serve_until_stopped(opts: &StackOptions) -> Result<()> {
     let mut stack = Stack::start(opts)?;
     println!("\narrwdb-ops demo: {}", stack.app_url);
+    for site in &opts.extra_sites {
+        println!("  the same page read through VictoriaMetrics: http://127.0.0.1:{}/", site.port);
+    }
     println!("  Prometheus:    {}", stack.prometheus_url);
+    println!("  VictoriaMetrics: {} (remote_write from Prometheus)", stack.victoria_metrics_url);
     for (instance, cluster) in stack.instances.iter().zip(xtask::stack::REPLICA_CLUSTERS) {
         println!("  arrwDB (sim):  http://{instance}/metrics  (cluster {cluster})");
     }
@@ -157,6 +176,7 @@ fn bench(args: &[String]) -> Result<()> {
         prometheus_port: free_port()?,
         sim_ports: [free_port()?, free_port()?, free_port()?],
         jaeger_port: free_port()?,
+        victoria_metrics_port: free_port()?,
         node_exporter_port: free_port()?,
         extra_sites: Vec::new(),
         dist: wasm_build::dist_dir(),
@@ -214,6 +234,7 @@ fn test_owned_prometheus_site(
         connect_src: prometheus,
         frame_ancestors: String::new(),
         page: None,
+        backend: Backend::Prometheus,
     }
 }
 
@@ -246,6 +267,7 @@ fn test() -> Result<()> {
     // first frame it (frame-ancestors) and talk to it (postMessage), not the second.
     let (portal_port, stranger_port, embedded_port) = (free_port()?, free_port()?, free_port()?);
     let broken_port = free_port()?;
+    let vm_app_port = free_port()?;
     let outsider_port = free_port()?;
     let portal_origin = format!("http://127.0.0.1:{portal_port}");
     // The portal records every message it gets (the tests read `window.received`).
@@ -276,6 +298,7 @@ fn test() -> Result<()> {
         prometheus_port,
         sim_ports: [free_port()?, free_port()?, free_port()?],
         jaeger_port,
+        victoria_metrics_port: free_port()?,
         node_exporter_port: free_port()?,
         extra_sites: vec![
             ExtraSite {
@@ -288,6 +311,7 @@ fn test() -> Result<()> {
                 connect_src: format!("http://127.0.0.1:{dead_port}"),
                 frame_ancestors: String::new(),
                 page: None,
+                backend: Backend::Prometheus,
             },
             test_owned_prometheus_site("flaky", free_port()?, flaky_port, 5, 0),
             // The Jaeger v1 API, and links to a Jaeger UI and a Sentry.
@@ -302,6 +326,7 @@ fn test() -> Result<()> {
                 connect_src: String::new(),
                 frame_ancestors: String::new(),
                 page: None,
+                backend: Backend::Prometheus,
             },
             // The shipped page and config.json as they are, served under a sub-path.
             ExtraSite {
@@ -312,6 +337,7 @@ fn test() -> Result<()> {
                 connect_src: String::new(),
                 frame_ancestors: String::new(),
                 page: None,
+                backend: Backend::Prometheus,
             },
             // A config.json that must be refused, naming its field.
             ExtraSite {
@@ -322,6 +348,7 @@ fn test() -> Result<()> {
                 connect_src: String::new(),
                 frame_ancestors: String::new(),
                 page: None,
+                backend: Backend::Prometheus,
             },
             ExtraSite {
                 name: "embedded".into(),
@@ -331,6 +358,7 @@ fn test() -> Result<()> {
                 connect_src: String::new(),
                 frame_ancestors: portal_origin.clone(),
                 page: None,
+                backend: Backend::Prometheus,
             },
             ExtraSite {
                 name: "portal".into(),
@@ -340,6 +368,7 @@ fn test() -> Result<()> {
                 connect_src: String::new(),
                 frame_ancestors: String::new(),
                 page: Some(portal_page.clone()),
+                backend: Backend::Prometheus,
             },
             // A page of another origin inside the portal, whose messages the page must ignore.
             ExtraSite {
@@ -350,6 +379,7 @@ fn test() -> Result<()> {
                 connect_src: String::new(),
                 frame_ancestors: String::new(),
                 page: Some("<!DOCTYPE html><html><body>outsider</body></html>".into()),
+                backend: Backend::Prometheus,
             },
             // Prometheus and Jaeger named by their own origins, not proxied: Prometheus allows
             // cross-origin reads, Jaeger's query service (our simulator, as the real one) does
@@ -364,6 +394,7 @@ fn test() -> Result<()> {
                 connect_src: format!("http://127.0.0.1:{prometheus_port} http://127.0.0.1:{jaeger_port}"),
                 frame_ancestors: String::new(),
                 page: None,
+                backend: Backend::Prometheus,
             },
             ExtraSite {
                 name: "stranger".into(),
@@ -373,8 +404,21 @@ fn test() -> Result<()> {
                 connect_src: String::new(),
                 frame_ancestors: String::new(),
                 page: Some(portal_page),
+                backend: Backend::Prometheus,
             },
             test_owned_prometheus_site("slow", slow_app_port, slow_port, 30, 5),
+            // The shipped config.json, its `prometheus` proxied to VictoriaMetrics's
+            // `/prometheus` (an upstream with a path), which Prometheus remote-writes to.
+            ExtraSite {
+                name: "victoriametrics".into(),
+                port: vm_app_port,
+                config_json: shipped_config.clone(),
+                base_path: "/".into(),
+                connect_src: String::new(),
+                frame_ancestors: String::new(),
+                page: None,
+                backend: Backend::VictoriaMetrics,
+            },
         ],
         dist: wasm_build::dist_dir(),
     };
@@ -386,6 +430,8 @@ fn test() -> Result<()> {
         .env("ARRWDB_E2E_APP_URL", &stack.app_url)
         .env("ARRWDB_E2E_PROMETHEUS_URL", &stack.prometheus_url)
         .env("ARRWDB_E2E_INSTANCES", stack.instances.join(","))
+        .env("ARRWDB_E2E_VM_URL", &stack.victoria_metrics_url)
+        .env("ARRWDB_E2E_VM_APP_URL", format!("http://127.0.0.1:{vm_app_port}/"))
         .env(
             "ARRWDB_E2E_UNREACHABLE_APP_URL",
             format!("http://127.0.0.1:{}/", opts.extra_sites[0].port),

@@ -22,6 +22,10 @@ pub struct Supervised {
     child: Child,
     status: Option<ExitStatus>,
     terminated_at: Option<Instant>,
+    /// Stopped with SIGKILL at once: for a process whose state is thrown away with its run
+    /// folder and whose orderly shutdown would take longer than a stop may (VictoriaMetrics
+    /// flushing what it holds).
+    disposable: bool,
 }
 
 impl Supervised {
@@ -52,7 +56,14 @@ impl Supervised {
             child,
             status: None,
             terminated_at: None,
+            disposable: false,
         })
+    }
+
+    /// The same, stopped at once (see `disposable`).
+    pub fn disposable(mut self) -> Supervised {
+        self.disposable = true;
+        self
     }
 
     pub fn pid(&self) -> u32 {
@@ -81,7 +92,7 @@ impl Supervised {
             return;
         }
         if !matches!(self.exited(), Ok(Some(_))) {
-            self.signal_group(libc::SIGTERM);
+            self.signal_group(if self.disposable { libc::SIGKILL } else { libc::SIGTERM });
         }
         self.terminated_at = Some(Instant::now());
     }

@@ -1,7 +1,9 @@
 //! The stack of real processes the demo and the browser tests run against, all on loopback:
 //! the arrwDB simulator (`/metrics`, and Jaeger's query API for its traces), Debian's node-exporter, Debian's Prometheus scraping both (with 24 hours of history
-//! backfilled by promtool and the alert rules loaded), and nginx serving the built page with
-//! Prometheus proxied under the same origin.
+//! backfilled by promtool and the alert rules loaded), Debian's VictoriaMetrics receiving
+//! Prometheus's `remote_write` (with the same history imported), and nginx serving the built
+//! page with Prometheus (or VictoriaMetrics, for the sites that read it) proxied under the same
+//! origin.
 //!
 //! Invariant: every process the stack starts is stopped when the `Stack` is dropped (on
 //! success, on an error and on a stop request alike), and dies with xtask if xtask itself is
@@ -42,6 +44,18 @@ pub struct ExtraSite {
     /// Instead of the app, this one page as `index.html`, served plainly (a portal that embeds
     /// the app, for the embedding tests).
     pub page: Option<String>,
+    /// What its `/prometheus/` proxies to.
+    pub backend: Backend,
+}
+
+/// The Prometheus-compatible API a site's nginx proxies `/prometheus/` to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The stack's Prometheus, at the root of its port.
+    Prometheus,
+    /// The stack's VictoriaMetrics under its `/prometheus` path: an upstream with a path, as
+    /// Mimir's or VictoriaMetrics cluster's.
+    VictoriaMetrics,
 }
 
 /// The file where nginx logs the browser's CSP violation reports for the site named `site`
@@ -61,6 +75,8 @@ pub struct StackOptions {
     pub sim_ports: [u16; 3],
     /// The simulator's Jaeger query API (Jaeger's own port in the demo: 16686).
     pub jaeger_port: u16,
+    /// VictoriaMetrics (its own default in the demo: 8428).
+    pub victoria_metrics_port: u16,
     pub node_exporter_port: u16,
     pub extra_sites: Vec<ExtraSite>,
     /// The built page nginx serves (`wasm_build::dist_dir()`).
@@ -73,6 +89,8 @@ pub struct Stack {
     pub run_dir: PathBuf,
     pub app_url: String,
     pub prometheus_url: String,
+    /// VictoriaMetrics's root (its Prometheus API is also under `/prometheus`).
+    pub victoria_metrics_url: String,
     /// The first replica's address (`http://…`), and every replica's `instance`.
     pub sim_url: String,
     pub instances: Vec<String>,
@@ -185,9 +203,35 @@ impl Stack {
             REPLICA_CLUSTERS.len()
         );
         let started = Instant::now();
+        let vm_addr = format!("127.0.0.1:{}", opts.victoria_metrics_port);
+        let instances: Vec<String> = opts.sim_ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+        let mut stack = Stack {
+            procs: Vec::new(),
+            run_dir: run_dir.clone(),
+            app_url: format!("http://127.0.0.1:{}/", opts.app_port),
+            prometheus_url: format!("http://127.0.0.1:{}", opts.prometheus_port),
+            victoria_metrics_url: format!("http://{vm_addr}"),
+            sim_url: format!("http://{}", instances[0]),
+            instances: instances.clone(),
+            jaeger_url: format!("http://127.0.0.1:{}", opts.jaeger_port),
+            sim_start_unix,
+            incident_anchor_unix,
+        };
+
+        // VictoriaMetrics first: each replica's history is imported into it as well.
+        stack.procs.push(spawn(
+            "victoria-metrics",
+            Command::new("victoria-metrics")
+                .arg(format!("-storageDataPath={}", run_dir.join("victoria-metrics-data").display()))
+                .arg(format!("-httpListenAddr={vm_addr}"))
+                .arg("-retentionPeriod=1y"),
+            &run_dir,
+        )?
+        // Its data goes with the run folder; a flush on SIGTERM takes seconds.
+        .disposable());
+        stack.wait_http("victoria-metrics", &vm_addr, "/health")?;
         let openmetrics = run_dir.join("backfill.om");
         let data_dir = run_dir.join("prometheus-data");
-        let instances: Vec<String> = opts.sim_ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
         for (replica, (instance, cluster)) in instances.iter().zip(REPLICA_CLUSTERS).enumerate() {
             let mut backfill = Command::new(&sim_bin);
             backfill.arg("backfill");
@@ -216,24 +260,19 @@ impl Stack {
                 .arg(&openmetrics)
                 .arg(&data_dir)
                 .stdout(Stdio::null()))?;
+            // VictoriaMetrics reads the same OpenMetrics file (its timestamps in seconds).
+            let status = crate::http_post_file(&vm_addr, "/api/v1/import/prometheus", &openmetrics, Duration::from_secs(600))?;
+            if status != 204 {
+                return Err(format!("VictoriaMetrics refused the history of {instance}: HTTP {status}").into());
+            }
             fs::remove_file(&openmetrics)?;
         }
+        // What was imported is searchable at once.
+        crate::http_get(&vm_addr, "/internal/force_flush")?;
         eprintln!(
             "xtask: backfill done in {:.1} s",
             started.elapsed().as_secs_f64()
         );
-
-        let mut stack = Stack {
-            procs: Vec::new(),
-            run_dir: run_dir.clone(),
-            app_url: format!("http://127.0.0.1:{}/", opts.app_port),
-            prometheus_url: format!("http://127.0.0.1:{}", opts.prometheus_port),
-            sim_url: format!("http://{}", instances[0]),
-            instances: instances.clone(),
-            jaeger_url: format!("http://127.0.0.1:{}", opts.jaeger_port),
-            sim_start_unix,
-            incident_anchor_unix,
-        };
 
         let mut serve = Command::new(&sim_bin);
         let jaeger_addr = format!("127.0.0.1:{}", opts.jaeger_port);
@@ -272,6 +311,7 @@ impl Stack {
                 ("SIM_ADDR_2", &instances[1]),
                 ("SIM_ADDR_3", &instances[2]),
                 ("NODE_ADDR", &node_addr),
+                ("VM_ADDR", &vm_addr),
             ],
         )?;
         let prom_config = run_dir.join("prometheus.yml");
@@ -284,7 +324,9 @@ impl Stack {
                 .arg(format!("--storage.tsdb.path={}", data_dir.display()))
                 .arg(format!("--web.listen-address={prom_addr}"))
                 .arg("--storage.tsdb.retention.time=30d")
-                .arg("--enable-feature=exemplar-storage"),
+                .arg("--enable-feature=exemplar-storage")
+                // A stop must not wait for the remote-write queue (a minute by default).
+                .arg("--storage.remote.flush-deadline=0s"),
             &run_dir,
         )?);
         stack.wait_http("prometheus", &prom_addr, "/-/ready")?;
@@ -412,13 +454,17 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
                         root: &Path,
                         base_path: &str,
                         connect_src: &str,
-                        frame_ancestors: &str|
+                        frame_ancestors: &str,
+                        backend: Backend|
      -> Result<()> {
         let site = nginx::Site {
             listen: format!("127.0.0.1:{port}"),
             base_path: base_path.to_owned(),
             root: root.to_path_buf(),
-            prometheus_upstream: format!("http://127.0.0.1:{}", opts.prometheus_port),
+            prometheus_upstream: match backend {
+                Backend::Prometheus => format!("http://127.0.0.1:{}", opts.prometheus_port),
+                Backend::VictoriaMetrics => format!("http://127.0.0.1:{}/prometheus", opts.victoria_metrics_port),
+            },
             jaeger_upstream: format!("http://127.0.0.1:{}", opts.jaeger_port),
             connect_src: connect_src.to_owned(),
             frame_ancestors: frame_ancestors.to_owned(),
@@ -428,7 +474,7 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
         sites.push_str(&nginx::render_site(&site_template, &site)?);
         Ok(())
     };
-    add_site("app", opts.app_port, dist, "/", "", "")?;
+    add_site("app", opts.app_port, dist, "/", "", "", Backend::Prometheus)?;
     let mut plain_sites = String::new();
     for site in &opts.extra_sites {
         let root = run_dir.join(format!("site-{}", site.name));
@@ -457,6 +503,7 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
             &site.base_path,
             &site.connect_src,
             &site.frame_ancestors,
+            site.backend,
         )?;
     }
     let main = nginx::main_config(run_dir, &format!("{sites}{plain_sites}"))?;
@@ -496,6 +543,7 @@ mod tests {
             connect_src: "http://127.0.0.1:1".into(),
             frame_ancestors: "http://127.0.0.1:2".into(),
             page: page.map(str::to_owned),
+            backend: Backend::Prometheus,
         };
         let opts = StackOptions {
             name: "nginx-t".into(),
@@ -503,6 +551,7 @@ mod tests {
             prometheus_port: 9090,
             sim_ports: [8000, 8001, 8002],
             jaeger_port: 16686,
+            victoria_metrics_port: 8428,
             node_exporter_port: 9100,
             extra_sites: vec![
                 extra("subpath", "/ops/arrwdb/", None),

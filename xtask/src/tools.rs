@@ -31,6 +31,8 @@ pub const DEBIAN_PACKAGES: &[(&str, &str)] = &[
         "prometheus-node-exporter",
         "/usr/bin/prometheus-node-exporter",
     ),
+    // A Prometheus-compatible distributed backend (single-node; also brings vmalert).
+    ("victoria-metrics", "/usr/bin/victoria-metrics"),
 ];
 
 /// The folder of locally installed tools (binaryen).

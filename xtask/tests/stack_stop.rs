@@ -91,6 +91,8 @@ impl Served {
             "--prometheus-port",
             "--sim-port",
             "--jaeger-port",
+            "--victoria-metrics-port",
+            "--vm-site-port",
             "--node-exporter-port",
         ] {
             cmd.arg(flag).arg(free_port().unwrap().to_string());

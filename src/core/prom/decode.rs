@@ -70,6 +70,10 @@ enum Want {
 /// a position: the envelope adds where in the body it was.
 type DataDecoder<'a> = &'a mut dyn FnMut(Data<'_>) -> Result<(), String>;
 
+/// The note of an answer VictoriaMetrics marks `"isPartial": true`.
+pub const PARTIAL_NOTE: &str =
+    "partial answer: some of the backend's storage nodes did not answer, so the numbers may be short";
+
 /// The envelope's fields besides `data`, read by [`EnvelopeVisitor`].
 struct Envelope {
     status: String,
@@ -108,7 +112,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_> {
                         decode(data).map_err(de::Error::custom)?;
                     }
                 }
-                "status" | "errorType" | "error" | "warnings" | "infos" => {
+                "status" | "errorType" | "error" | "warnings" | "infos" | "isPartial" => {
                     fields.insert(key, map.next_value::<Value>()?);
                 }
                 _ => {
@@ -127,8 +131,13 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_> {
                 true => Ok(Vec::new()),
                 false => str_list(&fields, key),
             };
+            let mut warnings = notes("warnings")?;
+            // VictoriaMetrics cluster's way of saying what Thanos says in a warning.
+            if !is_error && fields.get("isPartial") == Some(&Value::Bool(true)) {
+                warnings.push(PARTIAL_NOTE.to_owned());
+            }
             Ok(Envelope {
-                warnings: notes("warnings")?,
+                warnings,
                 infos: notes("infos")?,
                 status,
                 error_type,
@@ -509,6 +518,16 @@ mod tests {
             decode_query(200, body).unwrap_err().kind,
             PromErrorKind::Api { .. }
         ));
+    }
+
+    #[test]
+    fn a_partial_answer_is_a_warning_beside_its_data() {
+        // VictoriaMetrics cluster, some vmstorage nodes down.
+        let body = r#"{"status":"success","isPartial":true,"data":{"resultType":"vector","result":[]},"warnings":["w"]}"#;
+        let answer = decode_query(200, body).unwrap();
+        assert_eq!(answer.warnings, ["w", PARTIAL_NOTE]);
+        let whole = r#"{"status":"success","isPartial":false,"data":{"resultType":"vector","result":[]}}"#;
+        assert!(decode_query(200, whole).unwrap().warnings.is_empty());
     }
 
     #[test]
