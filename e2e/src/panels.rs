@@ -2,8 +2,33 @@
 //! to the same query, for the truth tests.
 
 use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::{env, prometheus_query, urlencode, Browser};
+
+/// The panels whose queries read arrwDB's own metrics: every chart and table but node-exporter's
+/// network (whose `instance` is a host, and which has no history before the stack started).
+pub const ARRWDB_PANELS: &[&str] = &[
+    "request-rate",
+    "error-rate",
+    "latency",
+    "in-flight",
+    "errors-by-handler",
+    "cpu",
+    "memory",
+    "disk",
+    "searches",
+    "documents",
+    "libraries",
+    "index-size",
+    "cache-hit-ratio",
+    "api-keys",
+];
+
+/// Now, in Unix seconds.
+pub fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
 
 /// `data-*` facts of one panel: series, query, start, end, step, state, stale.
 pub async fn facts(browser: &Browser, id: &str) -> Vec<Option<String>> {

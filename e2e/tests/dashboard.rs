@@ -2,9 +2,9 @@
 //! every panel draws, the numbers shown are Prometheus's own, zoom / refresh / permalink /
 //! back work, and a Prometheus that stops and returns turns the panels to error and back.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use e2e::panels::{facts, legend, prometheus_last_values};
+use e2e::panels::{facts, legend, now_secs, prometheus_last_values};
 use e2e::{env, Browser, Forwarder};
 use serde_json::Value;
 
@@ -29,12 +29,6 @@ const PANELS: &[&str] = &[
 
 const WAIT: Duration = Duration::from_secs(e2e::WAIT_SECS);
 
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 /// Waits until every panel matches `[data-panel=…]` + `state_css`.
 async fn wait_all(browser: &Browser, state_css: &str, artifact: &str) {

@@ -3,35 +3,14 @@
 //! `xtask::stack::REPLICA_CLUSTERS`). The pickers take their values from Prometheus, narrow
 //! every panel, live in the URL, and the numbers shown for a replica are Prometheus's own.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use e2e::panels::{facts, legend, prometheus_last_values};
+use e2e::panels::{facts, legend, now_secs, prometheus_last_values, ARRWDB_PANELS};
 use e2e::{env, Browser};
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(e2e::WAIT_SECS);
 
-/// The panels whose queries read arrwDB's own metrics (all but node-exporter's network).
-const ARRWDB_CHARTS: &[&str] = &[
-    "request-rate",
-    "error-rate",
-    "latency",
-    "in-flight",
-    "errors-by-handler",
-    "cpu",
-    "memory",
-    "disk",
-    "searches",
-    "documents",
-    "libraries",
-    "index-size",
-    "cache-hit-ratio",
-    "api-keys",
-];
-
-fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
 
 /// The replicas' `instance` labels, in replica order (`ARRWDB_E2E_INSTANCES`).
 fn instances() -> Vec<String> {
@@ -91,7 +70,7 @@ async fn a_replica_chosen_in_the_page_shows_prometheus_numbers_for_that_replica(
     browser
         .wait_true(&format!("return new URLSearchParams(location.search).getAll('instance').join() === '{chosen}'"), "instance-in-url")
         .await;
-    for id in ARRWDB_CHARTS {
+    for id in ARRWDB_PANELS {
         browser
             .wait_true(
                 &format!("const p = document.querySelector(\"[data-panel='{id}']\"); return p.dataset.state === 'ready' && p.dataset.query.includes('instance=\"{chosen}\"')"),
@@ -127,11 +106,11 @@ async fn a_replica_chosen_in_the_page_shows_prometheus_numbers_for_that_replica(
 async fn the_cluster_picker_narrows_every_panel_and_scopes_the_replica_picker() {
     let browser = Browser::start(1600, 1200).await;
     browser.goto(&format!("{}?refresh=off", env("ARRWDB_E2E_APP_URL"))).await;
-    wait_ready(&browser, ARRWDB_CHARTS, "clusters-first").await;
+    wait_ready(&browser, ARRWDB_PANELS, "clusters-first").await;
     assert_eq!(offered(&browser, "cluster").await, ["eu-west", "us-east"]);
     pick(&browser, "cluster", "us-east").await;
     browser.wait_true("return location.search.includes('cluster=us-east')", "cluster-in-url").await;
-    for id in ARRWDB_CHARTS.iter().chain(&["network"]) {
+    for id in ARRWDB_PANELS.iter().chain(&["network"]) {
         browser
             .wait_true(
                 &format!("const p = document.querySelector(\"[data-panel='{id}']\"); return p.dataset.state === 'ready' && p.dataset.query.includes('cluster=\"us-east\"')"),

@@ -4,35 +4,13 @@
 //! Mimir). Every panel is drawn, the numbers are VictoriaMetrics's own answers, the pickers
 //! work, and what VictoriaMetrics does not serve (rules, a version) is said as such.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use e2e::panels::{backend_last_values, facts, legend};
+use e2e::panels::{backend_last_values, facts, legend, now_secs, ARRWDB_PANELS};
 use e2e::{env, Browser};
 
 const WAIT: Duration = Duration::from_secs(e2e::WAIT_SECS);
 
-/// Every chart and table of arrwDB's metrics (node-exporter's network has no history: it is not
-/// backfilled).
-const PANELS: &[&str] = &[
-    "request-rate",
-    "error-rate",
-    "latency",
-    "in-flight",
-    "errors-by-handler",
-    "cpu",
-    "memory",
-    "disk",
-    "searches",
-    "documents",
-    "libraries",
-    "index-size",
-    "cache-hit-ratio",
-    "api-keys",
-];
-
-fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
 
 /// VictoriaMetrics's Prometheus API.
 fn vm_api() -> String {
@@ -45,7 +23,7 @@ async fn every_panel_reads_victoriametrics_and_shows_its_numbers() {
     // A settled window of the imported history: VictoriaMetrics's answer no longer changes.
     let to = now_secs() - 3_600;
     browser.goto(&format!("{}?refresh=off&from={}&to={to}", env("ARRWDB_E2E_VM_APP_URL"), to - 3_600)).await;
-    for id in PANELS {
+    for id in ARRWDB_PANELS {
         browser.wait_for(&format!("[data-panel='{id}'][data-state='ready']"), WAIT, &format!("vm-{id}")).await;
     }
     for (id, labels) in [("request-rate", &["method", "handler"][..]), ("cpu", &["cluster", "instance"][..])] {

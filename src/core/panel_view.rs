@@ -151,7 +151,7 @@ pub enum Outcome {
 
 /// What `spec` shows of `answers` (one per request of `ask`, in order) and the notes that came
 /// with them.
-pub fn outcome(spec: &PanelSpec, ask: &Ask, answers: Vec<Answered>, notes: Vec<String>) -> Outcome {
+pub fn outcome(spec: &PanelSpec, ask: &Ask, answers: Vec<Answered>, mut notes: Vec<String>) -> Outcome {
     let mut lines = Vec::new();
     let mut headlines = Vec::new();
     let mut table = Vec::new();
@@ -181,6 +181,13 @@ pub fn outcome(spec: &PanelSpec, ask: &Ask, answers: Vec<Answered>, notes: Vec<S
                 };
                 headlines.push((label.to_owned(), format_value(value, unit)));
             }
+            (Role::Down, Answered::Vector(samples)) => {
+                for s in samples {
+                    let how = if s.point.value == 0.0 { "up = 0" } else { "no longer scraped" };
+                    notes.push(format!("Replica {} is down at the end of the range ({how}).", series_label(&s.labels, spec.legend_labels)));
+                }
+            }
+            (Role::Down, Answered::Matrix(_)) => {}
         }
     }
     let loaded = Loaded {
@@ -739,7 +746,7 @@ mod tests {
             "<button class=\"dot error\" data-trace-id=\"abc\" style=\"left: 2px\" title=\"t\" aria-label=\"t\"></button>"
         );
     }
-    use crate::core::panels::{ERRORS_BY_HANDLER, ERROR_RATE, LATENCY, REQUEST_RATE, SEARCHES};
+    use crate::core::panels::{ERRORS_BY_HANDLER, ERROR_RATE, IN_FLIGHT, LATENCY, REQUEST_RATE, SEARCHES};
     use crate::core::prom::{Labels, Point};
 
     fn range() -> TimeRange {
@@ -780,6 +787,28 @@ mod tests {
             Outcome::Loaded(l) => l,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_replica_that_is_down_is_named_under_the_in_flight_chart() {
+        let lines = series(&[("cluster", "eu-west"), ("instance", "a:1")], &[(1_800_000_000.0, 3.0)]);
+        let down = vec![
+            sample(&[("cluster", "us-east"), ("instance", "c:1"), ("job", "arrwdb")], 0.0),
+            sample(&[("cluster", "eu-west"), ("instance", "b:1"), ("job", "arrwdb")], 1.0),
+        ];
+        let requests = ask(&IN_FLIGHT).requests(&IN_FLIGHT, "/p");
+        assert!(requests[1].0.starts_with("/p/api/v1/query?query=%28up"), "an instant query of up: {requests:?}");
+        let l = loaded(&IN_FLIGHT, vec![Answered::Matrix(vec![lines]), Answered::Vector(down)]);
+        assert_eq!(
+            l.notes,
+            [
+                "Replica us-east c:1 is down at the end of the range (up = 0).",
+                "Replica eu-west b:1 is down at the end of the range (no longer scraped)."
+            ]
+        );
+        assert_eq!(l.series.len(), 1, "the down query draws nothing");
+        let all_up = loaded(&IN_FLIGHT, vec![Answered::Matrix(vec![series(&[("instance", "a:1")], &[(1_800_000_000.0, 3.0)])]), Answered::Vector(Vec::new())]);
+        assert!(all_up.notes.is_empty());
     }
 
     #[test]

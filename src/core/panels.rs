@@ -300,8 +300,24 @@ pub const IN_FLIGHT: PanelSpec = chart(
     Unit::Count,
     REPLICA_LEGEND,
     &[Metric::RequestsInProgress],
-    |ctx| per_replica(ctx, Metric::RequestsInProgress, "sum"),
+    |ctx| {
+        let mut queries = per_replica(ctx, Metric::RequestsInProgress, "sum")?;
+        queries.push(PanelQuery { role: Role::Down, promql: down_replicas(ctx) });
+        Ok(queries)
+    },
 );
+
+/// The replicas (of the chosen clusters and replicas) that are not up at the end of the range:
+/// scraped and failing (`up == 0`), or scraped earlier in the range and no longer (a replica
+/// gone, its target removed). Prometheus's own `up`, not an arrwDB metric.
+pub fn down_replicas(ctx: &QueryContext) -> String {
+    let scope = &ctx.scope;
+    let up = Selector::new("up")
+        .with("job", MatchOp::Equal, ctx.job)
+        .with_any(scope.cluster_label, scope.clusters)
+        .with_any(scope.instance_label, scope.instances);
+    format!("({up} == 0) or (last_over_time({up}[{}s]) unless {up})", ctx.range_secs.max(1))
+}
 /// Rows shown by the errors-by-handler table; the rest are counted in its last row.
 pub const ERRORS_TABLE_ROWS: usize = 20;
 
@@ -528,6 +544,9 @@ pub enum Role {
     Lines { legend: &'static str },
     /// Not drawn: its last value is shown beside the title (e.g. the search p95).
     Headline { label: &'static str, unit: Unit },
+    /// Not drawn: each sample is a replica that is not up at the end of the range, named in a
+    /// note under the chart (see [`down_replicas`]).
+    Down,
 }
 
 /// One PromQL query of a panel.
@@ -684,7 +703,10 @@ mod tests {
         );
         assert_eq!(
             queries("in-flight", None),
-            [r#"sum by (cluster, instance) (arrwdb_requests_inprogress{job="arrwdb"})"#]
+            [
+                r#"sum by (cluster, instance) (arrwdb_requests_inprogress{job="arrwdb"})"#,
+                r#"(up{job="arrwdb"} == 0) or (last_over_time(up{job="arrwdb"}[3600s]) unless up{job="arrwdb"})"#
+            ]
         );
     }
 
@@ -699,7 +721,8 @@ mod tests {
     fn every_chart_reads_the_metrics_it_asks_for() {
         let names = MetricNames::assumed();
         for p in PANELS.iter().filter(|p| p.show != Show::Text(TextPanel::Alerts)) {
-            for q in p.queries(&ctx(&names, None)).unwrap() {
+            // The down replicas are read from Prometheus's own `up`.
+            for q in p.queries(&ctx(&names, None)).unwrap().into_iter().filter(|q| q.role != Role::Down) {
                 let read = p.reads.iter().any(|m| q.promql.contains(names.get(*m).unwrap()));
                 assert!(read, "{}: {} reads none of {:?}", p.id, q.promql, p.reads);
             }
