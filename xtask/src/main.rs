@@ -83,6 +83,7 @@ const DEMO_FLAGS: &[&str] = &[
     "--sim-port",
     "--jaeger-port",
     "--victoria-metrics-port",
+    "--cluster-prometheus-port",
     "--vm-site-port",
     "--node-exporter-port",
 ];
@@ -101,6 +102,11 @@ fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<Stac
         },
         jaeger_port: port_flag(args, "--jaeger-port", 16686)?,
         victoria_metrics_port: port_flag(args, "--victoria-metrics-port", 8428)?,
+        // One per cluster: the given port and the next.
+        cluster_prometheus_ports: {
+            let first = port_flag(args, "--cluster-prometheus-port", 9091)?;
+            [first, first.checked_add(1).ok_or("--cluster-prometheus-port is too high for two")?]
+        },
         node_exporter_port: port_flag(args, "--node-exporter-port", 9100)?,
         // The same page and config.json, read through VictoriaMetrics.
         extra_sites: vec![ExtraSite {
@@ -151,7 +157,10 @@ fn serve_until_stopped(opts: &StackOptions) -> Result<()> {
         println!("  the same page read through VictoriaMetrics: http://127.0.0.1:{}/", site.port);
     }
     println!("  Prometheus:    {}", stack.prometheus_url);
-    println!("  VictoriaMetrics: {} (remote_write from Prometheus)", stack.victoria_metrics_url);
+    println!("  VictoriaMetrics: {} (remote_write from one Prometheus per cluster)", stack.victoria_metrics_url);
+    for (cluster, url) in xtask::stack::CLUSTERS.iter().zip(&stack.cluster_prometheus_urls) {
+        println!("  Prometheus of {cluster}: {url}");
+    }
     for (instance, cluster) in stack.instances.iter().zip(xtask::stack::REPLICA_CLUSTERS) {
         println!("  arrwDB (sim):  http://{instance}/metrics  (cluster {cluster})");
     }
@@ -177,6 +186,7 @@ fn bench(args: &[String]) -> Result<()> {
         sim_ports: [free_port()?, free_port()?, free_port()?],
         jaeger_port: free_port()?,
         victoria_metrics_port: free_port()?,
+        cluster_prometheus_ports: [free_port()?, free_port()?],
         node_exporter_port: free_port()?,
         extra_sites: Vec::new(),
         dist: wasm_build::dist_dir(),
@@ -299,6 +309,7 @@ fn test() -> Result<()> {
         sim_ports: [free_port()?, free_port()?, free_port()?],
         jaeger_port,
         victoria_metrics_port: free_port()?,
+        cluster_prometheus_ports: [free_port()?, free_port()?],
         node_exporter_port: free_port()?,
         extra_sites: vec![
             ExtraSite {

@@ -27,6 +27,8 @@ pub const SCRAPE_INTERVAL_SECS: u64 = 10;
 /// The cluster of each arrwDB replica, in replica order (deploy/prometheus/prometheus.yml's
 /// target groups): two in one cluster, one in the other.
 pub const REPLICA_CLUSTERS: [&str; 3] = ["eu-west", "eu-west", "us-east"];
+/// The clusters, each with a Prometheus of its own that writes to VictoriaMetrics.
+pub const CLUSTERS: [&str; 2] = ["eu-west", "us-east"];
 
 /// A second site served by the same nginx: the same page with another config.json (tests use
 /// it for an unreachable Prometheus or a broken configuration), at `base_path`.
@@ -77,6 +79,8 @@ pub struct StackOptions {
     pub jaeger_port: u16,
     /// VictoriaMetrics (its own default in the demo: 8428).
     pub victoria_metrics_port: u16,
+    /// The per-cluster Prometheus servers, one per [`CLUSTERS`] entry.
+    pub cluster_prometheus_ports: [u16; 2],
     pub node_exporter_port: u16,
     pub extra_sites: Vec<ExtraSite>,
     /// The built page nginx serves (`wasm_build::dist_dir()`).
@@ -91,6 +95,8 @@ pub struct Stack {
     pub prometheus_url: String,
     /// VictoriaMetrics's root (its Prometheus API is also under `/prometheus`).
     pub victoria_metrics_url: String,
+    /// The per-cluster Prometheus servers, in [`CLUSTERS`] order.
+    pub cluster_prometheus_urls: Vec<String>,
     /// The first replica's address (`http://…`), and every replica's `instance`.
     pub sim_url: String,
     pub instances: Vec<String>,
@@ -211,6 +217,7 @@ impl Stack {
             app_url: format!("http://127.0.0.1:{}/", opts.app_port),
             prometheus_url: format!("http://127.0.0.1:{}", opts.prometheus_port),
             victoria_metrics_url: format!("http://{vm_addr}"),
+            cluster_prometheus_urls: opts.cluster_prometheus_ports.iter().map(|p| format!("http://127.0.0.1:{p}")).collect(),
             sim_url: format!("http://{}", instances[0]),
             instances: instances.clone(),
             jaeger_url: format!("http://127.0.0.1:{}", opts.jaeger_port),
@@ -311,7 +318,6 @@ impl Stack {
                 ("SIM_ADDR_2", &instances[1]),
                 ("SIM_ADDR_3", &instances[2]),
                 ("NODE_ADDR", &node_addr),
-                ("VM_ADDR", &vm_addr),
             ],
         )?;
         let prom_config = run_dir.join("prometheus.yml");
@@ -330,6 +336,42 @@ impl Stack {
             &run_dir,
         )?);
         stack.wait_http("prometheus", &prom_addr, "/-/ready")?;
+
+        // One Prometheus per cluster, writing to VictoriaMetrics (its history was imported).
+        let cluster_template = fs::read_to_string(root.join("deploy/prometheus/prometheus-cluster.yml"))?;
+        for (cluster, port) in CLUSTERS.iter().zip(opts.cluster_prometheus_ports) {
+            let targets: Vec<String> = instances
+                .iter()
+                .zip(REPLICA_CLUSTERS)
+                .filter(|(_, c)| c == cluster)
+                .map(|(i, _)| format!("'{i}'"))
+                .collect();
+            let yml = render(
+                &cluster_template,
+                &[
+                    ("CLUSTER", cluster),
+                    ("RULES_FILE", &rules.to_string_lossy()),
+                    ("VM_ADDR", &vm_addr),
+                    ("SIM_TARGETS", &targets.join(", ")),
+                    ("NODE_ADDR", &node_addr),
+                ],
+            )?;
+            let config = run_dir.join(format!("prometheus-{cluster}.yml"));
+            fs::write(&config, yml)?;
+            let name = format!("prometheus-{cluster}");
+            let addr = format!("127.0.0.1:{port}");
+            stack.procs.push(spawn(
+                &name,
+                Command::new("prometheus")
+                    .arg(format!("--config.file={}", config.display()))
+                    .arg(format!("--storage.tsdb.path={}", run_dir.join(format!("prometheus-{cluster}-data")).display()))
+                    .arg(format!("--web.listen-address={addr}"))
+                    .arg("--storage.tsdb.retention.time=1d")
+                    .arg("--storage.remote.flush-deadline=0s"),
+                &run_dir,
+            )?);
+            stack.wait_http(&name, &addr, "/-/ready")?;
+        }
 
         let nginx_conf = write_nginx_config(&run_dir, dist, opts)?;
         nginx::check_config(&nginx_conf)?;
@@ -552,6 +594,7 @@ mod tests {
             sim_ports: [8000, 8001, 8002],
             jaeger_port: 16686,
             victoria_metrics_port: 8428,
+            cluster_prometheus_ports: [9091, 9092],
             node_exporter_port: 9100,
             extra_sites: vec![
                 extra("subpath", "/ops/arrwdb/", None),

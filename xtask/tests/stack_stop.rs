@@ -92,6 +92,7 @@ impl Served {
             "--sim-port",
             "--jaeger-port",
             "--victoria-metrics-port",
+            "--cluster-prometheus-port",
             "--vm-site-port",
             "--node-exporter-port",
         ] {
@@ -154,14 +155,16 @@ impl Served {
         }
     }
 
-    /// The pid of the process it started named `command` (as /proc shows it).
-    fn pid_of(&self, command: &str) -> i32 {
+    /// The pid of the process it started named `command` (as /proc shows it), the first one
+    /// started of `expected` such processes (the stack starts three Prometheus servers: the
+    /// fleet's, then one per cluster).
+    fn pid_of(&self, command: &str, expected: usize) -> i32 {
         let found: Vec<ProcessInfo> = live_in_session(self.session)
             .into_iter()
             .filter(|p| p.command == command && p.parent == self.session)
             .collect();
-        assert_eq!(found.len(), 1, "{command} processes: {found:?}");
-        found[0].pid
+        assert_eq!(found.len(), expected, "{command} processes: {found:?}");
+        found.iter().map(|p| p.pid).min().unwrap()
     }
 
     fn output(&self) -> String {
@@ -235,7 +238,8 @@ fn signal(pid: i32, signal: libc::c_int) {
 fn a_child_that_dies_during_start_up_is_named_and_nothing_is_left() {
     let mut served = Served::start("stop-test-child-dies");
     served.wait_for_line("waiting for two scrapes");
-    let prometheus = served.pid_of("prometheus");
+    // The fleet's: the per-cluster ones are started after it, once it is ready.
+    let prometheus = served.pid_of("prometheus", 3);
     signal(prometheus, libc::SIGKILL);
     let status = served.exits_promptly(Instant::now(), "Prometheus was killed");
     assert_eq!(status.code(), Some(1), "{}", served.output());
@@ -290,7 +294,7 @@ const RUNNING: &str = "Ctrl-C stops everything.";
 fn a_child_that_dies_while_the_stack_runs_is_named_and_nothing_is_left() {
     let mut served = Served::start("stop-test-dies-running");
     served.wait_for_line(RUNNING);
-    signal(served.pid_of("nginx"), libc::SIGKILL);
+    signal(served.pid_of("nginx", 1), libc::SIGKILL);
     let status = served.exits_promptly(Instant::now(), "nginx was killed");
     assert_eq!(status.code(), Some(1), "{}", served.output());
     let output = served.output();
