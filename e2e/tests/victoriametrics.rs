@@ -81,3 +81,23 @@ async fn what_victoriametrics_does_not_serve_is_said_as_such() {
     assert!(text.contains("no rules loaded") && text.contains("vmalert"), "{text}");
     browser.close().await;
 }
+
+/// The live data reaches VictoriaMetrics from one Prometheus per cluster, which names its
+/// cluster in `external_labels`: over the last two minutes (after the imported history), the
+/// CPU panel still has one line per replica, each under its cluster.
+#[tokio::test]
+async fn live_data_comes_from_the_per_cluster_prometheus_servers() {
+    let browser = Browser::start(1280, 900).await;
+    let now = now_secs();
+    browser
+        .goto(&format!("{}?panel=cpu&refresh=off&from={}&to={}", env("ARRWDB_E2E_VM_APP_URL"), now - 150, now - 30))
+        .await;
+    browser.wait_for("[data-panel='cpu'][data-state='ready']", WAIT, "vm-live-cpu").await;
+    let all = env("ARRWDB_E2E_INSTANCES");
+    let all: Vec<&str> = all.split(',').collect();
+    let mut expected: Vec<String> =
+        ["eu-west", "eu-west", "us-east"].iter().zip(&all).map(|(c, i)| format!("{c} {i}")).collect();
+    expected.sort();
+    assert_eq!(legend(&browser, "cpu").await.into_keys().collect::<Vec<_>>(), expected);
+    browser.close().await;
+}
