@@ -194,12 +194,16 @@ const fn chart(
 /// The selector of arrwDB metric `m` in `ctx`: its `job`, narrowed to the chosen clusters
 /// and replicas.
 fn selector(ctx: &QueryContext, m: Metric) -> Result<Selector, String> {
-    let name = ctx.names.get(m).map_err(missing_message)?;
+    Ok(scoped(ctx, ctx.names.get(m).map_err(missing_message)?))
+}
+
+/// `metric` of arrwDB's `job`, narrowed to the chosen clusters and replicas.
+fn scoped(ctx: &QueryContext, metric: &str) -> Selector {
     let scope = &ctx.scope;
-    Ok(Selector::new(name)
+    Selector::new(metric)
         .with("job", MatchOp::Equal, ctx.job)
         .with_any(scope.cluster_label, scope.clusters)
-        .with_any(scope.instance_label, scope.instances))
+        .with_any(scope.instance_label, scope.instances)
 }
 
 /// The same selector narrowed to the chosen handler, if any.
@@ -311,13 +315,10 @@ pub const IN_FLIGHT: PanelSpec = chart(
 /// scraped and failing (`up == 0`), or scraped earlier in the range and no longer (a replica
 /// gone, its target removed). Prometheus's own `up`, not an arrwDB metric.
 pub fn down_replicas(ctx: &QueryContext) -> String {
-    let scope = &ctx.scope;
-    let up = Selector::new("up")
-        .with("job", MatchOp::Equal, ctx.job)
-        .with_any(scope.cluster_label, scope.clusters)
-        .with_any(scope.instance_label, scope.instances);
+    let up = scoped(ctx, "up");
     format!("({up} == 0) or (last_over_time({up}[{}s]) unless {up})", ctx.range_secs.max(1))
 }
+
 /// Rows shown by the errors-by-handler table; the rest are counted in its last row.
 pub const ERRORS_TABLE_ROWS: usize = 20;
 

@@ -7,8 +7,7 @@ use crate::core::config::{Config, PrometheusConfig};
 use crate::core::metrics::{resolve, Metric, MetricNames};
 use crate::core::panel_view::{outcome, Answered, Ask, Expect, Outcome};
 use crate::core::panels::PanelSpec;
-use crate::core::prom::{decode_label_values, decode_query, decode_query_range, label_values_url, Answer, PromError};
-use crate::core::promql::{MatchOp, Selector};
+use crate::core::prom::{decode_label_values, decode_query, decode_query_range, label_values_url, picker_values_url, Answer, PromError};
 use crate::core::time::TimeRange;
 use crate::core::url::with_params;
 use crate::web::http::{get_text, FetchFailure};
@@ -77,12 +76,6 @@ pub async fn picker_values(cfg: &Config, names: &MetricNames, label: &str, clust
     let Ok(requests) = names.get(Metric::RequestsTotal) else {
         return Vec::new();
     };
-    let p = &cfg.prometheus;
-    let selector = Selector::new(requests)
-        .with("job", MatchOp::Equal, &p.job)
-        .with_any(&p.cluster_label, clusters)
-        .to_string();
-    let (start, end) = (range.start_secs() as i64, range.end_secs() as i64);
-    let url = label_values_url(&p.url, label, Some(&selector), start, end);
-    get(p, &url, None, decode_label_values, &mut Vec::new()).await.unwrap_or_default()
+    let url = picker_values_url(&cfg.prometheus, requests, label, clusters, range);
+    get(&cfg.prometheus, &url, None, decode_label_values, &mut Vec::new()).await.unwrap_or_default()
 }

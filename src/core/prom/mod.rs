@@ -17,7 +17,7 @@ pub use decode::{
     decode_runtimeinfo, decode_scrape_pools, decode_series, decode_targets, Answer,
 };
 pub use request::{
-    exemplars_url, label_values_url, query_range_url, query_url, rules_url, series_url,
+    exemplars_url, label_values_url, picker_values_url, query_range_url, query_url, rules_url, series_url,
 };
 pub use error::{reason_phrase, snippet, PromError, PromErrorKind, SNIPPET_CHARS};
 pub(crate) use error::{sentence, Status};

@@ -1,7 +1,9 @@
 //! The Prometheus HTTP API requests the page makes: one function per endpoint, each answering
 //! the full URL under the configured base (which may carry a path, e.g. `/prometheus`).
 
-use crate::core::time::QueryWindow;
+use crate::core::config::PrometheusConfig;
+use crate::core::promql::{MatchOp, Selector};
+use crate::core::time::{QueryWindow, TimeRange};
 use crate::core::url::with_query;
 
 /// `GET /api/v1/query_range` over `window` (whole seconds: the window is aligned to a
@@ -54,6 +56,17 @@ pub fn label_values_url(base: &str, label: &str, matcher: Option<&str>, start_un
     }
 }
 
+/// The values of `label` for a header picker: those of arrwDB's requests counter (`requests`,
+/// the resolved name) of `job`, in the chosen `clusters` (all when empty), over the range.
+pub fn picker_values_url(prometheus: &PrometheusConfig, requests: &str, label: &str, clusters: &[String], range: TimeRange) -> String {
+    let selector = Selector::new(requests)
+        .with("job", MatchOp::Equal, &prometheus.job)
+        .with_any(&prometheus.cluster_label, clusters)
+        .to_string();
+    let (start, end) = (range.start_secs() as i64, range.end_secs() as i64);
+    label_values_url(&prometheus.url, label, Some(&selector), start, end)
+}
+
 /// `GET /api/v1/series` of `selector` between two times (rule health counts its answer).
 pub fn series_url(base: &str, selector: &str, start_unix: i64, end_unix: i64) -> String {
     with_query(
@@ -97,6 +110,13 @@ mod tests {
             label_values_url(base, "handler", Some("m{job=\"a\"}"), 1, 2),
             "http://h/prometheus/api/v1/label/handler/values?match%5B%5D=m%7Bjob%3D%22a%22%7D&start=1&end=2"
         );
+        let prometheus = crate::core::config::parse_config(r#"{"prometheus":{"url":"/p","cluster_label":"k8s"}}"#).unwrap().prometheus;
+        let range = TimeRange::new(100.0, 200.0).unwrap();
+        assert_eq!(
+            picker_values_url(&prometheus, "r", "instance", &["eu".to_owned()], range),
+            "/p/api/v1/label/instance/values?match%5B%5D=r%7Bjob%3D%22arrwdb%22%2Ck8s%3D%22eu%22%7D&start=100&end=200"
+        );
+        assert!(picker_values_url(&prometheus, "r", "k8s", &[], range).contains("match%5B%5D=r%7Bjob%3D%22arrwdb%22%7D&"));
         assert_eq!(
             series_url("", "m", 1, 2),
             "/api/v1/series?match%5B%5D=m&start=1&end=2"
