@@ -87,7 +87,7 @@ pub fn priority(rule: &Rule, overrides: &[(String, Priority)]) -> Priority {
 /// `ConfigError` to wrap.
 pub fn read_priorities(alerts: &Value) -> Result<PriorityOverrides, (String, String)> {
     let in_alerts = |shape: crate::core::json::Shape| ("alerts".to_owned(), shape.0);
-    only_keys(alerts, &["priorities"]).map_err(in_alerts)?;
+    only_keys(alerts, &["priorities", "sources"]).map_err(in_alerts)?;
     let mut out = Vec::new();
     if let Some(Value::Object(map)) = opt_object(alerts, "priorities").map_err(in_alerts)? {
         for (name, value) in map {
@@ -656,20 +656,37 @@ pub fn bands_html(marks: &[BandMark]) -> String {
     h.into_string()
 }
 
-/// The alerts panel: a summary line, then every rule in [`display_order`] with its state,
-/// priority, since when, value, summary and description (as text) and its health: `problems[i]`
-/// are the sentences of [`rule_problems`] for `rules[i]` (empty: healthy or not checked yet);
-/// `checking`: some selectors are still to be asked (see [`selectors_to_ask`]), so a rule
-/// without a problem is not yet known healthy.
+/// What one refresh brought for the alerts: the rules of every source, each rule's health
+/// problems, the bands of the range, and the sources that did not answer.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Health {
+    pub rules: Vec<Rule>,
+    /// `problems[i]`: the sentences of [`rule_problems`] for `rules[i]` (empty: healthy or not
+    /// checked yet).
+    pub problems: Vec<Vec<String>>,
+    /// Some selectors are still to be asked (see [`selectors_to_ask`]): a rule without a
+    /// problem is not known healthy yet.
+    pub checking: bool,
+    pub bands: Vec<ChartBand>,
+    /// One sentence per `alerts.sources` entry whose rules did not come (`eu-west: …`).
+    pub unanswered: Vec<String>,
+}
+
+/// The alerts panel: the sources that did not answer, a summary line, then every rule in
+/// [`display_order`] with its state, priority, source and group, since when, value, summary
+/// and description (as text) and its health.
 pub fn alerts_html(
-    rules: &[Rule],
+    health: &Health,
     overrides: &[(String, Priority)],
-    problems: &[Vec<String>],
-    checking: bool,
     now_unix: f64,
     utc_offset_secs: i64,
 ) -> String {
+    let Health { rules, problems, checking, unanswered, .. } = health;
+    let checking = *checking;
     let mut h = Html::new();
+    for sentence in unanswered {
+        h.elem("p", "warn", sentence);
+    }
     if rules.is_empty() {
         h.elem(
             "p",
@@ -727,12 +744,17 @@ pub fn alerts_html(
             .filter_map(|a| a.active_at_unix)
             .reduce(f64::min);
         let first = active.clone().next();
+        let place = match rule.source.as_str() {
+            "" => rule.group.clone(),
+            source => format!("{source} · {}", rule.group),
+        };
         h.open(
             "tr",
             &[
                 ("class", Some(state)),
                 ("data-rule", Some(&rule.name)),
                 ("data-group", Some(&rule.group)),
+                ("data-source", (!rule.source.is_empty()).then_some(&rule.source)),
                 ("data-state", Some(state)),
                 ("data-priority", Some(prio.label())),
                 (
@@ -751,7 +773,7 @@ pub fn alerts_html(
         .close("td")
         .open("td", &[])
         .text(&rule.name)
-        .elem("small", "", &rule.group)
+        .elem("small", "", &place)
         .close("td")
         .open("td", &[]);
         if let Some(t) = since {
@@ -810,6 +832,7 @@ mod tests {
 
     fn rule(name: &str, severity: &str, state: AlertState) -> Rule {
         Rule {
+            source: String::new(),
             group: "g".to_owned(),
             name: name.to_owned(),
             kind: RuleKind::Alerting,
@@ -846,7 +869,8 @@ mod tests {
         quiet.description = "P95 latency is {{ $value }}s".into();
         let rules = [quiet, firing];
         let problems = [vec!["HighLatency selects no series".to_owned()], vec![]];
-        let html = alerts_html(&rules, &[], &problems, false, 1_000.0 + 720.0, 0);
+        let mut health = Health { rules: rules.to_vec(), problems: problems.to_vec(), ..Health::default() };
+        let html = alerts_html(&health, &[], 1_000.0 + 720.0, 0);
         assert!(html.starts_with(
             "<p class=\"summary\">1 firing, 0 pending, 1 inactive · 1 rule with a health problem</p>"
         ));
@@ -860,9 +884,10 @@ mod tests {
         assert!(html.contains("P95 latency is …s"), "{html}");
         assert!(html.contains("data-health=\"problem\""));
         assert!(html.contains("<p class=\"health\">HighLatency selects no series</p>"));
-        assert!(alerts_html(&[], &[], &[], false, 0.0, 0).contains("no rules loaded"));
+        assert!(alerts_html(&Health::default(), &[], 0.0, 0).contains("no rules loaded"));
         // While selectors are still being asked, a rule without a problem is not called healthy.
-        let checking = alerts_html(&rules, &[], &problems, true, 1_000.0 + 720.0, 0);
+        health.checking = true;
+        let checking = alerts_html(&health, &[], 1_000.0 + 720.0, 0);
         assert!(checking.contains("1 rule with a health problem · checking rule health…"));
         assert!(
             checking.contains("data-health=\"checking\"")
@@ -987,7 +1012,7 @@ mod tests {
             read(r#"{"priority": {}}"#),
             err(
                 "alerts",
-                "unknown field `priority`, expected one of `priorities`"
+                "unknown field `priority`, expected one of `priorities`, `sources`"
             )
         );
     }

@@ -33,8 +33,68 @@ pub struct Config {
     pub embed_origins: Vec<String>,
     /// Priorities (P1–P3) of named alert rules, over the guide's defaults.
     pub alert_priorities: PriorityOverrides,
+    /// Where the rules are evaluated (`alerts.sources`), when not by the query backend: one
+    /// Prometheus per cluster, vmalert, a ruler. Empty: the query backend's own rules.
+    pub alert_sources: Vec<RuleSource>,
     /// The SLOs: the guide's four unless `slo` says otherwise.
     pub slos: Vec<Objective>,
+}
+
+/// A server whose `/api/v1/rules` the alerts panel lists (`alerts.sources` entry).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSource {
+    /// Shown beside each of its rules (`eu-west`); empty for the query backend itself.
+    pub name: String,
+    /// Its API root, as `prometheus.url`.
+    pub url: String,
+}
+
+impl Config {
+    /// Where the alerts panel asks for rules: the configured sources, or the query backend.
+    pub fn rule_sources(&self) -> Vec<RuleSource> {
+        if self.alert_sources.is_empty() {
+            vec![RuleSource { name: String::new(), url: self.prometheus.url.clone() }]
+        } else {
+            self.alert_sources.clone()
+        }
+    }
+}
+
+/// At most this many `alerts.sources`: each is one request per refresh.
+const MAX_RULE_SOURCES: usize = 16;
+
+/// `alerts.sources`: `[{"name": "eu-west", "url": "prometheus-eu-west"}, …]`, names unique and
+/// not empty, URLs as `prometheus.url`.
+fn rule_sources(alerts: Option<&Value>) -> Result<Vec<RuleSource>, ConfigError> {
+    let field = "alerts.sources";
+    let Some(list) = alerts.and_then(|a| a.get("sources")).filter(|l| !l.is_null()) else {
+        return Ok(Vec::new());
+    };
+    let Some(items) = list.as_array() else {
+        return Err(ConfigError::field(field, "must be a list of {\"name\", \"url\"}"));
+    };
+    if items.len() > MAX_RULE_SOURCES {
+        return Err(ConfigError::field(field, format!("lists more than {MAX_RULE_SOURCES} sources")));
+    }
+    let mut sources: Vec<RuleSource> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{field}[{i}]");
+        let in_item = |shape: Shape| ConfigError::field(&at, shape.0);
+        if !item.is_object() {
+            return Err(ConfigError::field(&at, "must be an object {\"name\", \"url\"}"));
+        }
+        only_keys(item, &["name", "url"]).map_err(in_item)?;
+        let name = str_or_empty(item, "name").map_err(in_item)?.trim();
+        if name.is_empty() {
+            return Err(ConfigError::field(&format!("{at}.name"), "must not be empty"));
+        }
+        if sources.iter().any(|s| s.name == name) {
+            return Err(ConfigError::field(&format!("{at}.name"), format!("`{name}` is listed twice")));
+        }
+        let url = validate_url(&format!("{at}.url"), str_or_empty(item, "url").map_err(in_item)?)?;
+        sources.push(RuleSource { name: name.to_owned(), url });
+    }
+    Ok(sources)
 }
 
 /// Which Jaeger query API to speak.
@@ -314,16 +374,19 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
         field: Some(field),
         problem,
     };
-    let alert_priorities = match opt_object(&root, "alerts").map_err(&top)? {
+    let alerts = opt_object(&root, "alerts").map_err(&top)?;
+    let alert_priorities = match alerts {
         None => Vec::new(),
         Some(a) => read_priorities(a).map_err(pair)?,
     };
+    let alert_sources = rule_sources(alerts)?;
     let slos = match opt_object(&root, "slo").map_err(&top)? {
         None => default_objectives(),
         Some(s) => read_objectives(s).map_err(pair)?,
     };
     Ok(Config {
         alert_priorities,
+        alert_sources,
         slos,
         embed_origins,
         jaeger,
@@ -461,6 +524,36 @@ mod tests {
         let e =
             parse_config(r#"{"prometheus":{"url":"/p"},"embedding":{"origins":[]}}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("embedding"), "{e:?}");
+    }
+
+    #[test]
+    fn alert_sources_are_read_and_checked() {
+        let parse = |alerts: &str| parse_config(&format!(r#"{{"prometheus":{{"url":"prometheus"}},"alerts":{alerts}}}"#));
+        let c = parse(
+            r#"{"sources":[{"name":" eu-west ","url":"prometheus-eu-west/"},{"name":"us-east","url":"https://p.us/api"}]}"#,
+        )
+        .unwrap();
+        let source = |name: &str, url: &str| RuleSource { name: name.to_owned(), url: url.to_owned() };
+        assert_eq!(c.rule_sources(), [source("eu-west", "prometheus-eu-west"), source("us-east", "https://p.us/api")]);
+        // None listed: the query backend's own rules, under no name.
+        let plain = parse(r#"{"sources":null}"#).unwrap();
+        assert!(plain.alert_sources.is_empty());
+        assert_eq!(plain.rule_sources(), [source("", "prometheus")]);
+        for (alerts, expected) in [
+            (r#"{"sources":"eu"}"#, "`alerts.sources`: must be a list"),
+            (r#"{"sources":["eu"]}"#, "`alerts.sources[0]`: must be an object"),
+            (r#"{"sources":[{"name":"","url":"/p"}]}"#, "`alerts.sources[0].name`: must not be empty"),
+            (r#"{"sources":[{"name":"a","url":"/p"},{"name":"a","url":"/q"}]}"#, "`alerts.sources[1].name`: `a` is listed twice"),
+            (r#"{"sources":[{"name":"a","url":"javascript:x"}]}"#, "`alerts.sources[0].url`: "),
+            (r#"{"sources":[{"name":"a"}]}"#, "`alerts.sources[0].url`: must not be empty"),
+            (r#"{"sources":[{"name":"a","url":"/p","tenant":"t"}]}"#, "`alerts.sources[0]`: unknown field `tenant`"),
+            (r#"{"sources":[{"name":1,"url":"/p"}]}"#, "`alerts.sources[0]`: "),
+        ] {
+            let err = parse(alerts).unwrap_err().to_string();
+            assert!(err.contains(expected), "{alerts}: {err}");
+        }
+        let many = vec![r#"{"name":"n","url":"/p"}"#; MAX_RULE_SOURCES + 1].join(",");
+        assert!(parse(&format!(r#"{{"sources":[{many}]}}"#)).unwrap_err().to_string().contains("more than 16"));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::web::http::get_text;
 use crate::web::jaeger::Jaeger;
 use crate::web::table::TablePanel;
 use crate::web::text_panels::{SloPanel, SourcesPanel};
-use crate::web::{effect, embed, now_secs, on_change, prom, url_state};
+use crate::web::{changes, effect, embed, now_secs, on_change, prom, url_state};
 
 /// Loads and validates `config.json` (beside index.html).
 async fn load_config() -> Result<Config, String> {
@@ -61,7 +61,7 @@ fn page_hidden() -> bool {
 /// Counts refreshes: every period of the view's refresh choice (skipped while the tab is
 /// hidden, caught up as soon as it is visible again).
 fn refresh_timer(view: RwSignal<crate::core::state::ViewState>, refreshes: RwSignal<u32>, default: Refresh) {
-    let period = Memo::new(move |_| view.with(|v| v.effective_refresh(default)).period_secs());
+    let period = changes(move || view.with(|v| v.effective_refresh(default)).period_secs());
     effect(move || {
         let Some(secs) = period.get() else { return };
         let tick = move || {
@@ -152,7 +152,8 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
 #[component]
 fn Panels() -> impl IntoView {
     let view = use_dash().view;
-    let single = Memo::new(move |_| view.with(|v| v.panel.clone()));
+    // Redrawn only when the panel named changes, not with every change of the view.
+    let single = changes(move || view.with(|v| v.panel.clone()));
     move || match single.get() {
         None => view! {
             <div>

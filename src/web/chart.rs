@@ -11,7 +11,7 @@ use crate::core::panel_view::{
     LEGEND_COLUMNS,
 };
 use crate::core::panels::PanelSpec;
-use crate::web::{activates, canvas, on_change, row_data};
+use crate::web::{activates, canvas, changes, on_change, row_data};
 use crate::web::context::{is_light, use_dash};
 use crate::web::overlays::{AlertBands, Pointer, PointerOverlays, SpikeMarks, TraceDots};
 use crate::web::panel_load::{use_panel_load, PanelFrame};
@@ -33,7 +33,7 @@ pub fn ChartPanel(spec: &'static PanelSpec) -> impl IntoView {
     let data = load.data;
     let (drawn, draw_error) = use_drawing(spec, canvas_ref, data);
     let late = load.late;
-    let facts = Memo::new(move |_| {
+    let facts = changes(move || {
         let drawn_series = drawn.with(|d| d.as_ref().map(|d| d.series));
         data.with(|d| contract(spec, d, drawn_series, late.get()))
     });
@@ -123,17 +123,18 @@ fn StackToggle() -> impl IntoView {
 #[component]
 fn Legend(spec: &'static PanelSpec, drawn: ReadSignal<Option<Arc<Drawn>>>) -> impl IntoView {
     let view = use_dash().view;
-    // The rows' markup; `None` when there is no row (the table is then not shown).
-    let rows = Memo::new(move |_| {
+    // The rows' markup, set only when it changes (a keyboard user's focus stays); empty when
+    // there is no row (the style sheet then hides the table).
+    let rows = changes(move || {
         let isolated = view.with(|v| v.isolated_series(spec.id).map(str::to_owned));
-        let rows = drawn.with(|d| d.as_ref().map(|d| legend(spec.unit, &d.shown, isolated.as_deref())))?;
-        (!rows.is_empty()).then(|| legend_html(&rows))
+        let rows = drawn.with(|d| d.as_ref().map(|d| legend(spec.unit, &d.shown, isolated.as_deref())));
+        rows.filter(|r| !r.is_empty()).map(|r| legend_html(&r)).unwrap_or_default()
     });
     let toggle = move |name: &str| view.update(|v| *v = v.toggled_isolation(spec.id, name));
     view! {
         <table class="legend">
             <thead><tr>{LEGEND_COLUMNS.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
-            <tbody inner_html=Signal::derive(move || rows.get().unwrap_or_default())
+            <tbody inner_html=rows
                 on:click=move |ev| if let Some(name) = row_data(&ev, "tr", "data-series-name") { toggle(&name) }
                 on:keydown=move |ev| if activates(&ev) {
                     if let Some(name) = row_data(&ev, "tr", "data-series-name") {

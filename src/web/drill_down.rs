@@ -279,12 +279,13 @@ fn Waterfall(opened: ReadSignal<Load<Opened>>) -> impl IntoView {
         Load::Ready(o) => Some(o.clone()),
         _ => None,
     });
-    let visible = Memo::new(move |_| {
+    // The rows not under a collapsed span (a plain closure: one pass over the rows).
+    let visible = move || {
         let (_, rows) = trace()?;
-        Some(Arc::new(choice.with(|c| waterfall::visible_rows(&rows, &c.collapsed))))
-    });
+        Some(choice.with(|c| waterfall::visible_rows(&rows, &c.collapsed)))
+    };
     let rows_in_view = move || {
-        let ((trace, _), visible) = (trace()?, visible.get()?);
+        let ((trace, _), visible) = (trace()?, visible()?);
         let height_px = scroller.get().map_or(0, |s| s.client_height());
         let shown = drill::waterfall_rows_in_view(scroll_top_px.get(), height_px, visible.len());
         Some(choice.with(|c| drill::waterfall_html(&trace, &visible[shown.clone()], shown.start, c)))
@@ -319,7 +320,7 @@ fn Waterfall(opened: ReadSignal<Load<Opened>>) -> impl IntoView {
             hidden=Signal::derive(move || opened.with(|o| matches!(o, Load::Idle)))
             data-trace-id=Signal::derive(move || trace().map(|(t, _)| t.trace_id.clone()))
             data-spans=Signal::derive(move || trace().map(|(t, _)| t.spans.len().to_string()))
-            data-rows=Signal::derive(move || visible.with(|v| v.as_ref().map(|v| v.len().to_string())))>
+            data-rows=Signal::derive(move || visible().map(|v| v.len().to_string()))>
             <div class="bar"><WaterfallHead opened/></div>
             <div class="wf-scroll" node_ref=scroller
                 on:scroll=move |_| {
@@ -328,7 +329,7 @@ fn Waterfall(opened: ReadSignal<Load<Opened>>) -> impl IntoView {
                     }
                 }>
                 <div class="wf-inner"
-                    style=Signal::derive(move || format!("height: {}px", visible.with(|v| v.as_ref().map_or(0, |v| v.len())) * WATERFALL_ROW_PX))
+                    style=Signal::derive(move || format!("height: {}px", visible().map_or(0, |v| v.len()) * WATERFALL_ROW_PX))
                     inner_html=Signal::derive(move || rows_in_view().unwrap_or_default()) on:click=on_click
                     on:keydown=move |ev| if activates(&ev) && select(&ev) { ev.prevent_default() }></div>
             </div>

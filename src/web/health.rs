@@ -10,7 +10,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::core::alerts::{alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask, ChartBand, ALERTS_QUERY};
+use crate::core::alerts::{
+    alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask, ChartBand, Health, ALERTS_QUERY,
+};
 use crate::core::config::Config;
 use crate::core::metrics::MetricNames;
 use crate::core::panels::PanelSpec;
@@ -20,17 +22,6 @@ use crate::web::context::use_dash;
 use crate::web::http::AbortSlot;
 use crate::web::text_panels::{TextBody, TextFrame};
 use crate::web::{effect, now_secs, prom, utc_offset_at};
-
-/// What one refresh brought for the alerts: the rules, each rule's health problems, and the
-/// bands of the range.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Health {
-    pub rules: Vec<Rule>,
-    pub problems: Vec<Vec<String>>,
-    /// Some selectors are still to be asked: rules without a problem are not known healthy yet.
-    pub checking: bool,
-    pub bands: Vec<ChartBand>,
-}
 
 /// The page's rule health: `None` until the first answer.
 #[derive(Clone, Copy)]
@@ -57,7 +48,7 @@ pub fn provide_health(names: Arc<MetricNames>, metric_names: Arc<Vec<String>>) {
         let Some(signal) = slot.renew() else { return };
         let (cfg, names, metric_names) = (cfg.clone(), names.clone(), metric_names.clone());
         leptos::task::spawn_local(async move {
-            let (rules, bands) = match rules_and_bands(&cfg, &names, range, &signal).await {
+            let (rules, unanswered, bands) = match rules_and_bands(&cfg, &names, range, &signal).await {
                 Ok(found) => found,
                 Err(e) if e.is_aborted() => return,
                 Err(e) => {
@@ -71,7 +62,8 @@ pub fn provide_health(names: Arc<MetricNames>, metric_names: Arc<Vec<String>>) {
                     (problems, !selectors_to_ask(&rules, c).is_empty())
                 });
                 if let Some((problems, checking)) = judged {
-                    set_health.try_set(Some(Arc::new(Ok(Health { rules, problems, checking, bands }))));
+                    let unanswered = unanswered.clone();
+                    set_health.try_set(Some(Arc::new(Ok(Health { rules, problems, checking, bands, unanswered }))));
                 }
             };
             publish(rules.clone(), bands.clone());
@@ -82,22 +74,40 @@ pub fn provide_health(names: Arc<MetricNames>, metric_names: Arc<Vec<String>>) {
     });
 }
 
-/// The rules and the bands of `range` on the charts they concern.
+/// The rules of every source (see [`Config::rule_sources`]), the sources that did not answer,
+/// and the bands of `range` on the charts they concern. The bands come from the query backend,
+/// where the sources' `ALERTS` series land (remote write, vmalert). Only when no source
+/// answers is it an error.
 async fn rules_and_bands(
     cfg: &Config,
     names: &MetricNames,
     range: TimeRange,
     signal: &AbortSignal,
-) -> Result<(Vec<Rule>, Vec<ChartBand>), PromError> {
-    let base = &cfg.prometheus.url;
+) -> Result<(Vec<Rule>, Vec<String>, Vec<ChartBand>), PromError> {
+    let sources = cfg.rule_sources();
     let mut notes = Vec::new();
-    let rules = prom::get(&cfg.prometheus, &rules_url(base), Some(signal), decode_rules, &mut notes).await?.rules;
+    let (mut rules, mut unanswered) = (Vec::new(), Vec::new());
+    let mut last_error = None;
+    for source in &sources {
+        match prom::get(&cfg.prometheus, &rules_url(&source.url), Some(signal), decode_rules, &mut notes).await {
+            Ok(found) => rules.extend(found.rules.into_iter().map(|r| Rule { source: source.name.clone(), ..r })),
+            Err(e) if e.is_aborted() => return Err(e),
+            Err(e) => {
+                unanswered.push(format!("{}: {e}", source.name));
+                last_error = Some(e);
+            }
+        }
+    }
+    if let Some(e) = last_error.filter(|_| unanswered.len() == sources.len()) {
+        return Err(e);
+    }
+    let base = &cfg.prometheus.url;
     let window = query_window(range, 1_000, cfg.prometheus.scrape_interval_secs);
     let url = query_range_url(base, ALERTS_QUERY, &window);
     let series = prom::get(&cfg.prometheus, &url, Some(signal), decode_query_range, &mut notes).await?;
     let bands = alert_bands(&series, window.start_secs, window.end_secs, window.step.secs() as f64);
     let bands = chart_bands(&bands, &rules, names);
-    Ok((rules, bands))
+    Ok((rules, unanswered, bands))
 }
 
 /// Asks how many series each selector of [`selectors_to_ask`] matches over the last hour;
@@ -140,7 +150,7 @@ pub fn AlertsPanel(spec: &'static PanelSpec) -> impl IntoView {
             None => TextBody::Loading(String::new()),
             Some(Ok(h)) => {
                 let now = now_secs();
-                let html = alerts_html(&h.rules, &cfg.alert_priorities, &h.problems, h.checking, now, utc_offset_at(now));
+                let html = alerts_html(h, &cfg.alert_priorities, now, utc_offset_at(now));
                 // The query of the bands this panel stands for (the rules are not a query).
                 TextBody::Ready { html, query: Some(ALERTS_QUERY.to_owned()) }
             }

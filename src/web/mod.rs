@@ -92,6 +92,21 @@ pub(crate) fn effect(run: impl FnMut() + 'static) {
     leptos::prelude::Effect::new(boxed);
 }
 
+/// A signal that holds what `value` computes and is set only when that changes: a `Memo`'s
+/// behaviour at an effect's cost (a `Memo` of a value type no other memo has costs about 1 KB
+/// of the page). The first value is computed at once, so nothing is drawn twice.
+pub(crate) fn changes<T: PartialEq + Send + Sync + 'static>(value: impl Fn() -> T + 'static) -> leptos::prelude::ReadSignal<T> {
+    use leptos::prelude::*;
+    let (read, write) = signal(untrack(&value));
+    effect(move || {
+        let next = value();
+        if read.with_untracked(|current| *current != next) {
+            write.set(next);
+        }
+    });
+    read
+}
+
 /// Runs `run(next, previous)` once at the start and again whenever `key` gives another value:
 /// `Effect::watch` with an equality check, for an effect that only depends on a slice of a
 /// signal (no `Memo` of its own). `key` is tracked, `run` is not. Nothing `run` registers with

@@ -102,7 +102,7 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
 pub fn PanelFrame(
     spec: &'static PanelSpec,
     class: &'static str,
-    facts: Memo<Contract>,
+    facts: ReadSignal<Contract>,
     /// Shown in the title after the panel's name.
     #[prop(optional)]
     title_extra: Option<AnyView>,

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::core::panel_view::{contract, message, table_html, table_view, TABLE_COLUMNS};
 use crate::core::panels::PanelSpec;
+use crate::web::changes;
 use crate::web::panel_load::{use_panel_load, PanelFrame};
 
 #[component]
@@ -13,9 +14,11 @@ pub fn TablePanel(spec: &'static PanelSpec, max_rows: usize) -> impl IntoView {
     let body_ref = NodeRef::<Div>::new();
     let load = use_panel_load(spec, body_ref);
     let (data, late) = (load.data, load.late);
-    let facts = Memo::new(move |_| data.with(|d| contract(spec, d, None, late.get())));
-    // The rows' markup; `None` before the first answer (the table is then not shown).
-    let rows = Memo::new(move |_| data.with(|d| d.last.as_deref().map(|l| table_html(&table_view(l, spec.unit, max_rows)))));
+    let facts = changes(move || data.with(|d| contract(spec, d, None, late.get())));
+    // The rows' markup; empty before the first answer (the style sheet then hides the table).
+    let rows = changes(move || {
+        data.with(|d| d.last.as_deref().map(|l| table_html(&table_view(l, spec.unit, max_rows))).unwrap_or_default())
+    });
     let text = Signal::derive(move || data.with(|d| message(d, late.get())));
     view! {
         <PanelFrame spec class="panel table" facts>
@@ -24,7 +27,7 @@ pub fn TablePanel(spec: &'static PanelSpec, max_rows: usize) -> impl IntoView {
                 <p class="message">{text}</p>
                 <table class="ranked">
                     <thead><tr>{TABLE_COLUMNS.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
-                    <tbody inner_html=Signal::derive(move || rows.get().unwrap_or_default())></tbody>
+                    <tbody inner_html=rows></tbody>
                 </table>
             </div>
         </PanelFrame>

@@ -15,7 +15,8 @@ use xtask::stack::{Backend, ExtraSite, Stack, StackOptions};
 use xtask::{bench_page, free_port, repo_root, run, shutdown, tools, wasm_build, Result};
 
 const USAGE: &str = "usage:
-  cargo xtask demo [--port 8080] [--prometheus-port 9090] [--sim-port 8000] [--jaeger-port 16686] [--node-exporter-port 9100]
+  cargo xtask demo [--port 8080] [--prometheus-site-port 8081] [--prometheus-port 9090] [--sim-port 8000] [--jaeger-port 16686]
+                   [--victoria-metrics-port 8428] [--cluster-prometheus-port 9091] [--node-exporter-port 9100]
   cargo xtask serve [the demo's flags] [--dist dist] [--run-name demo]
   cargo xtask test
   cargo xtask build
@@ -84,15 +85,31 @@ const DEMO_FLAGS: &[&str] = &[
     "--jaeger-port",
     "--victoria-metrics-port",
     "--cluster-prometheus-port",
-    "--vm-site-port",
+    "--prometheus-site-port",
     "--node-exporter-port",
 ];
 
-/// The demo's stack on the ports of `args`, serving `dist`, in the run folder `name`.
+/// The demo's page read through VictoriaMetrics (the production shape): the shipped
+/// config.json's settings, with the rules, rule health and alert bands coming from each
+/// cluster's Prometheus (nginx proxies `prometheus-<cluster>/` to it, see `write_nginx_config`).
+const DEMO_VICTORIAMETRICS_CONFIG: &str = r#"{
+  "prometheus": {"url": "prometheus", "job": "arrwdb", "scrape_interval_secs": 10},
+  "jaeger": {"url": "jaeger", "api": "auto"},
+  "refresh_secs": 30,
+  "alerts": {"sources": [
+    {"name": "eu-west", "url": "prometheus-eu-west"},
+    {"name": "us-east", "url": "prometheus-us-east"}
+  ]}
+}
+"#;
+
+/// The demo's stack on the ports of `args`, serving `dist`, in the run folder `name`. The page
+/// at `--port` reads VictoriaMetrics; the one at `--prometheus-site-port` (the stack's app site,
+/// as in the tests) reads the fleet's Prometheus.
 fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<StackOptions> {
     Ok(StackOptions {
         name: name.into(),
-        app_port: port_flag(args, "--port", 8080)?,
+        app_port: port_flag(args, "--prometheus-site-port", 8081)?,
         prometheus_port: port_flag(args, "--prometheus-port", 9090)?,
         // The replicas on the given port and the next two.
         sim_ports: {
@@ -108,13 +125,10 @@ fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<Stac
             [first, first.checked_add(1).ok_or("--cluster-prometheus-port is too high for two")?]
         },
         node_exporter_port: port_flag(args, "--node-exporter-port", 9100)?,
-        // The same page and config.json, read through VictoriaMetrics.
         extra_sites: vec![ExtraSite {
             name: "victoriametrics".into(),
-            port: port_flag(args, "--vm-site-port", 8081)?,
-            // The page's own, or the shipped one beside a page built without it.
-            config_json: std::fs::read_to_string(dist.join("config.json"))
-                .or_else(|_| std::fs::read_to_string(repo_root().join("config.json")))?,
+            port: port_flag(args, "--port", 8080)?,
+            config_json: DEMO_VICTORIAMETRICS_CONFIG.into(),
             base_path: "/".into(),
             connect_src: String::new(),
             frame_ancestors: String::new(),
@@ -152,10 +166,13 @@ fn serve(args: &[String]) -> Result<()> {
 /// exits (an error naming it).
 fn serve_until_stopped(opts: &StackOptions) -> Result<()> {
     let mut stack = Stack::start(opts)?;
-    println!("\narrwdb-ops demo: {}", stack.app_url);
     for site in &opts.extra_sites {
-        println!("  the same page read through VictoriaMetrics: http://127.0.0.1:{}/", site.port);
+        println!(
+            "\narrwdb-ops demo: http://127.0.0.1:{}/  (three replicas in two clusters, read through VictoriaMetrics)",
+            site.port
+        );
     }
+    println!("  the same page on the fleet's Prometheus (rules, exemplars): {}", stack.app_url);
     println!("  Prometheus:    {}", stack.prometheus_url);
     println!("  VictoriaMetrics: {} (remote_write from one Prometheus per cluster)", stack.victoria_metrics_url);
     for (cluster, url) in xtask::stack::CLUSTERS.iter().zip(&stack.cluster_prometheus_urls) {

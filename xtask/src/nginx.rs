@@ -14,6 +14,23 @@ pub fn site_template() -> Result<String> {
     Ok(fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?)
 }
 
+/// The snippet of one `alerts.sources` location (deploy/nginx/rules-source.conf).
+pub fn rules_source_template() -> Result<String> {
+    let path = repo_root().join("deploy/nginx/rules-source.conf");
+    Ok(fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?)
+}
+
+/// A Prometheus server or vmalert proxied at `<base>path/` for `alerts.sources`.
+#[derive(Debug, Clone)]
+pub struct RuleSource {
+    /// The path under the site's base, without slashes (`prometheus-eu-west`).
+    pub path: String,
+    /// Its API root, as `prometheus_upstream`.
+    pub upstream: String,
+    /// `Authorization` towards it, or empty.
+    pub authorization: String,
+}
+
 /// Headers the proxy adds for the upstreams (tenants, credentials); empty ones are not sent.
 #[derive(Debug, Clone, Default)]
 pub struct ProxyHeaders {
@@ -45,6 +62,7 @@ pub struct Site {
     pub frame_ancestors: String,
     pub csp_report_log: PathBuf,
     pub proxy_headers: ProxyHeaders,
+    pub rule_sources: Vec<RuleSource>,
 }
 
 /// A value nginx reads between double quotes, as is: no quote, backslash, variable or newline.
@@ -71,13 +89,42 @@ fn upstream(name: &str, url: &str) -> Result<String> {
     Ok(url.to_owned())
 }
 
+/// The locations of `site.rule_sources`, from the snippet.
+fn rule_source_locations(site: &Site) -> Result<String> {
+    let mut out = String::new();
+    if site.rule_sources.is_empty() {
+        return Ok(out);
+    }
+    let snippet = rules_source_template()?;
+    for source in &site.rule_sources {
+        let path_ok = !source.path.is_empty()
+            && source.path.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !path_ok {
+            return Err(format!("a rule source's path must be letters, digits, `-`, `_` or `.`, not {:?}", source.path).into());
+        }
+        let location = render(
+            &snippet,
+            &[
+                ("BASE_PATH", &site.base_path),
+                ("SOURCE_PATH", &source.path),
+                ("SOURCE_UPSTREAM", &upstream("SOURCE_UPSTREAM", &source.upstream)?),
+                ("SOURCE_AUTHORIZATION", quoted_value("SOURCE_AUTHORIZATION", &source.authorization)?),
+            ],
+        )?;
+        out.push_str(&location);
+    }
+    Ok(out)
+}
+
 /// The template rendered for `site`.
 pub fn render_site(template: &str, site: &Site) -> Result<String> {
     let headers = &site.proxy_headers;
     let root = site.root.to_string_lossy();
+    let rule_sources = rule_source_locations(site)?;
     render(
         template,
         &[
+            ("RULE_SOURCES", &rule_sources),
             ("LISTEN", &site.listen),
             ("BASE_PATH", &site.base_path),
             ("ROOT", root.trim_end_matches('/')),

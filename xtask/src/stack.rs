@@ -512,6 +512,16 @@ fn write_nginx_config(run_dir: &Path, dist: &Path, opts: &StackOptions) -> Resul
             frame_ancestors: frame_ancestors.to_owned(),
             csp_report_log: csp_report_log(run_dir, name),
             proxy_headers: nginx::ProxyHeaders::default(),
+            // Each cluster's Prometheus, for `alerts.sources` (the demo's VictoriaMetrics page).
+            rule_sources: CLUSTERS
+                .iter()
+                .zip(opts.cluster_prometheus_ports)
+                .map(|(cluster, port)| nginx::RuleSource {
+                    path: format!("prometheus-{cluster}"),
+                    upstream: format!("http://127.0.0.1:{port}"),
+                    authorization: String::new(),
+                })
+                .collect(),
         };
         sites.push_str(&nginx::render_site(&site_template, &site)?);
         Ok(())

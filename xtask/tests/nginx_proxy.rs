@@ -151,6 +151,7 @@ fn site(port: u16, base_path: &str, root: &Path, prometheus: String, jaeger: Str
         frame_ancestors: String::new(),
         csp_report_log: PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("csp-{port}.log")),
         proxy_headers: ProxyHeaders::default(),
+        rule_sources: Vec::new(),
     }
 }
 
@@ -217,13 +218,20 @@ fn proxied_requests_keep_the_upstream_path_the_query_and_only_the_configured_hea
     // A VictoriaMetrics cluster (`/select/0/prometheus`), the page two levels deep.
     let victoria = RecordingUpstream::start();
     let victoria_port = nginx_port();
-    let deep = site(
+    let mut deep = site(
         victoria_port,
         "/ops/arrwdb/",
         &root,
         victoria.url("/select/0/prometheus"),
         plain_jaeger.url(""),
     );
+    // Its rules from a cluster's Prometheus (`alerts.sources`), with credentials of their own.
+    let cluster_prometheus = RecordingUpstream::start();
+    deep.rule_sources = vec![nginx::RuleSource {
+        path: "prometheus-eu-west".into(),
+        upstream: cluster_prometheus.url(""),
+        authorization: "Bearer rules-token".into(),
+    }];
 
     let servers: String = [&plain, &tenants, &deep]
         .iter()
@@ -300,6 +308,16 @@ fn proxied_requests_keep_the_upstream_path_the_query_and_only_the_configured_hea
     );
     assert_absent(&at_victoria, &all_headers);
 
+    // A rule source: its own path, its own credentials, none of the browser's tenants.
+    assert_eq!(
+        get(victoria_port, "/ops/arrwdb/prometheus-eu-west/api/v1/rules"),
+        (200, "ok".into())
+    );
+    let at_source = cluster_prometheus.take_one();
+    assert_eq!(at_source.request_line, "GET /api/v1/rules HTTP/1.0");
+    assert_only(&at_source, "Authorization", "Bearer rules-token");
+    assert_absent(&at_source, &["X-Scope-OrgID", "THANOS-TENANT", "x-tenant"]);
+
     // The page itself under each base path.
     for (port, base) in [
         (plain_port, "/"),
@@ -335,12 +353,25 @@ fn the_renderer_refuses_values_nginx_would_not_read_as_given() {
     query.prometheus_upstream = "http://h:9090/prometheus?x=1".into();
     let mut scheme = good.clone();
     scheme.jaeger_upstream = "h:16686".into();
+    let source = |path: &str, authorization: &str| {
+        let mut site = good.clone();
+        site.rule_sources = vec![nginx::RuleSource {
+            path: path.into(),
+            upstream: "http://h:9091".into(),
+            authorization: authorization.into(),
+        }];
+        site
+    };
+    assert!(nginx::render_site(&template, &source("prometheus-eu-west", "")).is_ok());
     for (case, site) in [
         ("a quote", quote),
         ("a variable", variable),
         ("a newline", newline),
         ("a query in the upstream", query),
         ("an upstream without scheme", scheme),
+        ("a rule source path with a slash", source("a/b", "")),
+        ("an empty rule source path", source("", "")),
+        ("a rule source credential with a variable", source("p", "$http_x")),
     ] {
         assert!(
             nginx::render_site(&template, &site).is_err(),

@@ -93,7 +93,7 @@ impl Served {
             "--jaeger-port",
             "--victoria-metrics-port",
             "--cluster-prometheus-port",
-            "--vm-site-port",
+            "--prometheus-site-port",
             "--node-exporter-port",
         ] {
             cmd.arg(flag).arg(free_port().unwrap().to_string());

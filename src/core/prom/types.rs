@@ -360,6 +360,8 @@ pub enum RuleKind {
 /// One rule of `/api/v1/rules`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
+    /// The `alerts.sources` entry that evaluates it (`eu-west`); empty for the query backend.
+    pub source: String,
     /// The name of its group.
     pub group: String,
     pub name: String,
@@ -467,6 +469,7 @@ fn read_rule(group: &str, rule: &Value) -> Read<Rule> {
         Ok(map.map_or(Ok(""), |m| str_or_empty(m, name))?.to_owned())
     };
     Ok(Rule {
+        source: String::new(),
         group: group.to_owned(),
         name: str_or_empty(rule, "name")?.to_owned(),
         kind,
