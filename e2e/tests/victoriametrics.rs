@@ -2,12 +2,14 @@
 //! Prometheus remote-writes to and which holds the same imported history: nginx proxies the
 //! site's `prometheus` to VictoriaMetrics's `/prometheus` path (an upstream with a path, as for
 //! Mimir). Every panel is drawn, the numbers are VictoriaMetrics's own answers, the pickers
-//! work, and what VictoriaMetrics does not serve (rules, a version) is said as such.
+//! work, what VictoriaMetrics does not serve (a version) is said as such, and the rules come
+//! from each cluster's Prometheus (`alerts.sources`).
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use e2e::panels::{backend_last_values, facts, legend, now_secs, ARRWDB_PANELS};
-use e2e::{env, Browser};
+use e2e::{env, prometheus_query, Browser};
 
 const WAIT: Duration = Duration::from_secs(e2e::WAIT_SECS);
 
@@ -65,8 +67,11 @@ async fn the_pickers_take_victoriametrics_values_and_narrow_its_queries() {
     browser.close().await;
 }
 
+/// What VictoriaMetrics does not serve: a version of its own (said as such), and rules, which
+/// come from each cluster's Prometheus (`alerts.sources`), each row named by its source; the
+/// source that never answers is named in place and the others' rules are still shown.
 #[tokio::test]
-async fn what_victoriametrics_does_not_serve_is_said_as_such() {
+async fn what_victoriametrics_does_not_serve_is_said_or_comes_from_the_rule_sources() {
     let browser = Browser::start(1280, 1600).await;
     browser.goto(&format!("{}?refresh=off", env("ARRWDB_E2E_VM_APP_URL"))).await;
     // The sources panel: the API answers, with no version of its own.
@@ -74,11 +79,29 @@ async fn what_victoriametrics_does_not_serve_is_said_as_such() {
     browser.wait_for(&format!("{row}[data-verdict='ok']"), WAIT, "vm-sources").await;
     let version = browser.js(&format!("return document.querySelector(\"{row}\").dataset.version")).await;
     assert!(version.as_str().unwrap().contains("VictoriaMetrics"), "{version}");
-    // The alerts panel: no rules, and where they would come from.
+
     browser.wait_for("[data-panel='alerts'][data-state='ready']", WAIT, "vm-alerts").await;
-    let text = browser.js("return document.querySelector(\"[data-panel='alerts']\").innerText").await;
-    let text = text.as_str().unwrap();
-    assert!(text.contains("no rules loaded") && text.contains("vmalert"), "{text}");
+    let mut expected = BTreeSet::new();
+    for (cluster, url) in ["eu-west", "us-east"].iter().zip(env("ARRWDB_E2E_CLUSTER_PROMETHEUS_URLS").split(',')) {
+        let answer = prometheus_query(url, "/api/v1/rules").await;
+        for group in answer["data"]["groups"].as_array().unwrap() {
+            for rule in group["rules"].as_array().unwrap() {
+                expected.insert(format!("{cluster} {}", rule["name"].as_str().unwrap()));
+            }
+        }
+    }
+    assert!(expected.len() > 2, "each cluster's Prometheus has rules: {expected:?}");
+    let shown = browser
+        .js("return Array.from(document.querySelectorAll(\"[data-panel='alerts'] tr[data-rule]\")).map(r => r.dataset.source + ' ' + r.dataset.rule)")
+        .await;
+    let shown: BTreeSet<String> = shown.as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect();
+    assert_eq!(shown, expected, "the alerts panel lists each cluster's rules under its name");
+    let warnings = browser
+        .js("return Array.from(document.querySelectorAll(\"[data-panel='alerts'] p.notes\")).map(p => p.textContent)")
+        .await;
+    let warnings = warnings.as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].as_str().unwrap().starts_with("gone: "), "the dead source is named: {warnings:?}");
     browser.close().await;
 }
 

@@ -685,7 +685,7 @@ pub fn alerts_html(
     let checking = *checking;
     let mut h = Html::new();
     for sentence in unanswered {
-        h.elem("p", "warn", sentence);
+        h.elem("p", "notes", sentence);
     }
     if rules.is_empty() {
         h.elem(
@@ -894,6 +894,25 @@ mod tests {
                 && !checking.contains("data-health=\"ok\"")
         );
         assert!(html.contains("data-health=\"ok\""));
+        assert!(!html.contains("data-source") && html.contains("<small>g</small>"), "one source: no name");
+    }
+
+    /// With `alerts.sources`, each rule says where it is evaluated, and a source that did not
+    /// answer is said first, escaped; the others' rules are still listed.
+    #[test]
+    fn rules_of_several_sources_name_theirs() {
+        let mut eu = rule("HighErrorRate", "critical", AlertState::Inactive);
+        eu.source = "eu-west".into();
+        let health = Health {
+            rules: vec![eu],
+            problems: vec![vec![]],
+            unanswered: vec!["us-<east>: HTTP 502 Bad Gateway".into()],
+            ..Health::default()
+        };
+        let html = alerts_html(&health, &[], 0.0, 0);
+        assert!(html.starts_with("<p class=\"notes\">us-&lt;east&gt;: HTTP 502 Bad Gateway</p>"), "{html}");
+        assert!(html.contains("data-source=\"eu-west\""), "{html}");
+        assert!(html.contains("<small>eu-west · g</small>"), "{html}");
     }
 
     #[test]

@@ -89,19 +89,24 @@ const DEMO_FLAGS: &[&str] = &[
     "--node-exporter-port",
 ];
 
-/// The demo's page read through VictoriaMetrics (the production shape): the shipped
-/// config.json's settings, with the rules, rule health and alert bands coming from each
-/// cluster's Prometheus (nginx proxies `prometheus-<cluster>/` to it, see `write_nginx_config`).
-const DEMO_VICTORIAMETRICS_CONFIG: &str = r#"{
-  "prometheus": {"url": "prometheus", "job": "arrwdb", "scrape_interval_secs": 10},
-  "jaeger": {"url": "jaeger", "api": "auto"},
+/// The config.json of the demo's page read through VictoriaMetrics (the production shape): the
+/// shipped one's settings, with the rules, rule health and alert bands coming from each
+/// cluster's Prometheus (nginx proxies `prometheus-<cluster>/` to it, see `write_nginx_config`),
+/// and `more_sources` after them (`, {"name": …, "url": …}` each).
+fn victoriametrics_config(more_sources: &str) -> String {
+    format!(
+        r#"{{
+  "prometheus": {{"url": "prometheus", "job": "arrwdb", "scrape_interval_secs": 10}},
+  "jaeger": {{"url": "jaeger", "api": "auto"}},
   "refresh_secs": 30,
-  "alerts": {"sources": [
-    {"name": "eu-west", "url": "prometheus-eu-west"},
-    {"name": "us-east", "url": "prometheus-us-east"}
-  ]}
+  "alerts": {{"sources": [
+    {{"name": "eu-west", "url": "prometheus-eu-west"}},
+    {{"name": "us-east", "url": "prometheus-us-east"}}{more_sources}
+  ]}}
+}}
+"#
+    )
 }
-"#;
 
 /// The demo's stack on the ports of `args`, serving `dist`, in the run folder `name`. The page
 /// at `--port` reads VictoriaMetrics; the one at `--prometheus-site-port` (the stack's app site,
@@ -128,7 +133,7 @@ fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<Stac
         extra_sites: vec![ExtraSite {
             name: "victoriametrics".into(),
             port: port_flag(args, "--port", 8080)?,
-            config_json: DEMO_VICTORIAMETRICS_CONFIG.into(),
+            config_json: victoriametrics_config(""),
             base_path: "/".into(),
             connect_src: String::new(),
             frame_ancestors: String::new(),
@@ -435,14 +440,17 @@ fn test() -> Result<()> {
                 backend: Backend::Prometheus,
             },
             test_owned_prometheus_site("slow", slow_app_port, slow_port, 30, 5),
-            // The shipped config.json, its `prometheus` proxied to VictoriaMetrics's
-            // `/prometheus` (an upstream with a path), which Prometheus remote-writes to.
+            // The demo's page on VictoriaMetrics: its `prometheus` proxied to VictoriaMetrics's
+            // `/prometheus` (an upstream with a path), which the per-cluster Prometheus servers
+            // remote-write to, its rules from those servers, plus a source that never answers.
             ExtraSite {
                 name: "victoriametrics".into(),
                 port: vm_app_port,
-                config_json: shipped_config.clone(),
+                config_json: victoriametrics_config(&format!(
+                    r#", {{"name": "gone", "url": "http://127.0.0.1:{dead_port}"}}"#
+                )),
                 base_path: "/".into(),
-                connect_src: String::new(),
+                connect_src: format!("http://127.0.0.1:{dead_port}"),
                 frame_ancestors: String::new(),
                 page: None,
                 backend: Backend::VictoriaMetrics,
@@ -460,6 +468,7 @@ fn test() -> Result<()> {
         .env("ARRWDB_E2E_INSTANCES", stack.instances.join(","))
         .env("ARRWDB_E2E_VM_URL", &stack.victoria_metrics_url)
         .env("ARRWDB_E2E_VM_APP_URL", format!("http://127.0.0.1:{vm_app_port}/"))
+        .env("ARRWDB_E2E_CLUSTER_PROMETHEUS_URLS", stack.cluster_prometheus_urls.join(","))
         .env(
             "ARRWDB_E2E_UNREACHABLE_APP_URL",
             format!("http://127.0.0.1:{}/", opts.extra_sites[0].port),
