@@ -113,11 +113,20 @@ fn now_unix() -> u64 {
         .unwrap_or(0)
 }
 
-/// Fills `@NAME@` placeholders; fails if one is left, so a template change cannot go unnoticed.
+/// Fills `@NAME@` placeholders outside comments (comments name them, and a value may span
+/// lines); fails if one is left, so a template change cannot go unnoticed.
 pub fn render(template: &str, values: &[(&str, &str)]) -> Result<String> {
-    let mut out = template.to_owned();
-    for (name, value) in values {
-        out = out.replace(&format!("@{name}@"), value);
+    let mut out = String::with_capacity(template.len());
+    for line in template.split_inclusive('\n') {
+        if line.trim_start().starts_with('#') {
+            out.push_str(line);
+            continue;
+        }
+        let mut line = line.to_owned();
+        for (name, value) in values {
+            line = line.replace(&format!("@{name}@"), value);
+        }
+        out.push_str(&line);
     }
     let leftover = out
         .lines()
@@ -575,8 +584,13 @@ mod tests {
             "listen 1.2.3.4:5;"
         );
         assert!(render("root @ROOT@;", &[("LISTEN", "x")]).is_err());
-        // Comments may mention placeholders; an e-mail-like string is not one.
+        // Comments may mention placeholders, and are left as they are; an e-mail-like string
+        // is not one.
         assert!(render("# @ROOT@ is the folder\nmail a@b.c;", &[]).is_ok());
+        assert_eq!(
+            render("  # @LOCS@ go here\n  @LOCS@\n", &[("LOCS", "a {\n}")]).unwrap(),
+            "  # @LOCS@ go here\n  a {\n}\n"
+        );
     }
 
     /// The whole configuration of a stack, the app and every kind of extra site (a sub-path,
