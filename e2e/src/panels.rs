@@ -76,6 +76,10 @@ pub async fn backend_last_values(
     .await;
     let mut out = BTreeMap::new();
     for series in answer["data"]["result"].as_array().expect("a matrix") {
+        // The count a ranked query adds (the legend's "N hidden"), not a line.
+        if series["metric"].get("arrwdb_ops_series_count").is_some() {
+            continue;
+        }
         let name = name_labels
             .iter()
             .filter_map(|l| series["metric"][*l].as_str())

@@ -29,6 +29,10 @@ pub struct SimConfig {
     pub replica_index: u32,
     /// How many replicas share the traffic (1 to [`MAX_REPLICAS`]).
     pub replica_count: u32,
+    /// Libraries of constant index size that the first replica exports besides the model's
+    /// (`arrwdb_vector_index_size_bytes{library_id="bulk00000"}`…): one metric with very many
+    /// series, for the benchmark. 0 in every real-looking stack.
+    pub bulk_libraries: u32,
 }
 
 impl SimConfig {
@@ -41,6 +45,7 @@ impl SimConfig {
             incident_period_secs: MIN_INCIDENT_PERIOD_SECS,
             replica_index: 0,
             replica_count: 1,
+            bulk_libraries: 0,
         }
     }
 

@@ -159,6 +159,20 @@ impl Builder {
     }
 }
 
+/// The ids of the first `count` bulk libraries (`bulk00000`…), made once per process (a
+/// process has one configuration) and kept, as the exposition's labels are `'static`.
+fn bulk_library_ids(count: u32) -> &'static [&'static str] {
+    static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let ids = IDS.get_or_init(|| (0..count).map(|i| &*Box::leak(format!("bulk{i:05}").into_boxed_str())).collect());
+    &ids[..ids.len().min(count as usize)]
+}
+
+/// A bulk library's constant index size: 1 MB and 100 kB more per library, so no two are
+/// equal (a ranking of them has no ties).
+fn bulk_index_size_bytes(i: usize) -> f64 {
+    1e6 + 1e5 * i as f64
+}
+
 fn histogram_values<const N: usize>(cumulative: &[u64; N], count: u64, sum_secs: f64) -> Vec<f64> {
     cumulative.iter().map(|c| *c as f64).chain([count as f64, sum_secs]).collect()
 }
@@ -248,6 +262,11 @@ impl Exposition {
         b.family("arrwdb_vector_index_size_bytes", "Size of vector index in memory", FamilyKind::Gauge, false);
         for (library, size) in LIBRARIES.iter().zip(gauges.index_size_bytes) {
             b.metric(&[("index_type", library.index_type), ("library_id", library.id)], &[size]);
+        }
+        if config.replica_index == 0 {
+            for (i, id) in bulk_library_ids(config.bulk_libraries).iter().enumerate() {
+                b.metric(&[("index_type", "flat"), ("library_id", id)], &[bulk_index_size_bytes(i)]);
+            }
         }
         b.family("arrwdb_active_libraries_total", "Number of active libraries", FamilyKind::Gauge, false);
         b.metric(&[], &[gauges.active_libraries as f64]);
@@ -591,6 +610,26 @@ mod tests {
         check(-1_048_576.0, "-1048576.0");
         check(37.5, "37.5");
         check(f64::INFINITY, "+Inf");
+    }
+
+    /// `--bulk-libraries`: the first replica's index-size family gains that many series, after
+    /// the model's libraries; the other replicas' do not.
+    #[test]
+    fn bulk_libraries_are_series_of_the_index_size_family() {
+        let config = SimConfig { bulk_libraries: 3, ..SimConfig::new(1_000, 1) };
+        let mut simulator = crate::Simulator::new(config).unwrap();
+        let text = Exposition::of(&config, &simulator.snapshot_at(2_000)).render_text();
+        let family: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("arrwdb_vector_index_size_bytes{"))
+            .collect();
+        assert_eq!(family.len(), LIBRARIES.len() + 3, "{family:?}");
+        assert_eq!(family[LIBRARIES.len()], "arrwdb_vector_index_size_bytes{index_type=\"flat\",library_id=\"bulk00000\"} 1e+06");
+        assert!(family[LIBRARIES.len() + 2].contains("library_id=\"bulk00002\""));
+        let other = config.replica(1, 2);
+        let mut simulator = crate::Simulator::new(other).unwrap();
+        let text = Exposition::of(&other, &simulator.snapshot_at(2_000)).render_text();
+        assert!(!text.contains("bulk0"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ const USAGE: &str = "\
 usage:
   arrwdb-sim serve    --start-unix N [--seed S] [--incident-anchor-unix A] [--incident-period-secs P]
                       [--listen 127.0.0.1:8000[,ADDR...]] [--jaeger-listen 127.0.0.1:16686]
+                      [--bulk-libraries 0]
   arrwdb-sim backfill --start-unix N [--seed S] [--incident-anchor-unix A] [--incident-period-secs P]
                       --from F --to T --out FILE
                       [--fine-step-secs 10] [--fine-span-secs 21600] [--coarse-step-secs 30]
@@ -30,6 +31,9 @@ serve     plays one arrwDB replica per --listen address (comma-separated, up to 
           With --jaeger-listen, also serves Jaeger's query API (/api/v3/... and the v1 /api/...)
           over the traces of every replica there (each span's resource names its replica in
           service.instance.id and host.name), and then says \"jaeger listening on ADDR\".
+          --bulk-libraries N adds N libraries of constant index size to the first replica's
+          arrwdb_vector_index_size_bytes (library_id bulk00000...): one metric with very many
+          series, for the benchmark (not backfilled).
 backfill  writes OpenMetrics history of [F, T] for `promtool tsdb create-blocks-from openmetrics`:
           every fine step over the last fine span before T, every coarse step before that.
           --job, --instance and --cluster label every sample as Prometheus labels what it
@@ -96,9 +100,10 @@ impl Flags {
 const CONFIG_FLAGS: [&str; 4] = ["start-unix", "seed", "incident-anchor-unix", "incident-period-secs"];
 
 fn serve(args: &[String]) -> Result<(), String> {
-    let known: Vec<&str> = CONFIG_FLAGS.iter().copied().chain(["listen", "jaeger-listen"]).collect();
+    let known: Vec<&str> = CONFIG_FLAGS.iter().copied().chain(["listen", "jaeger-listen", "bulk-libraries"]).collect();
     let flags = Flags::parse(args, &known)?;
-    let config = flags.config()?;
+    let bulk = flags.number("bulk-libraries", Some(0))?;
+    let config = SimConfig { bulk_libraries: u32::try_from(bulk).map_err(|_| "--bulk-libraries is too large")?, ..flags.config()? };
     let addresses: Vec<String> = flags.text("listen", "127.0.0.1:8000").split(',').map(str::to_owned).collect();
     if addresses.len() > MAX_REPLICAS as usize || addresses.iter().any(String::is_empty) {
         return Err(format!("--listen takes 1 to {MAX_REPLICAS} addresses, separated by commas"));

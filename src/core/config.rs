@@ -70,8 +70,9 @@ fn rule_sources(alerts: Option<&Value>) -> Result<Vec<RuleSource>, ConfigError> 
     let Some(list) = alerts.and_then(|a| a.get("sources")).filter(|l| !l.is_null()) else {
         return Ok(Vec::new());
     };
+    const SHAPE: &str = "must be a list of {\"name\", \"url\"}";
     let Some(items) = list.as_array() else {
-        return Err(ConfigError::field(field, "must be a list of {\"name\", \"url\"}"));
+        return Err(ConfigError::field(field, SHAPE));
     };
     if items.len() > MAX_RULE_SOURCES {
         return Err(ConfigError::field(field, format!("lists more than {MAX_RULE_SOURCES} sources")));
@@ -81,7 +82,7 @@ fn rule_sources(alerts: Option<&Value>) -> Result<Vec<RuleSource>, ConfigError> 
         let at = format!("{field}[{i}]");
         let in_item = |shape: Shape| ConfigError::field(&at, shape.0);
         if !item.is_object() {
-            return Err(ConfigError::field(&at, "must be an object {\"name\", \"url\"}"));
+            return Err(ConfigError::field(field, SHAPE));
         }
         only_keys(item, &["name", "url"]).map_err(in_item)?;
         let name = str_or_empty(item, "name").map_err(in_item)?.trim();
@@ -541,7 +542,7 @@ mod tests {
         assert_eq!(plain.rule_sources(), [source("", "prometheus")]);
         for (alerts, expected) in [
             (r#"{"sources":"eu"}"#, "`alerts.sources`: must be a list"),
-            (r#"{"sources":["eu"]}"#, "`alerts.sources[0]`: must be an object"),
+            (r#"{"sources":["eu"]}"#, "`alerts.sources`: must be a list of {\"name\", \"url\"}"),
             (r#"{"sources":[{"name":"","url":"/p"}]}"#, "`alerts.sources[0].name`: must not be empty"),
             (r#"{"sources":[{"name":"a","url":"/p"},{"name":"a","url":"/q"}]}"#, "`alerts.sources[1].name`: `a` is listed twice"),
             (r#"{"sources":[{"name":"a","url":"javascript:x"}]}"#, "`alerts.sources[0].url`: "),

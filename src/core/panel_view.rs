@@ -23,6 +23,23 @@ use crate::core::units::{format_value, Unit};
 
 /// At most this many series are drawn; the rest are counted as hidden.
 pub const MAX_SERIES: usize = 10;
+/// The label of the one series a [`busiest`] query adds: how many series the query has.
+pub const SERIES_COUNT_LABEL: &str = "arrwdb_ops_series_count";
+
+/// `promql` as the backend's top [`MAX_SERIES`], so a metric with thousands of series costs the
+/// page ten: the series whose mean over the whole window (`@ end()`: ranked once, not at every
+/// step) is highest, matched on the legend's labels `on`; plus one series, marked with
+/// [`SERIES_COUNT_LABEL`], counting them all at each step (the legend's "N hidden").
+pub fn busiest(promql: &str, on: &[&str], window: &QueryWindow) -> String {
+    let range_secs = (window.end_secs - window.start_secs).round().max(1.0);
+    let step_secs = window.step.secs();
+    format!(
+        "({promql}) and on ({on}) topk({MAX_SERIES}, avg_over_time(({promql})[{range_secs}s:{step_secs}s] @ end())) \
+         or label_replace(count({promql}), \"{SERIES_COUNT_LABEL}\", \"all\", \"\", \"\")",
+        on = on.join(", "),
+    )
+}
+
 /// The legend's header: the series (swatch and name), then its figures.
 pub const LEGEND_COLUMNS: [&str; 5] = ["series", "last", "min", "max", "mean"];
 /// The ranked table's header.
@@ -87,10 +104,14 @@ impl Ask {
                 instances: &view.instances,
             },
         };
-        Ok(Ask {
-            window,
-            queries: spec.queries(&ctx)?,
-        })
+        let mut queries = spec.queries(&ctx)?;
+        // A chart's series named by labels may be thousands: the backend ranks them.
+        if spec.is_chart() && !spec.legend_labels.is_empty() {
+            for q in queries.iter_mut().filter(|q| q.role == (Role::Lines { legend: "" })) {
+                q.promql = busiest(&q.promql, spec.legend_labels, &window);
+            }
+        }
+        Ok(Ask { window, queries })
     }
 
     /// The URLs to GET under `base`, each with the shape its answer must have: a chart's lines
@@ -139,6 +160,8 @@ pub struct Loaded {
     pub notes: Vec<String>,
     /// Every row of a table's answer, in Prometheus's order (the view limits what it shows).
     pub table: Vec<TableRow>,
+    /// How many series the backend counted where it sent only its busiest ([`busiest`]).
+    pub series_counted: usize,
 }
 
 /// How a load ended when Prometheus answered.
@@ -155,9 +178,16 @@ pub fn outcome(spec: &PanelSpec, ask: &Ask, answers: Vec<Answered>, mut notes: V
     let mut lines = Vec::new();
     let mut headlines = Vec::new();
     let mut table = Vec::new();
+    let mut series_counted = 0;
     for (q, answer) in ask.queries.iter().zip(answers) {
         match (q.role, answer) {
-            (Role::Lines { legend }, Answered::Matrix(matrix)) => lines.push((legend, matrix)),
+            (Role::Lines { legend }, Answered::Matrix(mut matrix)) => {
+                if let Some(at) = matrix.iter().position(|s| s.labels.contains_key(SERIES_COUNT_LABEL)) {
+                    let counts = matrix.remove(at).points;
+                    series_counted += counts.iter().map(|p| p.value).filter(|v| v.is_finite()).fold(0.0, f64::max) as usize;
+                }
+                lines.push((legend, matrix));
+            }
             (Role::Lines { .. }, Answered::Vector(samples)) => {
                 let label = |s: &InstantSample, i: usize| {
                     let key = spec.legend_labels.get(i).copied().unwrap_or_default();
@@ -197,6 +227,7 @@ pub fn outcome(spec: &PanelSpec, ask: &Ask, answers: Vec<Answered>, mut notes: V
         headlines,
         notes,
         table,
+        series_counted,
     };
     match spec.show {
         Show::Table { .. } if loaded.table.is_empty() => {
@@ -365,7 +396,12 @@ pub fn displayed(loaded: &Loaded, isolated: Option<&str>) -> (Vec<ChartSeries>, 
         Some(name) => loaded.series.iter().filter(|s| s.name == name).cloned().collect(),
         None => loaded.series.clone(),
     };
-    top_k(chosen, MAX_SERIES, |s| s.points.as_slice())
+    let not_sent = match isolated {
+        Some(_) if chosen.len() < loaded.series.len() => 0,
+        _ => loaded.series_counted.saturating_sub(loaded.series.len()),
+    };
+    let (shown, hidden) = top_k(chosen, MAX_SERIES, |s| s.points.as_slice());
+    (shown, hidden + not_sent)
 }
 
 /// The series as drawn: stacked (each on top of the ones before it) when asked, else as shown.
@@ -746,7 +782,7 @@ mod tests {
             "<button class=\"dot error\" data-trace-id=\"abc\" style=\"left: 2px\" title=\"t\" aria-label=\"t\"></button>"
         );
     }
-    use crate::core::panels::{ERRORS_BY_HANDLER, ERROR_RATE, IN_FLIGHT, LATENCY, REQUEST_RATE, SEARCHES};
+    use crate::core::panels::{ERRORS_BY_HANDLER, ERROR_RATE, INDEX_SIZE, IN_FLIGHT, LATENCY, REQUEST_RATE, SEARCHES};
     use crate::core::prom::{Labels, Point};
 
     fn range() -> TimeRange {
@@ -901,6 +937,35 @@ mod tests {
         let rows = legend(Unit::PerSecond, &alone, Some("/h00"));
         assert_eq!(rows[0].last_raw, Some(1.0));
         assert!(rows[0].selected && rows[0].swatch_css.starts_with("background: rgb("));
+    }
+
+    /// A chart whose series are named by labels asks the backend for its busiest ten and a
+    /// count of them all: the answer's count series is not drawn, it says how many are hidden.
+    #[test]
+    fn the_backend_ranks_the_series_and_counts_the_rest() {
+        let a = ask(&INDEX_SIZE);
+        let q = &a.queries[0].promql;
+        let inner = "sum by (library_id) (arrwdb_vector_index_size_bytes{job=\"arrwdb\"})";
+        let range = (a.window.end_secs - a.window.start_secs).round();
+        assert_eq!(
+            *q,
+            format!(
+                "({inner}) and on (library_id) topk(10, avg_over_time(({inner})[{range}s:{}s] @ end())) \
+                 or label_replace(count({inner}), \"arrwdb_ops_series_count\", \"all\", \"\", \"\")",
+                a.window.step.secs()
+            )
+        );
+        // Named lines (the latency quantiles) are asked as they are.
+        assert!(ask(&LATENCY).queries.iter().all(|q| !q.promql.contains("topk")));
+        let sent: Vec<Series> = (0..3)
+            .map(|i| series(&[("library_id", &format!("lib{i}"))], &[(0.0, 1.0)]))
+            .chain([series(&[(SERIES_COUNT_LABEL, "all")], &[(0.0, 5_000.0), (10.0, 50_000.0), (20.0, f64::NAN)])])
+            .collect();
+        let l = loaded(&INDEX_SIZE, vec![Answered::Matrix(sent)]);
+        assert_eq!((l.series.len(), l.series_counted), (3, 50_000));
+        assert!(l.series.iter().all(|s| s.name.starts_with("lib")), "the count is not a line");
+        assert_eq!(displayed(&l, None).1, 49_997);
+        assert_eq!(displayed(&l, Some("lib1")).1, 0, "one series isolated: nothing is said hidden");
     }
 
     #[test]

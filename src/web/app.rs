@@ -61,7 +61,7 @@ fn page_hidden() -> bool {
 /// Counts refreshes: every period of the view's refresh choice (skipped while the tab is
 /// hidden, caught up as soon as it is visible again).
 fn refresh_timer(view: RwSignal<crate::core::state::ViewState>, refreshes: RwSignal<u32>, default: Refresh) {
-    let period = changes(move || view.with(|v| v.effective_refresh(default)).period_secs());
+    let period = changes(move |_| view.with(|v| v.effective_refresh(default)).period_secs());
     effect(move || {
         let Some(secs) = period.get() else { return };
         let tick = move || {
@@ -153,7 +153,7 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
 fn Panels() -> impl IntoView {
     let view = use_dash().view;
     // Redrawn only when the panel named changes, not with every change of the view.
-    let single = changes(move || view.with(|v| v.panel.clone()));
+    let single = changes(move |_| view.with(|v| v.panel.clone()));
     move || match single.get() {
         None => view! {
             <div>

@@ -33,7 +33,7 @@ pub fn ChartPanel(spec: &'static PanelSpec) -> impl IntoView {
     let data = load.data;
     let (drawn, draw_error) = use_drawing(spec, canvas_ref, data);
     let late = load.late;
-    let facts = changes(move || {
+    let facts = changes(move |_| {
         let drawn_series = drawn.with(|d| d.as_ref().map(|d| d.series));
         data.with(|d| contract(spec, d, drawn_series, late.get()))
     });
@@ -125,7 +125,7 @@ fn Legend(spec: &'static PanelSpec, drawn: ReadSignal<Option<Arc<Drawn>>>) -> im
     let view = use_dash().view;
     // The rows' markup, set only when it changes (a keyboard user's focus stays); empty when
     // there is no row (the style sheet then hides the table).
-    let rows = changes(move || {
+    let rows = changes(move |_| {
         let isolated = view.with(|v| v.isolated_series(spec.id).map(str::to_owned));
         let rows = drawn.with(|d| d.as_ref().map(|d| legend(spec.unit, &d.shown, isolated.as_deref())));
         rows.filter(|r| !r.is_empty()).map(|r| legend_html(&r)).unwrap_or_default()

@@ -90,7 +90,12 @@ async fn rules_and_bands(
     let mut last_error = None;
     for source in &sources {
         match prom::get(&cfg.prometheus, &rules_url(&source.url), Some(signal), decode_rules, &mut notes).await {
-            Ok(found) => rules.extend(found.rules.into_iter().map(|r| Rule { source: source.name.clone(), ..r })),
+            Ok(found) => {
+                for mut rule in found.rules {
+                    rule.source.clone_from(&source.name);
+                    rules.push(rule);
+                }
+            }
             Err(e) if e.is_aborted() => return Err(e),
             Err(e) => {
                 unanswered.push(format!("{}: {e}", source.name));

@@ -92,15 +92,19 @@ pub(crate) fn effect(run: impl FnMut() + 'static) {
     leptos::prelude::Effect::new(boxed);
 }
 
-/// A signal that holds what `value` computes and is set only when that changes: a `Memo`'s
-/// behaviour at an effect's cost (a `Memo` of a value type no other memo has costs about 1 KB
-/// of the page). The first value is computed at once, so nothing is drawn twice.
-pub(crate) fn changes<T: PartialEq + Send + Sync + 'static>(value: impl Fn() -> T + 'static) -> leptos::prelude::ReadSignal<T> {
+/// A signal that holds what `value(previous)` computes and is set only when that changes:
+/// `Memo::new`'s behaviour (and signature) at an effect's cost (a `Memo` of a value type no
+/// other memo has costs about 1 KB of the page). The first value is computed at once, so
+/// nothing is drawn twice.
+pub(crate) fn changes<T: Clone + PartialEq + Send + Sync + 'static>(
+    value: impl Fn(Option<&T>) -> T + 'static,
+) -> leptos::prelude::ReadSignal<T> {
     use leptos::prelude::*;
-    let (read, write) = signal(untrack(&value));
+    let (read, write) = signal(untrack(|| value(None)));
     effect(move || {
-        let next = value();
-        if read.with_untracked(|current| *current != next) {
+        let previous = read.get_untracked();
+        let next = value(Some(&previous));
+        if next != previous {
             write.set(next);
         }
     });

@@ -14,7 +14,7 @@ use crate::core::prom::{decode_exemplars, exemplars_url};
 use crate::web::context::use_dash;
 use crate::web::health::use_health;
 use crate::web::http::AbortSlot;
-use crate::web::{on_change, prom, row_data, utc_offset_at};
+use crate::web::{changes, on_change, prom, row_data, utc_offset_at};
 
 /// A drag shorter than this many CSS pixels is a click.
 const MIN_DRAG_PX: f64 = 5.0;
@@ -161,11 +161,11 @@ fn layer<M>(marks: &[M], html: fn(&[M]) -> String) -> Layer {
     Some((marks.len(), html(marks)))
 }
 
-fn count(layer: Memo<Layer>) -> Signal<Option<String>> {
+fn count(layer: ReadSignal<Layer>) -> Signal<Option<String>> {
     Signal::derive(move || layer.with(|l| l.as_ref().map(|(n, _)| n.to_string())))
 }
 
-fn markup(layer: Memo<Layer>) -> Signal<String> {
+fn markup(layer: ReadSignal<Layer>) -> Signal<String> {
     Signal::derive(move || layer.with(|l| l.as_ref().map(|(_, html)| html.clone()).unwrap_or_default()))
 }
 
@@ -174,7 +174,7 @@ fn markup(layer: Memo<Layer>) -> Signal<String> {
 pub fn AlertBands(spec: &'static PanelSpec, drawn: ReadSignal<Option<Arc<Drawn>>>) -> impl IntoView {
     let health = use_health();
     // A failed health refresh keeps the last bands, as the chart keeps its last data.
-    let bands = Memo::new(move |previous: Option<&Layer>| {
+    let bands = changes(move |previous: Option<&Layer>| {
         let Some(d) = drawn.get() else { return None };
         health.with(|h| match h.as_deref() {
             Some(Ok(h)) => layer(&band_marks(&h.bands, spec.id, &d.axis, utc_offset_at(d.axis.end_secs)), bands_html),
@@ -194,7 +194,7 @@ pub fn SpikeMarks(
     data: ReadSignal<PanelData>,
 ) -> impl IntoView {
     let view = use_dash().view;
-    let marks = Memo::new(move |_| {
+    let marks = changes(move |_| {
         let d = drawn.get()?;
         data.with(|p| layer(&spike_marks(spec, p.last.as_deref()?, &d.axis, utc_offset_at), spikes_html))
     });
@@ -246,7 +246,7 @@ pub fn TraceDots(drawn: ReadSignal<Option<Arc<Drawn>>>, data: ReadSignal<PanelDa
             }
         });
     });
-    let marks = Memo::new(move |_| {
+    let marks = changes(move |_| {
         let d = drawn.get()?;
         let dots = dots.get()?;
         layer(&dot_marks(&dots, &d.axis, &d.values, utc_offset_at), dots_html)

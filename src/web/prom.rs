@@ -22,20 +22,25 @@ pub async fn get<T>(
     decode: fn(u16, &str) -> Result<Answer<T>, PromError>,
     notes: &mut Vec<String>,
 ) -> Result<T, PromError> {
-    let base = &prom.url;
-    let url = with_params(url, &prom.query_params);
-    let (status, body) = get_text(&url, signal, prom.timeout_secs).await.map_err(|f| match f {
-        FetchFailure::Aborted => PromError::aborted(),
-        FetchFailure::TimedOut => PromError::timeout(base, prom.timeout_secs),
-        FetchFailure::Network(detail) => PromError::unreachable(base, &detail),
-    })?;
-    let answer = decode(status, &body).map_err(|e| e.at_url(base))?;
+    let (status, body) = fetch(prom, url, signal).await?;
+    let answer = decode(status, &body).map_err(|e| e.at_url(&prom.url))?;
     for note in answer.warnings.into_iter().chain(answer.infos) {
         if !notes.contains(&note) {
             notes.push(note);
         }
     }
     Ok(answer.data)
+}
+
+/// The request of [`get`], whatever its answer decodes to: one copy for every decoder.
+async fn fetch(prom: &PrometheusConfig, url: &str, signal: Option<&AbortSignal>) -> Result<(u16, String), PromError> {
+    let base = &prom.url;
+    let url = with_params(url, &prom.query_params);
+    get_text(&url, signal, prom.timeout_secs).await.map_err(|f| match f {
+        FetchFailure::Aborted => PromError::aborted(),
+        FetchFailure::TimedOut => PromError::timeout(base, prom.timeout_secs),
+        FetchFailure::Network(detail) => PromError::unreachable(base, &detail),
+    })
 }
 
 /// One load of a chart or table panel: every request of `ask`, one after the other (a panel

@@ -14,9 +14,9 @@ pub fn TablePanel(spec: &'static PanelSpec, max_rows: usize) -> impl IntoView {
     let body_ref = NodeRef::<Div>::new();
     let load = use_panel_load(spec, body_ref);
     let (data, late) = (load.data, load.late);
-    let facts = changes(move || data.with(|d| contract(spec, d, None, late.get())));
+    let facts = changes(move |_| data.with(|d| contract(spec, d, None, late.get())));
     // The rows' markup; empty before the first answer (the style sheet then hides the table).
-    let rows = changes(move || {
+    let rows = changes(move |_| {
         data.with(|d| d.last.as_deref().map(|l| table_html(&table_view(l, spec.unit, max_rows))).unwrap_or_default())
     });
     let text = Signal::derive(move || data.with(|d| message(d, late.get())));

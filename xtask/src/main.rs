@@ -14,6 +14,11 @@ use std::time::Duration;
 use xtask::stack::{Backend, ExtraSite, Stack, StackOptions};
 use xtask::{bench_page, free_port, repo_root, run, shutdown, tools, wasm_build, Result};
 
+/// Libraries the test stack's first replica exports besides the simulator's eight (live data
+/// only): the index-size chart has more series than it draws, so the backend's ranking and
+/// count are tested.
+const TEST_BULK_LIBRARIES: u32 = 200;
+
 const USAGE: &str = "usage:
   cargo xtask demo [--port 8080] [--prometheus-site-port 8081] [--prometheus-port 9090] [--sim-port 8000] [--jaeger-port 16686]
                    [--victoria-metrics-port 8428] [--cluster-prometheus-port 9091] [--node-exporter-port 9100]
@@ -130,6 +135,7 @@ fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<Stac
             [first, first.checked_add(1).ok_or("--cluster-prometheus-port is too high for two")?]
         },
         node_exporter_port: port_flag(args, "--node-exporter-port", 9100)?,
+        bulk_libraries: 0,
         extra_sites: vec![ExtraSite {
             name: "victoriametrics".into(),
             port: port_flag(args, "--port", 8080)?,
@@ -197,12 +203,14 @@ fn serve_until_stopped(opts: &StackOptions) -> Result<()> {
     }
 }
 
+/// Libraries the benchmark's second stack adds to the index-size metric: one metric with
+/// 50,000 series, for what one refresh of the dashboard costs at scale.
+const BENCH_BULK_LIBRARIES: u32 = 50_000;
+
 /// A stack of its own on free ports, for the benchmark.
-fn bench(args: &[String]) -> Result<()> {
-    tools::ensure_all()?;
-    wasm_build::build_release(false)?;
-    let opts = StackOptions {
-        name: "bench".into(),
+fn bench_stack_options(name: &str, bulk_libraries: u32) -> Result<StackOptions> {
+    Ok(StackOptions {
+        name: name.into(),
         app_port: free_port()?,
         prometheus_port: free_port()?,
         sim_ports: [free_port()?, free_port()?, free_port()?],
@@ -210,19 +218,36 @@ fn bench(args: &[String]) -> Result<()> {
         victoria_metrics_port: free_port()?,
         cluster_prometheus_ports: [free_port()?, free_port()?],
         node_exporter_port: free_port()?,
+        bulk_libraries,
         extra_sites: Vec::new(),
         dist: wasm_build::dist_dir(),
-    };
-    let stack = Stack::start(&opts)?;
+    })
+}
+
+/// Every measure on a stack of its own, then what one refresh costs on a second stack whose
+/// index-size metric has [`BENCH_BULK_LIBRARIES`] series more.
+fn bench(args: &[String]) -> Result<()> {
+    tools::ensure_all()?;
+    wasm_build::build_release(false)?;
+    let stack = Stack::start(&bench_stack_options("bench", 0)?)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let result = run_bench(&stack, &args);
+    let result = run_bench(&stack, &args, 0);
+    drop(stack);
+    result?;
+    eprintln!("xtask: the same dashboard over {BENCH_BULK_LIBRARIES} series more in one metric");
+    let stack = Stack::start(&bench_stack_options("bench-bulk", BENCH_BULK_LIBRARIES)?)?;
+    let result = run_bench(
+        &stack,
+        &["--refresh-cost-only", "--out", "target/bench/bench-bulk.json"],
+        BENCH_BULK_LIBRARIES,
+    );
     drop(stack);
     result
 }
 
 /// Runs the benchmark program (e2e's `bench`) against `stack`; it fails only when something
 /// cannot be measured. The page must be built.
-fn run_bench(stack: &Stack, args: &[&str]) -> Result<()> {
+fn run_bench(stack: &Stack, args: &[&str], bulk_libraries: u32) -> Result<()> {
     let page_dir = bench_page::build_bench_page()?;
     let root = repo_root();
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
@@ -243,6 +268,7 @@ fn run_bench(stack: &Stack, args: &[&str]) -> Result<()> {
         )
         .env("ARRWDB_BENCH_PAGE_DIR", page_dir)
         .env("ARRWDB_BENCH_UPLOT_VERSION", tools::UPLOT_VERSION)
+        .env("ARRWDB_BENCH_BULK_LIBRARIES", bulk_libraries.to_string())
         .env("ARRWDB_E2E_ARTIFACTS", root.join("target/bench")))
 }
 
@@ -333,6 +359,8 @@ fn test() -> Result<()> {
         victoria_metrics_port: free_port()?,
         cluster_prometheus_ports: [free_port()?, free_port()?],
         node_exporter_port: free_port()?,
+        // The index-size metric with more series than a chart draws: the backend ranks them.
+        bulk_libraries: TEST_BULK_LIBRARIES,
         extra_sites: vec![
             ExtraSite {
                 name: "unreachable".into(),
@@ -536,6 +564,7 @@ fn test() -> Result<()> {
                 "--out",
                 "target/bench/bench-small.json",
             ],
+            TEST_BULK_LIBRARIES,
         )
     });
     drop(stack);

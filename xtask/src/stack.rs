@@ -82,6 +82,9 @@ pub struct StackOptions {
     /// The per-cluster Prometheus servers, one per [`CLUSTERS`] entry.
     pub cluster_prometheus_ports: [u16; 2],
     pub node_exporter_port: u16,
+    /// Libraries of constant size the first replica exports besides the model's (not
+    /// backfilled): 0, or the benchmark's metric with very many series.
+    pub bulk_libraries: u32,
     pub extra_sites: Vec<ExtraSite>,
     /// The built page nginx serves (`wasm_build::dist_dir()`).
     pub dist: PathBuf,
@@ -297,7 +300,9 @@ impl Stack {
             .arg("--listen")
             .arg(instances.join(","))
             .arg("--jaeger-listen")
-            .arg(&jaeger_addr);
+            .arg(&jaeger_addr)
+            .arg("--bulk-libraries")
+            .arg(opts.bulk_libraries.to_string());
         sim_args(&mut serve);
         stack.procs.push(spawn("arrwdb-sim", &mut serve, &run_dir)?);
         for instance in &instances {
@@ -620,6 +625,7 @@ mod tests {
             victoria_metrics_port: 8428,
             cluster_prometheus_ports: [9091, 9092],
             node_exporter_port: 9100,
+            bulk_libraries: 0,
             extra_sites: vec![
                 extra("subpath", "/ops/arrwdb/", None),
                 extra("portal", "/", Some("<!DOCTYPE html>")),

@@ -11,6 +11,8 @@ use serde_json::Value;
 pub const PAGE_HOOKS_JS: &str = include_str!("page_hooks.js");
 /// Runs refresh cycles of the dashboard and counts their requests.
 pub const CYCLES_JS: &str = include_str!("cycles.js");
+/// Costs one refresh of the dashboard: bytes, series and points from the Prometheus API.
+pub const REFRESH_COST_JS: &str = include_str!("refresh_cost.js");
 /// Times pointer moves on the request-rate chart.
 pub const POINTER_JS: &str = include_str!("pointer.js");
 

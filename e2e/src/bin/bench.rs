@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use e2e::bench::{
-    bytes_by_crate, median, percentile, serve_dir, Budget, CYCLES_JS, PAGE_HOOKS_JS, POINTER_JS,
+    bytes_by_crate, median, percentile, serve_dir, Budget, CYCLES_JS, PAGE_HOOKS_JS, POINTER_JS, REFRESH_COST_JS,
 };
 use e2e::{env, Browser};
 use serde_json::{json, Value};
@@ -27,7 +27,12 @@ struct Plan {
     render_runs: usize,
     pointer_moves: usize,
     out: PathBuf,
+    /// Only measure 7 (what one refresh downloads), for a stack with very many series.
+    refresh_cost_only: bool,
 }
+
+/// What one refresh of the whole dashboard may download from the Prometheus API (decoded).
+const REFRESH_BUDGET_BYTES: f64 = 1_000_000.0;
 
 /// The first load's budget: the build's own gate (`xtask::wasm_build::BUDGET_GZIP_BYTES`).
 const TRANSFER_BUDGET_GZIP_BYTES: f64 = 256_000.0;
@@ -39,9 +44,14 @@ fn parse_plan(args: &[String]) -> Result<Plan, String> {
         render_runs: 11,
         pointer_moves: 200,
         out: PathBuf::from("target/bench/bench.json"),
+        refresh_cost_only: false,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
+        if flag == "--refresh-cost-only" {
+            plan.refresh_cost_only = true;
+            continue;
+        }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         let number = || {
             value
@@ -572,6 +582,53 @@ async fn cycles(plan: &Plan) -> Value {
     })
 }
 
+/// 7: what one refresh of the whole dashboard (1 h, every panel) downloads from the
+/// Prometheus API, and how many series and points that is.
+async fn refresh_cost() -> Value {
+    let browser = hooked_browser(&app_url("range=1h&refresh=off")).await;
+    allow_long_scripts(&browser).await;
+    wait_all_panels_done(&browser, "bench-refresh-cost").await;
+    let cost = browser
+        .client
+        .execute(REFRESH_COST_JS, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("bench: the refresh cost run: {e}"));
+    browser.close().await;
+    measured("the bytes of one refresh", cost["decoded_bytes"].as_f64());
+    measured("the points of one refresh", cost["points"].as_f64());
+    let bulk = std::env::var("ARRWDB_BENCH_BULK_LIBRARIES").unwrap_or_else(|_| "0".into());
+    json!({
+        "series_in_the_largest_metric": format!("arrwdb_vector_index_size_bytes: the simulator's 8 libraries and {bulk} more (live data only) on the first replica"),
+        "requests": cost["requests"],
+        "encoded_bytes": cost["encoded_bytes"],
+        "decoded_bytes": cost["decoded_bytes"],
+        "series": cost["series"],
+        "points": cost["points"],
+    })
+}
+
+fn refresh_cost_line(r: &Value) -> String {
+    format!(
+        "7. one refresh (1 h)        {} decoded ({} as sent), {} series, {} points, {} requests; {}\n",
+        kb(r["decoded_bytes"].as_f64().unwrap_or(0.0)),
+        kb(r["encoded_bytes"].as_f64().unwrap_or(0.0)),
+        r["series"],
+        r["points"],
+        r["requests"],
+        r["series_in_the_largest_metric"].as_str().unwrap_or("")
+    )
+}
+
+fn refresh_budget(r: &Value) -> Budget {
+    let bytes = r["decoded_bytes"].as_f64().unwrap_or(f64::NAN);
+    Budget {
+        measure: "bytes per refresh",
+        goal: "≤ 1 MB (decoded)".into(),
+        measured: kb(bytes),
+        met: bytes <= REFRESH_BUDGET_BYTES,
+    }
+}
+
 fn budgets(report: &Value) -> Vec<Budget> {
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     let gzip = f(&report["transfer"]["gzip_bytes"]);
@@ -628,6 +685,7 @@ fn budgets(report: &Value) -> Vec<Budget> {
             measured: format!("{matching:.0}/{cycles:.0} cycles"),
             met: matching == cycles,
         },
+        refresh_budget(&report["refresh_cost"]),
     ]
 }
 
@@ -703,6 +761,7 @@ fn table(report: &Value, budgets: &[Budget]) -> String {
         "6. requests per refresh     {} (mean per cycle); {} of {} cycles exactly one per panel query and no metadata\n",
         c["requests"]["per_cycle_by_kind"], c["requests"]["cycles_matching_panel_queries"], c["cycles"]
     );
+    out += &refresh_cost_line(&report["refresh_cost"]);
     out += "\nbudgets:\n";
     for b in budgets {
         out += &format!(
@@ -716,6 +775,14 @@ fn table(report: &Value, budgets: &[Budget]) -> String {
     out
 }
 
+fn write_report(plan: &Plan, report: &Value) {
+    if let Some(dir) = plan.out.parent() {
+        std::fs::create_dir_all(dir).expect("the JSON's folder");
+    }
+    std::fs::write(&plan.out, serde_json::to_string_pretty(report).expect("JSON"))
+        .unwrap_or_else(|e| panic!("bench: cannot write {}: {e}", plan.out.display()));
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -724,11 +791,21 @@ async fn main() {
         std::process::exit(2);
     });
     eprintln!("bench: {plan:?}");
+    if plan.refresh_cost_only {
+        let cost = refresh_cost().await;
+        let budget = refresh_budget(&cost);
+        write_report(&plan, &json!({ "refresh_cost": cost, "budgets": [{ "measure": budget.measure, "goal": budget.goal, "measured": budget.measured, "met": budget.met }] }));
+        print!("{}", refresh_cost_line(&cost));
+        println!("  {:<22} {:<34} {:<16} {}", budget.measure, budget.goal, budget.measured, if budget.met { "met" } else { "MISSED" });
+        println!("JSON: {}", plan.out.display());
+        return;
+    }
     let (transfer, first_chart) = first_loads(&plan).await;
     let prometheus_ui = prometheus_ui_transfer().await;
     let render = render(&plan).await;
     let interaction = interaction(&plan).await;
     let cycles = cycles(&plan).await;
+    let refresh_cost = refresh_cost().await;
     let mut report = json!({
         "machine": {
             "cpus": std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -740,20 +817,14 @@ async fn main() {
         "render": render,
         "interaction": interaction,
         "cycles": cycles,
+        "refresh_cost": refresh_cost,
     });
     let budgets = budgets(&report);
     report["budgets"] = budgets
         .iter()
         .map(|b| json!({ "measure": b.measure, "goal": b.goal, "measured": b.measured, "met": b.met }))
         .collect();
-    if let Some(dir) = plan.out.parent() {
-        std::fs::create_dir_all(dir).expect("the JSON's folder");
-    }
-    std::fs::write(
-        &plan.out,
-        serde_json::to_string_pretty(&report).expect("JSON"),
-    )
-    .unwrap_or_else(|e| panic!("bench: cannot write {}: {e}", plan.out.display()));
+    write_report(&plan, &report);
     println!("{}", table(&report, &budgets));
     println!("JSON: {}", plan.out.display());
 }
