@@ -139,11 +139,12 @@ pub fn snippet(body: &str) -> String {
 }
 
 /// The standard reason phrase of the error statuses a dashboard meets, so a message reads
-/// "HTTP 502 Bad Gateway" rather than a bare number. Only errors: a status is shown only when
-/// it is one (`fetch` follows redirects, and a success is not reported by its status), and of
-/// those the ones a GET without a body and without content negotiation can meet.
+/// "HTTP 502 Bad Gateway" rather than a bare number: the ones a GET without a body and without
+/// content negotiation can meet, and 200 (an answer that is not the API's: a login page). Other
+/// successes are named by their number alone; `fetch` follows redirects, so they are not met.
 pub fn reason_phrase(status: u16) -> Option<&'static str> {
     Some(match status {
+        200 => "OK",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
