@@ -266,6 +266,19 @@ pub async fn http_get(
     (head, body)
 }
 
+/// One POST without a body on loopback (`addr` is `host:port`): the status line.
+pub async fn http_post(addr: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .unwrap_or_else(|e| panic!("{addr} answers: {e}"));
+    let req = format!("POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    String::from_utf8_lossy(&raw).lines().next().unwrap_or_default().to_owned()
+}
+
 /// Asks Prometheus directly (not through the page): the reference every number is held to.
 pub async fn prometheus_query(base: &str, path_and_query: &str) -> Value {
     let (_, body) = http_get(base, path_and_query, HttpVersion::V10, &[]).await;

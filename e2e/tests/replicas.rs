@@ -213,3 +213,56 @@ async fn the_errors_table_names_the_replica() {
     assert_eq!(first_5xx[2], format!("eu-west {}", instances()[1]), "{rows:?}");
     browser.close().await;
 }
+
+/// A replica that goes down is named under the in-flight chart (last in this file, by name: the
+/// others see every replica up): the test makes the us-east
+/// replica answer 503 for 25 s (the simulator's `POST /outage`, for the tests), waits until
+/// Prometheus has scraped it as `up == 0`, and opens the window that ends in the outage.
+#[tokio::test]
+async fn when_a_replica_goes_down_it_is_named_at_the_end_of_the_range() {
+    let down = instances()[2].clone();
+    let status = e2e::http_post(&down, "/outage?secs=25").await;
+    assert!(status.contains(" 200 "), "{status}");
+    let prometheus = env("ARRWDB_E2E_PROMETHEUS_URL");
+    // The first sample of the outage, from Prometheus's own `up`.
+    let selector = format!("up{{job=\"arrwdb\",instance=\"{down}\"}}");
+    let mut down_at = None;
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let answer = e2e::prometheus_query(&prometheus, &format!("/api/v1/query?query={}", e2e::urlencode(&format!("{selector}[40s]")))).await;
+        let samples = answer["data"]["result"][0]["values"].as_array().cloned().unwrap_or_default();
+        down_at = samples.iter().find(|s| s[1] == "0").and_then(|s| s[0].as_f64());
+        if down_at.is_some() {
+            break;
+        }
+    }
+    let down_at = down_at.expect("Prometheus scraped the replica as down within a minute") as u64;
+    let browser = Browser::start(1280, 900).await;
+    browser
+        .goto(&format!(
+            "{}?panel=in-flight&refresh=off&from={}&to={}",
+            env("ARRWDB_E2E_APP_URL"),
+            down_at - 900,
+            down_at + 15
+        ))
+        .await;
+    browser.wait_for("[data-panel='in-flight'][data-state='ready']", WAIT, "down-in-flight").await;
+    let notes = browser
+        .js("return document.querySelector(\"[data-panel='in-flight'] .notes\").textContent")
+        .await;
+    assert_eq!(
+        notes.as_str().unwrap(),
+        format!("Replica us-east {down} is down at the end of the range (up = 0)."),
+        "only the replica that is down is named"
+    );
+    // Before the outage, nobody is named.
+    browser
+        .goto(&format!("{}?panel=in-flight&refresh=off&from={}&to={}", env("ARRWDB_E2E_APP_URL"), down_at - 900, down_at - 30))
+        .await;
+    browser.wait_for("[data-panel='in-flight'][data-state='ready']", WAIT, "up-in-flight").await;
+    let notes = browser
+        .js("const n = document.querySelector(\"[data-panel='in-flight'] .notes\"); return n ? n.textContent : ''")
+        .await;
+    assert_eq!(notes.as_str().unwrap(), "", "every replica up before the outage");
+    browser.close().await;
+}

@@ -26,7 +26,8 @@ serve     plays one arrwDB replica per --listen address (comma-separated, up to 
           them (error spike: replica 1 % N; latency regression: 0; auth failure burst and memory
           climb: N-1), the others stay healthy. Each answers GET /metrics (Prometheus text 0.0.4;
           OpenMetrics 1.0 with exemplars on the HTTP latency buckets when the Accept header asks
-          for application/openmetrics-text) and GET /health, and says \"listening on ADDR\" on
+          for application/openmetrics-text) and GET /health (for the tests, POST /outage?secs=N
+          makes both answer 503 for N seconds), and says \"listening on ADDR\" on
           stderr once bound, one line per replica in order. Stops on SIGTERM or SIGINT.
           With --jaeger-listen, also serves Jaeger's query API (/api/v3/... and the v1 /api/...)
           over the traces of every replica there (each span's resource names its replica in

@@ -2,6 +2,10 @@
 //! exemplars when the `Accept` header asks for it, the values at the moment of the scrape) and
 //! `GET /health`, one request at a time, per replica; and, on a listener of its own, Jaeger's
 //! query API over the traces of every replica ([`JaegerServer`], see `jaeger`).
+//!
+//! For the tests, not a part of arrwDB: `POST /outage?secs=N` makes the replica answer every
+//! scrape and health check with `503 Service Unavailable` for the next N seconds (at most
+//! [`MAX_OUTAGE_SECS`]), as a replica that is down does for Prometheus (`up == 0`).
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -49,11 +53,16 @@ pub fn now_unix() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
+/// The longest outage `POST /outage` starts.
+pub const MAX_OUTAGE_SECS: u64 = 600;
+
 /// A bound server with its simulator.
 pub struct MetricsServer {
     http: Server,
     address: SocketAddr,
     simulator: Simulator,
+    /// Until when (unix seconds) the replica plays dead: see `POST /outage`.
+    down_until_unix: u64,
 }
 
 /// Binds an HTTP listener on `address` and says where it really listens (port 0 picks one).
@@ -69,7 +78,7 @@ impl MetricsServer {
     pub fn bind(address: &str, config: SimConfig) -> Result<MetricsServer, ServeError> {
         let simulator = Simulator::new(config).map_err(ServeError::Config)?;
         let (http, address) = bind_http(address)?;
-        Ok(MetricsServer { http, address, simulator })
+        Ok(MetricsServer { http, address, simulator, down_until_unix: 0 })
     }
 
     /// The address it listens on.
@@ -99,7 +108,22 @@ impl MetricsServer {
     fn answer(&mut self, request: Request, t_unix: u64) {
         let path = request.url().split('?').next().unwrap_or("");
         let readable = matches!(request.method(), Method::Get | Method::Head);
+        let down = t_unix < self.down_until_unix;
         let response = match (path, readable) {
+            ("/outage", false) if *request.method() == Method::Post => {
+                let secs = request.url().split_once("?secs=").and_then(|(_, n)| n.parse::<u64>().ok());
+                match secs {
+                    Some(secs) if secs <= MAX_OUTAGE_SECS => {
+                        self.down_until_unix = t_unix + secs;
+                        Response::from_string(format!("down for {secs} s\n"))
+                    }
+                    _ => Response::from_string(format!("POST /outage?secs=N, N from 0 to {MAX_OUTAGE_SECS}\n"))
+                        .with_status_code(400),
+                }
+            }
+            ("/metrics" | "/health", true) if down => {
+                Response::from_string("Service Unavailable\n").with_status_code(503)
+            }
             ("/metrics", true) => {
                 let openmetrics =
                     request.headers().iter().any(|h| h.field.equiv("Accept") && accepts_openmetrics(h.value.as_str()));

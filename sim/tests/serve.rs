@@ -36,6 +36,27 @@ fn metrics_health_and_errors_in_process() {
     }
 }
 
+/// `POST /outage?secs=N` (for the tests): the replica answers 503 to scrapes and health
+/// checks for N seconds of its clock, then as before; a bad N is refused.
+#[test]
+fn an_outage_answers_503_for_its_seconds() {
+    let c = config(42, START_UNIX, 300);
+    let clock = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(START_UNIX + 100));
+    let server = MetricsServer::bind("127.0.0.1:0", c).unwrap();
+    let address = server.local_addr();
+    let shared = clock.clone();
+    std::thread::spawn(move || server.run_with_clock(move || shared.load(std::sync::atomic::Ordering::SeqCst)));
+    for bad in ["/outage", "/outage?secs=x", "/outage?secs=601"] {
+        assert_eq!(request(address, "POST", bad, "HTTP/1.1").status, 400, "{bad}");
+    }
+    assert_eq!(request(address, "POST", "/outage?secs=20", "HTTP/1.1").status, 200);
+    for path in ["/metrics", "/health"] {
+        assert_eq!(request(address, "GET", path, "HTTP/1.1").status, 503, "{path} during the outage");
+    }
+    clock.store(START_UNIX + 120, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(request(address, "GET", "/metrics", "HTTP/1.1").status, 200, "after it");
+}
+
 #[test]
 fn the_binary_listens_answers_and_stops_on_sigterm() {
     let now = arrwdb_sim::server::now_unix();

@@ -231,23 +231,19 @@ fn bench(args: &[String]) -> Result<()> {
     wasm_build::build_release(false)?;
     let stack = Stack::start(&bench_stack_options("bench", 0)?)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let result = run_bench(&stack, &args, 0);
+    let result = run_bench(&stack, &args);
     drop(stack);
     result?;
     eprintln!("xtask: the same dashboard over {BENCH_BULK_LIBRARIES} series more in one metric");
     let stack = Stack::start(&bench_stack_options("bench-bulk", BENCH_BULK_LIBRARIES)?)?;
-    let result = run_bench(
-        &stack,
-        &["--refresh-cost-only", "--out", "target/bench/bench-bulk.json"],
-        BENCH_BULK_LIBRARIES,
-    );
+    let result = run_bench(&stack, &["--refresh-cost-only", "--out", "target/bench/bench-bulk.json"]);
     drop(stack);
     result
 }
 
 /// Runs the benchmark program (e2e's `bench`) against `stack`; it fails only when something
 /// cannot be measured. The page must be built.
-fn run_bench(stack: &Stack, args: &[&str], bulk_libraries: u32) -> Result<()> {
+fn run_bench(stack: &Stack, args: &[&str]) -> Result<()> {
     let page_dir = bench_page::build_bench_page()?;
     let root = repo_root();
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
@@ -268,7 +264,6 @@ fn run_bench(stack: &Stack, args: &[&str], bulk_libraries: u32) -> Result<()> {
         )
         .env("ARRWDB_BENCH_PAGE_DIR", page_dir)
         .env("ARRWDB_BENCH_UPLOT_VERSION", tools::UPLOT_VERSION)
-        .env("ARRWDB_BENCH_BULK_LIBRARIES", bulk_libraries.to_string())
         .env("ARRWDB_E2E_ARTIFACTS", root.join("target/bench")))
 }
 
@@ -564,7 +559,6 @@ fn test() -> Result<()> {
                 "--out",
                 "target/bench/bench-small.json",
             ],
-            TEST_BULK_LIBRARIES,
         )
     });
     drop(stack);
