@@ -266,17 +266,25 @@ pub async fn http_get(
     (head, body)
 }
 
-/// One POST without a body on loopback (`addr` is `host:port`): the status line.
-pub async fn http_post(addr: &str, path: &str) -> String {
+/// One request on loopback (`addr` is `host:port`) with an optional JSON body: the status
+/// code and the body.
+pub async fn http_send(addr: &str, method: &str, path: &str, json_body: Option<&str>) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr)
         .await
         .unwrap_or_else(|e| panic!("{addr} answers: {e}"));
-    let req = format!("POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n\r\n");
+    let body = json_body.unwrap_or_default();
+    let req = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     stream.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
-    String::from_utf8_lossy(&raw).lines().next().unwrap_or_default().to_owned()
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
 }
 
 /// Asks Prometheus directly (not through the page): the reference every number is held to.

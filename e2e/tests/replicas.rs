@@ -215,14 +215,16 @@ async fn the_errors_table_names_the_replica() {
 }
 
 /// A replica that goes down is named under the in-flight chart (last in this file, by name: the
-/// others see every replica up): the test makes the us-east
-/// replica answer 503 for 25 s (the simulator's `POST /outage`, for the tests), waits until
-/// Prometheus has scraped it as `up == 0`, and opens the window that ends in the outage.
+/// others see every replica up): the test makes the us-east replica answer 503 for 150 s (the
+/// simulator's `POST /outage`, for the tests), waits until Prometheus has scraped it as
+/// `up == 0`, and opens the window that ends in the outage. Then its ServiceDown alert fires
+/// and reaches Alertmanager (see `the_alert_reaches_alertmanager`).
 #[tokio::test]
 async fn when_a_replica_goes_down_it_is_named_at_the_end_of_the_range() {
     let down = instances()[2].clone();
-    let status = e2e::http_post(&down, "/outage?secs=25").await;
-    assert!(status.contains(" 200 "), "{status}");
+    // Long enough for ServiceDown (`for: 1m`) to fire and reach Alertmanager.
+    let (status, _) = e2e::http_send(&down, "POST", "/outage?secs=150", None).await;
+    assert_eq!(status, 200);
     let prometheus = env("ARRWDB_E2E_PROMETHEUS_URL");
     // The first sample of the outage, from Prometheus's own `up`.
     let selector = format!("up{{job=\"arrwdb\",instance=\"{down}\"}}");
@@ -265,4 +267,83 @@ async fn when_a_replica_goes_down_it_is_named_at_the_end_of_the_range() {
         .await;
     assert_eq!(notes.as_str().unwrap(), "", "every replica up before the outage");
     browser.close().await;
+    the_alert_reaches_alertmanager(&prometheus, &down).await;
+}
+
+/// ServiceDown of the replica that is down, as Prometheus fires it, is in Alertmanager (Debian's,
+/// with the guide's routes: deploy/alertmanager/alertmanager.yml), read with the page's own
+/// decoders and lookup (`core::alertmanager`): active, routed to `pagerduty` (critical). A
+/// silence made through Alertmanager's API then suppresses it, and the lookup names its author,
+/// end and comment; the silence is expired afterwards.
+async fn the_alert_reaches_alertmanager(prometheus: &str, down: &str) {
+    use arrwdb_ops::core::alertmanager::{alerts_url, decode_alerts, decode_silences, lookup, silences_url, Delivery};
+    use arrwdb_ops::core::time::rfc3339_utc;
+    let firing = format!("ALERTS{{alertname=\"ServiceDown\",alertstate=\"firing\",instance=\"{down}\"}}");
+    let mut labels = None;
+    for _ in 0..60 {
+        let answer = e2e::prometheus_query(prometheus, &format!("/api/v1/query?query={}", e2e::urlencode(&firing))).await;
+        if let Some(metric) = answer["data"]["result"][0]["metric"].as_object() {
+            labels = Some(metric.clone());
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let labels = labels.expect("ServiceDown fires within two minutes of the outage");
+    // Prometheus's alert labels: the series' labels without the ALERTS bookkeeping.
+    let mut prometheus_labels = arrwdb_ops::core::prom::Labels::default();
+    for (k, v) in &labels {
+        if k != "__name__" && k != "alertstate" {
+            prometheus_labels.insert(k.clone(), v.as_str().unwrap().to_owned());
+        }
+    }
+    let am = env("ARRWDB_E2E_ALERTMANAGER_URL");
+    let am_addr = am.trim_start_matches("http://").to_owned();
+    let path = |url: String| url.trim_start_matches(am.as_str()).to_owned();
+    let ask = |url: String| {
+        let addr = am_addr.clone();
+        async move { e2e::http_send(&addr, "GET", &url, None).await }
+    };
+    let mut found = None;
+    for _ in 0..30 {
+        let (status, body) = ask(path(alerts_url(&am, &[]))).await;
+        let alerts = decode_alerts(status, &body).unwrap_or_else(|e| panic!("{e}"));
+        let seen = lookup(&prometheus_labels, &alerts, &[]);
+        if seen.delivery == Delivery::Active {
+            found = Some(seen);
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let seen = found.expect("Alertmanager holds the alert, active");
+    assert_eq!(seen.receivers, ["pagerduty"], "critical alerts page (the guide's route)");
+
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let silence = format!(
+        r#"{{"matchers":[{{"name":"alertname","value":"ServiceDown","isRegex":false,"isEqual":true}},{{"name":"instance","value":"{down}","isRegex":false,"isEqual":true}}],"startsAt":"{}","endsAt":"{}","createdBy":"e2e-oncall","comment":"replica drill <b>"}}"#,
+        rfc3339_utc((now - 5) as f64),
+        rfc3339_utc((now + 3_600) as f64)
+    );
+    let (status, created) = e2e::http_send(&am_addr, "POST", "/api/v2/silences", Some(&silence)).await;
+    assert_eq!(status, 200, "{created}");
+    let id = serde_json::from_str::<Value>(&created).unwrap()["silenceID"].as_str().unwrap().to_owned();
+    let mut suppressed = None;
+    for _ in 0..30 {
+        let (status, body) = ask(path(alerts_url(&am, &[]))).await;
+        let alerts = decode_alerts(status, &body).unwrap();
+        let (status, body) = ask(path(silences_url(&am))).await;
+        let silences = decode_silences(status, &body).unwrap();
+        let seen = lookup(&prometheus_labels, &alerts, &silences);
+        if seen.delivery == Delivery::Suppressed {
+            suppressed = Some(seen);
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let seen = suppressed.expect("the silence suppresses the alert");
+    assert_eq!(seen.silenced_by.len(), 1, "{seen:?}");
+    let by = &seen.silenced_by[0];
+    assert_eq!((by.id.as_str(), by.created_by.as_str(), by.comment.as_str()), (id.as_str(), "e2e-oncall", "replica drill <b>"));
+    assert_eq!(by.ends_at_unix.map(|t| t.round() as u64), Some(now + 3_600));
+    let (status, _) = e2e::http_send(&am_addr, "DELETE", &format!("/api/v2/silence/{id}"), None).await;
+    assert_eq!(status, 200);
 }

@@ -22,6 +22,7 @@ const TEST_BULK_LIBRARIES: u32 = 200;
 const USAGE: &str = "usage:
   cargo xtask demo [--port 8080] [--prometheus-site-port 8081] [--prometheus-port 9090] [--sim-port 8000] [--jaeger-port 16686]
                    [--victoria-metrics-port 8428] [--cluster-prometheus-port 9091] [--node-exporter-port 9100]
+                   [--alertmanager-port 9093]
   cargo xtask serve [the demo's flags] [--dist dist] [--run-name demo]
   cargo xtask test
   cargo xtask build
@@ -92,6 +93,7 @@ const DEMO_FLAGS: &[&str] = &[
     "--cluster-prometheus-port",
     "--prometheus-site-port",
     "--node-exporter-port",
+    "--alertmanager-port",
 ];
 
 /// The config.json of the demo's page read through VictoriaMetrics (the production shape): the
@@ -135,6 +137,7 @@ fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<Stac
             [first, first.checked_add(1).ok_or("--cluster-prometheus-port is too high for two")?]
         },
         node_exporter_port: port_flag(args, "--node-exporter-port", 9100)?,
+        alertmanager_port: port_flag(args, "--alertmanager-port", 9093)?,
         bulk_libraries: 0,
         extra_sites: vec![ExtraSite {
             name: "victoriametrics".into(),
@@ -185,6 +188,7 @@ fn serve_until_stopped(opts: &StackOptions) -> Result<()> {
     }
     println!("  the same page on the fleet's Prometheus (rules, exemplars): {}", stack.app_url);
     println!("  Prometheus:    {}", stack.prometheus_url);
+    println!("  Alertmanager:  {} (the fleet Prometheus's alerts, the guide's routes)", stack.alertmanager_url);
     println!("  VictoriaMetrics: {} (remote_write from one Prometheus per cluster)", stack.victoria_metrics_url);
     for (cluster, url) in xtask::stack::CLUSTERS.iter().zip(&stack.cluster_prometheus_urls) {
         println!("  Prometheus of {cluster}: {url}");
@@ -218,6 +222,7 @@ fn bench_stack_options(name: &str, bulk_libraries: u32) -> Result<StackOptions> 
         victoria_metrics_port: free_port()?,
         cluster_prometheus_ports: [free_port()?, free_port()?],
         node_exporter_port: free_port()?,
+        alertmanager_port: free_port()?,
         bulk_libraries,
         extra_sites: Vec::new(),
         dist: wasm_build::dist_dir(),
@@ -306,6 +311,10 @@ fn test() -> Result<()> {
         .args(["check", "rules"])
         .arg(root.join("deploy/prometheus/alerts.yml"))
         .arg(root.join("xtask/demo/guide-as-printed.yml")))?;
+    eprintln!("xtask: checking the shipped Alertmanager configuration with amtool");
+    run(Command::new("amtool")
+        .args(["check-config"])
+        .arg(root.join("deploy/alertmanager/alertmanager.yml")))?;
 
     wasm_build::build_release(false)?;
 
@@ -354,6 +363,7 @@ fn test() -> Result<()> {
         victoria_metrics_port: free_port()?,
         cluster_prometheus_ports: [free_port()?, free_port()?],
         node_exporter_port: free_port()?,
+        alertmanager_port: free_port()?,
         // The index-size metric with more series than a chart draws: the backend ranks them.
         bulk_libraries: TEST_BULK_LIBRARIES,
         extra_sites: vec![
@@ -492,6 +502,7 @@ fn test() -> Result<()> {
         .env("ARRWDB_E2E_VM_URL", &stack.victoria_metrics_url)
         .env("ARRWDB_E2E_VM_APP_URL", format!("http://127.0.0.1:{vm_app_port}/"))
         .env("ARRWDB_E2E_CLUSTER_PROMETHEUS_URLS", stack.cluster_prometheus_urls.join(","))
+        .env("ARRWDB_E2E_ALERTMANAGER_URL", &stack.alertmanager_url)
         .env(
             "ARRWDB_E2E_UNREACHABLE_APP_URL",
             format!("http://127.0.0.1:{}/", opts.extra_sites[0].port),

@@ -82,6 +82,8 @@ pub struct StackOptions {
     /// The per-cluster Prometheus servers, one per [`CLUSTERS`] entry.
     pub cluster_prometheus_ports: [u16; 2],
     pub node_exporter_port: u16,
+    /// Alertmanager, which the fleet's Prometheus sends its alerts to (its own default: 9093).
+    pub alertmanager_port: u16,
     /// Libraries of constant size the first replica exports besides the model's (not
     /// backfilled): 0, or the benchmark's metric with very many series.
     pub bulk_libraries: u32,
@@ -100,6 +102,7 @@ pub struct Stack {
     pub victoria_metrics_url: String,
     /// The per-cluster Prometheus servers, in [`CLUSTERS`] order.
     pub cluster_prometheus_urls: Vec<String>,
+    pub alertmanager_url: String,
     /// The first replica's address (`http://…`), and every replica's `instance`.
     pub sim_url: String,
     pub instances: Vec<String>,
@@ -230,6 +233,7 @@ impl Stack {
             prometheus_url: format!("http://127.0.0.1:{}", opts.prometheus_port),
             victoria_metrics_url: format!("http://{vm_addr}"),
             cluster_prometheus_urls: opts.cluster_prometheus_ports.iter().map(|p| format!("http://127.0.0.1:{p}")).collect(),
+            alertmanager_url: format!("http://127.0.0.1:{}", opts.alertmanager_port),
             sim_url: format!("http://{}", instances[0]),
             instances: instances.clone(),
             jaeger_url: format!("http://127.0.0.1:{}", opts.jaeger_port),
@@ -319,6 +323,20 @@ impl Stack {
         )?);
         stack.wait_http("node-exporter", &node_addr, "/metrics")?;
 
+        // Alertmanager before the Prometheus that sends it alerts; no cluster of Alertmanagers
+        // (no gossip port).
+        let alertmanager_addr = format!("127.0.0.1:{}", opts.alertmanager_port);
+        stack.procs.push(spawn(
+            "alertmanager",
+            Command::new("prometheus-alertmanager")
+                .arg(format!("--config.file={}", root.join("deploy/alertmanager/alertmanager.yml").display()))
+                .arg(format!("--storage.path={}", run_dir.join("alertmanager-data").display()))
+                .arg(format!("--web.listen-address={alertmanager_addr}"))
+                .arg("--cluster.listen-address="),
+            &run_dir,
+        )?);
+        stack.wait_http("alertmanager", &alertmanager_addr, "/-/ready")?;
+
         let rules = run_dir.join("alerts.yml");
         fs::copy(root.join("deploy/prometheus/alerts.yml"), &rules)?;
         let demo_rules = run_dir.join("guide-as-printed.yml");
@@ -332,6 +350,7 @@ impl Stack {
                 ("SIM_ADDR_2", &instances[1]),
                 ("SIM_ADDR_3", &instances[2]),
                 ("NODE_ADDR", &node_addr),
+                ("ALERTMANAGER_ADDR", &alertmanager_addr),
             ],
         )?;
         let prom_config = run_dir.join("prometheus.yml");
@@ -625,6 +644,7 @@ mod tests {
             victoria_metrics_port: 8428,
             cluster_prometheus_ports: [9091, 9092],
             node_exporter_port: 9100,
+            alertmanager_port: 9093,
             bulk_libraries: 0,
             extra_sites: vec![
                 extra("subpath", "/ops/arrwdb/", None),

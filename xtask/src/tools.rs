@@ -33,6 +33,8 @@ pub const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ),
     // A Prometheus-compatible distributed backend (single-node; also brings vmalert).
     ("victoria-metrics", "/usr/bin/victoria-metrics"),
+    // Where the stacks' Prometheus sends its alerts (with amtool, which checks its config).
+    ("prometheus-alertmanager", "/usr/bin/prometheus-alertmanager"),
 ];
 
 /// The folder of locally installed tools (binaryen).

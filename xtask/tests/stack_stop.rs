@@ -95,6 +95,7 @@ impl Served {
             "--cluster-prometheus-port",
             "--prometheus-site-port",
             "--node-exporter-port",
+            "--alertmanager-port",
         ] {
             cmd.arg(flag).arg(free_port().unwrap().to_string());
         }
