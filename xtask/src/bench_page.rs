@@ -52,7 +52,8 @@ pub fn build_bench_page() -> Result<PathBuf> {
             "render-bench",
         ])
         .current_dir(&root)
-        .env("PATH", build_path()))?;
+        .env("PATH", build_path())
+        .envs(crate::wasm_build::STD_FOR_SIZE))?;
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));

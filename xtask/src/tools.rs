@@ -85,6 +85,7 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
 pub fn ensure_all() -> Result<()> {
     ensure_debian_packages()?;
     ensure_wasm_target()?;
+    ensure_std_source()?;
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
     ensure_wasm_opt()?;
@@ -130,6 +131,25 @@ fn ensure_wasm_target() -> Result<()> {
     }
     eprintln!("xtask: adding the wasm32-unknown-unknown target");
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// std's source (rustup's `rust-src`) and the crates it depends on, for the page's
+/// `-Zbuild-std` (see `wasm_build::STD_FOR_SIZE`); fetched here because trunk builds offline.
+fn ensure_std_source() -> Result<()> {
+    let installed = output_of(Command::new("rustup").args(["component", "list", "--installed"]))
+        .unwrap_or_default();
+    if !installed.lines().any(|l| l.trim().starts_with("rust-src")) {
+        eprintln!("xtask: adding the rust-src component (the page compiles its own std)");
+        run(Command::new("rustup").args(["component", "add", "rust-src"]))?;
+    }
+    let sysroot = output_of(Command::new("rustc").args(["--print", "sysroot"]))
+        .ok_or("`rustc --print sysroot` failed")?;
+    let library = Path::new(&sysroot).join("lib/rustlib/src/rust/library/Cargo.toml");
+    // Downloads only what the registry cache lacks (nothing on a second run).
+    run(Command::new(env!("CARGO"))
+        .args(["fetch", "--quiet", "--manifest-path"])
+        .arg(&library)
+        .envs(crate::wasm_build::STD_FOR_SIZE))
 }
 
 fn ensure_trunk() -> Result<()> {
