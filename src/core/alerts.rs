@@ -12,7 +12,8 @@ use crate::core::json::{only_keys, opt_object, type_name};
 use crate::core::metrics::{similar_names, Metric, MetricNames};
 use crate::core::order::sort_by;
 use crate::core::panels::{EVERY_PANEL_ALERTS, PANELS};
-use crate::core::prom::{AlertState, Rule, RuleHealth, RuleKind, Series};
+use crate::core::config::RuleSource;
+use crate::core::prom::{AlertState, PromError, Rule, RuleHealth, RuleKind, Series};
 use crate::core::time::{axis_label, span_text};
 use crate::core::units::significant;
 
@@ -656,6 +657,44 @@ pub fn bands_html(marks: &[BandMark]) -> String {
     h.into_string()
 }
 
+/// The rules of every source as they come, each named by its source, and one sentence per
+/// source that did not answer (`eu-west: …`); [`RuleGathering::finish`] is an error only when
+/// no source answered (the first one's).
+#[derive(Debug, Default)]
+pub struct RuleGathering {
+    rules: Vec<Rule>,
+    unanswered: Vec<String>,
+    first_error: Option<PromError>,
+    asked: usize,
+}
+
+impl RuleGathering {
+    /// What `source` answered.
+    pub fn add(&mut self, source: &RuleSource, answer: Result<Vec<Rule>, PromError>) {
+        self.asked += 1;
+        match answer {
+            Ok(found) => {
+                for mut rule in found {
+                    rule.source.clone_from(&source.name);
+                    self.rules.push(rule);
+                }
+            }
+            Err(e) => {
+                self.unanswered.push(format!("{}: {e}", source.name));
+                self.first_error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// The rules and the sentences of the sources that did not answer.
+    pub fn finish(self) -> Result<(Vec<Rule>, Vec<String>), PromError> {
+        match self.first_error {
+            Some(e) if self.unanswered.len() == self.asked => Err(e),
+            _ => Ok((self.rules, self.unanswered)),
+        }
+    }
+}
+
 /// What one refresh brought for the alerts: the rules of every source, each rule's health
 /// problems, the bands of the range, and the sources that did not answer.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -895,6 +934,30 @@ mod tests {
         );
         assert!(html.contains("data-health=\"ok\""));
         assert!(!html.contains("data-source") && html.contains("<small>g</small>"), "one source: no name");
+    }
+
+    /// Each source's rules carry its name; a source that failed is one sentence naming it,
+    /// and only all failing is an error.
+    #[test]
+    fn the_sources_answers_are_gathered() {
+        let source = |name: &str| RuleSource { name: name.into(), url: format!("prometheus-{name}") };
+        let (eu, us) = (source("eu-west"), source("us-east"));
+        let down = || PromError::unreachable("prometheus-us-east", "connection refused");
+        let rules = vec![rule("HighErrorRate", "critical", AlertState::Inactive)];
+        let gather = |answers: Vec<(&RuleSource, Result<Vec<Rule>, PromError>)>| {
+            let mut g = RuleGathering::default();
+            for (source, answer) in answers {
+                g.add(source, answer);
+            }
+            g.finish()
+        };
+        let (gathered, unanswered) = gather(vec![(&eu, Ok(rules.clone())), (&us, Err(down()))]).unwrap();
+        assert_eq!(gathered.len(), 1);
+        assert_eq!(gathered[0].source, "eu-west");
+        assert_eq!(unanswered.len(), 1);
+        assert!(unanswered[0].starts_with("us-east: ") && unanswered[0].contains("prometheus-us-east"), "{unanswered:?}");
+        assert_eq!(gather(vec![(&us, Err(down()))]).unwrap_err(), down());
+        assert_eq!(gather(vec![(&eu, Ok(Vec::new()))]).unwrap(), (Vec::new(), Vec::new()));
     }
 
     /// With `alerts.sources`, each rule says where it is evaluated, and a source that did not

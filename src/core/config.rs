@@ -33,9 +33,9 @@ pub struct Config {
     pub embed_origins: Vec<String>,
     /// Priorities (P1–P3) of named alert rules, over the guide's defaults.
     pub alert_priorities: PriorityOverrides,
-    /// Where the rules are evaluated (`alerts.sources`), when not by the query backend: one
-    /// Prometheus per cluster, vmalert, a ruler. Empty: the query backend's own rules.
-    pub alert_sources: Vec<RuleSource>,
+    /// Where the alerts panel asks for rules (`alerts.sources`): one Prometheus per cluster,
+    /// vmalert, a ruler; when none is configured, the query backend alone, under no name.
+    pub rule_sources: Vec<RuleSource>,
     /// The SLOs: the guide's four unless `slo` says otherwise.
     pub slos: Vec<Objective>,
 }
@@ -49,26 +49,15 @@ pub struct RuleSource {
     pub url: String,
 }
 
-impl Config {
-    /// Where the alerts panel asks for rules: the configured sources, or the query backend.
-    pub fn rule_sources(&self) -> Vec<RuleSource> {
-        if self.alert_sources.is_empty() {
-            vec![RuleSource { name: String::new(), url: self.prometheus.url.clone() }]
-        } else {
-            self.alert_sources.clone()
-        }
-    }
-}
-
 /// At most this many `alerts.sources`: each is one request per refresh.
 const MAX_RULE_SOURCES: usize = 16;
 
 /// `alerts.sources`: `[{"name": "eu-west", "url": "prometheus-eu-west"}, …]`, names unique and
-/// not empty, URLs as `prometheus.url`.
-fn rule_sources(alerts: Option<&Value>) -> Result<Vec<RuleSource>, ConfigError> {
+/// not empty, URLs as `prometheus.url`; none listed: the query backend at `query_url`.
+fn rule_sources(alerts: Option<&Value>, query_url: &str) -> Result<Vec<RuleSource>, ConfigError> {
     let field = "alerts.sources";
     let Some(list) = alerts.and_then(|a| a.get("sources")).filter(|l| !l.is_null()) else {
-        return Ok(Vec::new());
+        return Ok(vec![RuleSource { name: String::new(), url: query_url.to_owned() }]);
     };
     const SHAPE: &str = "must be a list of {\"name\", \"url\"}";
     let Some(items) = list.as_array() else {
@@ -380,21 +369,22 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
         None => Vec::new(),
         Some(a) => read_priorities(a).map_err(pair)?,
     };
-    let alert_sources = rule_sources(alerts)?;
+    let url = validate_url("prometheus.url", prometheus_url)?;
+    let rule_sources = rule_sources(alerts, &url)?;
     let slos = match opt_object(&root, "slo").map_err(&top)? {
         None => default_objectives(),
         Some(s) => read_objectives(s).map_err(pair)?,
     };
     Ok(Config {
         alert_priorities,
-        alert_sources,
+        rule_sources,
         slos,
         embed_origins,
         jaeger,
         links,
         metrics,
         prometheus: PrometheusConfig {
-            url: validate_url("prometheus.url", prometheus_url)?,
+            url,
             job,
             cluster_label,
             instance_label,
@@ -535,11 +525,11 @@ mod tests {
         )
         .unwrap();
         let source = |name: &str, url: &str| RuleSource { name: name.to_owned(), url: url.to_owned() };
-        assert_eq!(c.rule_sources(), [source("eu-west", "prometheus-eu-west"), source("us-east", "https://p.us/api")]);
+        assert_eq!(c.rule_sources, [source("eu-west", "prometheus-eu-west"), source("us-east", "https://p.us/api")]);
         // None listed: the query backend's own rules, under no name.
         let plain = parse(r#"{"sources":null}"#).unwrap();
-        assert!(plain.alert_sources.is_empty());
-        assert_eq!(plain.rule_sources(), [source("", "prometheus")]);
+        assert_eq!(plain.rule_sources, [source("", "prometheus")]);
+        assert_eq!(parse("{}").unwrap().rule_sources, [source("", "prometheus")]);
         for (alerts, expected) in [
             (r#"{"sources":"eu"}"#, "`alerts.sources`: must be a list"),
             (r#"{"sources":["eu"]}"#, "`alerts.sources`: must be a list of {\"name\", \"url\"}"),

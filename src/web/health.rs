@@ -11,9 +11,10 @@ use leptos::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::core::alerts::{
-    alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask, ChartBand, Health, ALERTS_QUERY,
+    alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask, ChartBand, Health, RuleGathering,
+    ALERTS_QUERY,
 };
-use crate::core::config::Config;
+use crate::core::config::{Config, PrometheusConfig};
 use crate::core::metrics::MetricNames;
 use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_query_range, decode_rules, decode_series, query_range_url, rules_url, series_url, PromError, Rule};
@@ -74,7 +75,7 @@ pub fn provide_health(names: Arc<MetricNames>, metric_names: Arc<Vec<String>>) {
     });
 }
 
-/// The rules of every source (see [`Config::rule_sources`]), the sources that did not answer,
+/// The rules of every source (`Config::rule_sources`), the sources that did not answer,
 /// and the bands of `range` on the charts they concern. The bands come from the query backend,
 /// where the sources' `ALERTS` series land (remote write, vmalert). Only when no source
 /// answers is it an error.
@@ -84,28 +85,19 @@ async fn rules_and_bands(
     range: TimeRange,
     signal: &AbortSignal,
 ) -> Result<(Vec<Rule>, Vec<String>, Vec<ChartBand>), PromError> {
-    let sources = cfg.rule_sources();
+    let sources = &cfg.rule_sources;
     let mut notes = Vec::new();
-    let (mut rules, mut unanswered) = (Vec::new(), Vec::new());
-    let mut last_error = None;
-    for source in &sources {
-        match prom::get(&cfg.prometheus, &rules_url(&source.url), Some(signal), decode_rules, &mut notes).await {
-            Ok(found) => {
-                for mut rule in found.rules {
-                    rule.source.clone_from(&source.name);
-                    rules.push(rule);
-                }
-            }
-            Err(e) if e.is_aborted() => return Err(e),
-            Err(e) => {
-                unanswered.push(format!("{}: {e}", source.name));
-                last_error = Some(e);
-            }
+    let mut gathering = RuleGathering::default();
+    for source in sources {
+        // Asked as the query backend is (parameters, timeout), and named by its own URL.
+        let prom = PrometheusConfig { url: source.url.clone(), ..cfg.prometheus.clone() };
+        let answer = prom::get(&prom, &rules_url(&source.url), Some(signal), decode_rules, &mut notes).await;
+        if answer.as_ref().is_err_and(PromError::is_aborted) {
+            return Err(PromError::aborted());
         }
+        gathering.add(source, answer.map(|r| r.rules));
     }
-    if let Some(e) = last_error.filter(|_| unanswered.len() == sources.len()) {
-        return Err(e);
-    }
+    let (rules, unanswered) = gathering.finish()?;
     let base = &cfg.prometheus.url;
     let window = query_window(range, 1_000, cfg.prometheus.scrape_interval_secs);
     let url = query_range_url(base, ALERTS_QUERY, &window);
