@@ -147,6 +147,12 @@ async fn the_same_build_works_under_a_sub_path() {
         .js("return performance.getEntriesByType('resource').some(e => new URL(e.name).pathname.startsWith('/ops/arrwdb/prometheus/api/v1/query_range'))")
         .await;
     assert_eq!(via_proxy, serde_json::Value::Bool(true));
+    // config.json is asked once, by index.html's preload (in parallel with the wasm), and the
+    // page's own fetch took that answer instead of asking again.
+    let config_requests = browser
+        .js("return performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname.endsWith('/config.json')).map(e => e.initiatorType)")
+        .await;
+    assert_eq!(config_requests, serde_json::json!(["link"]), "config.json requests by initiator");
     browser.close().await;
 }
 

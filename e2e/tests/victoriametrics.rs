@@ -108,6 +108,49 @@ async fn what_victoriametrics_does_not_serve_is_said_or_comes_from_the_rule_sour
     browser.close().await;
 }
 
+/// The exemplar requests a change of range brings, once the sources panel has found (or not)
+/// which backend answers.
+async fn exemplar_requests_after_a_range_change(browser: &Browser, app: &str) -> u64 {
+    browser.goto(&format!("{app}?refresh=off&range=1h")).await;
+    browser.wait_for("[data-panel='sources'] tr[data-source='prometheus'][data-verdict='ok']", WAIT, "flavor-probe").await;
+    browser.wait_for("[data-panel='latency'][data-state='ready']", WAIT, "flavor-latency").await;
+    browser.js("performance.setResourceTimingBufferSize(100000); window.since = performance.now(); const s = document.querySelector(\"[data-control='range']\"); s.value = '3h'; s.dispatchEvent(new Event('change')); return true").await;
+    browser
+        .wait_true("const p = document.querySelector(\"[data-panel='latency']\"); return p.dataset.state === 'ready' && p.dataset.query && document.querySelector(\"[data-control='range']\").value === '3h'", "flavor-3h")
+        .await;
+    // The scatter asks Jaeger, then Prometheus: give it the time to.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    browser
+        .js("return performance.getEntriesByType('resource').filter(e => e.startTime >= window.since && e.name.includes('/api/v1/query_exemplars')).length")
+        .await
+        .as_u64()
+        .unwrap()
+}
+
+/// VictoriaMetrics asked for what it does not serve, with no `alerts.sources` and no
+/// `prometheus.flavor`: the page finds which backend it is from its build information, says
+/// on the sources panel what it lacks and on the alerts panel why there are no rules (not the
+/// general advice), and stops asking it for exemplars, which a Prometheus page does ask for.
+#[tokio::test]
+async fn victoriametrics_found_by_its_answer_is_told_apart_from_prometheus() {
+    let browser = Browser::start(1280, 1600).await;
+    let bare = env("ARRWDB_E2E_VM_BARE_APP_URL");
+    assert_eq!(exemplar_requests_after_a_range_change(&browser, &bare).await, 0, "VictoriaMetrics is not asked for exemplars");
+    let fix = browser
+        .js("return document.querySelector(\"[data-panel='sources'] tr[data-source='prometheus'] p.fix\").textContent")
+        .await;
+    assert!(fix.as_str().unwrap().starts_with("VictoriaMetrics serves no exemplars"), "{fix}");
+    browser.wait_for("[data-panel='alerts'][data-state='ready']", WAIT, "bare-alerts").await;
+    let empty = browser.js("return document.querySelector(\"[data-panel='alerts'] p.empty\").textContent").await;
+    assert!(empty.as_str().unwrap().starts_with("Rules are not served by VictoriaMetrics without vmalert"), "{empty}");
+    // The same steps on the Prometheus page do ask for exemplars, and name no limit.
+    let asked = exemplar_requests_after_a_range_change(&browser, &env("ARRWDB_E2E_APP_URL")).await;
+    assert!(asked >= 1, "a Prometheus is asked for exemplars: {asked}");
+    let fixes = browser.js("return document.querySelectorAll(\"[data-panel='sources'] tr[data-source='prometheus'] p.fix\").length").await;
+    assert_eq!(fixes, serde_json::json!(0));
+    browser.close().await;
+}
+
 /// The live data reaches VictoriaMetrics from one Prometheus per cluster, which names its
 /// cluster in `external_labels`: over the last two minutes (after the imported history), the
 /// CPU panel still has one line per replica, each under its cluster.

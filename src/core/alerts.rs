@@ -13,6 +13,7 @@ use crate::core::metrics::{similar_names, Metric, MetricNames};
 use crate::core::order::sort_by;
 use crate::core::panels::{EVERY_PANEL_ALERTS, PANELS};
 use crate::core::config::RuleSource;
+use crate::core::flavor::Flavor;
 use crate::core::prom::{AlertState, PromError, Rule, RuleHealth, RuleKind, Series};
 use crate::core::time::{axis_label, span_text};
 use crate::core::units::significant;
@@ -714,11 +715,21 @@ pub struct Health {
 /// The alerts panel: the sources that did not answer, a summary line, then every rule in
 /// [`display_order`] with its state, priority, source and group, since when, value, summary
 /// and description (as text) and its health.
+/// Why the backend asked for rules may have none: the query backend's own limit, when it is
+/// the one asked (no `alerts.sources`) and which backend it is is known.
+pub fn no_rules_reason(sources: &[RuleSource], backend: Option<Flavor>) -> Option<&'static str> {
+    let only_the_query_backend = sources.iter().all(|s| s.name.is_empty());
+    backend.filter(|_| only_the_query_backend).and_then(Flavor::no_rules)
+}
+
+/// The alerts panel's markup; `no_rules` is what to say when there are none (see
+/// [`no_rules_reason`]), else the general advice.
 pub fn alerts_html(
     health: &Health,
     overrides: &[(String, Priority)],
     now_unix: f64,
     utc_offset_secs: i64,
+    no_rules: Option<&str>,
 ) -> String {
     let Health { rules, problems, checking, unanswered, .. } = health;
     let checking = *checking;
@@ -730,11 +741,11 @@ pub fn alerts_html(
         h.elem(
             "p",
             "empty",
-            "The backend has no rules loaded. A Prometheus: list the guide's alert rules (with \
+            no_rules.unwrap_or("The backend has no rules loaded. A Prometheus: list the guide's alert rules (with \
              the real metric names: deploy/prometheus/alerts.yml) under rule_files in \
              prometheus.yml. VictoriaMetrics, Mimir and Thanos Query serve rules only from their \
              rule evaluators (vmalert, the ruler, Thanos Rule): proxy this page's Prometheus to \
-             one that answers /api/v1/rules.",
+             one that answers /api/v1/rules."),
         );
         return h.into_string();
     }
@@ -909,7 +920,7 @@ mod tests {
         let rules = [quiet, firing];
         let problems = [vec!["HighLatency selects no series".to_owned()], vec![]];
         let mut health = Health { rules: rules.to_vec(), problems: problems.to_vec(), ..Health::default() };
-        let html = alerts_html(&health, &[], 1_000.0 + 720.0, 0);
+        let html = alerts_html(&health, &[], 1_000.0 + 720.0, 0, None);
         assert!(html.starts_with(
             "<p class=\"summary\">1 firing, 0 pending, 1 inactive · 1 rule with a health problem</p>"
         ));
@@ -923,10 +934,19 @@ mod tests {
         assert!(html.contains("P95 latency is …s"), "{html}");
         assert!(html.contains("data-health=\"problem\""));
         assert!(html.contains("<p class=\"health\">HighLatency selects no series</p>"));
-        assert!(alerts_html(&Health::default(), &[], 0.0, 0).contains("no rules loaded"));
+        assert!(alerts_html(&Health::default(), &[], 0.0, 0, None).contains("no rules loaded"));
+        // The query backend that cannot serve rules is named, not advised about in general.
+        let backend = |name: &str| vec![RuleSource { name: name.into(), url: "prometheus".into() }];
+        let reason = no_rules_reason(&backend(""), Some(Flavor::VictoriaMetrics));
+        let empty = alerts_html(&Health::default(), &[], 0.0, 0, reason);
+        assert!(empty.contains("Rules are not served by VictoriaMetrics without vmalert"), "{empty}");
+        assert_eq!(no_rules_reason(&backend(""), Some(Flavor::Prometheus)), None);
+        assert_eq!(no_rules_reason(&backend(""), None), None);
+        // Rules asked from configured sources: the query backend's flavor is beside the point.
+        assert_eq!(no_rules_reason(&backend("eu-west"), Some(Flavor::VictoriaMetrics)), None);
         // While selectors are still being asked, a rule without a problem is not called healthy.
         health.checking = true;
-        let checking = alerts_html(&health, &[], 1_000.0 + 720.0, 0);
+        let checking = alerts_html(&health, &[], 1_000.0 + 720.0, 0, None);
         assert!(checking.contains("1 rule with a health problem · checking rule health…"));
         assert!(
             checking.contains("data-health=\"checking\"")
@@ -972,7 +992,7 @@ mod tests {
             unanswered: vec!["us-<east>: HTTP 502 Bad Gateway".into()],
             ..Health::default()
         };
-        let html = alerts_html(&health, &[], 0.0, 0);
+        let html = alerts_html(&health, &[], 0.0, 0, None);
         assert!(html.starts_with("<p class=\"notes\">us-&lt;east&gt;: HTTP 502 Bad Gateway</p>"), "{html}");
         assert!(html.contains("data-source=\"eu-west\""), "{html}");
         assert!(html.contains("<small>eu-west · g</small>"), "{html}");

@@ -7,6 +7,7 @@ use crate::core::str_map::StrMap;
 use serde_json::Value;
 
 use crate::core::alerts::{read_priorities, PriorityOverrides};
+use crate::core::flavor::Flavor;
 use crate::core::jaeger::ApiVersion;
 use crate::core::json::{
     only_keys, opt_object, opt_str, opt_u64, str_list, str_map, str_or_empty, Shape,
@@ -128,6 +129,8 @@ pub struct PrometheusConfig {
     pub query_params: Vec<(String, String)>,
     /// How long a request may take before it is given up as a timeout (`timeout_secs`).
     pub timeout_secs: u32,
+    /// Which backend answers (`flavor`); `None` (`"auto"`): found from its build information.
+    pub flavor: Option<Flavor>,
 }
 
 /// Why `config.json` was refused. `field` names the offending key path when known.
@@ -168,6 +171,7 @@ const PROMETHEUS_KEYS: &[&str] = &[
     "cluster_label",
     "instance_label",
     "query_params",
+    "flavor",
 ];
 const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url", "timeout_secs"];
 
@@ -275,6 +279,13 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             format!("is one of the page's own parameters ({}) or empty", PAGE_PARAMS.join(", ")),
         ));
     }
+    let flavor = match opt_str(prometheus, "flavor").map_err(&prom)?.unwrap_or("auto") {
+        "auto" => None,
+        key => Some(Flavor::from_key(key).ok_or_else(|| {
+            let known: Vec<&str> = Flavor::ALL.iter().map(|f| f.key()).collect();
+            ConfigError::field("prometheus.flavor", format!("must be \"auto\" or one of {}", known.join(", ")))
+        })?),
+    };
     let metrics = str_map(&root, "metrics").map_err(&top)?;
     for (key, name) in &metrics {
         if !Metric::ALL.iter().any(|m| m.key() == key) {
@@ -391,6 +402,7 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             query_params,
             scrape_interval_secs,
             timeout_secs: timeout_secs(prometheus, "prometheus")?,
+            flavor,
         },
         refresh_secs: opt_u64(&root, "refresh_secs").map_err(&top)?.unwrap_or(30),
     })
@@ -596,6 +608,18 @@ mod tests {
         assert_eq!(c.prometheus.scrape_interval_secs, 15);
         assert_eq!(c.refresh_secs, 30);
         assert_eq!((c.jaeger, c.links), (None, LinkConfig::default()));
+    }
+
+    #[test]
+    fn the_backend_flavor_is_auto_or_named() {
+        let flavor = |text: &str| parse_config(&format!(r#"{{"prometheus":{{"url":"/p"{text}}}}}"#)).map(|c| c.prometheus.flavor);
+        assert_eq!(flavor(""), Ok(None));
+        assert_eq!(flavor(r#","flavor":"auto""#), Ok(None));
+        assert_eq!(flavor(r#","flavor":"victoriametrics""#), Ok(Some(Flavor::VictoriaMetrics)));
+        assert_eq!(flavor(r#","flavor":"mimir""#), Ok(Some(Flavor::Mimir)));
+        let err = flavor(r#","flavor":"cortex""#).unwrap_err().to_string();
+        assert!(err.contains("`prometheus.flavor`: must be \"auto\" or one of prometheus, victoriametrics"), "{err}");
+        assert!(flavor(r#","flavor":1"#).unwrap_err().to_string().contains("`prometheus`"));
     }
 
     #[test]

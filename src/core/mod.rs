@@ -7,6 +7,7 @@ pub mod config;
 pub mod drill;
 pub mod embed;
 pub mod export;
+pub mod flavor;
 pub mod html;
 pub mod incident;
 pub mod jaeger;

@@ -10,6 +10,7 @@
 
 use serde_json::Value;
 
+use crate::core::flavor::Flavor;
 use crate::core::html::Html;
 use crate::core::jaeger::ApiVersion;
 
@@ -40,8 +41,9 @@ impl Source {
 /// What the browser saw when it asked a source.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Seen {
-    /// It answered as the API it should be; `version` says which (e.g. "Prometheus 2.42.0").
-    Answered { version: String },
+    /// It answered as the API it should be; `version` says which (e.g. "Prometheus 2.42.0"),
+    /// `flavor` which Prometheus-compatible backend (`None` for Jaeger, or when unknown).
+    Answered { version: String, flavor: Option<Flavor> },
     /// No HTTP answer the page could read. `opaque_answer`: a `no-cors` request to the same URL
     /// was answered (only tried for a cross-origin source).
     NoAnswer {
@@ -121,7 +123,10 @@ pub fn seen(source: Source, answer: Result<(u16, &str), ()>, cross_origin: bool)
         }
     });
     match version {
-        Some(version) if (200..300).contains(&status) => Seen::Answered { version },
+        Some(version) if (200..300).contains(&status) => Seen::Answered {
+            version,
+            flavor: json.as_ref().filter(|_| source == Source::Prometheus).and_then(Flavor::of_build),
+        },
         _ if !(200..300).contains(&status) && json.is_none() => Seen::Http { status },
         _ => Seen::NotTheApi {
             detail: format!(
@@ -177,7 +182,12 @@ pub fn diagnose(source: Source, url: &str, seen: &Seen) -> (Verdict, String, Str
     let name = source.name();
     let key = source.key();
     match seen {
-        Seen::Answered { version } => (Verdict::Ok, format!("Answers: {version}."), String::new()),
+        // What the page calls that this backend does not serve, said where its answers are.
+        Seen::Answered { version, flavor } => (
+            Verdict::Ok,
+            format!("Answers: {version}."),
+            flavor.and_then(Flavor::limits).unwrap_or_default().to_owned(),
+        ),
         Seen::NoAnswer {
             cross_origin: true,
             opaque_answer: true,
@@ -274,7 +284,7 @@ pub fn sources_html(rows: &[SourceRow]) -> String {
                 (
                     "data-version",
                     match &row.seen {
-                        Some(Seen::Answered { version }) => Some(version),
+                        Some(Seen::Answered { version, .. }) => Some(version),
                         _ => None,
                     },
                 ),
@@ -361,29 +371,31 @@ mod tests {
         assert_eq!(
             seen(Source::Prometheus, Ok((200, build)), false),
             Seen::Answered {
-                version: "Prometheus 3.7.3".into()
+                version: "Prometheus 3.7.3".into(),
+                flavor: Some(Flavor::Prometheus),
             }
         );
         // VictoriaMetrics 1.79 (as Debian ships it) and Mimir answer the API in their own way.
         let vm = r#"{"status":"success","data":{}}"#;
         assert!(matches!(
             seen(Source::Prometheus, Ok((200, vm)), false),
-            Seen::Answered { version } if version.contains("VictoriaMetrics")
+            Seen::Answered { version, flavor: Some(Flavor::VictoriaMetrics) } if version.contains("VictoriaMetrics")
         ));
         let mimir = r#"{"status":"success","data":{"application":"Grafana Mimir","version":"2.14.0","revision":"x"}}"#;
         assert_eq!(
             seen(Source::Prometheus, Ok((200, mimir)), false),
-            Seen::Answered { version: "Grafana Mimir 2.14.0".into() }
+            Seen::Answered { version: "Grafana Mimir 2.14.0".into(), flavor: Some(Flavor::Mimir) }
         );
         let v3 = include_str!("../../../shared/fixtures/jaeger/v3_services.json");
         assert!(matches!(
             seen(Source::Jaeger, Ok((200, v3)), false),
-            Seen::Answered { version } if version.starts_with("Jaeger query api_v3, ")
+            Seen::Answered { version, flavor: None } if version.starts_with("Jaeger query api_v3, ")
         ));
         assert_eq!(
             seen(Source::Jaeger, Ok((200, r#"{"data":["arrwdb"]}"#)), false),
             Seen::Answered {
-                version: "Jaeger query API v1, 1 service".into()
+                version: "Jaeger query API v1, 1 service".into(),
+                flavor: None,
             }
         );
         assert_eq!(
@@ -434,6 +446,7 @@ mod tests {
         let v3_missing = Seen::Http { status: 404 };
         let v1 = Seen::Answered {
             version: "Jaeger query API v1, 1 service".into(),
+            flavor: None,
         };
         assert_eq!(keep(Some(v3_missing.clone()), v1.clone()), v1);
         let dead = Seen::NoAnswer {
@@ -463,6 +476,7 @@ mod tests {
                 url: "prometheus".into(),
                 seen: Some(Seen::Answered {
                     version: "Prometheus 2.42.0".into(),
+                    flavor: Some(Flavor::Prometheus),
                 }),
             },
             SourceRow {
@@ -480,5 +494,14 @@ mod tests {
         assert!(html.contains("data-verdict=\"not-the-api\""));
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)"));
+        // A backend that lacks what the page calls says so on its row.
+        let vm = SourceRow {
+            source: Source::Prometheus,
+            url: "prometheus".into(),
+            seen: Some(Seen::Answered { version: "VictoriaMetrics".into(), flavor: Some(Flavor::VictoriaMetrics) }),
+        };
+        let html = sources_html(&[vm]);
+        assert!(html.contains("data-verdict=\"ok\""), "{html}");
+        assert!(html.contains("<p class=\"fix\">VictoriaMetrics serves no exemplars"), "{html}");
     }
 }

@@ -115,6 +115,7 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
         hover_secs: RwSignal::new(None),
         jaeger: cfg.jaeger.clone().map(Jaeger::new),
         resized,
+        flavor: RwSignal::new(cfg.prometheus.flavor),
     };
     provide_context(dash);
     embed::connect(&cfg, view);

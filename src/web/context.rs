@@ -5,6 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::core::config::Config;
+use crate::core::flavor::Flavor;
 use crate::core::metrics::MetricNames;
 use crate::core::state::{Theme, ViewState};
 use crate::core::time::TimeRange;
@@ -27,6 +28,9 @@ pub struct Dash {
     pub jaeger: Option<Jaeger>,
     /// Notified when the window is resized: charts redraw at their new size.
     pub resized: RwSignal<u32>,
+    /// Which backend answers the queries: `prometheus.flavor`, else what the sources panel's
+    /// probe of its build information found (`None` until then, or when it cannot tell).
+    pub flavor: RwSignal<Option<Flavor>>,
 }
 
 /// The metric names the panels ask for, resolved once against Prometheus.

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::core::alerts::{
-    alert_bands, alerts_html, chart_bands, rule_problems, selectors_to_ask, ChartBand, Health, RuleGathering,
+    alert_bands, alerts_html, chart_bands, no_rules_reason, rule_problems, selectors_to_ask, ChartBand, Health, RuleGathering,
     ALERTS_QUERY,
 };
 use crate::core::config::{Config, PrometheusConfig};
@@ -19,7 +19,7 @@ use crate::core::metrics::MetricNames;
 use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_query_range, decode_rules, decode_series, query_range_url, rules_url, series_url, PromError, Rule};
 use crate::core::time::{query_window, TimeRange};
-use crate::web::context::use_dash;
+use crate::web::context::{use_dash, Dash};
 use crate::web::http::AbortSlot;
 use crate::web::text_panels::{TextBody, TextFrame};
 use crate::web::{effect, now_secs, prom, utc_offset_at};
@@ -139,7 +139,7 @@ async fn ask_selectors(
 /// The alerts panel: every rule of the page's [`Health`].
 #[component]
 pub fn AlertsPanel(spec: &'static PanelSpec) -> impl IntoView {
-    let cfg = use_dash().cfg;
+    let Dash { cfg, flavor, .. } = use_dash();
     let health = use_health();
     let (body, set_body) = signal(TextBody::Loading(String::new()));
     effect(move || {
@@ -147,7 +147,8 @@ pub fn AlertsPanel(spec: &'static PanelSpec) -> impl IntoView {
             None => TextBody::Loading(String::new()),
             Some(Ok(h)) => {
                 let now = now_secs();
-                let html = alerts_html(h, &cfg.alert_priorities, now, utc_offset_at(now));
+                let no_rules = no_rules_reason(&cfg.rule_sources, flavor.get());
+                let html = alerts_html(h, &cfg.alert_priorities, now, utc_offset_at(now), no_rules);
                 // The query of the bands this panel stands for (the rules are not a query).
                 TextBody::Ready { html, query: Some(ALERTS_QUERY.to_owned()) }
             }

@@ -10,6 +10,7 @@ use crate::core::alerts::{band_marks, bands_html};
 use crate::core::drill::{exemplar_dots, narrowing, Dot};
 use crate::core::panel_view::{dot_marks, dots_html, extent_css, spike_marks, spikes_html, tooltip, Drawn, PanelData};
 use crate::core::panels::PanelSpec;
+use crate::core::flavor::Flavor;
 use crate::core::prom::{decode_exemplars, exemplars_url};
 use crate::web::context::use_dash;
 use crate::web::health::use_health;
@@ -175,7 +176,7 @@ pub fn AlertBands(spec: &'static PanelSpec, drawn: ReadSignal<Option<Arc<Drawn>>
     let health = use_health();
     // A failed health refresh keeps the last bands, as the chart keeps its last data.
     let bands = changes(move |previous: Option<&Layer>| {
-        let Some(d) = drawn.get() else { return None };
+        let d = drawn.get()?;
         health.with(|h| match h.as_deref() {
             Some(Ok(h)) => layer(&band_marks(&h.bands, spec.id, &d.axis, utc_offset_at(d.axis.end_secs)), bands_html),
             _ => previous.cloned().flatten(),
@@ -227,6 +228,7 @@ pub fn TraceDots(drawn: ReadSignal<Option<Arc<Drawn>>>, data: ReadSignal<PanelDa
     };
     let slot = AbortSlot::new();
     let (jaeger, prom) = (dash.jaeger.clone(), Arc::new(dash.cfg.prometheus.clone()));
+    let flavor = dash.flavor;
     let (dots, set_dots) = signal(None::<Arc<Vec<Dot>>>);
     on_change(asked, move |asked, _| {
         let (Some((from, to, query)), jaeger, prom) = (asked.clone(), jaeger.clone(), prom.clone()) else { return };
@@ -237,9 +239,12 @@ pub fn TraceDots(drawn: ReadSignal<Option<Arc<Drawn>>>, data: ReadSignal<PanelDa
             if let Some(j) = &jaeger {
                 found = j.scatter_dots(from, to, signal.as_ref()).await.unwrap_or_default();
             }
-            let url = exemplars_url(&prom.url, &query, from, to);
-            if let Ok(series) = prom::get(&prom, &url, signal.as_ref(), decode_exemplars, &mut Vec::new()).await {
-                found.extend(exemplar_dots(&series));
+            // Not asked of a backend that never has any (the sources panel says so).
+            if flavor.get_untracked().is_none_or(Flavor::serves_exemplars) {
+                let url = exemplars_url(&prom.url, &query, from, to);
+                if let Ok(series) = prom::get(&prom, &url, signal.as_ref(), decode_exemplars, &mut Vec::new()).await {
+                    found.extend(exemplar_dots(&series));
+                }
             }
             if !signal.as_ref().is_some_and(|s| s.aborted()) {
                 set_dots.try_set(Some(Arc::new(found)));

@@ -12,7 +12,7 @@ use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_query, query_url, QueryData};
 use crate::core::slo::{evaluate, evaluation_unix, read_slo_answer, slo_html, slo_query};
 use crate::core::sources::{is_cross_origin, keep, probe_urls, seen, sources_html, Seen, Source, SourceRow};
-use crate::web::context::{use_dash, Names};
+use crate::web::context::{use_dash, Dash, Names};
 use crate::web::http::{answers_opaquely, get_text, AbortSlot};
 use crate::web::{effect, now_secs, prom};
 
@@ -114,7 +114,8 @@ pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
 /// not a metric: it does not follow the refresh).
 #[component]
 pub fn SourcesPanel(spec: &'static PanelSpec) -> impl IntoView {
-    let cfg = use_dash().cfg;
+    let Dash { cfg, flavor, .. } = use_dash();
+    let configured = cfg.prometheus.flavor;
     let mut first = vec![SourceRow {
         source: Source::Prometheus,
         url: cfg.prometheus.url.clone(),
@@ -151,6 +152,13 @@ pub fn SourcesPanel(spec: &'static PanelSpec) -> impl IntoView {
                 let mut s = seen(source, answer, cross_origin);
                 if let Seen::NoAnswer { opaque_answer, .. } = &mut s {
                     *opaque_answer = cross_origin && answers_opaquely(&probe, timeout_secs).await;
+                }
+                if let Seen::Answered { flavor: found, .. } = &mut s {
+                    // What config.json says wins over what the answer suggests.
+                    *found = configured.or(*found);
+                    if source == Source::Prometheus {
+                        flavor.try_set(*found);
+                    }
                 }
                 let answered = matches!(s, Seen::Answered { .. });
                 found = Some(keep(found, s));

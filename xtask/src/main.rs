@@ -330,6 +330,7 @@ fn test() -> Result<()> {
     let (portal_port, stranger_port, embedded_port) = (free_port()?, free_port()?, free_port()?);
     let broken_port = free_port()?;
     let vm_app_port = free_port()?;
+    let vm_bare_app_port = free_port()?;
     let outsider_port = free_port()?;
     let portal_origin = format!("http://127.0.0.1:{portal_port}");
     // The portal records every message it gets (the tests read `window.received`).
@@ -488,6 +489,18 @@ fn test() -> Result<()> {
                 page: None,
                 backend: Backend::VictoriaMetrics,
             },
+            // VictoriaMetrics asked for rules itself (no `alerts.sources`, the flavor found
+            // from its answers): the page must say why there are none.
+            ExtraSite {
+                name: "victoriametrics-bare".into(),
+                port: vm_bare_app_port,
+                config_json: r#"{"prometheus": {"url": "prometheus", "job": "arrwdb", "scrape_interval_secs": 10}, "jaeger": {"url": "jaeger"}}"#.into(),
+                base_path: "/".into(),
+                connect_src: String::new(),
+                frame_ancestors: String::new(),
+                page: None,
+                backend: Backend::VictoriaMetrics,
+            },
         ],
         dist: wasm_build::dist_dir(),
     };
@@ -501,6 +514,7 @@ fn test() -> Result<()> {
         .env("ARRWDB_E2E_INSTANCES", stack.instances.join(","))
         .env("ARRWDB_E2E_VM_URL", &stack.victoria_metrics_url)
         .env("ARRWDB_E2E_VM_APP_URL", format!("http://127.0.0.1:{vm_app_port}/"))
+        .env("ARRWDB_E2E_VM_BARE_APP_URL", format!("http://127.0.0.1:{vm_bare_app_port}/"))
         .env("ARRWDB_E2E_CLUSTER_PROMETHEUS_URLS", stack.cluster_prometheus_urls.join(","))
         .env("ARRWDB_E2E_ALERTMANAGER_URL", &stack.alertmanager_url)
         .env(
