@@ -102,6 +102,56 @@ async fn a_replica_chosen_in_the_page_shows_prometheus_numbers_for_that_replica(
     browser.close().await;
 }
 
+/// "By replica" on the overview panels: one click splits request rate, error rate and
+/// latency into one line per replica, each equal to Prometheus's own answer to the panel's
+/// query; the choice is the URL's, and a second click gives the overall lines back.
+#[tokio::test]
+async fn the_by_replica_toggle_splits_the_overview_into_prometheus_answers_per_replica() {
+    let browser = Browser::start(1600, 1200).await;
+    let to = now_secs() - 120;
+    browser.goto(&format!("{}?refresh=off&from={}&to={to}", env("ARRWDB_E2E_APP_URL"), to - 3_600)).await;
+    let overview = ["request-rate", "error-rate", "latency"];
+    wait_ready(&browser, &overview, "by-replica-first").await;
+    browser.js("document.querySelector(\"[data-panel='latency'] input[data-control='by-replica']\").click(); return true").await;
+    browser.wait_true("return new URLSearchParams(location.search).get('replicas') === '1'", "by-replica-url").await;
+    let split_queries = |id: &str| {
+        format!(
+            "const p = document.querySelector(\"[data-panel='{id}']\"); return p.dataset.state === 'ready' && p.dataset.query.includes('cluster, instance) (rate(')"
+        )
+    };
+    for id in overview {
+        browser.wait_true(&split_queries(id), &format!("by-replica-{id}")).await;
+    }
+    let mut replicas: Vec<String> =
+        ["eu-west", "eu-west", "us-east"].iter().zip(instances()).map(|(c, i)| format!("{c} {i}")).collect();
+    replicas.sort();
+    for id in overview {
+        let f = facts(&browser, id).await;
+        let (query, start, end, step) = (f[1].clone().unwrap(), f[2].clone().unwrap(), f[3].clone().unwrap(), f[4].clone().unwrap());
+        // The per-replica line (the error rate's second, after its overall line).
+        let per_replica = query.lines().last().unwrap();
+        let expected = prometheus_last_values(per_replica, &start, &end, &step, &["cluster", "instance"]).await;
+        assert_eq!(expected.keys().cloned().collect::<Vec<_>>(), replicas, "{id}: Prometheus has each replica");
+        let mut shown = legend(&browser, id).await;
+        if id == "error-rate" {
+            assert!(shown.remove("all handlers").is_some(), "the error rate keeps its overall line");
+        }
+        assert_eq!(shown, expected, "{id}: the legend is not Prometheus's answer per replica");
+        let title = browser.js(&format!("return document.querySelector(\"[data-panel='{id}'] h2\").textContent")).await;
+        assert!(title.as_str().unwrap().contains(" by replica"), "{id}: {title}");
+    }
+    // The URL keeps it over a reload; a second click gives the overall lines back.
+    browser.goto(&browser.js("return location.href").await.as_str().unwrap().to_owned()).await;
+    browser.wait_true(&split_queries("request-rate"), "by-replica-reloaded").await;
+    let checked = browser.js("return document.querySelector(\"[data-panel='error-rate'] input[data-control='by-replica']\").checked").await;
+    assert_eq!(checked, Value::Bool(true));
+    browser.js("document.querySelector(\"[data-panel='request-rate'] input[data-control='by-replica']\").click(); return true").await;
+    browser
+        .wait_true("const p = document.querySelector(\"[data-panel='request-rate']\"); return !location.search.includes('replicas=') && p.dataset.state === 'ready' && p.dataset.query.includes('sum by (method, handler)')", "by-replica-off")
+        .await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn the_cluster_picker_narrows_every_panel_and_scopes_the_replica_picker() {
     let browser = Browser::start(1600, 1200).await;

@@ -45,9 +45,11 @@ pub const LEGEND_COLUMNS: [&str; 5] = ["series", "last", "min", "max", "mean"];
 /// The ranked table's header.
 pub const TABLE_COLUMNS: [&str; 4] = ["handler", "status", "replica", "errors"];
 
-/// What a panel asks for one load: its queries over a window.
+/// What a panel asks for one load: its queries over a window, as the panel shows them in the
+/// view it was asked in (by replica or not, see [`PanelSpec::in_view`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ask {
+    pub spec: &'static PanelSpec,
     pub window: QueryWindow,
     pub queries: Vec<PanelQuery>,
 }
@@ -83,7 +85,7 @@ impl Ask {
     /// The ask of `spec` over `range` drawn `width_px` wide, for the view's handler,
     /// clusters and replicas, or the sentence saying which metric is missing.
     pub fn new(
-        spec: &PanelSpec,
+        spec: &'static PanelSpec,
         names: &MetricNames,
         prometheus: &PrometheusConfig,
         view: &ViewState,
@@ -104,6 +106,7 @@ impl Ask {
                 instances: &view.instances,
             },
         };
+        let spec = spec.in_view(view);
         let mut queries = spec.queries(&ctx)?;
         // A chart's series named by labels may be thousands: the backend ranks them.
         if spec.is_chart() && !spec.legend_labels.is_empty() {
@@ -111,16 +114,16 @@ impl Ask {
                 q.promql = busiest(&q.promql, spec.legend_labels, &window);
             }
         }
-        Ok(Ask { window, queries })
+        Ok(Ask { spec, window, queries })
     }
 
     /// The URLs to GET under `base`, each with the shape its answer must have: a chart's lines
     /// over the window; a table and a headline at the window's end.
-    pub fn requests(&self, spec: &PanelSpec, base: &str) -> Vec<(String, Expect)> {
+    pub fn requests(&self, base: &str) -> Vec<(String, Expect)> {
         let end_unix = self.window.end_secs as i64;
         self.queries
             .iter()
-            .map(|q| match (q.role, spec.show) {
+            .map(|q| match (q.role, self.spec.show) {
                 (Role::Lines { .. }, Show::Chart) => {
                     (query_range_url(base, &q.promql, &self.window), Expect::Matrix)
                 }
@@ -172,9 +175,10 @@ pub enum Outcome {
     Empty(String),
 }
 
-/// What `spec` shows of `answers` (one per request of `ask`, in order) and the notes that came
-/// with them.
-pub fn outcome(spec: &PanelSpec, ask: &Ask, answers: Vec<Answered>, mut notes: Vec<String>) -> Outcome {
+/// What the panel shows of `answers` (one per request of `ask`, in order) and the notes that
+/// came with them.
+pub fn outcome(ask: &Ask, answers: Vec<Answered>, mut notes: Vec<String>) -> Outcome {
+    let spec = ask.spec;
     let mut lines = Vec::new();
     let mut headlines = Vec::new();
     let mut table = Vec::new();
@@ -794,7 +798,7 @@ mod tests {
         crate::core::config::parse_config(cfg).unwrap().prometheus
     }
 
-    fn ask(spec: &PanelSpec) -> Ask {
+    fn ask(spec: &'static PanelSpec) -> Ask {
         Ask::new(spec, &MetricNames::assumed(), &prometheus(), &ViewState::default(), range(), 1_000).unwrap()
     }
 
@@ -818,8 +822,8 @@ mod tests {
         }
     }
 
-    fn loaded(spec: &PanelSpec, answers: Vec<Answered>) -> Loaded {
-        match outcome(spec, &ask(spec), answers, Vec::new()) {
+    fn loaded(spec: &'static PanelSpec, answers: Vec<Answered>) -> Loaded {
+        match outcome(&ask(spec), answers, Vec::new()) {
             Outcome::Loaded(l) => l,
             other => panic!("{other:?}"),
         }
@@ -832,7 +836,7 @@ mod tests {
             sample(&[("cluster", "us-east"), ("instance", "c:1"), ("job", "arrwdb")], 0.0),
             sample(&[("cluster", "eu-west"), ("instance", "b:1"), ("job", "arrwdb")], 1.0),
         ];
-        let requests = ask(&IN_FLIGHT).requests(&IN_FLIGHT, "/p");
+        let requests = ask(&IN_FLIGHT).requests("/p");
         assert!(requests[1].0.starts_with("/p/api/v1/query?query=%28up"), "an instant query of up: {requests:?}");
         let l = loaded(&IN_FLIGHT, vec![Answered::Matrix(vec![lines]), Answered::Vector(down)]);
         assert_eq!(
@@ -847,15 +851,46 @@ mod tests {
         assert!(all_up.notes.is_empty());
     }
 
+    /// "By replica": the overview panels ask one line per replica (cluster and address, ranked
+    /// by the backend like every labelled chart) and name their lines so; the others, and
+    /// the default view, are as they were.
+    #[test]
+    fn the_overview_panels_split_by_replica_when_the_view_asks() {
+        let split = ViewState { by_replica: true, ..ViewState::default() };
+        let ask_in = |spec: &'static PanelSpec, view: &ViewState| {
+            Ask::new(spec, &MetricNames::assumed(), &prometheus(), view, range(), 1_000).unwrap()
+        };
+        for spec in [&REQUEST_RATE, &ERROR_RATE, &LATENCY] {
+            let a = ask_in(spec, &split);
+            assert_eq!((a.spec.id, a.spec.legend_labels), (spec.id, &["cluster", "instance"][..]), "{}", spec.id);
+            assert!(a.spec.title.ends_with(" by replica"), "{}", a.spec.title);
+            let per_replica = a.queries.iter().find(|q| q.role == (Role::Lines { legend: "" })).unwrap();
+            assert!(per_replica.promql.contains("sum by (cluster, instance) (rate(") || per_replica.promql.contains("sum by (le, cluster, instance) (rate("), "{}", per_replica.promql);
+            assert!(per_replica.promql.contains("and on (cluster, instance) topk(10, "), "ranked by the backend: {}", per_replica.promql);
+            assert_eq!(ask_in(spec, &ViewState::default()).spec.title, spec.title, "the default view is the overall one");
+        }
+        // The error rate keeps its overall line, on which spikes are found.
+        let errors = ask_in(&ERROR_RATE, &split);
+        assert_eq!(errors.queries[0].role, Role::Lines { legend: OVERALL_ERROR_SERIES[0] });
+        assert!(errors.spec.spike_markers);
+        // Panels that have no by-replica form ignore the choice.
+        assert_eq!(ask_in(&IN_FLIGHT, &split), ask_in(&IN_FLIGHT, &ViewState::default()));
+        let line = series(&[("cluster", "eu-west"), ("instance", "a:1"), ("job", "arrwdb")], &[(1_800_000_000.0, 2.0)]);
+        let Outcome::Loaded(l) = outcome(&ask_in(&REQUEST_RATE, &split), vec![Answered::Matrix(vec![line])], Vec::new()) else {
+            panic!("loaded")
+        };
+        assert_eq!(l.series[0].name, "eu-west a:1");
+    }
+
     #[test]
     fn charts_ask_ranges_and_tables_and_headlines_ask_the_end() {
         let a = ask(&SEARCHES);
-        let requests = a.requests(&SEARCHES, "http://p");
+        let requests = a.requests("http://p");
         assert_eq!(requests.len(), 2);
         assert!(requests[0].0.starts_with("http://p/api/v1/query_range?") && requests[0].1 == Expect::Matrix);
         assert!(requests[1].0.starts_with("http://p/api/v1/query?") && requests[1].1 == Expect::Vector);
         assert!(requests[1].0.ends_with(&format!("&time={}", a.window.end_secs as i64)));
-        let table = ask(&ERRORS_BY_HANDLER).requests(&ERRORS_BY_HANDLER, "");
+        let table = ask(&ERRORS_BY_HANDLER).requests("");
         assert_eq!(table.len(), 1);
         assert_eq!(table[0].1, Expect::Vector);
         assert!(ask(&LATENCY).promql().lines().count() == 3);
@@ -890,12 +925,12 @@ mod tests {
     fn an_empty_answer_says_so_in_the_panel_s_words() {
         let spec = &ERRORS_BY_HANDLER;
         assert_eq!(
-            outcome(spec, &ask(spec), vec![Answered::Vector(Vec::new())], Vec::new()),
+            outcome(&ask(spec), vec![Answered::Vector(Vec::new())], Vec::new()),
             Outcome::Empty("No errors in this range.".into())
         );
         let spec = &REQUEST_RATE;
         assert_eq!(
-            outcome(spec, &ask(spec), vec![Answered::Matrix(vec![series(&[], &[])])], Vec::new()),
+            outcome(&ask(spec), vec![Answered::Matrix(vec![series(&[], &[])])], Vec::new()),
             Outcome::Empty("No data in this range.".into())
         );
     }

@@ -5,6 +5,7 @@ use crate::core::chart::{ChartSeries, Threshold};
 use crate::core::metrics::{missing_message, Metric, MetricNames};
 use crate::core::prom::{series_label, Series};
 use crate::core::promql::{sum_rate, MatchOp, Selector};
+use crate::core::state::ViewState;
 use crate::core::units::Unit;
 
 /// Where a panel sits on the page (the guide's "Key Dashboards").
@@ -138,6 +139,9 @@ pub struct PanelSpec {
     /// The guide's rules shown here by name, whatever their expression reads.
     pub alerts: &'static [&'static str],
     pub queries: Queries,
+    /// The same panel one line per replica, shown instead when the view asks for it (the
+    /// overview panels' "by replica" toggle, `replicas=1`).
+    pub by_replica: Option<&'static PanelSpec>,
 }
 
 /// Panels are the same when their ids are (the id is unique, see the tests).
@@ -155,6 +159,15 @@ impl PanelSpec {
 
     pub fn is_chart(&self) -> bool {
         self.show == Show::Chart
+    }
+
+    /// This panel as `view` shows it: its by-replica form when the view asks for one and it
+    /// has one.
+    pub fn in_view(&'static self, view: &ViewState) -> &'static PanelSpec {
+        match self.by_replica {
+            Some(split) if view.by_replica => split,
+            _ => self,
+        }
     }
 }
 
@@ -188,6 +201,7 @@ const fn chart(
         reads,
         alerts: &[],
         queries,
+        by_replica: None,
     }
 }
 
@@ -228,8 +242,14 @@ fn per_replica(ctx: &QueryContext, m: Metric, how: &str) -> Result<Vec<PanelQuer
 /// configured other label names itself, `pod=…`).
 const REPLICA_LEGEND: &[&str] = &["cluster", "instance"];
 
+/// `sum by (<cluster>, <instance>) (rate(<s>[<w>s]))`: one rate per replica.
+fn replica_rate(ctx: &QueryContext, s: &Selector) -> String {
+    format!("sum by ({}) (rate({s}[{}s]))", ctx.scope.replica_by(), ctx.rate_window_secs)
+}
+
 pub const REQUEST_RATE: PanelSpec = PanelSpec {
     stackable: true,
+    by_replica: Some(&REQUEST_RATE_BY_REPLICA),
     ..chart(
         "request-rate",
         "Request rate by handler",
@@ -247,7 +267,21 @@ pub const REQUEST_RATE: PanelSpec = PanelSpec {
 /// handler filter chose. Error spikes are detected on it.
 pub const OVERALL_ERROR_SERIES: [&str; 2] = ["all handlers", "this handler"];
 
+pub const REQUEST_RATE_BY_REPLICA: PanelSpec = PanelSpec {
+    stackable: true,
+    ..chart(
+        "request-rate",
+        "Request rate by replica",
+        Group::Service,
+        Unit::PerSecond,
+        REPLICA_LEGEND,
+        &[Metric::RequestsTotal],
+        |ctx| Ok(vec![lines("", replica_rate(ctx, &selector(ctx, Metric::RequestsTotal)?))]),
+    )
+};
+
 pub const ERROR_RATE: PanelSpec = PanelSpec {
+    by_replica: Some(&ERROR_RATE_BY_REPLICA),
     thresholds: &[(0.001, "SLO 0.1 %"), (0.05, "alert 5 %")],
     spike_markers: true,
     alerts: &["HighErrorRate"],
@@ -276,7 +310,32 @@ pub const ERROR_RATE: PanelSpec = PanelSpec {
         },
     )
 };
+/// The error rate's overall line (the spikes are found on it) and one line per replica.
+pub const ERROR_RATE_BY_REPLICA: PanelSpec = PanelSpec {
+    thresholds: &[(0.001, "SLO 0.1 %"), (0.05, "alert 5 %")],
+    spike_markers: true,
+    alerts: &["HighErrorRate"],
+    ..chart(
+        "error-rate",
+        "Error rate (5xx share) by replica",
+        Group::Service,
+        Unit::Ratio,
+        REPLICA_LEGEND,
+        &[Metric::RequestsTotal],
+        |ctx| {
+            let w = ctx.rate_window_secs;
+            let all = with_handler(ctx, selector(ctx, Metric::RequestsTotal)?);
+            let errors = all.clone().with("status", MatchOp::Regex, "5..");
+            let overall = format!("{} / {}", sum_rate(&errors, w, &[]), sum_rate(&all, w, &[]));
+            let label = OVERALL_ERROR_SERIES[usize::from(ctx.handler.is_some())];
+            let per_replica = format!("{} / {}", replica_rate(ctx, &errors), replica_rate(ctx, &all));
+            Ok(vec![lines(label, overall), lines("", per_replica)])
+        },
+    )
+};
+
 pub const LATENCY: PanelSpec = PanelSpec {
+    by_replica: Some(&LATENCY_BY_REPLICA),
     thresholds: &[(0.5, "SLO p95 500 ms"), (2.0, "SLO p99 2 s")],
     trace_scatter: true,
     alerts: &["HighLatency"],
@@ -297,6 +356,27 @@ pub const LATENCY: PanelSpec = PanelSpec {
         },
     )
 };
+/// The latency's p95 per replica (three quantiles of every replica would be unreadable).
+pub const LATENCY_BY_REPLICA: PanelSpec = PanelSpec {
+    thresholds: &[(0.5, "SLO p95 500 ms")],
+    trace_scatter: true,
+    alerts: &["HighLatency"],
+    ..chart(
+        "latency",
+        "Latency p95 by replica",
+        Group::Service,
+        Unit::Seconds,
+        REPLICA_LEGEND,
+        &[Metric::RequestDurationBucket],
+        |ctx| {
+            let buckets = with_handler(ctx, selector(ctx, Metric::RequestDurationBucket)?);
+            let by = format!("le, {}", ctx.scope.replica_by());
+            let rate = format!("rate({buckets}[{}s])", ctx.rate_window_secs);
+            Ok(vec![lines("", format!("histogram_quantile(0.95, sum by ({by}) ({rate}))"))])
+        },
+    )
+};
+
 pub const IN_FLIGHT: PanelSpec = chart(
     "in-flight",
     "Requests in flight by replica",

@@ -22,6 +22,7 @@
 //! | `cluster=<name>`     | every panel narrowed to these clusters (repeatable)  | all clusters |
 //! | `instance=<name>`    | every panel narrowed to these replicas (repeatable)  | all replicas |
 //! | `stack=1`            | the request-rate panel stacked                       | not stacked  |
+//! | `replicas=1`         | the overview panels one line per replica             | overall      |
 //! | `iso.<panel>=<name>` | that panel shows only the named series               | all series   |
 //! | `drill=<s>-<s>`      | the traces drill-down window, Unix seconds           | none         |
 //! | `traces=errors`      | the drill-down lists `errors`, `all` or `slow` traces | `errors`     |
@@ -252,6 +253,8 @@ pub struct ViewState {
     pub isolated: StrMap,
     /// The request-rate panel stacked rather than overlaid.
     pub stacked: bool,
+    /// The overview panels one line per replica (their `by_replica` form).
+    pub by_replica: bool,
     /// A per-handler view of error rate and latency; `None` is the overall view.
     pub handler: Option<String>,
     /// Every panel narrowed to these clusters (values of the configured cluster label), in
@@ -463,6 +466,7 @@ struct RawQuery {
     clusters: Vec<String>,
     instances: Vec<String>,
     stack: Option<String>,
+    replicas: Option<String>,
     /// Decoded panel id (possibly empty or too long) → series name.
     isolated: StrMap,
     drill: Option<String>,
@@ -492,6 +496,7 @@ impl RawQuery {
                 "refresh" => &mut raw.refresh,
                 "handler" => &mut raw.handler,
                 "stack" => &mut raw.stack,
+                "replicas" => &mut raw.replicas,
                 "drill" => &mut raw.drill,
                 "traces" => &mut raw.traces,
                 "op" => &mut raw.op,
@@ -556,6 +561,11 @@ pub fn decode(query: &str) -> (ViewState, Vec<StateWarning>) {
         .stack
         .as_deref()
         .and_then(|v| w.keep(flag("stack", v)))
+        .unwrap_or(false);
+    state.by_replica = raw
+        .replicas
+        .as_deref()
+        .and_then(|v| w.keep(flag("replicas", v)))
         .unwrap_or(false);
     state.isolated = isolated(&raw.isolated, w);
     state.drill = raw.drill.as_deref().and_then(|v| w.keep(drill(v)));
@@ -839,6 +849,9 @@ pub fn encode(state: &ViewState) -> String {
     }
     if state.stacked {
         push("stack", Some("1"));
+    }
+    if state.by_replica {
+        push("replicas", Some("1"));
     }
     for (panel, series) in &state.isolated {
         push(&format!("{ISOLATION_PREFIX}{panel}"), Some(series));
@@ -1199,12 +1212,13 @@ mod tests {
                 s.panel = Some("latency".into());
                 s.drill = Some((5, 9));
                 s.stacked = true;
+                s.by_replica = true;
                 s.refresh = Some(Refresh::Every(10));
                 s.range = RangeSpec::Relative {
                     duration_secs: 6 * 3_600,
                 };
             }),
-            "range=6h&refresh=10s&stack=1&drill=5-9&panel=latency&kiosk&theme=dark&bg=transparent",
+            "range=6h&refresh=10s&stack=1&replicas=1&drill=5-9&panel=latency&kiosk&theme=dark&bg=transparent",
         );
     }
 
@@ -1345,6 +1359,7 @@ mod tests {
         );
         check_warning("bg=blue", "bg", "not transparent", &default);
         check_warning("stack=maybe", "stack", "not 1 or 0", &default);
+        check_warning("replicas=all", "replicas", "not 1 or 0", &default);
         check_warning("handler=", "handler", "is empty", &default);
         check_warning(
             &format!("handler={}", "h".repeat(513)),
@@ -1460,6 +1475,7 @@ mod tests {
             "instance",
             "kiosk",
             "stack",
+            "replicas",
             "theme",
             "bg",
             "x",

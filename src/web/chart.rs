@@ -11,6 +11,7 @@ use crate::core::panel_view::{
     LEGEND_COLUMNS,
 };
 use crate::core::panels::PanelSpec;
+use crate::core::state::ViewState;
 use crate::web::{activates, canvas, changes, on_change, row_data};
 use crate::web::context::{is_light, use_dash};
 use crate::web::overlays::{AlertBands, Pointer, PointerOverlays, SpikeMarks, TraceDots};
@@ -41,7 +42,12 @@ pub fn ChartPanel(spec: &'static PanelSpec) -> impl IntoView {
     let note = Signal::derive(move || data.with(|d| d.last.as_deref().and_then(notes)));
     let title_extra = view! {
         <span class="headline">{Signal::derive(move || data.with(|d| d.last.as_deref().map(headline)))}</span>
-        {spec.stackable.then(|| view! { <StackToggle/> })}
+        {spec.stackable.then(|| view! {
+            <ViewToggle control="stack" label=" stacked" get=|v| v.stacked set=|v, on| v.stacked = on/>
+        })}
+        {spec.by_replica.is_some().then(|| view! {
+            <ViewToggle control="by-replica" label=" by replica" get=|v| v.by_replica set=|v, on| v.by_replica = on/>
+        })}
     }
     .into_any();
     let pointer = Pointer::new();
@@ -105,15 +111,21 @@ fn use_drawing(
     (drawn, draw_error)
 }
 
-/// The "stacked" toggle of a stackable chart.
+/// A checkbox beside a chart's title for one switch of the view (`get`, `set`): stacked, by
+/// replica.
 #[component]
-fn StackToggle() -> impl IntoView {
+fn ViewToggle(
+    control: &'static str,
+    label: &'static str,
+    get: fn(&ViewState) -> bool,
+    set: fn(&mut ViewState, bool),
+) -> impl IntoView {
     let view = use_dash().view;
     view! {
         <label class="toggle">
-            <input type="checkbox" data-control="stack" prop:checked=Signal::derive(move || view.with(|v| v.stacked))
-                on:change=move |ev| view.update(|v| v.stacked = event_target_checked(&ev))/>
-            " stacked"
+            <input type="checkbox" data-control=control prop:checked=Signal::derive(move || view.with(get))
+                on:change=move |ev| view.update(|v| set(v, event_target_checked(&ev)))/>
+            {label}
         </label>
     }
 }

@@ -57,7 +57,7 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
         in_flight.set_value(true);
         let prom = prom.clone();
         leptos::task::spawn_local(async move {
-            let result = load_panel(&prom, spec, &ask, Some(&signal)).await.map(Arc::new);
+            let result = load_panel(&prom, &ask, Some(&signal)).await.map(Arc::new);
             if result.as_ref().is_err_and(|e| e.is_aborted()) {
                 return;
             }
@@ -109,6 +109,7 @@ pub fn PanelFrame(
     children: Children,
 ) -> impl IntoView {
     let attr = move |f: fn(&Contract) -> Option<String>| Signal::derive(move || facts.with(f));
+    let view = use_dash().view;
     view! {
         <section class=class data-panel=spec.id
             data-state=attr(|f| Some(f.state.to_owned()))
@@ -118,7 +119,7 @@ pub fn PanelFrame(
             data-end=attr(|f| f.end.clone())
             data-step=attr(|f| f.step.clone())
             data-stale=attr(|f| f.stale.map(str::to_owned))>
-            <h2>{spec.title}{title_extra}</h2>
+            <h2>{move || view.with(|v| spec.in_view(v).title)}{title_extra}</h2>
             {children()}
         </section>
     }

@@ -6,7 +6,6 @@ use web_sys::AbortSignal;
 use crate::core::config::{Config, PrometheusConfig};
 use crate::core::metrics::{resolve, Metric, MetricNames};
 use crate::core::panel_view::{outcome, Answered, Ask, Expect, Outcome};
-use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_label_values, decode_query, decode_query_range, label_values_url, picker_values_url, Answer, PromError};
 use crate::core::time::TimeRange;
 use crate::core::url::with_params;
@@ -47,19 +46,18 @@ async fn fetch(prom: &PrometheusConfig, url: &str, signal: Option<&AbortSignal>)
 /// has at most three), then what the panel shows of the answers.
 pub async fn load_panel(
     prom: &PrometheusConfig,
-    spec: &PanelSpec,
     ask: &Ask,
     signal: Option<&AbortSignal>,
 ) -> Result<Outcome, PromError> {
     let mut notes = Vec::new();
     let mut answers = Vec::new();
-    for (url, expect) in ask.requests(spec, &prom.url) {
+    for (url, expect) in ask.requests(&prom.url) {
         answers.push(match expect {
             Expect::Matrix => Answered::Matrix(get(prom, &url, signal, decode_query_range, &mut notes).await?),
             Expect::Vector => Answered::from_instant(get(prom, &url, signal, decode_query, &mut notes).await?)?,
         });
     }
-    Ok(outcome(spec, ask, answers, notes))
+    Ok(outcome(ask, answers, notes))
 }
 
 /// Asks Prometheus which metric names exist and resolves the ones the panels need. If the list
