@@ -511,3 +511,49 @@ async fn an_exemplar_dot_is_prometheus_s_exemplar_and_opens_its_trace() {
         .await;
     browser.close().await;
 }
+
+/// The page narrowed to one replica (the replica picker, `instance=`): its drill-down lists that
+/// replica's traces only. Every Jaeger search asks for the replica's resource attribute
+/// (`service.instance.id`, as the simulator's spans carry it), every trace listed is one
+/// Jaeger says came from that replica, and the heading names it.
+#[tokio::test]
+async fn a_drill_down_of_a_page_narrowed_to_one_replica_lists_that_replica_s_traces() {
+    let browser = Browser::start(1280, 1000).await;
+    let instance = env("ARRWDB_E2E_INSTANCES").split(',').nth(1).unwrap().to_owned();
+    let to = e2e::panels::now_secs() - 300;
+    let app = env("ARRWDB_E2E_APP_URL");
+    browser
+        .goto(&format!("{app}?range=1h&refresh=off&instance={}&drill={}-{to}&traces=all", urlencode(&instance), to - 600))
+        .await;
+    browser
+        .wait_true(&format!("return document.querySelectorAll(\"{TRACES} tr[data-trace-id]\").length > 0"), "replica-traces")
+        .await;
+    let heading = js_string(&browser, &format!("return document.querySelector(\"{TRACES} h2 .sub\").textContent")).await;
+    assert!(heading.contains(&format!(" on {instance} · ")), "{heading}");
+    let searches = browser
+        .js("return performance.getEntriesByType('resource').map(e => decodeURIComponent(e.name)).filter(n => n.includes('/jaeger/api/v3/traces?'))")
+        .await;
+    let searches = searches.as_array().unwrap();
+    assert!(!searches.is_empty(), "the drill-down asked Jaeger");
+    for search in searches {
+        assert!(search.as_str().unwrap().contains(&format!("\"service.instance.id\":\"{instance}\"")), "{search}");
+    }
+    let ids = listed(&browser).await;
+    for id in &ids {
+        let trace = jaeger(&format!("/api/v3/traces/{id}")).await;
+        for rs in trace["result"]["resourceSpans"].as_array().unwrap() {
+            let of_replica = rs["resource"]["attributes"].as_array().unwrap().iter().any(|a| {
+                a["key"] == "service.instance.id" && a["value"]["stringValue"].as_str() == Some(instance.as_str())
+            });
+            assert!(of_replica, "trace {id} is not {instance}'s: {}", rs["resource"]);
+        }
+    }
+    // The same window over every replica lists traces of the others too: the narrowing did it.
+    browser.goto(&format!("{app}?range=1h&refresh=off&drill={}-{to}&traces=all", to - 600)).await;
+    browser
+        .wait_true(&format!("return document.querySelectorAll(\"{TRACES} tr[data-trace-id]\").length > 0"), "all-traces")
+        .await;
+    let everyone = listed(&browser).await;
+    assert!(everyone.iter().any(|id| !ids.contains(id)), "other replicas' traces are listed without the narrowing");
+    browser.close().await;
+}

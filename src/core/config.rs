@@ -104,6 +104,10 @@ pub struct JaegerConfig {
     pub api: JaegerApi,
     /// The service whose traces are searched (arrwDB's `service.name`).
     pub service: String,
+    /// The resource attribute of a span naming its replica by the value of
+    /// `prometheus.instance_label` (`instance_attribute`, default `service.instance.id`): the
+    /// drill-down of a page narrowed to one replica searches its traces only.
+    pub instance_attribute: String,
     /// How long a request may take before it is given up as a timeout (`timeout_secs`).
     pub timeout_secs: u32,
 }
@@ -173,7 +177,7 @@ const PROMETHEUS_KEYS: &[&str] = &[
     "query_params",
     "flavor",
 ];
-const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url", "timeout_secs"];
+const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url", "timeout_secs", "instance_attribute"];
 
 /// A request's timeout when config.json names none.
 pub const DEFAULT_TIMEOUT_SECS: u32 = 30;
@@ -324,6 +328,11 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
                 None => "arrwdb".to_owned(),
                 Some("") => return Err(ConfigError::field("jaeger.service", "must not be empty")),
                 Some(s) => s.to_owned(),
+            },
+            instance_attribute: match opt_str(j, "instance_attribute").map_err(&in_jaeger)?.map(str::trim) {
+                None => "service.instance.id".to_owned(),
+                Some("") => return Err(ConfigError::field("jaeger.instance_attribute", "must not be empty")),
+                Some(key) => key.to_owned(),
             },
         }),
     };
@@ -647,6 +656,7 @@ mod tests {
                 url: "/jaeger".into(),
                 api: JaegerApi::Fixed(ApiVersion::V1),
                 service: "arrwdb".into(),
+                instance_attribute: "service.instance.id".into(),
                 timeout_secs: DEFAULT_TIMEOUT_SECS,
             })
         );
@@ -663,8 +673,9 @@ mod tests {
             ),
             ("https://sentry.example", "42", None)
         );
-        let c = parse_config(r#"{"prometheus":{"url":"/p"},"jaeger":{"url":"http://j:16686"}}"#)
+        let c = parse_config(r#"{"prometheus":{"url":"/p"},"jaeger":{"url":"http://j:16686","instance_attribute":"host.name"}}"#)
             .unwrap();
+        assert_eq!(c.jaeger.as_ref().unwrap().instance_attribute, "host.name");
         assert_eq!(c.jaeger.unwrap().api, JaegerApi::Auto);
         assert_eq!(c.links.jaeger_ui_url, None);
     }

@@ -111,6 +111,31 @@ impl Target {
     }
 }
 
+/// The replica a drill-down's searches are narrowed to: the resource attribute its spans carry
+/// (`jaeger.instance_attribute`, `service.instance.id` by default) and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaTag {
+    pub key: String,
+    pub value: String,
+}
+
+impl ReplicaTag {
+    /// The replica the page is narrowed to, when exactly one is chosen (a search cannot ask
+    /// for one of several values).
+    pub fn of_scope(key: &str, instances: &[String]) -> Option<ReplicaTag> {
+        match instances {
+            [only] => Some(ReplicaTag { key: key.to_owned(), value: only.clone() }),
+            _ => None,
+        }
+    }
+
+    fn add_to(replica: Option<&ReplicaTag>, tags: &mut Vec<(String, String)>) {
+        if let Some(r) = replica {
+            tags.push((r.key.clone(), r.value.clone()));
+        }
+    }
+}
+
 /// The narrowing of a drill-down started on a chart: the series shown alone when the panel's
 /// series are per handler (`method handler` names are operations, `handler` names routes),
 /// else the dashboard's handler filter, else none.
@@ -149,7 +174,7 @@ pub const SCATTER_LIMIT: u32 = 30;
 /// [`SLOW_MIN_DURATION_US`]), the newest [`SCATTER_LIMIT`] of each. A busy service has far more
 /// traces than a chart can show or Jaeger return; these are the ones a latency chart is read
 /// for, spread over the range.
-pub fn scatter_searches(service: &str, start_us: i64, end_us: i64) -> Vec<SearchParams> {
+pub fn scatter_searches(service: &str, replica: Option<&ReplicaTag>, start_us: i64, end_us: i64) -> Vec<SearchParams> {
     let span_us = (end_us - start_us).max(SCATTER_SLICES);
     let mut plan = Vec::new();
     for i in 0..SCATTER_SLICES {
@@ -168,6 +193,9 @@ pub fn scatter_searches(service: &str, start_us: i64, end_us: i64) -> Vec<Search
             min_duration_us: Some(SLOW_MIN_DURATION_US),
             ..slice
         });
+    }
+    for search in &mut plan {
+        ReplicaTag::add_to(replica, &mut search.tags);
     }
     plan
 }
@@ -229,11 +257,13 @@ pub fn dot_title(dot: &Dot, utc_offset_secs: i64) -> String {
     )
 }
 
-/// The Jaeger searches that answer a drill-down of `[start_us, end_us]`.
+/// The Jaeger searches that answer a drill-down of `[start_us, end_us]`, each narrowed to
+/// `replica` when there is one.
 pub fn searches(
     service: &str,
     filter: TraceFilter,
     target: &Target,
+    replica: Option<&ReplicaTag>,
     start_us: i64,
     end_us: i64,
 ) -> Vec<SearchParams> {
@@ -244,11 +274,13 @@ pub fn searches(
         limit: SEARCH_LIMIT,
         ..SearchParams::default()
     };
+    let mut any = any;
+    ReplicaTag::add_to(replica, &mut any.tags);
     let mut narrowed = any.clone();
     match target {
         Target::Service => {}
         Target::Operation(op) => narrowed.operation = Some(op.clone()),
-        Target::Route(route) => narrowed.tags = vec![("http.route".to_owned(), route.clone())],
+        Target::Route(route) => narrowed.tags.push(("http.route".to_owned(), route.clone())),
     }
     match filter {
         TraceFilter::All => vec![narrowed],
@@ -257,30 +289,30 @@ pub fn searches(
             ..narrowed
         }],
         TraceFilter::Errors => {
-            let errors_anywhere = SearchParams {
-                tags: vec![("error".to_owned(), "true".to_owned())],
-                ..any
-            };
+            let mut errors_anywhere = any;
+            errors_anywhere.tags.push(("error".to_owned(), "true".to_owned()));
             vec![narrowed, errors_anywhere]
         }
     }
 }
 
 /// The drill-down's heading for a window: its times (to the millisecond, local), what it is
-/// narrowed to (`op`, else the service) and the list filter.
+/// narrowed to (`op`, else the service; the replica) and the list filter.
 pub fn window_title(
     from_secs: i64,
     to_secs: i64,
     utc_offset_secs: i64,
     op: Option<&str>,
     service: &str,
+    replica: Option<&ReplicaTag>,
     filter: TraceFilter,
 ) -> String {
     format!(
-        "{} – {} · {} · {}",
+        "{} – {} · {}{} · {}",
         clock_ms(from_secs * 1_000_000, utc_offset_secs),
         clock_ms(to_secs * 1_000_000, utc_offset_secs),
         op.unwrap_or(service),
+        replica.map(|r| format!(" on {}", r.value)).unwrap_or_default(),
         filter.label()
     )
 }
@@ -292,10 +324,12 @@ pub fn window_search_link(
     service: &str,
     filter: TraceFilter,
     target: &Target,
+    replica: Option<&ReplicaTag>,
     from_secs: i64,
     to_secs: i64,
 ) -> Option<String> {
-    let (operation, tags) = target.search_terms(filter == TraceFilter::Errors);
+    let (operation, mut tags) = target.search_terms(filter == TraceFilter::Errors);
+    ReplicaTag::add_to(replica, &mut tags);
     crate::core::links::jaeger_search_link(
         links,
         service,
@@ -592,14 +626,20 @@ mod tests {
             sentry: None,
         };
         let route = Target::parse(Some("/v1/search"));
-        let url = window_search_link(&links, "arrwdb", TraceFilter::Errors, &route, 10, 20).unwrap();
+        let url = window_search_link(&links, "arrwdb", TraceFilter::Errors, &route, None, 10, 20).unwrap();
         assert!(url.contains("http.route") && url.contains("error"), "{url}");
         assert!(url.contains("start=10000000") && url.contains("end=20000000"), "{url}");
         let op = Target::parse(Some("GET /v1/x"));
         assert_eq!(op.search_terms(false), (Some("GET /v1/x"), Vec::new()));
         let none = crate::core::links::LinkConfig::default();
-        assert_eq!(window_search_link(&none, "arrwdb", TraceFilter::All, &op, 10, 20), None);
-        assert!(window_title(0, 60, 0, None, "arrwdb", TraceFilter::All).contains(" · arrwdb · "));
+        assert_eq!(window_search_link(&none, "arrwdb", TraceFilter::All, &op, None, 10, 20), None);
+        assert!(window_title(0, 60, 0, None, "arrwdb", None, TraceFilter::All).contains(" · arrwdb · "));
+        // Narrowed to one replica: the link searches its traces, the heading names it.
+        let replica = ReplicaTag::of_scope("service.instance.id", &["10.0.0.7:8000".to_owned()]);
+        let url = window_search_link(&links, "arrwdb", TraceFilter::All, &op, replica.as_ref(), 10, 20).unwrap();
+        assert!(url.contains("service.instance.id") && url.contains("10.0.0.7%3A8000"), "{url}");
+        let title = window_title(0, 60, 0, Some("GET /v1/x"), "arrwdb", replica.as_ref(), TraceFilter::All);
+        assert!(title.contains(" · GET /v1/x on 10.0.0.7:8000 · "), "{title}");
     }
 
     #[test]
@@ -710,7 +750,7 @@ mod tests {
     #[test]
     fn the_scatter_searches_errors_and_slow_traces_and_shows_each_once() {
         // Six slices of 100 µs, each searched for errors and for slow traces.
-        let plan = scatter_searches("arrwdb", 1_000, 1_600);
+        let plan = scatter_searches("arrwdb", None, 1_000, 1_600);
         let slices: Vec<(i64, i64)> = plan.iter().map(|p| (p.start_us, p.end_us)).collect();
         assert_eq!(
             slices,
@@ -845,6 +885,7 @@ mod tests {
             "arrwdb",
             TraceFilter::Errors,
             &Target::Operation(SEARCH.into()),
+            None,
             1,
             2,
         );
@@ -864,6 +905,7 @@ mod tests {
             "arrwdb",
             TraceFilter::Slow,
             &Target::Route(ROUTE.into()),
+            None,
             1,
             2,
         );
@@ -873,11 +915,21 @@ mod tests {
             slow[0].tags,
             vec![("http.route".to_owned(), ROUTE.to_owned())]
         );
-        let all = searches("arrwdb", TraceFilter::All, &Target::Service, 1, 2);
+        let all = searches("arrwdb", TraceFilter::All, &Target::Service, None, 1, 2);
         assert_eq!(
             (all.len(), all[0].operation.clone(), all[0].tags.len()),
             (1, None, 0)
         );
+        // One replica chosen: every search asks for its spans' resource attribute too.
+        let one = ReplicaTag::of_scope("service.instance.id", &["a:1".to_owned()]);
+        let tag = ("service.instance.id".to_owned(), "a:1".to_owned());
+        let narrowed = searches("arrwdb", TraceFilter::Errors, &Target::Route(ROUTE.into()), one.as_ref(), 1, 2);
+        assert_eq!(narrowed[0].tags, vec![tag.clone(), ("http.route".to_owned(), ROUTE.to_owned())]);
+        assert_eq!(narrowed[1].tags, vec![tag.clone(), ("error".to_owned(), "true".to_owned())]);
+        assert!(scatter_searches("arrwdb", one.as_ref(), 0, 60).iter().all(|p| p.tags.contains(&tag)));
+        // None or several chosen: no narrowing (a search cannot ask for one of several).
+        assert_eq!(ReplicaTag::of_scope("k", &[]), None);
+        assert_eq!(ReplicaTag::of_scope("k", &["a".to_owned(), "b".to_owned()]), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use leptos::html::{Div, Section};
 use leptos::prelude::*;
 
-use crate::core::drill::{self, Target, TraceFilter, WaterfallChoice, WATERFALL_ROW_PX};
+use crate::core::drill::{self, ReplicaTag, Target, TraceFilter, WaterfallChoice, WATERFALL_ROW_PX};
 use crate::core::html::options_html;
 use crate::core::jaeger::{Trace, TraceSummary};
 use crate::core::links;
@@ -110,9 +110,12 @@ fn use_listing(jaeger: Jaeger, fetched: StoredValue<Vec<Arc<Trace>>>) -> ReadSig
     let view = use_dash().view;
     let (listing, set_listing) = signal(Load::Idle);
     let slot = AbortSlot::new();
-    let asked = move || view.with(|v| (v.drill, v.trace_filter, v.drill_op.clone()));
-    on_change(asked, move |(window, filter, op), _| {
-        let (window, filter, op) = (*window, *filter, op.clone());
+    let key = jaeger.cfg.instance_attribute.clone();
+    let asked = move || {
+        view.with(|v| (v.drill, v.trace_filter, v.drill_op.clone(), ReplicaTag::of_scope(&key, &v.instances)))
+    };
+    on_change(asked, move |(window, filter, op, replica), _| {
+        let (window, filter, op, replica) = (*window, *filter, op.clone(), replica.clone());
         {
             let Some((from, to)) = window else {
                 slot.abort();
@@ -123,7 +126,8 @@ fn use_listing(jaeger: Jaeger, fetched: StoredValue<Vec<Arc<Trace>>>) -> ReadSig
             set_listing.set(Load::Loading);
             let (jaeger, target) = (jaeger.clone(), Target::parse(op.as_deref()));
             leptos::task::spawn_local(async move {
-                let plan = drill::searches(&jaeger.cfg.service, filter, &target, from * 1_000_000, to * 1_000_000);
+                let plan =
+                    drill::searches(&jaeger.cfg.service, filter, &target, replica.as_ref(), from * 1_000_000, to * 1_000_000);
                 match jaeger.search_all(&plan, Some(&signal)).await {
                     Err(e) if e.is_aborted() => {}
                     Err(e) => {
@@ -184,20 +188,26 @@ fn TraceList(listing: ReadSignal<Load<Listing>>) -> impl IntoView {
     let (view, cfg) = (dash.view, dash.cfg.clone());
     let service = cfg.jaeger.as_ref().map(|j| j.service.clone()).unwrap_or_default();
     // A plain closure: what reads it is cheap to redo on any change of the view.
-    let window = move || view.with(|v| v.drill.map(|w| (w, v.trace_filter, v.drill_op.clone())));
+    let key = cfg.jaeger.as_ref().map(|j| j.instance_attribute.clone()).unwrap_or_default();
+    let window = move || {
+        view.with(|v| {
+            let replica = ReplicaTag::of_scope(&key, &v.instances);
+            v.drill.map(|w| (w, v.trace_filter, v.drill_op.clone(), replica))
+        })
+    };
     let no_window = Signal::derive(move || view.with(|v| v.drill.is_none()));
     let title = {
-        let service = service.clone();
+        let (service, window) = (service.clone(), window.clone());
         Signal::derive(move || {
-            window().map(|((from, to), filter, op)| {
-                drill::window_title(from, to, utc_offset_at(from as f64), op.as_deref(), &service, filter)
+            window().map(|((from, to), filter, op, replica)| {
+                drill::window_title(from, to, utc_offset_at(from as f64), op.as_deref(), &service, replica.as_ref(), filter)
             })
         })
     };
     let window_links = move || {
-        window().map(|((from, to), filter, op)| {
+        window().map(|((from, to), filter, op, replica)| {
             let target = Target::parse(op.as_deref());
-            let search = drill::window_search_link(&cfg.links, &service, filter, &target, from, to);
+            let search = drill::window_search_link(&cfg.links, &service, filter, &target, replica.as_ref(), from, to);
             let sentry = links::sentry_issues_link(&cfg.links, from as f64, to as f64, None);
             view! {
                 <OutLink kind="jaeger-search" text="Search in Jaeger" href=search/>

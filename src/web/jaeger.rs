@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use web_sys::AbortSignal;
 
 use crate::core::config::{JaegerApi, JaegerConfig};
-use crate::core::drill::{self, Dot};
+use crate::core::drill::{self, Dot, ReplicaTag};
 use crate::core::jaeger::{choose_api_version, decode_v3_services, v3_services_url, ApiVersion, JaegerError, SearchParams, Trace};
 use crate::web::http::{get_text, FetchFailure};
 
@@ -69,9 +69,16 @@ impl Jaeger {
         version.decode_trace(status, &body).map_err(|e| e.at_url(&self.cfg.url))
     }
 
-    /// The dots of the latency chart's trace scatter for `[from_secs, to_secs]`.
-    pub async fn scatter_dots(&self, from_secs: i64, to_secs: i64, signal: Option<&AbortSignal>) -> Result<Vec<Dot>, JaegerError> {
-        let searches = drill::scatter_searches(&self.cfg.service, from_secs * 1_000_000, to_secs * 1_000_000);
+    /// The dots of the latency chart's trace scatter for `[from_secs, to_secs]`, of `replica`
+    /// only when there is one.
+    pub async fn scatter_dots(
+        &self,
+        replica: Option<&ReplicaTag>,
+        from_secs: i64,
+        to_secs: i64,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Vec<Dot>, JaegerError> {
+        let searches = drill::scatter_searches(&self.cfg.service, replica, from_secs * 1_000_000, to_secs * 1_000_000);
         Ok(drill::trace_dots(&self.search_all(&searches, signal).await?))
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::core::alerts::{band_marks, bands_html};
-use crate::core::drill::{exemplar_dots, narrowing, Dot};
+use crate::core::drill::{exemplar_dots, narrowing, Dot, ReplicaTag};
 use crate::core::panel_view::{dot_marks, dots_html, extent_css, spike_marks, spikes_html, tooltip, Drawn, PanelData};
 use crate::core::panels::PanelSpec;
 use crate::core::flavor::Flavor;
@@ -237,7 +237,9 @@ pub fn TraceDots(drawn: ReadSignal<Option<Arc<Drawn>>>, data: ReadSignal<PanelDa
             let signal = Some(signal);
             let mut found: Vec<Dot> = Vec::new();
             if let Some(j) = &jaeger {
-                found = j.scatter_dots(from, to, signal.as_ref()).await.unwrap_or_default();
+                // The page narrowed to one replica: its traces only.
+                let replica = view.with_untracked(|v| ReplicaTag::of_scope(&j.cfg.instance_attribute, &v.instances));
+                found = j.scatter_dots(replica.as_ref(), from, to, signal.as_ref()).await.unwrap_or_default();
             }
             // Not asked of a backend that never has any (the sources panel says so).
             if flavor.get_untracked().is_none_or(Flavor::serves_exemplars) {
