@@ -103,7 +103,7 @@ async fn a_replica_chosen_in_the_page_shows_prometheus_numbers_for_that_replica(
 }
 
 /// "By replica" on the overview panels: one click splits request rate, error rate and
-/// latency into one line per replica, each equal to Prometheus's own answer to the panel's
+/// latency (its p95) into one line per replica, each equal to Prometheus's own answer to the panel's
 /// query; the choice is the URL's, and a second click gives the overall lines back.
 #[tokio::test]
 async fn the_by_replica_toggle_splits_the_overview_into_prometheus_answers_per_replica() {
@@ -130,15 +130,20 @@ async fn the_by_replica_toggle_splits_the_overview_into_prometheus_answers_per_r
         let (query, start, end, step) = (f[1].clone().unwrap(), f[2].clone().unwrap(), f[3].clone().unwrap(), f[4].clone().unwrap());
         // The per-replica line (the error rate's second, after its overall line).
         let per_replica = query.lines().last().unwrap();
-        let expected = prometheus_last_values(per_replica, &start, &end, &step, &["cluster", "instance"]).await;
-        assert_eq!(expected.keys().cloned().collect::<Vec<_>>(), replicas, "{id}: Prometheus has each replica");
+        // Latency's lines are its p95 per replica, and say so.
+        let (labels, names): (&[&str], Vec<String>) = match id {
+            "latency" => (&["quantile", "cluster", "instance"], replicas.iter().map(|r| format!("p95 {r}")).collect()),
+            _ => (&["cluster", "instance"], replicas.clone()),
+        };
+        let expected = prometheus_last_values(per_replica, &start, &end, &step, labels).await;
+        assert_eq!(expected.keys().cloned().collect::<Vec<_>>(), names, "{id}: Prometheus has each replica");
         let mut shown = legend(&browser, id).await;
         if id == "error-rate" {
             assert!(shown.remove("all handlers").is_some(), "the error rate keeps its overall line");
         }
         assert_eq!(shown, expected, "{id}: the legend is not Prometheus's answer per replica");
-        let title = browser.js(&format!("return document.querySelector(\"[data-panel='{id}'] h2\").textContent")).await;
-        assert!(title.as_str().unwrap().contains(" by replica"), "{id}: {title}");
+        let ticked = browser.js(&format!("return document.querySelector(\"[data-panel='{id}'] input[data-control='by-replica']\").checked")).await;
+        assert_eq!(ticked, Value::Bool(true), "{id}: its toggle says so");
     }
     // The URL keeps it over a reload; a second click gives the overall lines back.
     browser.goto(&browser.js("return location.href").await.as_str().unwrap().to_owned()).await;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use e2e::panels::{backend_last_values, facts, legend, now_secs, ARRWDB_PANELS};
 use e2e::{env, prometheus_query, Browser};
+use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(e2e::WAIT_SECS);
 
@@ -148,6 +149,53 @@ async fn victoriametrics_found_by_its_answer_is_told_apart_from_prometheus() {
     assert!(asked >= 1, "a Prometheus is asked for exemplars: {asked}");
     let fixes = browser.js("return document.querySelectorAll(\"[data-panel='sources'] tr[data-source='prometheus'] p.fix\").length").await;
     assert_eq!(fixes, serde_json::json!(0));
+    browser.close().await;
+}
+
+/// A panel's Inspect says exactly what it asked and what came back: each query as sent (the
+/// panel's `data-query`), its window and step; the series count is the backend's own answer's;
+/// "Open in Prometheus" is the graph URL of Prometheus 2.x for that query, window and step
+/// (the fleet Prometheus's UI answers it); "Copy PromQL" puts the queries on the clipboard.
+#[tokio::test]
+async fn inspect_shows_what_the_panel_asked_and_opens_it_in_prometheus() {
+    let browser = Browser::start(1280, 1600).await;
+    let to = now_secs() - 600;
+    browser.goto(&format!("{}?refresh=off&from={}&to={to}", env("ARRWDB_E2E_VM_APP_URL"), to - 3_600)).await;
+    browser.wait_for("[data-panel='request-rate'][data-state='ready']", WAIT, "inspect-ready").await;
+    browser.js("document.querySelector(\"[data-panel='request-rate'] details.inspect summary\").click(); return true").await;
+    let f = facts(&browser, "request-rate").await;
+    let (query, start, end, step) = (f[1].clone().unwrap(), f[2].clone().unwrap(), f[3].clone().unwrap(), f[4].clone().unwrap());
+    let shown = browser
+        .js("const i = document.querySelector(\"[data-panel='request-rate'] details.inspect\"); return [i.open, Array.from(i.querySelectorAll('pre.promql')).map(p => p.textContent).join('\\n'), Array.from(i.querySelectorAll('dd')).map(d => d.textContent), Array.from(i.querySelectorAll(\"a[data-link='prometheus']\")).map(a => a.href)]")
+        .await;
+    assert_eq!(shown[0], Value::Bool(true));
+    assert_eq!(shown[1].as_str(), Some(query.as_str()), "the queries as sent");
+    let dd: Vec<&str> = shown[2].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    let step_secs: u64 = step.parse().unwrap();
+    assert_eq!(dd[1], arrwdb_ops::core::state::format_duration(step_secs), "{dd:?}");
+    let answer = prometheus_query(&vm_api(), &format!("/api/v1/query_range?query={}&start={start}&end={end}&step={step}", e2e::urlencode(&query))).await;
+    let drawn_lines = answer["data"]["result"].as_array().unwrap().iter().filter(|s| s["metric"].get("arrwdb_ops_series_count").is_none()).count();
+    assert!(dd[3].starts_with(&format!("{drawn_lines} series, ")), "the backend's series: {dd:?}");
+    let expected = arrwdb_ops::core::links::prometheus_graph_link(
+        env("ARRWDB_E2E_PROMETHEUS_URL").trim_end_matches('/'),
+        arrwdb_ops::core::links::PrometheusUi::V2,
+        &query,
+        end.parse().unwrap(),
+        (end.parse::<f64>().unwrap() - start.parse::<f64>().unwrap()).round() as u64,
+        arrwdb_ops::core::time::Step::from_secs(step_secs).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(shown[3], serde_json::json!([expected]), "Open in Prometheus");
+    let (head, _) = e2e::http_get(&env("ARRWDB_E2E_PROMETHEUS_URL"), &expected[expected.find("/graph").unwrap()..], e2e::HttpVersion::V10, &[]).await;
+    assert!(head.contains(" 200 "), "the Prometheus UI answers the link: {head}");
+    // Copy PromQL, with the clipboard allowed as a user's click allows it.
+    browser.cdp("Browser.grantPermissions", serde_json::json!({"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})).await;
+    browser.js("document.querySelector(\"[data-panel='request-rate'] button[data-action='copy-promql']\").click(); return true").await;
+    browser
+        .wait_true("return document.querySelector(\"[data-panel='request-rate'] button[data-action='copy-promql']\").textContent === 'Copied'", "inspect-copied")
+        .await;
+    let copied = browser.js("return navigator.clipboard.readText()").await;
+    assert_eq!(copied.as_str(), Some(query.as_str()));
     browser.close().await;
 }
 

@@ -12,7 +12,7 @@ use crate::core::jaeger::ApiVersion;
 use crate::core::json::{
     only_keys, opt_object, opt_str, opt_u64, str_list, str_map, str_or_empty, Shape,
 };
-use crate::core::links::{LinkConfig, SentryConfig};
+use crate::core::links::{LinkConfig, PrometheusUi, SentryConfig};
 use crate::core::metrics::Metric;
 use crate::core::slo::{default_objectives, read_objectives, Objective};
 
@@ -135,6 +135,9 @@ pub struct PrometheusConfig {
     pub timeout_secs: u32,
     /// Which backend answers (`flavor`); `None` (`"auto"`): found from its build information.
     pub flavor: Option<Flavor>,
+    /// The Prometheus UI a panel's "Open in Prometheus" opens (`ui_url`, absolute http(s)) and
+    /// its version (`ui_version`: 2 or 3, the default); none: no such link.
+    pub ui: Option<(String, PrometheusUi)>,
 }
 
 /// Why `config.json` was refused. `field` names the offending key path when known.
@@ -176,6 +179,8 @@ const PROMETHEUS_KEYS: &[&str] = &[
     "instance_label",
     "query_params",
     "flavor",
+    "ui_url",
+    "ui_version",
 ];
 const JAEGER_KEYS: &[&str] = &["url", "api", "service", "ui_url", "timeout_secs", "instance_attribute"];
 
@@ -289,6 +294,17 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             let known: Vec<&str> = Flavor::ALL.iter().map(|f| f.key()).collect();
             ConfigError::field("prometheus.flavor", format!("must be \"auto\" or one of {}", known.join(", ")))
         })?),
+    };
+    let ui = match opt_str(prometheus, "ui_url").map_err(&prom)? {
+        None => None,
+        Some(url) => Some((
+            absolute_url("prometheus.ui_url", url)?,
+            match opt_u64(prometheus, "ui_version").map_err(&prom)? {
+                None | Some(3) => PrometheusUi::V3,
+                Some(2) => PrometheusUi::V2,
+                Some(_) => return Err(ConfigError::field("prometheus.ui_version", "must be 2 or 3")),
+            },
+        )),
     };
     let metrics = str_map(&root, "metrics").map_err(&top)?;
     for (key, name) in &metrics {
@@ -412,6 +428,7 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
             scrape_interval_secs,
             timeout_secs: timeout_secs(prometheus, "prometheus")?,
             flavor,
+            ui,
         },
         refresh_secs: opt_u64(&root, "refresh_secs").map_err(&top)?.unwrap_or(30),
     })
@@ -629,6 +646,16 @@ mod tests {
         let err = flavor(r#","flavor":"cortex""#).unwrap_err().to_string();
         assert!(err.contains("`prometheus.flavor`: must be \"auto\" or one of prometheus, victoriametrics"), "{err}");
         assert!(flavor(r#","flavor":1"#).unwrap_err().to_string().contains("`prometheus`"));
+    }
+
+    #[test]
+    fn the_prometheus_ui_is_absolute_and_of_version_2_or_3() {
+        let ui = |text: &str| parse_config(&format!(r#"{{"prometheus":{{"url":"/p"{text}}}}}"#)).map(|c| c.prometheus.ui);
+        assert_eq!(ui(""), Ok(None));
+        assert_eq!(ui(r#","ui_url":"https://prom.example/""#), Ok(Some(("https://prom.example".into(), PrometheusUi::V3))));
+        assert_eq!(ui(r#","ui_url":"http://p:9090","ui_version":2"#), Ok(Some(("http://p:9090".into(), PrometheusUi::V2))));
+        assert!(ui(r#","ui_url":"/prometheus""#).unwrap_err().to_string().contains("`prometheus.ui_url`"));
+        assert!(ui(r#","ui_url":"http://p","ui_version":4"#).unwrap_err().to_string().contains("must be 2 or 3"));
     }
 
     #[test]

@@ -18,7 +18,9 @@ use crate::core::spikes::{
     detect_spikes, drill_window, SPIKE_BASELINE_WINDOW_SECS, SPIKE_MIN_PEAK_SLO_MULTIPLE,
     SPIKE_MULTIPLE,
 };
-use crate::core::time::{axis_label, query_window, QueryWindow, TimeRange};
+use crate::core::links::{prometheus_graph_link, PrometheusUi};
+use crate::core::state::format_duration;
+use crate::core::time::{axis_label, query_window, rfc3339_utc, span_text, QueryWindow, TimeRange};
 use crate::core::units::{format_value, Unit};
 
 /// At most this many series are drawn; the rest are counted as hidden.
@@ -478,6 +480,46 @@ pub fn notes(loaded: &Loaded) -> Option<String> {
     (!loaded.notes.is_empty()).then(|| loaded.notes.join("\n"))
 }
 
+/// A panel's "Inspect": each query exactly as sent (with "Open in Prometheus" when a UI is
+/// configured, over the same window and step), the window, step and rate window, how many
+/// series and points came back and how many are drawn, and the backend's warnings; then "Copy
+/// PromQL" (`data-action`, handled by the shell).
+pub fn inspect_html(loaded: &Loaded, drawn: Option<&Drawn>, ui: Option<&(String, PrometheusUi)>) -> String {
+    let w = &loaded.window;
+    let mut h = Html::new();
+    let range_secs = (w.end_secs - w.start_secs).round().max(0.0) as u64;
+    h.open_class("dl", "facts");
+    let mut fact = |name: &str, value: &str| {
+        h.elem("dt", "", name).elem("dd", "", value);
+    };
+    let window = format!("{} – {} ({})", rfc3339_utc(w.start_secs), rfc3339_utc(w.end_secs), span_text(range_secs as f64));
+    fact("Window", &window);
+    fact("Step", &format_duration(w.step.secs()));
+    fact("Rate window", &format_duration(w.rate_window_secs));
+    let points: usize = loaded.series.iter().map(|s| s.points.len()).sum();
+    let mut answer = format!("{} series, {points} points", loaded.series.len());
+    if loaded.series_counted > loaded.series.len() {
+        answer.push_str(&format!(" (the busiest of {} the backend counted)", loaded.series_counted));
+    }
+    fact("Answer", &answer);
+    if let Some(d) = drawn {
+        fact("Drawn", &format!("{} series, {} points", d.series, d.points));
+    }
+    let warnings = if loaded.notes.is_empty() { "none".to_owned() } else { loaded.notes.join("\n") };
+    fact("Warnings", &warnings);
+    h.close("dl");
+    for query in loaded.promql.lines() {
+        h.elem("pre", "promql", query);
+        let link = ui.and_then(|(url, version)| prometheus_graph_link(url, *version, query, w.end_secs, range_secs, w.step));
+        if let Some(href) = link {
+            h.open("a", &[("href", Some(&href)), ("data-link", Some("prometheus")), ("target", Some("_blank")), ("rel", Some("noopener"))]);
+            h.text("Open in Prometheus").close("a");
+        }
+    }
+    h.open("button", &[("type", Some("button")), ("data-action", Some("copy-promql"))]).text("Copy PromQL").close("button");
+    h.into_string()
+}
+
 /// The ranked table as shown: at most `max_rows` rows, and a last row saying how many more
 /// there are.
 #[derive(Debug, Clone, PartialEq)]
@@ -525,6 +567,8 @@ pub fn extent_css(left_px: f64, width_px: f64) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drawn {
     pub series: usize,
+    /// The points drawn (after downsampling), for the inspect view.
+    pub points: usize,
     /// Series left out of the drawing (beyond [`MAX_SERIES`]), for the legend's last line.
     pub hidden: usize,
     /// The step of the drawn window: the tooltip's reach around a point.
@@ -541,6 +585,7 @@ impl Drawn {
         let css = |device: i32| f64::from(device) / device_px_per_css_px;
         Drawn {
             series: summary.series_drawn,
+            points: summary.points_drawn,
             hidden,
             step_secs: window.step.secs() as f64,
             shown,
@@ -862,11 +907,12 @@ mod tests {
         };
         for spec in [&REQUEST_RATE, &ERROR_RATE, &LATENCY] {
             let a = ask_in(spec, &split);
-            assert_eq!((a.spec.id, a.spec.legend_labels), (spec.id, &["cluster", "instance"][..]), "{}", spec.id);
+            assert_eq!(a.spec.id, spec.id);
+            assert!(a.spec.legend_labels.ends_with(&["cluster", "instance"]), "{}", spec.id);
             assert!(a.spec.title.ends_with(" by replica"), "{}", a.spec.title);
             let per_replica = a.queries.iter().find(|q| q.role == (Role::Lines { legend: "" })).unwrap();
             assert!(per_replica.promql.contains("sum by (cluster, instance) (rate(") || per_replica.promql.contains("sum by (le, cluster, instance) (rate("), "{}", per_replica.promql);
-            assert!(per_replica.promql.contains("and on (cluster, instance) topk(10, "), "ranked by the backend: {}", per_replica.promql);
+            assert!(per_replica.promql.contains("cluster, instance) topk(10, "), "ranked by the backend: {}", per_replica.promql);
             assert_eq!(ask_in(spec, &ViewState::default()).spec.title, spec.title, "the default view is the overall one");
         }
         // The error rate keeps its overall line, on which spikes are found.
@@ -880,6 +926,30 @@ mod tests {
             panic!("loaded")
         };
         assert_eq!(l.series[0].name, "eu-west a:1");
+    }
+
+    /// Inspect says what was asked and what came back, every text escaped, one "Open in
+    /// Prometheus" per query when a UI is configured, over the panel's own window and step.
+    #[test]
+    fn inspect_shows_the_queries_as_sent_and_what_came_back() {
+        let answer = |v: f64| Answered::Matrix(vec![series(&[("le", "<script>")], &[(1_800_000_000.0, v), (1_800_000_060.0, v)])]);
+        let mut l = loaded(&LATENCY, vec![answer(0.1), answer(0.2), answer(0.3)]);
+        l.notes = vec!["warning: <partial>".into()];
+        let ui = ("http://prom:9090".to_owned(), PrometheusUi::V2);
+        let html = inspect_html(&l, None, Some(&ui));
+        assert_eq!(html.matches("<pre class=\"promql\">").count(), 3, "{html}");
+        assert_eq!(html.matches("data-link=\"prometheus\"").count(), 3, "{html}");
+        let first = l.promql.lines().next().unwrap();
+        let expected = prometheus_graph_link(&ui.0, ui.1, first, l.window.end_secs, 3_600, l.window.step).unwrap();
+        assert!(html.contains(Html::new().text(&expected).as_str()), "{html}");
+        assert!(html.contains("<dt>Answer</dt><dd>3 series, 6 points</dd>"), "{html}");
+        assert!(html.contains("<dt>Warnings</dt><dd>warning: &lt;partial&gt;</dd>"), "{html}");
+        assert!(html.contains(&format!("<dt>Step</dt><dd>{}</dd>", format_duration(l.window.step.secs()))), "{html}");
+        assert!(html.contains(" (1 h)</dd>"), "{html}");
+        assert!(!html.contains("<script>") && !html.contains("<partial>"));
+        assert!(html.ends_with("<button type=\"button\" data-action=\"copy-promql\">Copy PromQL</button>"));
+        // No UI configured: no link, the rest as before.
+        assert!(!inspect_html(&l, None, None).contains("Open in Prometheus"));
     }
 
     #[test]

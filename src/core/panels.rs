@@ -356,7 +356,8 @@ pub const LATENCY: PanelSpec = PanelSpec {
         },
     )
 };
-/// The latency's p95 per replica (three quantiles of every replica would be unreadable).
+/// The latency's p95 per replica (three quantiles of every replica would be unreadable),
+/// each line named `p95 <cluster> <instance>`.
 pub const LATENCY_BY_REPLICA: PanelSpec = PanelSpec {
     thresholds: &[(0.5, "SLO p95 500 ms")],
     trace_scatter: true,
@@ -366,13 +367,14 @@ pub const LATENCY_BY_REPLICA: PanelSpec = PanelSpec {
         "Latency p95 by replica",
         Group::Service,
         Unit::Seconds,
-        REPLICA_LEGEND,
+        &["quantile", "cluster", "instance"],
         &[Metric::RequestDurationBucket],
         |ctx| {
             let buckets = with_handler(ctx, selector(ctx, Metric::RequestDurationBucket)?);
             let by = format!("le, {}", ctx.scope.replica_by());
             let rate = format!("rate({buckets}[{}s])", ctx.rate_window_secs);
-            Ok(vec![lines("", format!("histogram_quantile(0.95, sum by ({by}) ({rate}))"))])
+            let p95 = format!("histogram_quantile(0.95, sum by ({by}) ({rate}))");
+            Ok(vec![lines("", format!(r#"label_replace({p95}, "quantile", "p95", "", "")"#))])
         },
     )
 };

@@ -7,12 +7,13 @@ use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 
 use crate::core::panel_view::{
-    contract, displayed, drawn_series, headline, hidden_note, legend, legend_html, message, notes, Drawn, PanelData,
+    contract, displayed, drawn_series, headline, hidden_note, inspect_html, legend, legend_html, message, notes, Drawn,
+    PanelData,
     LEGEND_COLUMNS,
 };
 use crate::core::panels::PanelSpec;
 use crate::core::state::ViewState;
-use crate::web::{activates, canvas, changes, on_change, row_data};
+use crate::web::{activates, canvas, changes, event_closest, on_change, row_data};
 use crate::web::context::{is_light, use_dash};
 use crate::web::overlays::{AlertBands, Pointer, PointerOverlays, SpikeMarks, TraceDots};
 use crate::web::panel_load::{use_panel_load, PanelFrame};
@@ -68,6 +69,7 @@ pub fn ChartPanel(spec: &'static PanelSpec) -> impl IntoView {
             </div>
             <Legend spec drawn/>
             <p class="notes">{note}</p>
+            <Inspect data drawn/>
         </PanelFrame>
     }
 }
@@ -127,6 +129,32 @@ fn ViewToggle(
                 on:change=move |ev| view.update(|v| set(v, event_target_checked(&ev)))/>
             {label}
         </label>
+    }
+}
+
+/// A chart's "Inspect", closed until opened: the core's account of what the panel asked and
+/// what came back (`inspect_html`), and "Copy PromQL".
+#[component]
+fn Inspect(data: ReadSignal<PanelData>, drawn: ReadSignal<Option<Arc<Drawn>>>) -> impl IntoView {
+    let ui = use_dash().cfg.prometheus.ui.clone();
+    let markup = Signal::derive(move || {
+        data.with(|d| d.last.as_deref().map(|l| drawn.with(|dr| inspect_html(l, dr.as_deref(), ui.as_ref()))))
+    });
+    let copy = move |ev: web_sys::MouseEvent| {
+        let Some(button) = event_closest(&ev, "button[data-action='copy-promql']") else { return };
+        let Some(promql) = data.with_untracked(|d| d.last.as_ref().map(|l| l.promql.clone())) else { return };
+        let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else { return };
+        let written = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&promql));
+        leptos::task::spawn_local(async move {
+            let said = if written.await.is_ok() { "Copied" } else { "Not copied: select the text above" };
+            button.set_text_content(Some(said));
+        });
+    };
+    view! {
+        <details class="inspect">
+            <summary>"Inspect"</summary>
+            <div inner_html=markup on:click=copy></div>
+        </details>
     }
 }
 

@@ -109,7 +109,6 @@ pub fn PanelFrame(
     children: Children,
 ) -> impl IntoView {
     let attr = move |f: fn(&Contract) -> Option<String>| Signal::derive(move || facts.with(f));
-    let view = use_dash().view;
     view! {
         <section class=class data-panel=spec.id
             data-state=attr(|f| Some(f.state.to_owned()))
@@ -119,7 +118,7 @@ pub fn PanelFrame(
             data-end=attr(|f| f.end.clone())
             data-step=attr(|f| f.step.clone())
             data-stale=attr(|f| f.stale.map(str::to_owned))>
-            <h2>{move || view.with(|v| spec.in_view(v).title)}{title_extra}</h2>
+            <h2>{spec.title}{title_extra}</h2>
             {children()}
         </section>
     }

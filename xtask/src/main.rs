@@ -100,10 +100,11 @@ const DEMO_FLAGS: &[&str] = &[
 /// shipped one's settings, with the rules, rule health and alert bands coming from each
 /// cluster's Prometheus (nginx proxies `prometheus-<cluster>/` to it, see `write_nginx_config`),
 /// and `more_sources` after them (`, {"name": …, "url": …}` each).
-fn victoriametrics_config(more_sources: &str) -> String {
+fn victoriametrics_config(more_sources: &str, prometheus_ui_port: u16) -> String {
     format!(
         r#"{{
-  "prometheus": {{"url": "prometheus", "job": "arrwdb", "scrape_interval_secs": 10}},
+  "prometheus": {{"url": "prometheus", "job": "arrwdb", "scrape_interval_secs": 10,
+                 "ui_url": "http://127.0.0.1:{prometheus_ui_port}", "ui_version": 2}},
   "jaeger": {{"url": "jaeger", "api": "auto"}},
   "refresh_secs": 30,
   "alerts": {{"sources": [
@@ -119,10 +120,11 @@ fn victoriametrics_config(more_sources: &str) -> String {
 /// at `--port` reads VictoriaMetrics; the one at `--prometheus-site-port` (the stack's app site,
 /// as in the tests) reads the fleet's Prometheus.
 fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<StackOptions> {
+    let prometheus_port = port_flag(args, "--prometheus-port", 9090)?;
     Ok(StackOptions {
         name: name.into(),
         app_port: port_flag(args, "--prometheus-site-port", 8081)?,
-        prometheus_port: port_flag(args, "--prometheus-port", 9090)?,
+        prometheus_port,
         // The replicas on the given port and the next two.
         sim_ports: {
             let first = port_flag(args, "--sim-port", 8000)?;
@@ -142,7 +144,8 @@ fn demo_stack_options(args: &[String], name: &str, dist: PathBuf) -> Result<Stac
         extra_sites: vec![ExtraSite {
             name: "victoriametrics".into(),
             port: port_flag(args, "--port", 8080)?,
-            config_json: victoriametrics_config(""),
+            // "Open in Prometheus": the fleet's Prometheus UI (Debian's 2.42), the same data.
+            config_json: victoriametrics_config("", prometheus_port),
             base_path: "/".into(),
             connect_src: String::new(),
             frame_ancestors: String::new(),
@@ -480,9 +483,10 @@ fn test() -> Result<()> {
             ExtraSite {
                 name: "victoriametrics".into(),
                 port: vm_app_port,
-                config_json: victoriametrics_config(&format!(
-                    r#", {{"name": "gone", "url": "http://127.0.0.1:{dead_port}"}}"#
-                )),
+                config_json: victoriametrics_config(
+                    &format!(r#", {{"name": "gone", "url": "http://127.0.0.1:{dead_port}"}}"#),
+                    prometheus_port,
+                ),
                 base_path: "/".into(),
                 connect_src: format!("http://127.0.0.1:{dead_port}"),
                 frame_ancestors: String::new(),
