@@ -243,6 +243,17 @@ fn per_replica(ctx: &QueryContext, m: Metric, how: &str) -> Result<Vec<PanelQuer
 const REPLICA_LEGEND: &[&str] = &["cluster", "instance"];
 
 /// `sum by (<cluster>, <instance>) (rate(<s>[<w>s]))`: one rate per replica.
+/// The 5xx requests, all requests (of the chosen handler, if any) and the error rate's overall
+/// line: their share.
+fn error_share(ctx: &QueryContext) -> Result<(Selector, Selector, PanelQuery), String> {
+    let w = ctx.rate_window_secs;
+    let all = with_handler(ctx, selector(ctx, Metric::RequestsTotal)?);
+    let errors = all.clone().with("status", MatchOp::Regex, "5..");
+    let overall = format!("{} / {}", sum_rate(&errors, w, &[]), sum_rate(&all, w, &[]));
+    let label = OVERALL_ERROR_SERIES[usize::from(ctx.handler.is_some())];
+    Ok((errors, all, lines(label, overall)))
+}
+
 fn replica_rate(ctx: &QueryContext, s: &Selector) -> String {
     format!("sum by ({}) (rate({s}[{}s]))", ctx.scope.replica_by(), ctx.rate_window_secs)
 }
@@ -293,20 +304,17 @@ pub const ERROR_RATE: PanelSpec = PanelSpec {
         &["handler"],
         &[Metric::RequestsTotal],
         |ctx| {
-            let w = ctx.rate_window_secs;
-            let all = with_handler(ctx, selector(ctx, Metric::RequestsTotal)?);
-            let errors = all.clone().with("status", MatchOp::Regex, "5..");
-            let overall = format!("{} / {}", sum_rate(&errors, w, &[]), sum_rate(&all, w, &[]));
-            let label = OVERALL_ERROR_SERIES[usize::from(ctx.handler.is_some())];
+            let (errors, all, overall) = error_share(ctx)?;
             if ctx.handler.is_some() {
-                return Ok(vec![lines(label, overall)]);
+                return Ok(vec![overall]);
             }
+            let w = ctx.rate_window_secs;
             let per_handler = format!(
                 "{} / {}",
                 sum_rate(&errors, w, &["handler"]),
                 sum_rate(&all, w, &["handler"])
             );
-            Ok(vec![lines(label, overall), lines("", per_handler)])
+            Ok(vec![overall, lines("", per_handler)])
         },
     )
 };
@@ -323,13 +331,9 @@ pub const ERROR_RATE_BY_REPLICA: PanelSpec = PanelSpec {
         REPLICA_LEGEND,
         &[Metric::RequestsTotal],
         |ctx| {
-            let w = ctx.rate_window_secs;
-            let all = with_handler(ctx, selector(ctx, Metric::RequestsTotal)?);
-            let errors = all.clone().with("status", MatchOp::Regex, "5..");
-            let overall = format!("{} / {}", sum_rate(&errors, w, &[]), sum_rate(&all, w, &[]));
-            let label = OVERALL_ERROR_SERIES[usize::from(ctx.handler.is_some())];
+            let (errors, all, overall) = error_share(ctx)?;
             let per_replica = format!("{} / {}", replica_rate(ctx, &errors), replica_rate(ctx, &all));
-            Ok(vec![lines(label, overall), lines("", per_replica)])
+            Ok(vec![overall, lines("", per_replica)])
         },
     )
 };

@@ -113,17 +113,22 @@ pub fn choose_api_version(v3_services: &Result<Vec<String>, JaegerError>) -> Opt
 mod tests {
     use super::*;
 
-    #[test]
-    fn each_version_builds_its_own_urls_and_refilters_search_tags() {
-        let p = SearchParams {
+    /// A search of `arrwdb`'s first second for traces with `tag`.
+    fn search_with(tag: (&str, &str)) -> SearchParams {
+        SearchParams {
             service: "arrwdb".into(),
             operation: None,
             start_us: 0,
             end_us: 1_000_000,
             limit: 20,
             min_duration_us: None,
-            tags: vec![("error".into(), "true".into())],
-        };
+            tags: vec![(tag.0.into(), tag.1.into())],
+        }
+    }
+
+    #[test]
+    fn each_version_builds_its_own_urls_and_refilters_search_tags() {
+        let p = search_with(("error", "true"));
         assert!(ApiVersion::V3.search_url("http://j", &p).starts_with("http://j/api/v3/traces?"));
         assert!(ApiVersion::V1.search_url("http://j", &p).starts_with("http://j/api/traces?"));
         assert_eq!(ApiVersion::V1.trace_url("http://j", "ab"), v1_trace_url("http://j", "ab"));
@@ -137,6 +142,38 @@ mod tests {
         };
         assert!(ApiVersion::V3.decode_search(&narrowed, 200, body).unwrap().is_empty());
         assert!(ApiVersion::V1.decode_trace(404, "{}").is_err());
+    }
+
+    #[test]
+    fn a_search_for_a_replica_keeps_the_traces_whose_resource_names_it_through_either_api() {
+        let p = search_with(("service.instance.id", "10.0.0.2:8000"));
+        let v3 = |instance: &str| {
+            format!(
+                r#"{{"result":{{"resourceSpans":[{{"resource":{{"attributes":[
+                    {{"key":"service.name","value":{{"stringValue":"arrwdb"}}}},
+                    {{"key":"service.instance.id","value":{{"stringValue":"{instance}"}}}}]}},
+                  "scopeSpans":[{{"spans":[{{"traceId":"01","spanId":"02","name":"GET /"}}]}}]}}]}}}}"#
+            )
+        };
+        let v1 = |instance: &str| {
+            format!(
+                r#"{{"data":[{{"traceID":"01","processes":{{"p1":{{"serviceName":"arrwdb",
+                    "tags":[{{"key":"service.instance.id","type":"string","value":"{instance}"}}]}}}},
+                  "spans":[{{"traceID":"01","spanID":"02","operationName":"GET /","processID":"p1"}}]}}]}}"#
+            )
+        };
+        for (api, body) in [(ApiVersion::V3, v3 as fn(&str) -> String), (ApiVersion::V1, v1)] {
+            let kept = api.decode_search(&p, 200, &body("10.0.0.2:8000")).unwrap();
+            assert_eq!(kept.len(), 1, "{api:?}");
+            let span = &kept[0].spans[0];
+            assert_eq!(span.service, "arrwdb");
+            assert_eq!(
+                span.resource,
+                [("service.instance.id".to_owned(), AttrValue::Str("10.0.0.2:8000".into()))],
+                "{api:?}: the service is not repeated among the resource's attributes"
+            );
+            assert!(api.decode_search(&p, 200, &body("10.0.0.3:8000")).unwrap().is_empty(), "{api:?}");
+        }
     }
 
     #[test]

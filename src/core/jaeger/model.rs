@@ -31,6 +31,10 @@ pub struct Span {
     /// `server`, `client`, `producer`, `consumer` or `internal`; `None` when unspecified.
     pub kind: Option<String>,
     pub attributes: Vec<(String, AttrValue)>,
+    /// The attributes of the span's resource (v3) or process tags (v1), `service.name` aside
+    /// (it is [`Span::service`]): where OpenTelemetry names the replica (`service.instance.id`,
+    /// `host.name`).
+    pub resource: Vec<(String, AttrValue)>,
     pub events: Vec<Event>,
 }
 
@@ -227,14 +231,15 @@ impl Trace {
         }
     }
 
-    /// True when every `(key, value)` pair is an attribute of some span of the trace (compared as
-    /// text). Jaeger matches search tags this way; use it to filter locally when a Jaeger
-    /// ignores `query.attributes` (api_v3 before it was supported).
+    /// True when every `(key, value)` pair is an attribute of some span of the trace or of its
+    /// resource (compared as text). Jaeger matches search tags this way; use it to filter
+    /// locally when a Jaeger ignores `query.attributes` (api_v3 before it was supported).
     pub fn matches_tags(&self, tags: &[(String, String)]) -> bool {
         tags.iter().all(|(key, value)| {
             self.spans.iter().any(|s| {
                 s.attributes
                     .iter()
+                    .chain(&s.resource)
                     .any(|(k, v)| k == key && v.to_string() == *value)
             })
         })
@@ -467,6 +472,16 @@ mod tests {
         assert!(trace.matches_tags(&tags(&[("error", "true"), ("http.status_code", "500")])));
         assert!(!trace.matches_tags(&tags(&[("error", "false")])));
         assert!(trace.matches_tags(&[]));
+    }
+
+    #[test]
+    fn a_search_tag_matches_the_resource_of_a_span_too() {
+        let mut a = span("a", None, 0, 2);
+        a.resource = vec![("service.instance.id".into(), AttrValue::Str("10.0.0.2:8000".into()))];
+        let trace = Trace { trace_id: "t".into(), spans: vec![a] };
+        let tag = |v: &str| vec![("service.instance.id".to_owned(), v.to_owned())];
+        assert!(trace.matches_tags(&tag("10.0.0.2:8000")));
+        assert!(!trace.matches_tags(&tag("10.0.0.3:8000")));
     }
 
     #[test]

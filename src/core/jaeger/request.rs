@@ -11,7 +11,7 @@
 //! predate it: filter the answer again with [`crate::core::jaeger::Trace::matches_tags`].
 
 use crate::core::json::string_literal;
-use crate::core::time::civil_time;
+use crate::core::time::rfc3339_utc;
 use crate::core::url::{encode_component, with_query};
 
 /// What to search for. Times are Unix microseconds (v1 takes them as they are; api_v3 takes
@@ -38,13 +38,9 @@ fn base(base: &str) -> &str {
 /// A time as RFC 3339 in UTC with microseconds, e.g. `2026-11-24T16:33:53.000250Z`. Go's
 /// `time.RFC3339Nano` parser (api_v3) reads any number of fractional digits.
 pub fn rfc3339_micros_utc(t_us: i64) -> String {
-    let secs = t_us.div_euclid(1_000_000);
+    let seconds = rfc3339_utc(t_us.div_euclid(1_000_000) as f64);
     let micros = t_us.rem_euclid(1_000_000);
-    let c = civil_time(secs as f64, 0);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{micros:06}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    format!("{}.{micros:06}Z", seconds.trim_end_matches('Z'))
 }
 
 /// A duration in Go's `time.ParseDuration` syntax, in the largest unit that keeps it exact:

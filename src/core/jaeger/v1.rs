@@ -55,11 +55,11 @@ pub(crate) fn trace(item: &Value) -> Read<Trace> {
                 processes.and_then(|p| p.get(id))
             }
         };
-        let service = match process {
-            Some(process) => str_or_empty(process, "serviceName")?,
-            None => "",
+        let (service, resource) = match process {
+            Some(process) => (str_or_empty(process, "serviceName")?, read_list(process, "tags", tag)?),
+            None => ("", Vec::new()),
         };
-        spans.push(span(s, &trace_id, service)?);
+        spans.push(Span { resource, ..span(s, &trace_id, service)? });
     }
     Ok(Trace { trace_id, spans })
 }
@@ -103,6 +103,7 @@ fn span(item: &Value, trace_id: &str, service: &str) -> Read<Span> {
         kind,
         events: read_list(item, "logs", log)?,
         attributes,
+        resource: Vec::new(),
     })
 }
 

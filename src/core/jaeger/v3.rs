@@ -48,7 +48,7 @@ impl TraceSet {
     /// [{scope: {name, version}, spans: [...]}]}]}`.
     pub(crate) fn add(&mut self, traces_data: &Value) -> Read<()> {
         for rs in list_or_empty(traces_data, "resourceSpans")? {
-            let service = service_name(rs)?;
+            let (service, resource) = resource(rs)?;
             let mut scope_spans = list_or_empty(rs, "scopeSpans")?;
             if scope_spans.is_empty() {
                 scope_spans = list_or_empty(rs, "instrumentationLibrarySpans")?;
@@ -60,7 +60,7 @@ impl TraceSet {
                 };
                 for item in list_or_empty(ss, "spans")? {
                     let trace_id = normalize_id(str_or_empty(item, "traceId")?);
-                    let span = span(item, service, scope)?;
+                    let span = span(item, &service, &resource, scope)?;
                     // From the last trace back: a trace's spans mostly come together, and a
                     // search answers a few dozen traces, so no hash map (and its code) is needed.
                     match self
@@ -87,28 +87,30 @@ impl TraceSet {
     }
 }
 
-/// The `stringValue` of the resource attribute `service.name` of a `ResourceSpans`; `""` when
-/// there is none.
-fn service_name(resource_spans: &Value) -> Read<&str> {
-    let Some(resource) = opt_object(resource_spans, "resource")? else {
-        return Ok("");
+/// The service (the `service.name` attribute, `""` when there is none) and the other attributes
+/// of the `resource` of a `ResourceSpans`.
+fn resource(resource_spans: &Value) -> Read<(String, Vec<(String, AttrValue)>)> {
+    let mut attrs = match opt_object(resource_spans, "resource")? {
+        Some(resource) => attributes(resource, "attributes")?,
+        None => Vec::new(),
     };
-    for kv in list_or_empty(resource, "attributes")? {
-        if required_str(kv, "key")? == "service.name" {
-            return match opt_object(kv, "value")? {
-                Some(value) => Ok(opt_str(value, "stringValue")?.unwrap_or_default()),
-                None => Ok(""),
-            };
-        }
-    }
-    Ok("")
+    let service = match attrs.iter().position(|(k, _)| k == "service.name") {
+        Some(at) => attrs.remove(at).1.to_string(),
+        None => String::new(),
+    };
+    Ok((service, attrs))
 }
 
 /// An OTLP span in the common model. `kind`, the times and the status code may be numbers or
 /// strings, depending on the gateway. Attributes are laid out as Jaeger's own OTLP → v1
 /// translation does (scope first, then the span's, then `span.kind` and the status), so the same
 /// span reads the same through either API.
-fn span(item: &Value, service: &str, scope: Option<&Value>) -> Read<Span> {
+fn span(
+    item: &Value,
+    service: &str,
+    resource: &[(String, AttrValue)],
+    scope: Option<&Value>,
+) -> Read<Span> {
     let mut attrs = Vec::new();
     if let Some(scope) = scope {
         for (key, attr) in [
@@ -158,6 +160,7 @@ fn span(item: &Value, service: &str, scope: Option<&Value>) -> Read<Span> {
         is_error: status_error == Some(true) || attributes_say_error(&attrs),
         kind,
         attributes: attrs,
+        resource: resource.to_vec(),
         events: read_list(item, "events", event)?,
     })
 }
