@@ -444,6 +444,51 @@ async fn the_latency_chart_scatters_error_and_slow_traces_and_a_dot_opens_its_tr
     browser.close().await;
 }
 
+/// Refreshing the scatter asks Jaeger for the new tail only (issue 17: at most two requests a
+/// refresh, not the twelve of the whole plan), and keeps the dots it had.
+#[tokio::test]
+async fn a_refresh_asks_jaeger_for_the_scatter_s_new_tail_only() {
+    let browser = Browser::start(1280, 1000).await;
+    let app = env("ARRWDB_E2E_APP_URL");
+    browser.goto(&format!("{app}?range=1h&refresh=off")).await;
+    let dots = "document.querySelector(\"[data-panel='latency'] .dots\")";
+    browser.wait_true(&format!("const d = {dots}; return !!d && Number(d.dataset.dots) > 0"), "scatter").await;
+    let searches = "performance.getEntriesByType('resource').filter(e => e.startTime >= window.since && e.name.includes('/jaeger/api/v3/traces?')).map(e => new URL(e.name).searchParams)";
+    browser.js("performance.setResourceTimingBufferSize(100000); window.since = 0; return true").await;
+    let first = browser.js(&format!("return {searches}.length")).await.as_u64().unwrap();
+    assert!(first >= 12, "the first load asks the whole plan (six slices, errors and slow traces): {first}");
+    let before = browser.js(&format!("return Number({dots}.dataset.dots)")).await.as_u64().unwrap();
+
+    // Refresh now until the chart's window moves (it is on the step's grid), once.
+    browser.js("window.since = performance.now(); return true").await;
+    browser
+        .wait_true(
+            &format!("if ({searches}.length > 0) return true; document.querySelector(\"[data-control='refresh-now']\").click(); return false"),
+            "tail-asked",
+        )
+        .await;
+    browser
+        .wait_true(&format!("return document.querySelector(\"[data-panel='latency']\").dataset.state === 'ready' && {dots}.dataset.dots !== undefined"), "latency-ready")
+        .await;
+    // Nothing else comes after the dots are drawn again.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let tail = browser
+        .js(&format!("return {searches}.map(p => [Date.parse(p.get('query.start_time_min')), Date.parse(p.get('query.start_time_max')), p.get('query.attributes') || '', p.get('query.duration_min') || ''])"))
+        .await;
+    let tail = tail.as_array().unwrap();
+    assert_eq!(tail.len(), 2, "one refresh, two searches: {tail:?}");
+    for search in tail {
+        let (min_ms, max_ms) = (search[0].as_f64().unwrap(), search[1].as_f64().unwrap());
+        // From a minute before the end of what it had: a minute and the seconds since.
+        assert!(max_ms - min_ms < 300_000.0, "the tail, not a slice of ten minutes: {search:?}");
+    }
+    assert!(tail.iter().any(|s| s[2].as_str().unwrap().contains("\"error\":\"true\"")), "{tail:?}");
+    assert!(tail.iter().any(|s| !s[3].as_str().unwrap().is_empty()), "the slow traces: {tail:?}");
+    let after = browser.js(&format!("return Number({dots}.dataset.dots)")).await.as_u64().unwrap();
+    assert!(after * 10 >= before * 9, "the dots are kept: {before} before, {after} after");
+    browser.close().await;
+}
+
 /// The simulator exposes exemplars on the latency histogram (OpenMetrics, as prometheus_client
 /// does), Prometheus stores them, and the latency chart draws them: an exemplar dot's trace id is
 /// one Prometheus returns for the panel's query and window, Jaeger has that trace, and a click

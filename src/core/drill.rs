@@ -176,28 +176,38 @@ pub const SCATTER_LIMIT: u32 = 30;
 /// for, spread over the range.
 pub fn scatter_searches(service: &str, replica: Option<&ReplicaTag>, start_us: i64, end_us: i64) -> Vec<SearchParams> {
     let span_us = (end_us - start_us).max(SCATTER_SLICES);
-    let mut plan = Vec::new();
-    for i in 0..SCATTER_SLICES {
-        let slice = SearchParams {
-            service: service.to_owned(),
-            start_us: start_us + span_us * i / SCATTER_SLICES,
-            end_us: start_us + span_us * (i + 1) / SCATTER_SLICES,
-            limit: SCATTER_LIMIT,
-            ..SearchParams::default()
-        };
-        plan.push(SearchParams {
+    (0..SCATTER_SLICES)
+        .flat_map(|i| {
+            let slice_start_us = start_us + span_us * i / SCATTER_SLICES;
+            let slice_end_us = start_us + span_us * (i + 1) / SCATTER_SLICES;
+            scatter_pair(service, replica, slice_start_us, slice_end_us)
+        })
+        .collect()
+}
+
+/// The scatter's two searches of `[start_us, end_us]`: the error traces, then the slow ones.
+fn scatter_pair(service: &str, replica: Option<&ReplicaTag>, start_us: i64, end_us: i64) -> [SearchParams; 2] {
+    let any = SearchParams {
+        service: service.to_owned(),
+        start_us,
+        end_us,
+        limit: SCATTER_LIMIT,
+        ..SearchParams::default()
+    };
+    let mut pair = [
+        SearchParams {
             tags: vec![("error".to_owned(), "true".to_owned())],
-            ..slice.clone()
-        });
-        plan.push(SearchParams {
+            ..any.clone()
+        },
+        SearchParams {
             min_duration_us: Some(SLOW_MIN_DURATION_US),
-            ..slice
-        });
-    }
-    for search in &mut plan {
+            ..any
+        },
+    ];
+    for search in &mut pair {
         ReplicaTag::add_to(replica, &mut search.tags);
     }
-    plan
+    pair
 }
 
 /// The dots of the searches' answers, each trace once.
@@ -218,6 +228,83 @@ pub fn trace_dots(answers: &[Vec<Trace>]) -> Vec<Dot> {
             }
         })
         .collect()
+}
+
+/// How much of what it already has the scatter asks again with the next tail: Jaeger lists a
+/// trace only once its spans are stored, a few seconds after the request ended.
+pub const SCATTER_SETTLE_US: i64 = 60_000_000;
+
+/// The trace scatter across refreshes. A refresh that only moves the range forward (same
+/// length, same replica) asks Jaeger for the new tail only, two searches (errors, slow) from a
+/// little before the end of what it has ([`SCATTER_SETTLE_US`]); anything else (another range
+/// length, a zoom, another replica) asks the whole [`scatter_searches`] plan again. The dots
+/// kept are those in the range, at most [`SCATTER_LIMIT`] errors and as many slow ones (the
+/// newest) in each of [`SCATTER_SLICES`] slices of it: what a whole plan would show, so the
+/// memory does not grow with the refreshes.
+#[derive(Debug, Clone, Default)]
+pub struct Scatter {
+    /// The replica and range length (µs) the dots are of; `None` before the first answer.
+    of: Option<(Option<ReplicaTag>, i64)>,
+    /// The span of time searched, in Unix microseconds.
+    covered_us: (i64, i64),
+    dots: Vec<Dot>,
+}
+
+impl Scatter {
+    /// Whether `[start_us, end_us]` of `replica` continues what the scatter has.
+    fn continues(&self, replica: Option<&ReplicaTag>, start_us: i64, end_us: i64) -> bool {
+        let (from_us, to_us) = self.covered_us;
+        self.of.as_ref().is_some_and(|(r, len_us)| r.as_ref() == replica && *len_us == end_us - start_us)
+            && (from_us..=to_us).contains(&start_us)
+    }
+
+    /// The searches that bring the scatter to `[start_us, end_us]`: none when it has it all.
+    pub fn searches(&self, service: &str, replica: Option<&ReplicaTag>, start_us: i64, end_us: i64) -> Vec<SearchParams> {
+        if !self.continues(replica, start_us, end_us) {
+            return scatter_searches(service, replica, start_us, end_us);
+        }
+        if end_us <= self.covered_us.1 {
+            return Vec::new();
+        }
+        let tail_start_us = (self.covered_us.1 - SCATTER_SETTLE_US).max(start_us);
+        scatter_pair(service, replica, tail_start_us, end_us).into()
+    }
+
+    /// Takes the answers to [`Scatter::searches`] of the same arguments.
+    pub fn add(&mut self, replica: Option<&ReplicaTag>, start_us: i64, end_us: i64, answers: &[Vec<Trace>]) {
+        if !self.continues(replica, start_us, end_us) {
+            self.dots.clear();
+            self.covered_us.1 = end_us;
+        }
+        self.of = Some((replica.cloned(), end_us - start_us));
+        self.covered_us = (start_us, self.covered_us.1.max(end_us));
+        // A trace found again replaces the older dot (it may have more spans by now).
+        let found = trace_dots(answers);
+        self.dots.retain(|d| !found.iter().any(|f| f.trace_id == d.trace_id));
+        self.dots.extend(found);
+        self.dots.sort_by(|a, b| b.t_secs.total_cmp(&a.t_secs));
+        let slice_us = ((end_us - start_us) / SCATTER_SLICES).max(1);
+        let mut kept = [[0u32; 2]; SCATTER_SLICES as usize];
+        self.dots.retain(|d| {
+            let t_us = (d.t_secs * 1e6) as i64;
+            let Some(slice) = kept.get_mut(((t_us - start_us) / slice_us) as usize).filter(|_| t_us >= start_us) else {
+                return false;
+            };
+            let mut keep = false;
+            for (count, is) in slice.iter_mut().zip([d.error, d.duration_secs * 1e6 >= SLOW_MIN_DURATION_US as f64]) {
+                if is && *count < SCATTER_LIMIT {
+                    *count += 1;
+                    keep = true;
+                }
+            }
+            keep
+        });
+    }
+
+    /// The dots, newest first.
+    pub fn dots(&self) -> &[Dot] {
+        &self.dots
+    }
 }
 
 /// The dots of Prometheus exemplars of a latency histogram (values in seconds): those with a
@@ -745,6 +832,65 @@ mod tests {
         let collapsed = waterfall_html(&t, &waterfall::visible_rows(&rows, &choice.collapsed), 0, &choice);
         assert_eq!(collapsed.matches("wf-row").count(), 1, "{collapsed}");
         assert!(collapsed.contains("<span class=\"caret\">▸ </span>"), "{collapsed}");
+    }
+
+    #[test]
+    fn a_refresh_that_moves_the_range_forward_asks_only_for_the_tail_and_keeps_the_rest() {
+        const S: i64 = 1_000_000;
+        let hour = 3_600 * S;
+        let t0 = 1_800_000_000 * S;
+        let mut scatter = Scatter::default();
+        let first = scatter.searches("arrwdb", None, t0, t0 + hour);
+        assert_eq!(first, scatter_searches("arrwdb", None, t0, t0 + hour), "nothing yet: the whole plan");
+        // One error trace early in the range and one slow trace near its end.
+        let early = trace("aa", SEARCH, t0 + 60 * S, 100_000, true);
+        let late = trace("bb", SEARCH, t0 + hour - 90 * S, 700_000, false);
+        let answers: Vec<Vec<Trace>> = first.iter().map(|_| vec![early.clone(), late.clone()]).collect();
+        scatter.add(None, t0, t0 + hour, &answers);
+        let ids = |s: &Scatter| s.dots().iter().map(|d| d.trace_id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&scatter), ["bb", "aa"], "each trace once, newest first");
+
+        // 30 s later: the errors and the slow traces of the tail, from a minute before the end.
+        let next = scatter.searches("arrwdb", None, t0 + 30 * S, t0 + hour + 30 * S);
+        let windows: Vec<(i64, i64)> = next.iter().map(|p| (p.start_us, p.end_us)).collect();
+        assert_eq!(windows, [(t0 + hour - 60 * S, t0 + hour + 30 * S); 2]);
+        assert_eq!(next[0].tags, [("error".to_owned(), "true".to_owned())]);
+        assert_eq!(next[1].min_duration_us, Some(SLOW_MIN_DURATION_US));
+        let newer = trace("cc", SEARCH, t0 + hour + 10 * S, 900_000, true);
+        scatter.add(None, t0 + 30 * S, t0 + hour + 30 * S, &[vec![newer, late.clone()], vec![]]);
+        assert_eq!(ids(&scatter), ["cc", "bb", "aa"], "the tail's traces join, the one found again once");
+        assert!(scatter.searches("arrwdb", None, t0 + 30 * S, t0 + hour + 30 * S).is_empty(), "nothing new to ask");
+
+        // The range moves past the early trace: it goes.
+        scatter.add(None, t0 + 120 * S, t0 + hour + 120 * S, &[]);
+        assert_eq!(ids(&scatter), ["cc", "bb"]);
+
+        // Another range length (a zoom), another replica: the whole plan again, and only its dots.
+        assert_eq!(scatter.searches("arrwdb", None, t0, t0 + 2 * hour).len(), 12);
+        let one = ReplicaTag::of_scope("service.instance.id", &["10.0.0.2:8000".to_owned()]);
+        let narrowed = scatter.searches("arrwdb", one.as_ref(), t0 + 120 * S, t0 + hour + 120 * S);
+        assert_eq!(narrowed, scatter_searches("arrwdb", one.as_ref(), t0 + 120 * S, t0 + hour + 120 * S));
+        scatter.add(one.as_ref(), t0 + 120 * S, t0 + hour + 120 * S, &[vec![late]]);
+        assert_eq!(ids(&scatter), ["bb"]);
+    }
+
+    #[test]
+    fn the_scatter_keeps_as_many_dots_per_slice_as_a_whole_plan_shows() {
+        const S: i64 = 1_000_000;
+        let (start_us, end_us) = (1_800_000_000 * S, 1_800_003_600 * S);
+        let mut scatter = Scatter::default();
+        // 100 refreshes, each bringing 40 error traces in the last slice.
+        for refresh in 0..100i64 {
+            let traces: Vec<Trace> = (0..40)
+                .map(|i| trace(&format!("{refresh}-{i}"), SEARCH, end_us - S * (refresh * 40 + i + 1), 1_000, true))
+                .collect();
+            scatter.add(None, start_us, end_us, &[traces]);
+        }
+        let last_slice_us = end_us - (end_us - start_us) / SCATTER_SLICES;
+        let in_last_slice = scatter.dots().iter().filter(|d| d.t_secs * 1e6 >= last_slice_us as f64).count();
+        assert_eq!(in_last_slice, SCATTER_LIMIT as usize);
+        assert!(scatter.dots().len() <= (2 * SCATTER_LIMIT as usize) * SCATTER_SLICES as usize);
+        assert!(scatter.dots().windows(2).all(|w| w[0].t_secs >= w[1].t_secs));
     }
 
     #[test]

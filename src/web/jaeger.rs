@@ -1,12 +1,13 @@
 //! The Jaeger client: the API version (configured, or probed once and remembered), searches and
 //! traces by id, with an abort signal; URLs and decoding are `core::jaeger`'s, errors its kinds.
 
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 use web_sys::AbortSignal;
 
 use crate::core::config::{JaegerApi, JaegerConfig};
-use crate::core::drill::{self, Dot, ReplicaTag};
+use crate::core::drill::{ReplicaTag, Scatter};
 use crate::core::jaeger::{choose_api_version, decode_v3_services, v3_services_url, ApiVersion, JaegerError, SearchParams, Trace};
 use crate::web::http::{get_text, FetchFailure};
 
@@ -69,16 +70,21 @@ impl Jaeger {
         version.decode_trace(status, &body).map_err(|e| e.at_url(&self.cfg.url))
     }
 
-    /// The dots of the latency chart's trace scatter for `[from_secs, to_secs]`, of `replica`
-    /// only when there is one.
-    pub async fn scatter_dots(
+    /// Brings the latency chart's trace scatter to `[from_secs, to_secs]`, of `replica` only
+    /// when there is one: the new tail only when the range just moved forward
+    /// ([`Scatter::searches`]). A failed search leaves it as it was.
+    pub async fn update_scatter(
         &self,
+        scatter: &RefCell<Scatter>,
         replica: Option<&ReplicaTag>,
         from_secs: i64,
         to_secs: i64,
         signal: Option<&AbortSignal>,
-    ) -> Result<Vec<Dot>, JaegerError> {
-        let searches = drill::scatter_searches(&self.cfg.service, replica, from_secs * 1_000_000, to_secs * 1_000_000);
-        Ok(drill::trace_dots(&self.search_all(&searches, signal).await?))
+    ) -> Result<(), JaegerError> {
+        let (start_us, end_us) = (from_secs * 1_000_000, to_secs * 1_000_000);
+        let searches = scatter.borrow().searches(&self.cfg.service, replica, start_us, end_us);
+        let answers = self.search_all(&searches, signal).await?;
+        scatter.borrow_mut().add(replica, start_us, end_us, &answers);
+        Ok(())
     }
 }

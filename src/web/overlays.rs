@@ -2,12 +2,14 @@
 //! pointer's overlays (shared crosshair, drag selection, tooltip, the drag's menu), alert
 //! bands, error spikes and the trace scatter.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use crate::core::alerts::{band_marks, bands_html};
-use crate::core::drill::{exemplar_dots, narrowing, Dot, ReplicaTag};
+use crate::core::drill::{exemplar_dots, narrowing, Dot, ReplicaTag, Scatter};
 use crate::core::panel_view::{dot_marks, dots_html, extent_css, spike_marks, spikes_html, tooltip, Drawn, PanelData};
 use crate::core::panels::PanelSpec;
 use crate::core::flavor::Flavor;
@@ -213,7 +215,8 @@ pub fn SpikeMarks(
 
 /// The trace scatter: Jaeger's error and slow traces of the range and Prometheus's exemplars
 /// of the chart's query, as dots that open their trace. Asked again with each load, not with
-/// each redraw; a Jaeger that fails leaves the chart as it is.
+/// each redraw, Jaeger only for what is new since the last load (`core::drill::Scatter`); a
+/// Jaeger that fails leaves the dots it had.
 #[component]
 pub fn TraceDots(drawn: ReadSignal<Option<Arc<Drawn>>>, data: ReadSignal<PanelData>) -> impl IntoView {
     let dash = use_dash();
@@ -230,16 +233,20 @@ pub fn TraceDots(drawn: ReadSignal<Option<Arc<Drawn>>>, data: ReadSignal<PanelDa
     let (jaeger, prom) = (dash.jaeger.clone(), Arc::new(dash.cfg.prometheus.clone()));
     let flavor = dash.flavor;
     let (dots, set_dots) = signal(None::<Arc<Vec<Dot>>>);
+    // Jaeger's dots so far: a refresh asks only for the new tail.
+    let scatter = Rc::new(RefCell::new(Scatter::default()));
     on_change(asked, move |asked, _| {
         let (Some((from, to, query)), jaeger, prom) = (asked.clone(), jaeger.clone(), prom.clone()) else { return };
         let Some(signal) = slot.renew() else { return };
+        let scatter = scatter.clone();
         leptos::task::spawn_local(async move {
             let signal = Some(signal);
             let mut found: Vec<Dot> = Vec::new();
             if let Some(j) = &jaeger {
                 // The page narrowed to one replica: its traces only.
                 let replica = view.with_untracked(|v| ReplicaTag::of_scope(&j.cfg.instance_attribute, &v.instances));
-                found = j.scatter_dots(replica.as_ref(), from, to, signal.as_ref()).await.unwrap_or_default();
+                let _ = j.update_scatter(&scatter, replica.as_ref(), from, to, signal.as_ref()).await;
+                found = scatter.borrow().dots().to_vec();
             }
             // Not asked of a backend that never has any (the sources panel says so).
             if flavor.get_untracked().is_none_or(Flavor::serves_exemplars) {

@@ -650,6 +650,7 @@ fn budgets(report: &Value) -> Vec<Budget> {
     let end = f(&report["cycles"]["memory"]["end_bytes"]);
     let cycles = f(&report["cycles"]["cycles"]);
     let matching = f(&report["cycles"]["requests"]["cycles_matching_panel_queries"]);
+    let jaeger = report["cycles"]["requests"]["per_cycle_by_kind"]["jaeger"].as_f64().unwrap_or(0.0);
     vec![
         Budget {
             measure: "transfer",
@@ -692,6 +693,12 @@ fn budgets(report: &Value) -> Vec<Budget> {
             goal: "one per panel query, no metadata".into(),
             measured: format!("{matching:.0}/{cycles:.0} cycles"),
             met: matching == cycles,
+        },
+        Budget {
+            measure: "Jaeger requests per refresh",
+            goal: "≤ 2 (the scatter's new tail)".into(),
+            measured: format!("{jaeger:.2}"),
+            met: jaeger <= 2.0,
         },
         refresh_budget(&report["refresh_cost"]),
     ]
