@@ -56,6 +56,25 @@ pub enum Seen {
     NotTheApi { detail: String },
 }
 
+impl Seen {
+    /// `configured` (config.json's `prometheus.flavor`), when it names one, as the flavor of an
+    /// answer: it wins over what the answer suggests.
+    pub fn with_configured_flavor(mut self, configured: Option<Flavor>) -> Seen {
+        if let (Seen::Answered { flavor, .. }, Some(configured)) = (&mut self, configured) {
+            *flavor = Some(configured);
+        }
+        self
+    }
+
+    /// The backend an answer names (`None` for no answer, or when it cannot tell).
+    pub fn flavor(&self) -> Option<Flavor> {
+        match self {
+            Seen::Answered { flavor, .. } => *flavor,
+            _ => None,
+        }
+    }
+}
+
 /// What the diagnosis concludes: `data-verdict` in the DOM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -362,6 +381,17 @@ mod tests {
         assert!(fix(502).contains("upstream"));
         assert!(fix(403).contains("credentials"));
         assert!(fix(500).contains("logs"));
+    }
+
+    #[test]
+    fn the_configured_flavor_wins_over_what_the_answer_suggests() {
+        let vm = seen(Source::Prometheus, Ok((200, r#"{"status":"success","data":{}}"#)), false);
+        assert_eq!(vm.flavor(), Some(Flavor::VictoriaMetrics));
+        assert_eq!(vm.clone().with_configured_flavor(None).flavor(), Some(Flavor::VictoriaMetrics));
+        assert_eq!(vm.with_configured_flavor(Some(Flavor::Promxy)).flavor(), Some(Flavor::Promxy));
+        let dead = seen(Source::Prometheus, Err(()), false);
+        assert_eq!(dead.clone().with_configured_flavor(Some(Flavor::Mimir)), dead, "no answer stays no answer");
+        assert_eq!(dead.flavor(), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::core::config::{parse_config, Config, DEFAULT_TIMEOUT_SECS};
 use crate::core::panels::{panel as find_panel, Group, PanelSpec, Show, TextPanel};
+use crate::core::sources::Source;
 use crate::core::state::Refresh;
 use crate::web::chart::ChartPanel;
 use crate::web::context::{use_dash, Dash, Names};
@@ -16,7 +17,7 @@ use crate::web::health::{provide_health, AlertsPanel};
 use crate::web::http::get_text;
 use crate::web::jaeger::Jaeger;
 use crate::web::table::TablePanel;
-use crate::web::text_panels::{SloPanel, SourcesPanel};
+use crate::web::text_panels::{probe, SloPanel, SourcesPanel};
 use crate::web::{changes, effect, embed, now_secs, on_change, prom, url_state};
 
 /// Loads and validates `config.json` (beside index.html).
@@ -116,9 +117,13 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
         jaeger: cfg.jaeger.clone().map(Jaeger::new),
         resized,
         flavor: RwSignal::new(cfg.prometheus.flavor),
+        prometheus_seen: RwSignal::new(None),
+        charts_waiting: RwSignal::new(0),
+        first_round: RwSignal::new(false),
     };
-    provide_context(dash);
+    provide_context(dash.clone());
     embed::connect(&cfg, view);
+    probe_backend(&dash);
 
     // The metric names first: every panel and picker needs them.
     let (discovered, set_discovered) = signal(None);
@@ -149,10 +154,40 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
     }
 }
 
+/// After the charts' first round, asks the query backend's build information once: the sources
+/// panel shows it, and the flavor it names (unless config.json names one) tells the panels what
+/// the backend does not serve.
+fn probe_backend(dash: &Dash) {
+    let Dash { cfg, flavor, prometheus_seen, first_round, .. } = dash.clone();
+    let mut asked = false;
+    effect(move || {
+        if asked || !first_round.get() {
+            return;
+        }
+        asked = true;
+        let cfg = cfg.clone();
+        leptos::task::spawn_local(async move {
+            let seen = probe(Source::Prometheus, &cfg.prometheus.url, None, cfg.prometheus.timeout_secs)
+                .await
+                .with_configured_flavor(cfg.prometheus.flavor);
+            if let Some(found) = seen.flavor() {
+                flavor.try_set(Some(found));
+            }
+            prometheus_seen.try_set(Some(seen));
+        });
+    });
+}
+
 /// The panels by group, or the one panel `?panel=` names.
 #[component]
 fn Panels() -> impl IntoView {
-    let view = use_dash().view;
+    let Dash { view, charts_waiting, first_round, .. } = use_dash();
+    // Runs once the panels are built: the first round is over when none waits any more.
+    effect(move || {
+        if charts_waiting.get() == 0 && !first_round.get_untracked() {
+            first_round.set(true);
+        }
+    });
     // Redrawn only when the panel named changes, not with every change of the view.
     let single = changes(move |_| view.with(|v| v.panel.clone()));
     move || match single.get() {

@@ -1,5 +1,6 @@
 //! What every component of the dashboard shares, provided once by `Dashboard` as context.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -7,6 +8,7 @@ use leptos::prelude::*;
 use crate::core::config::Config;
 use crate::core::flavor::Flavor;
 use crate::core::metrics::MetricNames;
+use crate::core::sources::Seen;
 use crate::core::state::{Theme, ViewState};
 use crate::core::time::TimeRange;
 use crate::web::jaeger::Jaeger;
@@ -28,9 +30,18 @@ pub struct Dash {
     pub jaeger: Option<Jaeger>,
     /// Notified when the window is resized: charts redraw at their new size.
     pub resized: RwSignal<u32>,
-    /// Which backend answers the queries: `prometheus.flavor`, else what the sources panel's
-    /// probe of its build information found (`None` until then, or when it cannot tell).
+    /// Which backend answers the queries: `prometheus.flavor`, else what the dashboard's probe
+    /// of its build information found (`None` until then, or when it cannot tell).
     pub flavor: RwSignal<Option<Flavor>>,
+    /// What the probe of the query backend's build information saw (`None` until it is in);
+    /// the sources panel shows it.
+    pub prometheus_seen: RwSignal<Option<Seen>>,
+    /// How many chart and table panels have not had their first answer yet.
+    pub charts_waiting: RwSignal<u32>,
+    /// Whether every chart and table panel has had its first answer (set once by `Panels`, and
+    /// stays true): the text panels, rule health and the probes start then, so that they never
+    /// slow a chart.
+    pub first_round: RwSignal<bool>,
 }
 
 /// The metric names the panels ask for, resolved once against Prometheus.
@@ -39,6 +50,21 @@ pub struct Names(pub Arc<MetricNames>);
 
 pub fn use_dash() -> Dash {
     expect_context::<Dash>()
+}
+
+/// Counts a chart or table panel among those the first round waits for, until `answered` is
+/// called (or the panel goes away).
+pub fn wait_for_first_answer(dash: &Dash) -> impl Fn() + Clone + 'static {
+    let waiting = dash.charts_waiting;
+    waiting.update(|n| *n += 1);
+    let counted = Arc::new(AtomicBool::new(true));
+    let answered = move || {
+        if counted.swap(false, Ordering::Relaxed) {
+            waiting.try_update(|n| *n = n.saturating_sub(1));
+        }
+    };
+    on_cleanup(answered.clone());
+    answered
 }
 
 /// Whether charts draw in their light theme.

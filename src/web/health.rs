@@ -44,7 +44,12 @@ pub fn provide_health(names: Arc<MetricNames>, metric_names: Arc<Vec<String>>) {
     let slot = AbortSlot::new();
     // Series counts per selector, asked once.
     let counts = StoredValue::new(Vec::<(String, usize)>::new());
+    let first_round = dash.first_round;
     effect(move || {
+        // After the charts' first round: the rules never slow a chart.
+        if !first_round.get() {
+            return;
+        }
         let range = range.get();
         let Some(signal) = slot.renew() else { return };
         let (cfg, names, metric_names) = (cfg.clone(), names.clone(), metric_names.clone());

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use crate::core::panel_view::{Ask, Contract, PanelData};
 use crate::core::panels::PanelSpec;
 use crate::web::{effect, on_change};
-use crate::web::context::{use_dash, Names};
+use crate::web::context::{use_dash, wait_for_first_answer, Names};
 use crate::web::http::AbortSlot;
 use crate::web::prom::load_panel;
 
@@ -52,7 +52,10 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
     // The newest ask that came while a load was in flight.
     let queued = StoredValue::new(None::<Ask>);
     let prom = Arc::new(dash.cfg.prometheus.clone());
+    let answered_once = wait_for_first_answer(&dash);
+    let unaskable_answered = answered_once.clone();
     let start = move |ask: Ask| {
+        let answered_once = answered_once.clone();
         let Some(signal) = slot.renew() else { return };
         in_flight.set_value(true);
         let prom = prom.clone();
@@ -69,13 +72,17 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
                 }
             });
             set_answered.try_update(|n| *n += 1);
+            answered_once();
         });
     };
     let start_now = start.clone();
     on_change(key, move |asked, previous| {
         let Some((_, ask, chosen)) = asked else { return };
         let next = match ask {
-            Err(why) => return set_data.set(PanelData::unaskable(why)),
+            Err(why) => {
+                unaskable_answered();
+                return set_data.set(PanelData::unaskable(why));
+            }
             Ok(next) => next.clone(),
         };
         let user_change = previous.and_then(Option::as_ref).map(|(_, _, c)| c) != Some(chosen);

@@ -2,11 +2,11 @@
 //! core (escaped by construction, see `core::html`); this file asks what they need and says
 //! when each is ready. The alerts panel is `health::AlertsPanel`.
 
-use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use crate::core::config::JaegerApi;
+use crate::core::jaeger::ApiVersion;
 use crate::core::html::Html;
 use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_query, query_url, QueryData};
@@ -75,7 +75,11 @@ pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
     let (cfg, range) = (dash.cfg.clone(), dash.range);
     let slot = AbortSlot::new();
     let (body, set_body) = signal(TextBody::Loading(String::new()));
+    let first_round = dash.first_round;
     effect(move || {
+        if !first_round.get() {
+            return;
+        }
         let (cfg, names, range) = (cfg.clone(), names.clone(), range.get());
         let Some(signal) = slot.renew() else { return };
         let answer = async move {
@@ -110,70 +114,60 @@ pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
     view! { <TextFrame spec body/> }
 }
 
-/// The sources panel: each configured source asked once when the panel is built (a diagnosis,
-/// not a metric: it does not follow the refresh).
+/// What the browser sees of `source` at `url`: each of its probe URLs in turn until one
+/// answers as the API (a cross-origin one that cannot be read is asked again in `no-cors` mode,
+/// to tell CORS from a dead server).
+pub async fn probe(source: Source, url: &str, jaeger_api: Option<ApiVersion>, timeout_secs: u32) -> Seen {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let cross_origin = is_cross_origin(url, &origin);
+    let mut found = Seen::NoAnswer { cross_origin, opaque_answer: false };
+    for (i, probe) in probe_urls(source, url, jaeger_api).iter().enumerate() {
+        let answer = get_text(probe, None, timeout_secs).await;
+        let answer = answer.as_ref().map(|(status, body)| (*status, body.as_str())).map_err(|_| ());
+        let mut s = seen(source, answer, cross_origin);
+        if let Seen::NoAnswer { opaque_answer, .. } = &mut s {
+            *opaque_answer = cross_origin && answers_opaquely(probe, timeout_secs).await;
+        }
+        let answered = matches!(s, Seen::Answered { .. });
+        found = if i == 0 { s } else { keep(Some(found), s) };
+        if answered {
+            break;
+        }
+    }
+    found
+}
+
+/// The sources panel: the query backend as the dashboard's probe saw it, and Jaeger asked once
+/// after the charts' first round (a diagnosis, not a metric: it does not follow the refresh).
 #[component]
 pub fn SourcesPanel(spec: &'static PanelSpec) -> impl IntoView {
-    let Dash { cfg, flavor, .. } = use_dash();
-    let configured = cfg.prometheus.flavor;
-    let mut first = vec![SourceRow {
-        source: Source::Prometheus,
-        url: cfg.prometheus.url.clone(),
-        seen: None,
-    }];
-    if let Some(jc) = &cfg.jaeger {
-        first.push(SourceRow {
-            source: Source::Jaeger,
-            url: jc.url.clone(),
-            seen: None,
+    let Dash { cfg, prometheus_seen, first_round, .. } = use_dash();
+    let jaeger_seen = RwSignal::new(None::<Seen>);
+    if let Some(jc) = cfg.jaeger.clone() {
+        let api = match jc.api {
+            JaegerApi::Fixed(api) => Some(api),
+            JaegerApi::Auto => None,
+        };
+        let mut asked = false;
+        effect(move || {
+            if asked || !first_round.get() {
+                return;
+            }
+            asked = true;
+            let jc = jc.clone();
+            leptos::task::spawn_local(async move {
+                jaeger_seen.try_set(Some(probe(Source::Jaeger, &jc.url, api, jc.timeout_secs).await));
+            });
         });
     }
-    let jaeger_api = cfg.jaeger.as_ref().and_then(|jc| match jc.api {
-        JaegerApi::Fixed(api) => Some(api),
-        JaegerApi::Auto => None,
-    });
-    let timeout_secs = cfg.prometheus.timeout_secs;
-    let rows = RwSignal::new(Arc::new(first));
-    let done = RwSignal::new(false);
-    leptos::task::spawn_local(async move {
-        let origin = web_sys::window()
-            .and_then(|w| w.location().origin().ok())
-            .unwrap_or_default();
-        let count = rows.with_untracked(|r| r.len());
-        for i in 0..count {
-            let Some((source, url)) = rows.try_with_untracked(|r| (r[i].source, r[i].url.clone())) else {
-                return;
-            };
-            let cross_origin = is_cross_origin(&url, &origin);
-            let mut found = None;
-            for probe in probe_urls(source, &url, jaeger_api) {
-                let answer = get_text(&probe, None, timeout_secs).await;
-                let answer = answer.as_ref().map(|(status, body)| (*status, body.as_str())).map_err(|_| ());
-                let mut s = seen(source, answer, cross_origin);
-                if let Seen::NoAnswer { opaque_answer, .. } = &mut s {
-                    *opaque_answer = cross_origin && answers_opaquely(&probe, timeout_secs).await;
-                }
-                if let Seen::Answered { flavor: found, .. } = &mut s {
-                    // What config.json says wins over what the answer suggests.
-                    *found = configured.or(*found);
-                    if source == Source::Prometheus {
-                        flavor.try_set(*found);
-                    }
-                }
-                let answered = matches!(s, Seen::Answered { .. });
-                found = Some(keep(found, s));
-                if answered {
-                    break;
-                }
-            }
-            rows.try_update(|r| Arc::make_mut(r)[i].seen = found);
-        }
-        done.try_set(true);
-    });
     let (body, set_body) = signal(TextBody::Loading(String::new()));
     effect(move || {
-        let html = rows.with(|r| sources_html(r));
-        set_body.set(if done.get() { TextBody::Ready { html, query: None } } else { TextBody::Loading(html) });
+        let mut rows = vec![SourceRow { source: Source::Prometheus, url: cfg.prometheus.url.clone(), seen: prometheus_seen.get() }];
+        if let Some(jc) = &cfg.jaeger {
+            rows.push(SourceRow { source: Source::Jaeger, url: jc.url.clone(), seen: jaeger_seen.get() });
+        }
+        let html = sources_html(&rows);
+        set_body.set(if rows.iter().all(|r| r.seen.is_some()) { TextBody::Ready { html, query: None } } else { TextBody::Loading(html) });
     });
     view! { <TextFrame spec body/> }
 }
