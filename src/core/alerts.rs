@@ -666,15 +666,16 @@ pub struct RuleGathering {
     rules: Vec<Rule>,
     unanswered: Vec<String>,
     first_error: Option<PromError>,
-    asked: usize,
+    /// Some source answered (maybe with no rules).
+    answered: bool,
 }
 
 impl RuleGathering {
     /// What `source` answered.
     pub fn add(&mut self, source: &RuleSource, answer: Result<Vec<Rule>, PromError>) {
-        self.asked += 1;
         match answer {
             Ok(found) => {
+                self.answered = true;
                 for mut rule in found {
                     rule.source.clone_from(&source.name);
                     self.rules.push(rule);
@@ -690,7 +691,7 @@ impl RuleGathering {
     /// The rules and the sentences of the sources that did not answer.
     pub fn finish(self) -> Result<(Vec<Rule>, Vec<String>), PromError> {
         match self.first_error {
-            Some(e) if self.unanswered.len() == self.asked => Err(e),
+            Some(e) if !self.answered => Err(e),
             _ => Ok((self.rules, self.unanswered)),
         }
     }
