@@ -274,6 +274,14 @@ async fn the_slo_table_agrees_with_prometheus() {
             "{key}: page {ours}, Prometheus {theirs} for {expr} at {time}"
         );
     }
+    // Only the buckets the SLOs count with are read (p95 under 500 ms: 0.5; p99 under 2 s: the
+    // nearest bound below, 1.0; and +Inf), from the bounds Prometheus named, asked once.
+    let query = browser.js("return document.querySelector('[data-panel=slo]').dataset.query").await;
+    assert!(query.as_str().unwrap().contains(r#"le=~"\\+Inf|0\\.5|1\\.0""#), "{query}");
+    let asked = browser
+        .js("return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/label/le/values?')).length")
+        .await;
+    assert_eq!(asked, 1, "the bounds are asked once");
     // The window as the guide sets it by default.
     let text = rows["availability"][6].as_str().unwrap_or_default();
     assert!(text.contains("over 30 d"), "{text}");

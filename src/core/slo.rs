@@ -15,7 +15,7 @@ use crate::core::html::Html;
 use crate::core::json::{only_keys, opt_f64, opt_object, Shape};
 use crate::core::metrics::{missing_message, Metric, MetricNames};
 use crate::core::prom::{parse_sample_value, InstantSample};
-use crate::core::promql::{quote, MatchOp, Selector};
+use crate::core::promql::{quote, regex_literal, MatchOp, Selector};
 use crate::core::state::format_duration;
 use crate::core::time::span_text;
 use crate::core::units::{fixed, format_value, Unit};
@@ -220,20 +220,54 @@ fn tagged(expr: &str, part: &str, window_secs: u64) -> String {
     format!(r#"label_replace({expr}, "part", {tag}, "", "")"#)
 }
 
+/// The latency histogram's bucket selector when an SLO measures latency: its `le` values (the
+/// bucket bounds, `label_values_url(…, "le", Some(selector), …)`, asked once) let
+/// [`slo_query`] read only the buckets it uses.
+pub fn bucket_bounds_selector(names: &MetricNames, job: &str, objectives: &[Objective]) -> Option<String> {
+    let latency = objectives.iter().any(|o| matches!(o.kind, SliKind::Latency { .. }));
+    request_selectors(names, job, latency).ok()?.buckets.map(|b| b.to_string())
+}
+
+/// The bounds the latency SLOs are counted with ([`latency_bound`] of each threshold among
+/// `bounds`, as Prometheus spells them) and `+Inf`; all of them when `bounds` is empty (not
+/// known).
+fn used_bounds(objectives: &[Objective], bounds: &[String]) -> Option<Vec<String>> {
+    if bounds.is_empty() {
+        return None;
+    }
+    let known: Vec<(String, f64)> = bounds.iter().map(|le| (le.clone(), 0.0)).collect();
+    let mut used = vec!["+Inf".to_owned()];
+    for o in objectives {
+        if let SliKind::Latency { threshold_secs } = o.kind {
+            if let Ok(bound) = latency_bound(threshold_secs, &known) {
+                used.push(bound.le);
+            }
+        }
+    }
+    Some(used)
+}
+
 /// The one instant query of a refresh: for every window of [`windows`], the parts `total`, `bad`
-/// and (when an SLO measures latency) `buckets` (`sum by (le)`, one sample per bound); for each
-/// SLO window, `coverage`: how many seconds back the data goes, from the oldest sample of the
-/// request counter within the window, sampled at 1/720 of the window (at least a minute). The
-/// counter, not `up`: history backfilled into Prometheus has no `up`. Joined with `or`: every part has its own `part` label.
+/// and (when an SLO measures latency) `buckets` (`sum by (le)`, one sample per bound: only the
+/// bounds the SLOs use among `bucket_bounds` when it is known, a third of the samples of all
+/// twelve of arrwDB's); for each SLO window, `coverage`: how many seconds back the data goes,
+/// from the oldest sample of the request counter within the window, sampled at 1/720 of the
+/// window (at least a minute). The counter, not `up`: history backfilled into Prometheus has no
+/// `up`. Joined with `or`: every part has its own `part` label.
 pub fn slo_query(
     names: &MetricNames,
     job: &str,
     objectives: &[Objective],
+    bucket_bounds: &[String],
 ) -> Result<String, String> {
     let latency = objectives
         .iter()
         .any(|o| matches!(o.kind, SliKind::Latency { .. }));
-    let sel = request_selectors(names, job, latency)?;
+    let mut sel = request_selectors(names, job, latency)?;
+    if let (Some(buckets), Some(used)) = (&mut sel.buckets, used_bounds(objectives, bucket_bounds)) {
+        let alternatives: Vec<String> = used.iter().map(|le| regex_literal(le)).collect();
+        *buckets = buckets.clone().with("le", MatchOp::Regex, &alternatives.join("|"));
+    }
     let mut parts = Vec::new();
     for w in windows(objectives) {
         parts.push(tagged(&sum_increase(&sel.total, w), "total", w));
@@ -990,7 +1024,7 @@ mod tests {
         let r = "arrwdb_http_http_requests_total";
         let b = "arrwdb_http_http_request_duration_seconds_bucket";
         let only_availability = [availability()];
-        let query = slo_query(&names, "arrwdb", &only_availability).unwrap();
+        let query = slo_query(&names, "arrwdb", &only_availability, &[]).unwrap();
         let parts: Vec<&str> = query.split(" or label_replace").collect();
         // Six burn windows and 30 d: total and bad each, and coverage for 30 d.
         assert_eq!(parts.len(), 7 * 2 + 1);
@@ -1010,7 +1044,7 @@ mod tests {
             r#"label_replace(time() - min(min_over_time(timestamp(arrwdb_http_http_requests_total{job="arrwdb"})[30d:1h])), "part", "coverage/2592000", "", "")"#
         ));
         assert!(!query.contains("le"));
-        let all = slo_query(&names, "arrwdb", &default_objectives()).unwrap();
+        let all = slo_query(&names, "arrwdb", &default_objectives(), &[]).unwrap();
         assert!(all.contains(&format!(r#"label_replace(sum by (le) (increase({b}{{job="arrwdb"}}[3d])), "part", "buckets/259200", "", "")"#)));
         assert_eq!(
             sli_query(&availability(), &names, "arrwdb", "").unwrap(),
@@ -1031,9 +1065,33 @@ mod tests {
             )
         );
         let missing = crate::core::metrics::resolve(&[], &Default::default());
-        assert!(slo_query(&missing, "arrwdb", &only_availability)
+        assert!(slo_query(&missing, "arrwdb", &only_availability, &[])
             .unwrap_err()
             .starts_with("Prometheus has no metric"));
+    }
+
+    #[test]
+    fn with_the_bounds_known_the_query_reads_only_the_buckets_the_slos_use() {
+        let names = MetricNames::assumed();
+        let b = "arrwdb_http_http_request_duration_seconds_bucket";
+        let bounds: Vec<String> = ["+Inf", "0.01", "0.25", "0.5", "1.0", "10.0", "2.5"].map(String::from).to_vec();
+        let objectives = default_objectives();
+        assert_eq!(bucket_bounds_selector(&names, "arrwdb", &objectives), Some(format!(r#"{b}{{job="arrwdb"}}"#)));
+        assert_eq!(bucket_bounds_selector(&names, "arrwdb", &[availability()]), None, "no latency SLO, no buckets");
+        let query = slo_query(&names, "arrwdb", &objectives, &bounds).unwrap();
+        // p95 under 500 ms and p99 under 2 s: the 0.5 bound, the 1.0 one below 2 s, and +Inf.
+        let only_used = format!(r#"sum by (le) (increase({b}{{job="arrwdb",le=~"\\+Inf|0\\.5|1\\.0"}}[30d]))"#);
+        assert!(query.contains(&only_used), "{query}");
+        assert!(!query.contains(&format!(r#"{b}{{job="arrwdb"}}"#)), "no query of every bucket");
+        // Each objective evaluates to the same report from the answer to either query.
+        let answer = |les: &[&str]| -> Vec<(String, f64)> { les.iter().map(|le| (le.to_string(), 100.0)).collect() };
+        for o in &objectives {
+            if let SliKind::Latency { threshold_secs } = o.kind {
+                let all = latency_bound(threshold_secs, &answer(&["0.01", "0.25", "0.5", "1.0", "2.5", "+Inf"])).unwrap();
+                let used = latency_bound(threshold_secs, &answer(&["+Inf", "0.5", "1.0"])).unwrap();
+                assert_eq!(all, used);
+            }
+        }
     }
 
     #[test]

@@ -9,8 +9,8 @@ use crate::core::config::JaegerApi;
 use crate::core::jaeger::ApiVersion;
 use crate::core::html::Html;
 use crate::core::panels::PanelSpec;
-use crate::core::prom::{decode_query, query_url, QueryData};
-use crate::core::slo::{evaluate, evaluation_unix, read_slo_answer, slo_html, slo_query};
+use crate::core::prom::{decode_label_values, decode_query, label_values_url, query_url, QueryData};
+use crate::core::slo::{bucket_bounds_selector, evaluate, evaluation_unix, read_slo_answer, slo_html, slo_query};
 use crate::core::sources::{is_cross_origin, keep, probe_urls, seen, sources_html, Seen, Source, SourceRow};
 use crate::web::context::{use_dash, Dash, Names};
 use crate::web::http::{answers_opaquely, get_text, AbortSlot};
@@ -67,13 +67,15 @@ pub fn TextFrame(spec: &'static PanelSpec, body: ReadSignal<TextBody>) -> impl I
 
 /// The SLO panel: one instant query per refresh ([`slo_query`]), evaluated at the end of the
 /// range (at the latest 5 s ago, so that every sample up to then has arrived and Prometheus
-/// answers the same question the same way when asked again).
+/// answers the same question the same way when asked again). The latency histogram's bucket
+/// bounds are asked first, once, so that the query reads only the buckets the SLOs use.
 #[component]
 pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
     let dash = use_dash();
     let names = expect_context::<Names>().0;
     let (cfg, range) = (dash.cfg.clone(), dash.range);
     let slot = AbortSlot::new();
+    let bounds = StoredValue::new(Vec::<String>::new());
     let (body, set_body) = signal(TextBody::Loading(String::new()));
     let first_round = dash.first_round;
     effect(move || {
@@ -84,11 +86,18 @@ pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
         let Some(signal) = slot.renew() else { return };
         let answer = async move {
             let eval_unix = evaluation_unix(range.end_secs(), now_secs());
-            let query = match slo_query(&names, &cfg.prometheus.job, &cfg.slos) {
+            let (job, base) = (&cfg.prometheus.job, &cfg.prometheus.url);
+            if let Some(selector) = bucket_bounds_selector(&names, job, &cfg.slos).filter(|_| bounds.with_value(Vec::is_empty)) {
+                let url = label_values_url(base, "le", Some(&selector), eval_unix - 86_400, eval_unix);
+                // Not known: every bucket is asked, and the bounds again next time.
+                if let Ok(found) = prom::get(&cfg.prometheus, &url, Some(&signal), decode_label_values, &mut Vec::new()).await {
+                    bounds.set_value(found);
+                }
+            }
+            let query = match bounds.with_value(|b| slo_query(&names, job, &cfg.slos, b)) {
                 Ok(q) => q,
                 Err(missing) => return Some(TextBody::Error(missing)),
             };
-            let base = &cfg.prometheus.url;
             let url = query_url(base, &query, eval_unix);
             match prom::get(&cfg.prometheus, &url, Some(&signal), decode_query, &mut Vec::new()).await {
                 Err(e) if e.is_aborted() => None,
