@@ -542,3 +542,95 @@ async fn a_prometheus_that_never_answers_times_out_with_its_own_sentence() {
         .await;
     browser.close().await;
 }
+
+/// One CSV field list per line of `csv` (RFC 4180: quoted fields, doubled quotes, CRLF).
+fn csv_rows(csv: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field, mut quoted) = (Vec::new(), Vec::new(), String::new(), false);
+    let mut chars = csv.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\r', false) if chars.peek() == Some(&'\n') => {
+                chars.next();
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            _ => field.push(c),
+        }
+    }
+    rows
+}
+
+/// Inspect's "Download CSV" of the request-rate chart: one column per series Prometheus answered
+/// to the panel's query (its own text for every value, a gap empty), one row per timestamp, in
+/// RFC 3339 and Unix seconds.
+#[tokio::test]
+async fn the_request_rate_csv_is_prometheus_s_answer_to_the_panel_s_query() {
+    let browser = Browser::start(1280, 1000).await;
+    let downloads = std::path::PathBuf::from(env("ARRWDB_E2E_ARTIFACTS")).join("downloads");
+    let _ = std::fs::remove_dir_all(&downloads);
+    std::fs::create_dir_all(&downloads).unwrap();
+    browser
+        .cdp("Browser.setDownloadBehavior", serde_json::json!({"behavior": "allow", "downloadPath": downloads.to_str().unwrap()}))
+        .await;
+    let to = now_secs() - 600;
+    browser.goto(&format!("{}?refresh=off&from={}&to={to}&panel=request-rate", env("ARRWDB_E2E_APP_URL"), to - 3_600)).await;
+    browser.wait_for("[data-panel='request-rate'][data-state='ready']", WAIT, "csv-ready").await;
+    let f = facts(&browser, "request-rate").await;
+    let (query, start, end, step) = (f[1].clone().unwrap(), f[2].clone().unwrap(), f[3].clone().unwrap(), f[4].clone().unwrap());
+    browser
+        .js("const i = document.querySelector(\"[data-panel='request-rate'] details.inspect\"); i.open = true; return true")
+        .await;
+    browser
+        .wait_true("const b = document.querySelector(\"[data-panel='request-rate'] button[data-action='download-csv']\"); if (!b) return false; if (b.textContent === 'Download CSV') b.click(); return b.textContent === 'Downloaded'", "csv-downloaded")
+        .await;
+    let file = downloads.join("request-rate.csv");
+    let mut csv = String::new();
+    for _ in 0..100 {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            csv = text;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!csv.is_empty(), "no {}", file.display());
+    let answer = e2e::prometheus_query(
+        &env("ARRWDB_E2E_PROMETHEUS_URL"),
+        &format!("/api/v1/query_range?query={}&start={start}&end={end}&step={step}", e2e::urlencode(&query)),
+    )
+    .await;
+    let rows = csv_rows(&csv);
+    assert_eq!(rows[0][..2], ["time_rfc3339", "time_unix"]);
+    let drawn: Vec<&Value> = answer["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["metric"].get("arrwdb_ops_series_count").is_none())
+        .collect();
+    assert_eq!(rows[0].len(), 2 + drawn.len(), "a column per series: {:?}", rows[0]);
+    for series in drawn {
+        let labels: arrwdb_ops::core::prom::Labels = series["metric"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let name = arrwdb_ops::core::export::series_column_name(&labels);
+        let column = rows[0].iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}: {:?}", rows[0]));
+        let values = series["values"].as_array().unwrap();
+        for row in &rows[1..] {
+            let at = values.iter().find(|p| p[0].as_f64().unwrap().to_string() == row[1]);
+            let expected = at.map(|p| p[1].as_str().unwrap()).unwrap_or("");
+            assert_eq!(row[column], expected, "{name} at {}", row[1]);
+        }
+        for p in values {
+            assert!(rows.iter().any(|r| r[1] == p[0].as_f64().unwrap().to_string()), "a row for {}", p[0]);
+        }
+    }
+    browser.close().await;
+}

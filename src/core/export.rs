@@ -2,9 +2,9 @@
 //!
 //! One row per timestamp of the union of all series' timestamps (a gap is an empty cell), one
 //! column per series named by its labels as Prometheus names a series
-//! (`metric{label="value", …}`). Values are written as Prometheus writes them in its JSON
-//! (Go's shortest round-trip formatting, `NaN`, `+Inf`, `-Inf`), so the file holds exactly the
-//! numbers Prometheus answered. Quoting follows RFC 4180: a field holding a comma, a double
+//! (`metric{label="value", …}`). Values are the very text of Prometheus's JSON answer
+//! ([`read_range_answer`]: Go's shortest round-trip digits, `NaN`, `+Inf`, `-Inf`), so the file
+//! holds exactly the numbers Prometheus answered, and the page needs no float formatting. Quoting follows RFC 4180: a field holding a comma, a double
 //! quote, CR or LF is quoted, quotes doubled; lines end with CRLF.
 //!
 //! Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a formula (CSV injection).
@@ -13,13 +13,47 @@
 //! the [`FormulaGuard`]'s prefix. Plain numbers (`-1.5`, `-1e-07`) are read as numbers, never
 //! as formulas, and are left as they are; `+Inf` and `-Inf` are text to a spreadsheet and are
 //! guarded.
-//!
-//! The values need the shortest round-trip float formatting of Rust's `core` (about 10 KB of
-//! wasm that the rest of the page avoids): the price of a file whose numbers are exact.
 
-use crate::core::prom::{Labels, Series};
+use serde_json::Value;
+
+use crate::core::panel_view::SERIES_COUNT_LABEL;
+use crate::core::prom::Labels;
 use crate::core::promql::quote;
 use crate::core::time::rfc3339_utc;
+
+/// A series of a range answer, its values as Prometheus wrote them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextSeries {
+    pub labels: Labels,
+    /// `(unix seconds, value text)`, in time order.
+    pub points: Vec<(f64, String)>,
+}
+
+/// The series of one `/api/v1/query_range` answer (its JSON text), but the page's own series
+/// count ([`SERIES_COUNT_LABEL`]): what the panel drew, with each value's text.
+pub fn read_range_answer(body: &str) -> Result<Vec<TextSeries>, String> {
+    let answer: Value = serde_json::from_str(body).map_err(|e| format!("the answer is not JSON: {e}"))?;
+    if answer["status"] != "success" {
+        let error = answer["error"].as_str().unwrap_or("no data in the answer");
+        return Err(format!("Prometheus answered: {error}"));
+    }
+    let mut out = Vec::new();
+    for series in answer["data"]["result"].as_array().into_iter().flatten() {
+        let Some(metric) = series["metric"].as_object() else { continue };
+        if metric.contains_key(SERIES_COUNT_LABEL) {
+            continue;
+        }
+        let labels = metric.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect();
+        let points = series["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((p[0].as_f64()?, p[1].as_str()?.to_owned())))
+            .collect();
+        out.push(TextSeries { labels, points });
+    }
+    Ok(out)
+}
 
 /// What a cell that a spreadsheet would read as a formula is prefixed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,7 +81,7 @@ pub const TIME_COLUMNS: [&str; 2] = ["time_rfc3339", "time_unix"];
 /// The CSV of a chart's series: the header `time_rfc3339,time_unix,<series…>`, then one row per
 /// timestamp (sorted, each once) of any series. Each series' points are expected in time order,
 /// as Prometheus returns them; a series without a point at a timestamp has an empty cell there.
-pub fn series_csv(series: &[Series], guard: FormulaGuard) -> String {
+pub fn series_csv(series: &[TextSeries], guard: FormulaGuard) -> String {
     let mut out = String::new();
     let mut header = TIME_COLUMNS.map(str::to_owned).to_vec();
     header.extend(series.iter().map(|s| series_column_name(&s.labels)));
@@ -55,7 +89,7 @@ pub fn series_csv(series: &[Series], guard: FormulaGuard) -> String {
 
     let mut times: Vec<f64> = series
         .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.t_secs))
+        .flat_map(|s| s.points.iter().map(|p| p.0))
         .filter(|t| t.is_finite())
         .collect();
     crate::core::order::sort_by(&mut times, f64::total_cmp);
@@ -66,12 +100,12 @@ pub fn series_csv(series: &[Series], guard: FormulaGuard) -> String {
     for &t_secs in &times {
         let mut row = vec![time_rfc3339(t_secs), time_unix(t_secs)];
         for (s, i) in series.iter().zip(next.iter_mut()) {
-            while s.points.get(*i).is_some_and(|p| p.t_secs < t_secs) {
+            while s.points.get(*i).is_some_and(|p| p.0 < t_secs) {
                 *i += 1;
             }
-            match s.points.get(*i).filter(|p| p.t_secs == t_secs) {
+            match s.points.get(*i).filter(|p| p.0 == t_secs) {
                 Some(p) => {
-                    row.push(prometheus_float(p.value));
+                    row.push(p.1.clone());
                     *i += 1;
                 }
                 None => row.push(String::new()),
@@ -133,34 +167,7 @@ fn split_millis(t_secs: f64) -> (i64, u32) {
     )
 }
 
-/// A sample value as Prometheus writes it (`MarshalValue` in util/jsonutil): `NaN`, `+Inf`,
-/// `-Inf`; otherwise Go's `strconv.FormatFloat(v, fmt, -1, 64)`, the shortest digits that read
-/// back as the same float, in plain notation (`'f'`) unless `|v| < 1e-6` or `|v| >= 1e21`, where
-/// it is exponent notation (`'e'`: `1.5e-07`, `1e+21`, the exponent signed and of at least two
-/// digits). Since the digits are the shortest that round-trip, this is the very text
-/// Prometheus sent.
-pub fn prometheus_float(value: f64) -> String {
-    if value.is_nan() {
-        return "NaN".to_owned();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
-    }
-    let abs = value.abs();
-    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
-        // Rust's `Display` of a float is the shortest round-trip digits, never in exponent form.
-        return format!("{value}");
-    }
-    let rust = format!("{value:e}");
-    let (mantissa, exponent) = rust.split_once('e').unwrap_or((&rust, "0"));
-    let (sign, digits) = match exponent.strip_prefix('-') {
-        Some(digits) => ('-', digits),
-        None => ('+', exponent),
-    };
-    format!("{mantissa}e{sign}{digits:0>2}")
-}
-
-/// A cell of a row: text (a name, a time) or a value written by [`prometheus_float`].
+/// A cell of a row: text (a name, a time) or a value as Prometheus wrote it.
 enum Cell<'a> {
     Text(&'a str),
     Value(&'a str),
@@ -210,46 +217,29 @@ fn push_field(out: &mut String, text: &str, guarded: bool, guard: FormulaGuard) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::prom::Point;
 
-    fn series(labels: &[(&str, &str)], points: &[(f64, f64)]) -> Series {
-        Series {
+    fn series(labels: &[(&str, &str)], points: &[(f64, &str)]) -> TextSeries {
+        TextSeries {
             labels: labels
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            points: points
-                .iter()
-                .map(|&(t_secs, value)| Point { t_secs, value })
-                .collect(),
-            histograms: Vec::new(),
+            points: points.iter().map(|&(t_secs, value)| (t_secs, value.to_owned())).collect(),
         }
     }
 
     #[test]
-    fn floats_read_as_prometheus_wrote_them() {
-        let check = |value: f64, expected: &str| {
-            assert_eq!(prometheus_float(value), expected, "{value:e}");
-            if value.is_finite() {
-                assert_eq!(expected.parse::<f64>().unwrap(), value, "round trip");
-            }
-        };
-        check(0.0, "0");
-        check(-0.0, "-0");
-        check(1.0, "1");
-        check(1234.5, "1234.5");
-        check(0.1 + 0.2, "0.30000000000000004");
-        check(1e-6, "0.000001");
-        check(1.5e-7, "1.5e-07");
-        check(-2.5e-10, "-2.5e-10");
-        check(1e20, "100000000000000000000");
-        check(1e21, "1e+21");
-        check(1.2345678e-67, "1.2345678e-67");
-        check(f64::MAX, "1.7976931348623157e+308");
-        check(5e-324, "5e-324");
-        check(f64::NAN, "NaN");
-        check(f64::INFINITY, "+Inf");
-        check(f64::NEG_INFINITY, "-Inf");
+    fn a_range_answer_is_read_with_its_values_as_written_and_without_the_page_s_count() {
+        let body = r#"{"status":"success","data":{"resultType":"matrix","result":[
+            {"metric":{"handler":"/a"},"values":[[10,"0.30000000000000004"],[20.5,"NaN"],[30,"1e+21"]]},
+            {"metric":{"arrwdb_ops_series_count":"all"},"values":[[10,"12"]]}]}}"#;
+        assert_eq!(
+            read_range_answer(body).unwrap(),
+            [series(&[("handler", "/a")], &[(10.0, "0.30000000000000004"), (20.5, "NaN"), (30.0, "1e+21")])]
+        );
+        let refused = r#"{"status":"error","errorType":"bad_data","error":"parse error"}"#;
+        assert_eq!(read_range_answer(refused).unwrap_err(), "Prometheus answered: parse error");
+        assert!(read_range_answer("<html>").unwrap_err().starts_with("the answer is not JSON"));
     }
 
     #[test]
@@ -282,14 +272,8 @@ mod tests {
 
     #[test]
     fn rows_are_the_union_of_timestamps_with_gaps_empty() {
-        let a = series(
-            &[("handler", "/a")],
-            &[(10.0, 1.0), (20.0, f64::NAN), (30.0, 3.5)],
-        );
-        let b = series(
-            &[("handler", "/b")],
-            &[(20.0, f64::NEG_INFINITY), (40.0, -1.5e-7)],
-        );
+        let a = series(&[("handler", "/a")], &[(10.0, "1"), (20.0, "NaN"), (30.0, "3.5")]);
+        let b = series(&[("handler", "/b")], &[(20.0, "-Inf"), (40.0, "-1.5e-07")]);
         assert_eq!(
             series_csv(&[a, b], FormulaGuard::Apostrophe),
             "time_rfc3339,time_unix,\"{handler=\"\"/a\"\"}\",\"{handler=\"\"/b\"\"}\"\r\n\
@@ -309,13 +293,7 @@ mod tests {
         let check = |value: &str, guard: FormulaGuard, expected_header_cell: &str| {
             let mut labels = Labels::new();
             labels.insert("__name__".into(), value.into());
-            let csv = series_csv(
-                &[Series {
-                    labels,
-                    ..Series::default()
-                }],
-                guard,
-            );
+            let csv = series_csv(&[TextSeries { labels, ..TextSeries::default() }], guard);
             assert_eq!(
                 csv,
                 format!("time_rfc3339,time_unix,{expected_header_cell}\r\n"),

@@ -167,6 +167,16 @@ pub struct Loaded {
     pub table: Vec<TableRow>,
     /// How many series the backend counted where it sent only its busiest ([`busiest`]).
     pub series_counted: usize,
+    /// The queries whose series are drawn (not the headlines' or the replicas' that are down).
+    pub line_queries: Vec<String>,
+}
+
+impl Loaded {
+    /// The range queries of the drawn series over the panel's window, for the CSV (asked again,
+    /// so that the file holds Prometheus's own text of each value).
+    pub fn csv_urls(&self, base: &str) -> Vec<String> {
+        self.line_queries.iter().map(|q| query_range_url(base, q, &self.window)).collect()
+    }
 }
 
 /// How a load ended when Prometheus answered.
@@ -234,6 +244,7 @@ pub fn outcome(ask: &Ask, answers: Vec<Answered>, mut notes: Vec<String>) -> Out
         notes,
         table,
         series_counted,
+        line_queries: ask.queries.iter().filter(|q| matches!(q.role, Role::Lines { .. })).map(|q| q.promql.clone()).collect(),
     };
     match spec.show {
         Show::Table { .. } if loaded.table.is_empty() => {
@@ -516,7 +527,9 @@ pub fn inspect_html(loaded: &Loaded, drawn: Option<&Drawn>, ui: Option<&(String,
             h.text("Open in Prometheus").close("a");
         }
     }
-    h.open("button", &[("type", Some("button")), ("data-action", Some("copy-promql"))]).text("Copy PromQL").close("button");
+    for (action, label) in [("copy-promql", "Copy PromQL"), ("download-csv", "Download CSV")] {
+        h.open("button", &[("type", Some("button")), ("data-action", Some(action))]).text(label).close("button");
+    }
     h.into_string()
 }
 
@@ -947,7 +960,7 @@ mod tests {
         assert!(html.contains(&format!("<dt>Step</dt><dd>{}</dd>", format_duration(l.window.step.secs()))), "{html}");
         assert!(html.contains(" (1 h)</dd>"), "{html}");
         assert!(!html.contains("<script>") && !html.contains("<partial>"));
-        assert!(html.ends_with("<button type=\"button\" data-action=\"copy-promql\">Copy PromQL</button>"));
+        assert!(html.ends_with("<button type=\"button\" data-action=\"copy-promql\">Copy PromQL</button><button type=\"button\" data-action=\"download-csv\">Download CSV</button>"));
         // No UI configured: no link, the rest as before.
         assert!(!inspect_html(&l, None, None).contains("Open in Prometheus"));
     }
@@ -1103,6 +1116,11 @@ mod tests {
             )
         };
         assert_eq!(headline(&l), "search p95: 12 ms");
+        // The CSV asks again for the drawn series only, over the same window, not the headline.
+        let urls = l.csv_urls("http://prom");
+        assert_eq!(urls.len(), 1, "{urls:?}");
+        assert!(urls[0].starts_with("http://prom/api/v1/query_range?query="), "{urls:?}");
+        assert_eq!(urls[0], query_range_url("http://prom", &l.line_queries[0], &l.window));
         assert_eq!(notes(&l).as_deref(), Some("PromQL info: x"));
         let axis = TimeAxis { left_px: 0.0, right_px: 100.0, start_secs: 0.0, end_secs: 100.0 };
         let values = ValueAxis { top_px: 0.0, bottom_px: 100.0, lo: 0.0, hi: 1.0 };

@@ -6,14 +6,18 @@ use std::sync::Arc;
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 
+use wasm_bindgen::JsCast;
+
+use crate::core::config::PrometheusConfig;
+use crate::core::export::{read_range_answer, series_csv, FormulaGuard};
 use crate::core::panel_view::{
     contract, displayed, drawn_series, headline, hidden_note, inspect_html, legend, legend_html, message, notes, Drawn,
-    PanelData,
-    LEGEND_COLUMNS,
+    Loaded, PanelData, LEGEND_COLUMNS,
 };
+use crate::core::url::encode_component;
 use crate::core::panels::PanelSpec;
 use crate::core::state::ViewState;
-use crate::web::{activates, canvas, changes, event_closest, on_change, row_data};
+use crate::web::{activates, canvas, changes, event_closest, on_change, prom, row_data};
 use crate::web::context::{is_light, use_dash};
 use crate::web::overlays::{AlertBands, Pointer, PointerOverlays, SpikeMarks, TraceDots};
 use crate::web::panel_load::{use_panel_load, PanelFrame};
@@ -69,7 +73,7 @@ pub fn ChartPanel(spec: &'static PanelSpec) -> impl IntoView {
             </div>
             <Legend spec drawn/>
             <p class="notes">{note}</p>
-            <Inspect data drawn/>
+            <Inspect spec data drawn/>
         </PanelFrame>
     }
 }
@@ -133,29 +137,67 @@ fn ViewToggle(
 }
 
 /// A chart's "Inspect", closed until opened: the core's account of what the panel asked and
-/// what came back (`inspect_html`), and "Copy PromQL".
+/// what came back (`inspect_html`), "Copy PromQL" and "Download CSV" (the drawn series asked
+/// again, so that the file holds Prometheus's own text of every value).
 #[component]
-fn Inspect(data: ReadSignal<PanelData>, drawn: ReadSignal<Option<Arc<Drawn>>>) -> impl IntoView {
-    let ui = use_dash().cfg.prometheus.ui.clone();
+fn Inspect(spec: &'static PanelSpec, data: ReadSignal<PanelData>, drawn: ReadSignal<Option<Arc<Drawn>>>) -> impl IntoView {
+    let prom = use_dash().cfg.prometheus.clone();
+    let ui = prom.ui.clone();
     let markup = Signal::derive(move || {
         data.with(|d| d.last.as_deref().map(|l| drawn.with(|dr| inspect_html(l, dr.as_deref(), ui.as_ref()))))
     });
-    let copy = move |ev: web_sys::MouseEvent| {
-        let Some(button) = event_closest(&ev, "button[data-action='copy-promql']") else { return };
-        let Some(promql) = data.with_untracked(|d| d.last.as_ref().map(|l| l.promql.clone())) else { return };
-        let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else { return };
-        let written = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&promql));
+    let act = move |ev: web_sys::MouseEvent| {
+        let Some(button) = event_closest(&ev, "button[data-action]") else { return };
+        let Some(last) = data.with_untracked(|d| d.last.clone()) else { return };
+        let prom = prom.clone();
         leptos::task::spawn_local(async move {
-            let said = if written.await.is_ok() { "Copied" } else { "Not copied: select the text above" };
-            button.set_text_content(Some(said));
+            let said = match button.get_attribute("data-action").as_deref() {
+                Some("copy-promql") => copy_text(&last.promql).await,
+                Some("download-csv") => download_csv(&prom, spec.id, &last).await,
+                _ => return,
+            };
+            button.set_text_content(Some(&said));
         });
     };
     view! {
         <details class="inspect">
             <summary>"Inspect"</summary>
-            <div inner_html=markup on:click=copy></div>
+            <div inner_html=markup on:click=act></div>
         </details>
     }
+}
+
+/// Puts `text` on the clipboard; what the button says then.
+async fn copy_text(text: &str) -> String {
+    let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+        return "Not copied: select the text above".to_owned();
+    };
+    match wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text)).await {
+        Ok(_) => "Copied".to_owned(),
+        Err(_) => "Not copied: select the text above".to_owned(),
+    }
+}
+
+/// Asks the drawn series again and saves them as `<panel>.csv`; what the button says then.
+async fn download_csv(prom: &PrometheusConfig, panel_id: &str, last: &Loaded) -> String {
+    let mut series = Vec::new();
+    for url in last.csv_urls(&prom.url) {
+        let read = match prom::fetch(prom, &url, None).await {
+            Ok((_, body)) => read_range_answer(&body),
+            Err(e) => Err(e.to_string()),
+        };
+        match read {
+            Ok(found) => series.extend(found),
+            Err(why) => return format!("No CSV: {why}"),
+        }
+    }
+    let csv = series_csv(&series, FormulaGuard::Apostrophe);
+    let link = document().create_element("a").ok().and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    let Some(link) = link else { return "No CSV: the browser refused".to_owned() };
+    link.set_href(&format!("data:text/csv;charset=utf-8,{}", encode_component(&csv)));
+    link.set_download(&format!("{panel_id}.csv"));
+    link.click();
+    "Downloaded".to_owned()
 }
 
 /// The legend: a row per shown series with its figures; a row (click or Enter) isolates its

@@ -32,7 +32,7 @@ pub async fn get<T>(
 }
 
 /// The request of [`get`], whatever its answer decodes to: one copy for every decoder.
-async fn fetch(prom: &PrometheusConfig, url: &str, signal: Option<&AbortSignal>) -> Result<(u16, String), PromError> {
+pub async fn fetch(prom: &PrometheusConfig, url: &str, signal: Option<&AbortSignal>) -> Result<(u16, String), PromError> {
     let base = &prom.url;
     let url = with_params(url, &prom.query_params);
     get_text(&url, signal, prom.timeout_secs).await.map_err(|f| match f {
