@@ -195,15 +195,16 @@ async fn inspect_shows_what_the_panel_asked_and_opens_it_in_prometheus() {
     )
     .unwrap();
     assert_eq!(shown[3], serde_json::json!([expected]), "Open in Prometheus");
-    // The Prometheus UI answers the link, as a browser follows it (Debian's 2.42 redirects
-    // `/graph?…` to `/graph/?…`, the query kept).
+    // The Prometheus UI answers the link, as a browser follows it (Debian's 2.42, which has no
+    // React UI, redirects `/graph?…` to `/graph/?…` and then to `/classic/graph?…`, the query
+    // kept).
     let prometheus_ui = env("ARRWDB_E2E_PROMETHEUS_URL");
     let mut path = expected[expected.find("/graph").unwrap()..].to_owned();
     let head = loop {
         let (head, _) = e2e::http_get(&prometheus_ui, &path, e2e::HttpVersion::V10, &[]).await;
         let location = head.lines().find_map(|l| l.strip_prefix("Location: ")).map(str::to_owned);
         match location {
-            Some(next) if head.contains(" 301 ") && next != path => {
+            Some(next) if (head.contains(" 301 ") || head.contains(" 302 ")) && next != path => {
                 assert!(next.ends_with(&path[path.find('?').unwrap()..]), "the redirect keeps the query: {next}");
                 path = next;
             }
