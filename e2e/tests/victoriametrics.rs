@@ -200,8 +200,11 @@ async fn inspect_shows_what_the_panel_asked_and_opens_it_in_prometheus() {
     // kept).
     let prometheus_ui = env("ARRWDB_E2E_PROMETHEUS_URL");
     let mut path = expected[expected.find("/graph").unwrap()..].to_owned();
+    let mut redirects = 0;
     let head = loop {
         let (head, _) = e2e::http_get(&prometheus_ui, &path, e2e::HttpVersion::V10, &[]).await;
+        redirects += 1;
+        assert!(redirects <= 5, "redirected in circles: {head}");
         let location = head.lines().find_map(|l| l.strip_prefix("Location: ")).map(str::to_owned);
         match location {
             Some(next) if (head.contains(" 301 ") || head.contains(" 302 ")) && next != path => {
