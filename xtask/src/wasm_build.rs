@@ -36,14 +36,15 @@ const STAMP: &str = ".build-stamp";
 /// are cargo's unstable options, allowed on the installed stable toolchain by
 /// `RUSTC_BOOTSTRAP=1`; `tools::ensure_std_source` installs std's source and its dependencies
 /// (the build is offline). The fourth compiles `{:?}` to nothing in the page (`-Zfmt-debug=none`:
-/// 4.3 KB gzip; the page writes no user-visible text with `Debug`, only its native tests do, and
-/// a panic keeps its message, file and line). Without these variables the page builds the same,
-/// only heavier.
+/// 4.3 KB gzip; the page writes no user-visible text with `Debug`, only its native tests do) and
+/// leaves the source locations out of panics (`-Zlocation-detail=none`: 4.8 KB; the panic screen,
+/// `web::start`'s hook, shows the message only, as it always has). Without these variables the page
+/// builds the same, only heavier.
 pub const STD_FOR_SIZE: [(&str, &str); 4] = [
     ("RUSTC_BOOTSTRAP", "1"),
     ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
     ("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size"),
-    ("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "-Zfmt-debug=none"),
+    ("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", "-Zfmt-debug=none -Zlocation-detail=none"),
 ];
 
 fn newest_mtime(path: &Path) -> Option<SystemTime> {
