@@ -26,7 +26,7 @@ const USAGE: &str = "usage:
   cargo xtask serve [the demo's flags] [--dist dist] [--run-name demo]
   cargo xtask test
   cargo xtask build
-  cargo xtask bench [--loads 7] [--cycles 10000] [--render-runs 11] [--moves 200] [--out target/bench/bench.json]";
+  cargo xtask bench [--loads 7] [--cycles 10000] [--render-runs 21] [--moves 200] [--out target/bench/bench.json]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

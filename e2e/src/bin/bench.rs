@@ -41,7 +41,7 @@ fn parse_plan(args: &[String]) -> Result<Plan, String> {
     let mut plan = Plan {
         loads: 7,
         cycles: 10_000,
-        render_runs: 11,
+        render_runs: 21,
         pointer_moves: 200,
         out: PathBuf::from("target/bench/bench.json"),
         refresh_cost_only: false,
@@ -413,6 +413,8 @@ async fn render(plan: &Plan) -> Value {
         let what = format!("render {series}×{points}");
         let ours_ms = measured(&format!("{what}, ours"), median(&numbers(&r["ours_ms"])));
         let uplot_ms = measured(&format!("{what}, uPlot"), median(&numbers(&r["uplot_ms"])));
+        let ours_draw_ms = measured(&format!("{what}, our draw"), median(&numbers(&r["ours_draw_ms"])));
+        let uplot_draw_ms = measured(&format!("{what}, uPlot's draw"), median(&numbers(&r["uplot_draw_ms"])));
         shapes.push(json!({
             "series": series,
             "points_per_series": points,
@@ -422,6 +424,11 @@ async fn render(plan: &Plan) -> Value {
             "ours_call_median_ms": median(&numbers(&r["ours_call_ms"])),
             "uplot_median_ms": uplot_ms,
             "ratio": ours_ms / uplot_ms,
+            "ours_draw_median_ms": ours_draw_ms,
+            "uplot_draw_median_ms": uplot_draw_ms,
+            "draw_ratio": ours_draw_ms / uplot_draw_ms,
+            "ours_draw_ms": r["ours_draw_ms"],
+            "uplot_draw_ms": r["uplot_draw_ms"],
             "ours_points_drawn": r["ours_points_drawn"],
             "ours_series_hidden": r["ours_series_hidden"],
             "ours_ms": r["ours_ms"],
@@ -641,7 +648,7 @@ fn budgets(report: &Value) -> Vec<Budget> {
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     let gzip = f(&report["transfer"]["gzip_bytes"]);
     let first = f(&report["first_chart"]["median_ms"]);
-    let ratio = f(&report["render"]["shapes"][0]["ratio"]);
+    let ratio = f(&report["render"]["shapes"][0]["draw_ratio"]);
     let pointer = report["interaction"]["views"]
         .as_array()
         .map(|v| v.iter().map(|v| f(&v["median_ms"])).fold(0.0, f64::max))
@@ -665,10 +672,10 @@ fn budgets(report: &Value) -> Vec<Budget> {
             met: first <= 400.0,
         },
         Budget {
-            measure: "render vs uPlot",
-            goal: "≤ 0.8× (166,650 points)".into(),
+            measure: "render vs uPlot (the draw)",
+            goal: "≤ 0.6× (166,650 points)".into(),
             measured: format!("{ratio:.2}×"),
-            met: ratio <= 0.8,
+            met: ratio <= 0.6,
         },
         Budget {
             measure: "pointer move",
@@ -750,9 +757,10 @@ fn table(report: &Value, budgets: &[Budget]) -> String {
     );
     for s in report["render"]["shapes"].as_array().into_iter().flatten() {
         out += &format!(
-            "3. render {:>3}×{:<6}        ours {:.1} ms (of which the wasm call {:.1} ms), uPlot {:.1} ms (medians of {}): ratio {:.2}× (ours drew {} points, hid {} series)\n",
-            s["series"], s["points_per_series"], s["ours_median_ms"].as_f64().unwrap_or(0.0), s["ours_call_median_ms"].as_f64().unwrap_or(0.0), s["uplot_median_ms"].as_f64().unwrap_or(0.0),
-            s["runs"], s["ratio"].as_f64().unwrap_or(0.0), s["ours_points_drawn"], s["ours_series_hidden"]
+            "3. render {:>3}×{:<6}        the draw: ours {:.2} ms (of which the wasm call {:.2} ms), uPlot {:.2} ms: ratio {:.2}×; to the 2nd frame: ours {:.1} ms, uPlot {:.1} ms, ratio {:.2}× (medians of {}; ours drew {} points, hid {} series)\n",
+            s["series"], s["points_per_series"], s["ours_draw_median_ms"].as_f64().unwrap_or(0.0), s["ours_call_median_ms"].as_f64().unwrap_or(0.0), s["uplot_draw_median_ms"].as_f64().unwrap_or(0.0),
+            s["draw_ratio"].as_f64().unwrap_or(0.0), s["ours_median_ms"].as_f64().unwrap_or(0.0), s["uplot_median_ms"].as_f64().unwrap_or(0.0), s["ratio"].as_f64().unwrap_or(0.0),
+            s["runs"], s["ours_points_drawn"], s["ours_series_hidden"]
         );
     }
     for v in report["interaction"]["views"]
