@@ -10,7 +10,7 @@ use crate::core::panels::{panel as find_panel, Group, PanelSpec, Show, TextPanel
 use crate::core::sources::Source;
 use crate::core::state::Refresh;
 use crate::web::chart::ChartPanel;
-use crate::web::context::{use_dash, Dash, Names};
+use crate::web::context::{after_first_round, use_dash, Dash, Names};
 use crate::web::drill_down::DrillDown;
 use crate::web::header::Header;
 use crate::web::health::{provide_health, AlertsPanel};
@@ -158,14 +158,8 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
 /// panel shows it, and the flavor it names (unless config.json names one) tells the panels what
 /// the backend does not serve.
 fn probe_backend(dash: &Dash) {
-    let Dash { cfg, flavor, prometheus_seen, first_round, .. } = dash.clone();
-    let mut asked = false;
-    effect(move || {
-        if asked || !first_round.get() {
-            return;
-        }
-        asked = true;
-        let cfg = cfg.clone();
+    let Dash { cfg, flavor, prometheus_seen, .. } = dash.clone();
+    after_first_round(dash, move || {
         leptos::task::spawn_local(async move {
             let seen = probe(Source::Prometheus, &cfg.prometheus.url, None, cfg.prometheus.timeout_secs)
                 .await

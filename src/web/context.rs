@@ -52,6 +52,19 @@ pub fn use_dash() -> Dash {
     expect_context::<Dash>()
 }
 
+/// Runs `run` once, as soon as the charts' first round is over.
+pub fn after_first_round(dash: &Dash, run: impl FnOnce() + 'static) {
+    let first_round = dash.first_round;
+    let mut run = Some(run);
+    crate::web::effect(move || {
+        if first_round.get() {
+            if let Some(run) = run.take() {
+                run();
+            }
+        }
+    });
+}
+
 /// Counts a chart or table panel among those the first round waits for, until `answered` is
 /// called (or the panel goes away).
 pub fn wait_for_first_answer(dash: &Dash) -> impl Fn() + Clone + 'static {

@@ -12,7 +12,7 @@ use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_label_values, decode_query, label_values_url, query_url, QueryData};
 use crate::core::slo::{bucket_bounds_selector, evaluate, evaluation_unix, read_slo_answer, slo_html, slo_query};
 use crate::core::sources::{is_cross_origin, keep, probe_urls, seen, sources_html, Seen, Source, SourceRow};
-use crate::web::context::{use_dash, Dash, Names};
+use crate::web::context::{after_first_round, use_dash, Dash, Names};
 use crate::web::http::{answers_opaquely, get_text, AbortSlot};
 use crate::web::{effect, now_secs, prom};
 
@@ -150,20 +150,15 @@ pub async fn probe(source: Source, url: &str, jaeger_api: Option<ApiVersion>, ti
 /// after the charts' first round (a diagnosis, not a metric: it does not follow the refresh).
 #[component]
 pub fn SourcesPanel(spec: &'static PanelSpec) -> impl IntoView {
-    let Dash { cfg, prometheus_seen, first_round, .. } = use_dash();
+    let dash = use_dash();
+    let Dash { cfg, prometheus_seen, .. } = dash.clone();
     let jaeger_seen = RwSignal::new(None::<Seen>);
     if let Some(jc) = cfg.jaeger.clone() {
         let api = match jc.api {
             JaegerApi::Fixed(api) => Some(api),
             JaegerApi::Auto => None,
         };
-        let mut asked = false;
-        effect(move || {
-            if asked || !first_round.get() {
-                return;
-            }
-            asked = true;
-            let jc = jc.clone();
+        after_first_round(&dash, move || {
             leptos::task::spawn_local(async move {
                 jaeger_seen.try_set(Some(probe(Source::Jaeger, &jc.url, api, jc.timeout_secs).await));
             });
