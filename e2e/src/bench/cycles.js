@@ -23,6 +23,7 @@ const kindOf = (url) => {
 const panelQueries = () => [...document.querySelectorAll('[data-panel][data-query]')]
   .flatMap((p) => p.dataset.query.split('\n').filter((q) => q));
 const requests = {};
+const jaegerPerCycle = [];
 const cycleMs = [];
 let matching = 0;
 let mismatch = null;
@@ -47,6 +48,7 @@ for (let i = 0; i < count; i++) {
     if (kind === 'query_range' || kind === 'query') asked.push(new URL(e.name).searchParams.get('query'));
   }
   for (const [kind, n] of Object.entries(kinds)) requests[kind] = (requests[kind] || 0) + n;
+  jaegerPerCycle.push(kinds.jaeger || 0);
   // A panel publishes its queries once drawn; an empty one ("No data in this range") asked
   // them but publishes none, so a query asked and not published must belong to such a panel.
   const published = panelQueries();
@@ -65,4 +67,4 @@ for (let i = 0; i < count; i++) {
     };
   }
 }
-return { cycles: count, requests, cycles_matching: matching, first_mismatch: mismatch, cycle_ms: cycleMs };
+return { cycles: count, requests, jaeger_per_cycle: jaegerPerCycle, cycles_matching: matching, first_mismatch: mismatch, cycle_ms: cycleMs };

@@ -514,6 +514,7 @@ async fn cycles(plan: &Plan) -> Value {
     let mut samples = Vec::new();
     let mut requests = serde_json::Map::new();
     let (mut matching, mut first_mismatch, mut cycle_ms) = (0u64, Value::Null, Vec::new());
+    let mut jaeger_per_cycle = Vec::new();
     let mut warm = None;
     while done < plan.cycles {
         let n = if done < warm_up {
@@ -540,6 +541,7 @@ async fn cycles(plan: &Plan) -> Value {
             first_mismatch = r["first_mismatch"].clone();
         }
         cycle_ms.extend(numbers(&r["cycle_ms"]));
+        jaeger_per_cycle.extend(numbers(&r["jaeger_per_cycle"]));
         let (heap, wasm) = memory_sample(&browser).await;
         samples.push(json!({ "cycles": done, "js_heap_bytes": heap, "wasm_memory_bytes": wasm }));
         if warm.is_none() {
@@ -583,6 +585,10 @@ async fn cycles(plan: &Plan) -> Value {
         },
         "requests": {
             "per_cycle_by_kind": per_cycle,
+            // The steady state: the first cycle after the clock's jump into the history asks
+            // the whole scatter plan again.
+            "jaeger_median_per_cycle": median(&jaeger_per_cycle),
+            "jaeger_max_per_cycle": jaeger_per_cycle.iter().copied().fold(0.0, f64::max),
             "cycles_matching_panel_queries": matching,
             "first_mismatch": first_mismatch,
         },
@@ -657,7 +663,7 @@ fn budgets(report: &Value) -> Vec<Budget> {
     let end = f(&report["cycles"]["memory"]["end_bytes"]);
     let cycles = f(&report["cycles"]["cycles"]);
     let matching = f(&report["cycles"]["requests"]["cycles_matching_panel_queries"]);
-    let jaeger = report["cycles"]["requests"]["per_cycle_by_kind"]["jaeger"].as_f64().unwrap_or(0.0);
+    let jaeger = f(&report["cycles"]["requests"]["jaeger_median_per_cycle"]);
     vec![
         Budget {
             measure: "transfer",
@@ -703,8 +709,8 @@ fn budgets(report: &Value) -> Vec<Budget> {
         },
         Budget {
             measure: "Jaeger requests per refresh",
-            goal: "≤ 2 (the scatter's new tail)".into(),
-            measured: format!("{jaeger:.2}"),
+            goal: "≤ 2 (median: the scatter's new tail)".into(),
+            measured: format!("{jaeger:.0}"),
             met: jaeger <= 2.0,
         },
         refresh_budget(&report["refresh_cost"]),
