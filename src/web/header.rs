@@ -87,14 +87,16 @@ fn MultiChoice(
     }
 }
 
-/// The values of `label` for a picker, asked once the metric names are known and, when
-/// `by_cluster`, again whenever the chosen clusters change (only the newest answer is kept).
+/// The values of `label` for a picker, asked once the metric names are known and the charts have
+/// had their first answers (a picker never slows a chart) and, when `by_cluster`, again
+/// whenever the chosen clusters change (only the newest answer is kept).
 fn use_values(discovered: Discovered, label: String, by_cluster: bool) -> ReadSignal<Vec<String>> {
     let dash = use_dash();
-    let view = dash.view;
+    let (view, first_round) = (dash.view, dash.first_round);
     let (values, set_values) = signal(Vec::new());
     let scope = move || if by_cluster { view.with(|v| v.clusters.clone()) } else { Vec::new() };
-    on_change(move || discovered.get().map(|(names, _)| (names, scope())), move |asked, _| {
+    let asked = move || discovered.get().filter(|_| first_round.get()).map(|(names, _)| (names, scope()));
+    on_change(asked, move |asked, _| {
         let Some((names, clusters)) = asked.clone() else { return };
         let (cfg, label, range) = (dash.cfg.clone(), label.clone(), dash.range.get_untracked());
         leptos::task::spawn_local(async move {
