@@ -136,9 +136,19 @@ impl MetricNames {
     /// Every metric as the first candidate, without asking Prometheus (for tests and when the
     /// name list cannot be fetched: the panels then query and say what they get).
     pub fn assumed() -> Self {
+        Self::expected(&StrMap::default())
+    }
+
+    /// The names to ask before Prometheus has said which exist: config.json's override of a
+    /// metric, else its first spelling (the real arrwDB's). The panels ask these at once and
+    /// again only if [`resolve`] finds others.
+    pub fn expected(overrides: &StrMap) -> Self {
         let resolved = Metric::ALL
             .iter()
-            .map(|&m| (m, Resolution::Found(m.candidates()[0].to_owned())))
+            .map(|&m| {
+                let name = overrides.get(m.key()).map_or(m.candidates()[0], String::as_str);
+                (m, Resolution::Found(name.to_owned()))
+            })
             .collect();
         Self { resolved }
     }
@@ -266,6 +276,18 @@ mod tests {
             guide.get(Metric::RequestsTotal),
             Ok("arrwdb_http_requests_total")
         );
+    }
+
+    #[test]
+    fn before_prometheus_answers_the_override_or_the_real_spelling_is_expected() {
+        let overrides: StrMap = [("requests_total".to_owned(), "my_requests_total".to_owned())].into_iter().collect();
+        let expected = MetricNames::expected(&overrides);
+        assert_eq!(expected.get(Metric::RequestsTotal), Ok("my_requests_total"));
+        assert_eq!(expected.get(Metric::CpuPercent), Ok(Metric::CpuPercent.candidates()[0]));
+        // Where the real arrwDB's names exist, the resolved names are the expected ones: the
+        // panels asked the right queries before Prometheus said so, and are not asked again.
+        let real: Vec<String> = Metric::ALL.iter().map(|m| m.candidates()[0].to_owned()).collect();
+        assert_eq!(resolve(&real, &StrMap::new()), MetricNames::assumed());
     }
 
     #[test]

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::core::config::{parse_config, Config, DEFAULT_TIMEOUT_SECS};
+use crate::core::metrics::MetricNames;
 use crate::core::panels::{panel as find_panel, Group, PanelSpec, Show, TextPanel};
 use crate::core::sources::Source;
 use crate::core::state::Refresh;
 use crate::web::chart::ChartPanel;
-use crate::web::context::{after_first_round, use_dash, Dash, Names};
+use crate::web::context::{after_first_round, use_dash, Dash};
 use crate::web::drill_down::DrillDown;
 use crate::web::header::Header;
 use crate::web::health::{provide_health, AlertsPanel};
@@ -118,6 +119,7 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
         resized,
         flavor: RwSignal::new(cfg.prometheus.flavor),
         prometheus_seen: RwSignal::new(None),
+        names: RwSignal::new(Arc::new(MetricNames::expected(&cfg.metrics))),
         charts_waiting: RwSignal::new(0),
         first_round: RwSignal::new(false),
     };
@@ -125,15 +127,23 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
     embed::connect(&cfg, view);
     probe_backend(&dash);
 
-    // The metric names first: every panel and picker needs them.
+    // Which metric names exist, asked beside the panels' first queries (which use the expected
+    // names): a panel asks again only if Prometheus has other names. The pickers and rule
+    // health wait for it.
     let (discovered, set_discovered) = signal(None);
+    let names = dash.names;
     leptos::task::spawn_local({
         let cfg = cfg.clone();
         async move {
-            let (names, existing) = prom::discover_metrics(&cfg, range.get_untracked()).await;
-            set_discovered.try_set(Some((Arc::new(names), Arc::new(existing))));
+            let (found, existing) = prom::discover_metrics(&cfg, range.get_untracked()).await;
+            let found = Arc::new(found);
+            if names.try_with_untracked(|n| **n != *found) == Some(true) {
+                names.try_set(found.clone());
+            }
+            set_discovered.try_set(Some((found, Arc::new(existing))));
         }
     });
+    provide_health(discovered);
     view! {
         <Header discovered/>
         // One `main` landmark holds everything below the header.
@@ -142,14 +152,7 @@ fn Dashboard(cfg: Arc<Config>) -> impl IntoView {
             {move || warnings.with(|w| w.iter().map(|w| view! { <li>{w.to_string()}</li> }).collect_view())}
         </ul>
         <DrillDown/>
-        {move || match discovered.get() {
-            None => view! { <p class="screen">"Asking Prometheus which metrics exist…"</p> }.into_any(),
-            Some((names, existing)) => {
-                provide_context(Names(names.clone()));
-                provide_health(names, existing);
-                view! { <Panels/> }.into_any()
-            }
-        }}
+        <Panels/>
         </main>
     }
 }

@@ -36,6 +36,10 @@ pub struct Dash {
     /// What the probe of the query backend's build information saw (`None` until it is in);
     /// the sources panel shows it.
     pub prometheus_seen: RwSignal<Option<Seen>>,
+    /// The metric names the panels ask for: each metric's expected spelling (config.json's
+    /// override, else the real arrwDB's) until Prometheus has said which exist, then those. The
+    /// panels ask at once, and again only if the names Prometheus has are others.
+    pub names: RwSignal<Arc<MetricNames>>,
     /// How many chart and table panels have not had their first answer yet.
     pub charts_waiting: RwSignal<u32>,
     /// Whether every chart and table panel has had its first answer (set once by `Panels`, and
@@ -44,9 +48,6 @@ pub struct Dash {
     pub first_round: RwSignal<bool>,
 }
 
-/// The metric names the panels ask for, resolved once against Prometheus.
-#[derive(Clone)]
-pub struct Names(pub Arc<MetricNames>);
 
 pub fn use_dash() -> Dash {
     expect_context::<Dash>()

@@ -32,11 +32,12 @@ pub fn use_health() -> ReadSignal<Option<Arc<Result<Health, String>>>> {
     expect_context::<HealthSignal>().0
 }
 
-/// Loads the rules, their health and the `ALERTS` bands of the range, again with every change
-/// of it (every refresh), and provides them to the panels. The rules and bands are shown as soon
+/// Loads the rules, their health and the `ALERTS` bands of the range, once the charts have
+/// their first answers and the metric names Prometheus has are `discovered`, again with every
+/// change of the range (every refresh), and provides them to the panels. The rules and bands are shown as soon
 /// as they are in; rule health follows, and a refresh that comes first keeps the counts
 /// already answered.
-pub fn provide_health(names: Arc<MetricNames>, metric_names: Arc<Vec<String>>) {
+pub fn provide_health(discovered: ReadSignal<Option<(Arc<MetricNames>, Arc<Vec<String>>)>>) {
     let dash = use_dash();
     let (cfg, range) = (dash.cfg.clone(), dash.range);
     let (health, set_health) = signal(None::<Arc<Result<Health, String>>>);
@@ -50,9 +51,11 @@ pub fn provide_health(names: Arc<MetricNames>, metric_names: Arc<Vec<String>>) {
         if !first_round.get() {
             return;
         }
+        // Rule health needs the names Prometheus has.
+        let Some((names, metric_names)) = discovered.get() else { return };
         let range = range.get();
         let Some(signal) = slot.renew() else { return };
-        let (cfg, names, metric_names) = (cfg.clone(), names.clone(), metric_names.clone());
+        let cfg = cfg.clone();
         leptos::task::spawn_local(async move {
             let (rules, unanswered, bands) = match rules_and_bands(&cfg, &names, range, &signal).await {
                 Ok(found) => found,

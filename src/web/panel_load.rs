@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use crate::core::panel_view::{Ask, Contract, PanelData};
 use crate::core::panels::PanelSpec;
 use crate::web::{effect, on_change};
-use crate::web::context::{use_dash, wait_for_first_answer, Names};
+use crate::web::context::{use_dash, wait_for_first_answer};
 use crate::web::http::AbortSlot;
 use crate::web::prom::load_panel;
 
@@ -27,7 +27,7 @@ pub struct PanelLoad {
 /// is there).
 pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad {
     let dash = use_dash();
-    let names = expect_context::<Names>().0;
+    let names = dash.names;
     let cfg = dash.cfg.clone();
     let (view, range) = (dash.view, dash.range);
     // What a load depends on: the refresh count (every refresh asks again, even when the
@@ -39,7 +39,7 @@ pub fn use_panel_load(spec: &'static PanelSpec, body: NodeRef<Div>) -> PanelLoad
         let width = body.get().map(|b| b.client_width().max(100) as u32)?;
         let refresh = refreshes.get();
         Some(view.with(|v| {
-            let ask = Ask::new(spec, &names, &cfg.prometheus, v, range.get(), width);
+            let ask = names.with(|names| Ask::new(spec, names, &cfg.prometheus, v, range.get(), width));
             (refresh, ask, (v.range, v.handler.clone(), v.clusters.clone(), v.instances.clone()))
         }))
     };

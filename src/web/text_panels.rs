@@ -12,7 +12,7 @@ use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_label_values, decode_query, label_values_url, query_url, QueryData};
 use crate::core::slo::{bucket_bounds_selector, evaluate, evaluation_unix, read_slo_answer, slo_html, slo_query};
 use crate::core::sources::{is_cross_origin, keep, probe_urls, seen, sources_html, Seen, Source, SourceRow};
-use crate::web::context::{after_first_round, use_dash, Dash, Names};
+use crate::web::context::{after_first_round, use_dash, Dash};
 use crate::web::http::{answers_opaquely, get_text, AbortSlot};
 use crate::web::{effect, now_secs, prom};
 
@@ -72,8 +72,7 @@ pub fn TextFrame(spec: &'static PanelSpec, body: ReadSignal<TextBody>) -> impl I
 #[component]
 pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
     let dash = use_dash();
-    let names = expect_context::<Names>().0;
-    let (cfg, range) = (dash.cfg.clone(), dash.range);
+    let (cfg, range, names) = (dash.cfg.clone(), dash.range, dash.names);
     let slot = AbortSlot::new();
     let bounds = StoredValue::new(Vec::<String>::new());
     let (body, set_body) = signal(TextBody::Loading(String::new()));
@@ -82,7 +81,7 @@ pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
         if !first_round.get() {
             return;
         }
-        let (cfg, names, range) = (cfg.clone(), names.clone(), range.get());
+        let (cfg, names, range) = (cfg.clone(), names.get(), range.get());
         let Some(signal) = slot.renew() else { return };
         let answer = async move {
             let eval_unix = evaluation_unix(range.end_secs(), now_secs());
