@@ -30,14 +30,18 @@ async fn pick(browser: &Browser, control: &str, value: &str) {
         .await;
 }
 
-/// The values a picker offers, in order.
-async fn offered(browser: &Browser, control: &str) -> Vec<String> {
-    let v = browser
-        .js(&format!(
-            "return Array.from(document.querySelectorAll(\"details[data-control='{control}'] input\")).map(i => i.value)"
-        ))
+/// Waits until a picker offers `expected`, in order (its values are asked after the charts'
+/// first answers).
+async fn wait_offered(browser: &Browser, control: &str, expected: &[String]) {
+    let expected = serde_json::to_string(expected).unwrap();
+    browser
+        .wait_true(
+            &format!(
+                "return JSON.stringify(Array.from(document.querySelectorAll(\"details[data-control='{control}'] input\")).map(i => i.value)) === '{expected}'"
+            ),
+            &format!("{control}-offers-{expected}"),
+        )
         .await;
-    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect()
 }
 
 async fn wait_ready(browser: &Browser, ids: &[&str], artifact: &str) {
@@ -63,7 +67,8 @@ async fn a_replica_chosen_in_the_page_shows_prometheus_numbers_for_that_replica(
     assert_eq!(shown.keys().cloned().collect::<Vec<_>>(), expected_names, "cpu: one line per replica");
     let mut sorted = all.clone();
     sorted.sort();
-    assert_eq!(offered(&browser, "instance").await, sorted, "the replica picker lists Prometheus's replicas");
+    // The replica picker lists Prometheus's replicas.
+    wait_offered(&browser, "instance", &sorted).await;
 
     let chosen = &all[1];
     pick(&browser, "instance", chosen).await;
@@ -162,7 +167,7 @@ async fn the_cluster_picker_narrows_every_panel_and_scopes_the_replica_picker() 
     let browser = Browser::start(1600, 1200).await;
     browser.goto(&format!("{}?refresh=off", env("ARRWDB_E2E_APP_URL"))).await;
     wait_ready(&browser, ARRWDB_PANELS, "clusters-first").await;
-    assert_eq!(offered(&browser, "cluster").await, ["eu-west", "us-east"]);
+    wait_offered(&browser, "cluster", &["eu-west".to_owned(), "us-east".to_owned()]).await;
     pick(&browser, "cluster", "us-east").await;
     browser.wait_true("return location.search.includes('cluster=us-east')", "cluster-in-url").await;
     for id in ARRWDB_PANELS.iter().chain(&["network"]) {
