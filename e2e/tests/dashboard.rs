@@ -153,6 +153,11 @@ async fn zoom_refresh_back_and_permalink_round_trip() {
 
     // Refresh now: every panel asks again, exactly once per query.
     wait_all(&browser, "[data-state='ready']", "zoom-all-ready").await;
+    // The text panels start after the charts' first answers: their first queries must be out
+    // before the mark.
+    for id in ["slo", "alerts"] {
+        browser.wait_for(&format!("[data-panel='{id}'][data-state='ready']"), WAIT, "zoom-text-ready").await;
+    }
     // Requests count from a mark (`window.since`): one still in flight from before it (a slow
     // SLO query, say) is not this step's.
     browser.js("performance.setResourceTimingBufferSize(100000); window.since = performance.now(); return true").await;
