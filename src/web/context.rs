@@ -49,6 +49,10 @@ pub struct Dash {
 }
 
 
+/// What Prometheus said of the metric names, once it has: the names resolved and the names that
+/// exist (`None` until then).
+pub type Discovered = ReadSignal<Option<(Arc<MetricNames>, Arc<Vec<String>>)>>;
+
 pub fn use_dash() -> Dash {
     expect_context::<Dash>()
 }

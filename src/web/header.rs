@@ -1,20 +1,15 @@
 //! The header: title, range, absolute from/to, cluster, replica, handler, refresh and theme
 //! controls. Every control writes the view state and shows it (URL, back/forward, zoom).
 
-use std::sync::Arc;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::html::{checks_html, chosen_summary, options_html};
-use crate::core::metrics::MetricNames;
 use crate::core::state::{self, RangeSpec, Refresh, Theme, ViewState, PRESETS, REFRESH_CHOICES};
 use crate::core::time::{format_datetime_local, parse_datetime_local};
-use crate::web::context::use_dash;
+use crate::web::context::{use_dash, Discovered};
 use crate::web::{now_secs, on_change, prom, utc_offset_at};
-
-/// The metric names once Prometheus has told them, and the names that exist.
-type Discovered = ReadSignal<Option<(Arc<MetricNames>, Arc<Vec<String>>)>>;
 
 /// Unix seconds of a `datetime-local` value, read in the browser's time zone (which knows its
 /// daylight-saving rules); `None` when the value is not a valid one.

@@ -19,7 +19,7 @@ use crate::core::metrics::MetricNames;
 use crate::core::panels::PanelSpec;
 use crate::core::prom::{decode_query_range, decode_rules, decode_series, query_range_url, rules_url, series_url, PromError, Rule};
 use crate::core::time::{query_window, TimeRange};
-use crate::web::context::{use_dash, Dash};
+use crate::web::context::{use_dash, Dash, Discovered};
 use crate::web::http::AbortSlot;
 use crate::web::text_panels::{TextBody, TextFrame};
 use crate::web::{effect, now_secs, prom, utc_offset_at};
@@ -37,7 +37,7 @@ pub fn use_health() -> ReadSignal<Option<Arc<Result<Health, String>>>> {
 /// change of the range (every refresh), and provides them to the panels. The rules and bands are shown as soon
 /// as they are in; rule health follows, and a refresh that comes first keeps the counts
 /// already answered.
-pub fn provide_health(discovered: ReadSignal<Option<(Arc<MetricNames>, Arc<Vec<String>>)>>) {
+pub fn provide_health(discovered: Discovered) {
     let dash = use_dash();
     let (cfg, range) = (dash.cfg.clone(), dash.range);
     let (health, set_health) = signal(None::<Arc<Result<Health, String>>>);
