@@ -28,16 +28,25 @@ pub const MAX_SERIES: usize = 10;
 /// The label of the one series a [`busiest`] query adds: how many series the query has.
 pub const SERIES_COUNT_LABEL: &str = "arrwdb_ops_series_count";
 
+/// How finely [`busiest`] ranks and counts a window of `range_secs` drawn at `step_secs`: about
+/// sixty samples of it, on the step's grid (at least one step). The lines keep every step.
+pub fn ranking_step_secs(range_secs: u64, step_secs: u64) -> u64 {
+    let step_secs = step_secs.max(1);
+    step_secs * range_secs.div_ceil(60 * step_secs).max(1)
+}
+
 /// `promql` as the backend's top [`MAX_SERIES`], so a metric with thousands of series costs the
-/// page ten: the series whose mean over the whole window (`@ end()`: ranked once, not at every
-/// step) is highest, matched on the legend's labels `on`; plus one series, marked with
-/// [`SERIES_COUNT_LABEL`], counting them all at each step (the legend's "N hidden").
+/// page ten: the series whose mean over the whole window is highest, matched on the legend's
+/// labels `on`; plus one series, marked with [`SERIES_COUNT_LABEL`], counting every series of
+/// the window (the legend's "N hidden"). Both are evaluated once (`@ end()`), at the
+/// [`ranking_step_secs`] resolution, so that they cost the backend a fraction of the lines.
 pub fn busiest(promql: &str, on: &[&str], window: &QueryWindow) -> String {
-    let range_secs = (window.end_secs - window.start_secs).round().max(1.0);
-    let step_secs = window.step.secs();
+    let range_secs = (window.end_secs - window.start_secs).round().max(1.0) as u64;
+    let rank_secs = ranking_step_secs(range_secs, window.step.secs());
+    let sampled = format!("(({promql})[{range_secs}s:{rank_secs}s] @ end())");
     format!(
-        "({promql}) and on ({on}) topk({MAX_SERIES}, avg_over_time(({promql})[{range_secs}s:{step_secs}s] @ end())) \
-         or label_replace(count({promql}), \"{SERIES_COUNT_LABEL}\", \"all\", \"\", \"\")",
+        "({promql}) and on ({on}) topk({MAX_SERIES}, avg_over_time{sampled}) \
+         or label_replace(count(last_over_time{sampled}), \"{SERIES_COUNT_LABEL}\", \"all\", \"\", \"\")",
         on = on.join(", "),
     )
 }
@@ -1064,15 +1073,20 @@ mod tests {
         let a = ask(&INDEX_SIZE);
         let q = &a.queries[0].promql;
         let inner = "sum by (library_id) (arrwdb_vector_index_size_bytes{job=\"arrwdb\"})";
-        let range = (a.window.end_secs - a.window.start_secs).round();
+        let range = (a.window.end_secs - a.window.start_secs).round() as u64;
+        let rank = ranking_step_secs(range, a.window.step.secs());
         assert_eq!(
             *q,
             format!(
-                "({inner}) and on (library_id) topk(10, avg_over_time(({inner})[{range}s:{}s] @ end())) \
-                 or label_replace(count({inner}), \"arrwdb_ops_series_count\", \"all\", \"\", \"\")",
-                a.window.step.secs()
+                "({inner}) and on (library_id) topk(10, avg_over_time(({inner})[{range}s:{rank}s] @ end())) \
+                 or label_replace(count(last_over_time(({inner})[{range}s:{rank}s] @ end())), \"arrwdb_ops_series_count\", \"all\", \"\", \"\")"
             )
         );
+        // About sixty samples of the window, on the step's grid.
+        assert_eq!(ranking_step_secs(3_600, 10), 60);
+        assert_eq!(ranking_step_secs(86_400, 60), 1_440);
+        assert_eq!(ranking_step_secs(3_610, 10), 70, "a multiple of the step, never fewer than sixty");
+        assert_eq!(ranking_step_secs(300, 10), 10, "never finer than the step");
         // Named lines (the latency quantiles) are asked as they are.
         assert!(ask(&LATENCY).queries.iter().all(|q| !q.promql.contains("topk")));
         let sent: Vec<Series> = (0..3)
