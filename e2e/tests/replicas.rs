@@ -407,3 +407,29 @@ async fn the_alert_reaches_alertmanager(prometheus: &str, down: &str) {
     let (status, _) = e2e::http_send(&am_addr, "DELETE", &format!("/api/v2/silence/{id}"), None).await;
     assert_eq!(status, 200);
 }
+
+/// The pickers' values are of the range shown: a range the user chooses asks them again over it;
+/// a refresh does not.
+#[tokio::test]
+async fn the_pickers_ask_their_values_again_over_a_range_the_user_chooses() {
+    let browser = Browser::start(1600, 1200).await;
+    browser.goto(&format!("{}?refresh=off&range=1h", env("ARRWDB_E2E_APP_URL"))).await;
+    wait_offered(&browser, "cluster", &["eu-west".to_owned(), "us-east".to_owned()]).await;
+    let starts = "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/label/cluster/values?')).map(e => Number(new URL(e.name).searchParams.get('start')))";
+    let asked = browser.js(starts).await;
+    assert_eq!(asked.as_array().unwrap().len(), 1, "{asked}");
+    browser.js("document.querySelector(\"[data-control='refresh-now']\").click(); return true").await;
+    wait_ready(&browser, &["request-rate"], "pickers-refreshed").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(browser.js(starts).await.as_array().unwrap().len(), 1, "a refresh does not ask them again");
+    browser
+        .js("const s = document.querySelector(\"[data-control='range']\"); s.value = '6h'; s.dispatchEvent(new Event('change')); return true")
+        .await;
+    browser.wait_true(&format!("{starts}.length === 2"), "pickers-6h").await;
+    let asked = browser.js(starts).await;
+    let second = asked[1].as_f64().unwrap();
+    let six_hours_ago = now_secs() as f64 - 6.0 * 3_600.0;
+    assert!((second - six_hours_ago).abs() < 120.0, "asked over the 6 h chosen: {asked}");
+    wait_offered(&browser, "cluster", &["eu-west".to_owned(), "us-east".to_owned()]).await;
+    browser.close().await;
+}

@@ -82,22 +82,27 @@ fn MultiChoice(
     }
 }
 
-/// The values of `label` for a picker, asked once the metric names are known and the charts have
-/// had their first answers (a picker never slows a chart) and, when `by_cluster`, again
-/// whenever the chosen clusters change (only the newest answer is kept).
+/// The values of `label` for a picker over the range chosen, asked once the metric names are
+/// known and the charts have had their first answers (a picker never slows a chart), again when
+/// the user chooses another range (not at every refresh) and, when `by_cluster`, whenever the
+/// chosen clusters change (only the newest answer is kept).
 fn use_values(discovered: Discovered, label: String, by_cluster: bool) -> ReadSignal<Vec<String>> {
     let dash = use_dash();
     let (view, first_round) = (dash.view, dash.first_round);
     let (values, set_values) = signal(Vec::new());
-    let scope = move || if by_cluster { view.with(|v| v.clusters.clone()) } else { Vec::new() };
+    let scope = move || {
+        view.with(|v| (v.range, if by_cluster { v.clusters.clone() } else { Vec::new() }))
+    };
     let asked = move || discovered.get().filter(|_| first_round.get()).map(|(names, _)| (names, scope()));
     on_change(asked, move |asked, _| {
-        let Some((names, clusters)) = asked.clone() else { return };
-        let (cfg, label, range) = (dash.cfg.clone(), label.clone(), dash.range.get_untracked());
+        let Some((names, (chosen, clusters))) = asked.clone() else { return };
+        let (cfg, label, range) = (dash.cfg.clone(), label.clone(), chosen.resolve(now_secs()));
         leptos::task::spawn_local(async move {
             let found = prom::picker_values(&cfg, &names, &label, &clusters, range).await;
-            // The answer for clusters no longer chosen is dropped: a newer one is on its way.
-            if view.try_with_untracked(|v| !by_cluster || v.clusters == clusters) == Some(true) {
+            // The answer for a range or clusters no longer chosen is dropped: a newer one is on
+            // its way.
+            let current = view.try_with_untracked(|v| v.range == chosen && (!by_cluster || v.clusters == clusters));
+            if current == Some(true) {
                 set_values.try_set(found);
             }
         });
