@@ -74,7 +74,8 @@ pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
     let dash = use_dash();
     let (cfg, range, names) = (dash.cfg.clone(), dash.range, dash.names);
     let slot = AbortSlot::new();
-    let bounds = StoredValue::new(Vec::<String>::new());
+    // The histogram's bucket bounds, once Prometheus has named them (`None`: not yet).
+    let bounds = StoredValue::new(None::<Vec<String>>);
     let (body, set_body) = signal(TextBody::Loading(String::new()));
     let first_round = dash.first_round;
     effect(move || {
@@ -86,14 +87,14 @@ pub fn SloPanel(spec: &'static PanelSpec) -> impl IntoView {
         let answer = async move {
             let eval_unix = evaluation_unix(range.end_secs(), now_secs());
             let (job, base) = (&cfg.prometheus.job, &cfg.prometheus.url);
-            if let Some(selector) = bucket_bounds_selector(&names, job, &cfg.slos).filter(|_| bounds.with_value(Vec::is_empty)) {
+            if let Some(selector) = bucket_bounds_selector(&names, job, &cfg.slos).filter(|_| bounds.with_value(Option::is_none)) {
                 let url = label_values_url(base, "le", Some(&selector), eval_unix - 86_400, eval_unix);
-                // Not known: every bucket is asked, and the bounds again next time.
+                // Not answered: every bucket is asked, and the bounds again next time.
                 if let Ok(found) = prom::get(&cfg.prometheus, &url, Some(&signal), decode_label_values, &mut Vec::new()).await {
-                    bounds.set_value(found);
+                    bounds.set_value(Some(found));
                 }
             }
-            let query = match bounds.with_value(|b| slo_query(&names, job, &cfg.slos, b)) {
+            let query = match bounds.with_value(|b| slo_query(&names, job, &cfg.slos, b.as_deref().unwrap_or_default())) {
                 Ok(q) => q,
                 Err(missing) => return Some(TextBody::Error(missing)),
             };
