@@ -13,7 +13,7 @@ use crate::core::html::options_html;
 use crate::core::jaeger::{Trace, TraceSummary};
 use crate::core::links;
 use crate::core::waterfall;
-use crate::web::context::use_dash;
+use crate::web::context::{use_dash, Dash};
 use crate::web::http::AbortSlot;
 use crate::web::jaeger::Jaeger;
 use crate::web::{activates, event_closest, on_change, row_data, utc_offset_at};
@@ -104,20 +104,30 @@ pub fn DrillDown() -> impl IntoView {
     .into_any()
 }
 
+/// An open drill-down window as the view says it: its times (Unix seconds), the list filter,
+/// the operation or route it is narrowed to, and the replica the page is narrowed to.
+type DrillWindow = ((i64, i64), TraceFilter, Option<String>, Option<ReplicaTag>);
+
+/// The view's drill-down window, `None` when none is open (tracked: for keys and derived text).
+fn drill_window(dash: &Dash) -> impl Fn() -> Option<DrillWindow> + Clone + 'static {
+    let view = dash.view;
+    let key = dash.cfg.jaeger.as_ref().map(|j| j.instance_attribute.clone()).unwrap_or_default();
+    move || {
+        view.with(|v| {
+            let replica = ReplicaTag::of_scope(&key, &v.instances);
+            v.drill.map(|w| (w, v.trace_filter, v.drill_op.clone(), replica))
+        })
+    }
+}
+
 /// The list's searches, again whenever the window, the filter or the narrowing changes; the
 /// traces they fetched are kept in `fetched` (a row opens without another request).
 fn use_listing(jaeger: Jaeger, fetched: StoredValue<Vec<Arc<Trace>>>) -> ReadSignal<Load<Listing>> {
-    let view = use_dash().view;
     let (listing, set_listing) = signal(Load::Idle);
     let slot = AbortSlot::new();
-    let key = jaeger.cfg.instance_attribute.clone();
-    let asked = move || {
-        view.with(|v| (v.drill, v.trace_filter, v.drill_op.clone(), ReplicaTag::of_scope(&key, &v.instances)))
-    };
-    on_change(asked, move |(window, filter, op, replica), _| {
-        let (window, filter, op, replica) = (*window, *filter, op.clone(), replica.clone());
+    on_change(drill_window(&use_dash()), move |asked, _| {
         {
-            let Some((from, to)) = window else {
+            let Some(((from, to), filter, op, replica)) = asked.clone() else {
                 slot.abort();
                 set_listing.set(Load::Idle);
                 return;
@@ -181,40 +191,18 @@ fn use_opened(jaeger: Jaeger, fetched: StoredValue<Vec<Arc<Trace>>>) -> ReadSign
     opened
 }
 
-/// The window's heading, filter, links and list of traces (a row opens its trace).
+/// The window's heading, its bar and its list of traces (a row opens its trace).
 #[component]
 fn TraceList(listing: ReadSignal<Load<Listing>>) -> impl IntoView {
     let dash = use_dash();
     let (view, cfg) = (dash.view, dash.cfg.clone());
     let service = cfg.jaeger.as_ref().map(|j| j.service.clone()).unwrap_or_default();
-    // A plain closure: what reads it is cheap to redo on any change of the view.
-    let key = cfg.jaeger.as_ref().map(|j| j.instance_attribute.clone()).unwrap_or_default();
-    let window = move || {
-        view.with(|v| {
-            let replica = ReplicaTag::of_scope(&key, &v.instances);
-            v.drill.map(|w| (w, v.trace_filter, v.drill_op.clone(), replica))
-        })
-    };
-    let no_window = Signal::derive(move || view.with(|v| v.drill.is_none()));
-    let title = {
-        let (service, window) = (service.clone(), window.clone());
-        Signal::derive(move || {
-            window().map(|((from, to), filter, op, replica)| {
-                drill::window_title(from, to, utc_offset_at(from as f64), op.as_deref(), &service, replica.as_ref(), filter)
-            })
-        })
-    };
-    let window_links = move || {
+    let window = drill_window(&dash);
+    let title = Signal::derive(move || {
         window().map(|((from, to), filter, op, replica)| {
-            let target = Target::parse(op.as_deref());
-            let search = drill::window_search_link(&cfg.links, &service, filter, &target, replica.as_ref(), from, to);
-            let sentry = links::sentry_issues_link(&cfg.links, from as f64, to as f64, None);
-            view! {
-                <OutLink kind="jaeger-search" text="Search in Jaeger" href=search/>
-                <OutLink kind="sentry" text="Sentry issues" href=sentry/>
-            }
+            drill::window_title(from, to, utc_offset_at(from as f64), op.as_deref(), &service, replica.as_ref(), filter)
         })
-    };
+    });
     let message = Signal::derive(move || {
         let filter = view.with(|v| v.trace_filter);
         listing.with(|l| match l {
@@ -231,8 +219,6 @@ fn TraceList(listing: ReadSignal<Load<Listing>>) -> impl IntoView {
             _ => String::new(),
         })
     };
-    let filters: Vec<(String, String)> =
-        TraceFilter::ALL.iter().map(|f| (f.as_str().to_owned(), f.label().to_owned())).collect();
     let open_row = move |ev: &web_sys::Event| {
         if let Some(id) = row_data(ev, "tr", "data-trace-id") {
             view.update(|v| *v = v.with_trace(&id));
@@ -243,6 +229,41 @@ fn TraceList(listing: ReadSignal<Load<Listing>>) -> impl IntoView {
     };
     view! {
         <h2>"Traces" <span class="sub">{title}</span></h2>
+        <WindowBar/>
+        <p class="message">{message}</p>
+        // Not shown while it has no row (see the style sheet): the message says why.
+        <table class="trace-list">
+            <thead><tr>
+                {["start", "root operation", "duration", "spans", "errors", "HTTP"].iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}
+            </tr></thead>
+            <tbody inner_html=rows_html on:click=move |ev| { open_row(&ev); }
+                on:keydown=move |ev| if activates(&ev) && open_row(&ev) { ev.prevent_default() }></tbody>
+        </table>
+    }
+}
+
+/// The drill-down window's bar: which traces to list, its Jaeger and Sentry links, Close.
+#[component]
+fn WindowBar() -> impl IntoView {
+    let dash = use_dash();
+    let (view, cfg) = (dash.view, dash.cfg.clone());
+    let service = cfg.jaeger.as_ref().map(|j| j.service.clone()).unwrap_or_default();
+    let window = drill_window(&dash);
+    let no_window = Signal::derive(move || view.with(|v| v.drill.is_none()));
+    let window_links = move || {
+        window().map(|((from, to), filter, op, replica)| {
+            let target = Target::parse(op.as_deref());
+            let search = drill::window_search_link(&cfg.links, &service, filter, &target, replica.as_ref(), from, to);
+            let sentry = links::sentry_issues_link(&cfg.links, from as f64, to as f64, None);
+            view! {
+                <OutLink kind="jaeger-search" text="Search in Jaeger" href=search/>
+                <OutLink kind="sentry" text="Sentry issues" href=sentry/>
+            }
+        })
+    };
+    let filters: Vec<(String, String)> =
+        TraceFilter::ALL.iter().map(|f| (f.as_str().to_owned(), f.label().to_owned())).collect();
+    view! {
         <div class="bar">
             // Its options are markup, rebuilt with the chosen one selected (as the header's).
             <select data-control="trace-filter" aria-label="Which traces" hidden=no_window
@@ -256,15 +277,6 @@ fn TraceList(listing: ReadSignal<Load<Listing>>) -> impl IntoView {
             <span class="links">{window_links}</span>
             <button data-control="close-traces" on:click=move |_| view.update(|v| *v = v.without_drill())>"Close"</button>
         </div>
-        <p class="message">{message}</p>
-        // Not shown while it has no row (see the style sheet): the message says why.
-        <table class="trace-list">
-            <thead><tr>
-                {["start", "root operation", "duration", "spans", "errors", "HTTP"].iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}
-            </tr></thead>
-            <tbody inner_html=rows_html on:click=move |ev| { open_row(&ev); }
-                on:keydown=move |ev| if activates(&ev) && open_row(&ev) { ev.prevent_default() }></tbody>
-        </table>
     }
 }
 
