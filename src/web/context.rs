@@ -48,7 +48,6 @@ pub struct Dash {
     pub first_round: RwSignal<bool>,
 }
 
-
 /// What Prometheus said of the metric names, once it has: the names resolved and the names that
 /// exist (`None` until then).
 pub type Discovered = ReadSignal<Option<(Arc<MetricNames>, Arc<Vec<String>>)>>;

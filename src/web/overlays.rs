@@ -248,7 +248,7 @@ pub fn TraceDots(drawn: ReadSignal<Option<Arc<Drawn>>>, data: ReadSignal<PanelDa
                 let _ = j.update_scatter(&scatter, replica.as_ref(), from, to, signal.as_ref()).await;
                 found = scatter.borrow().dots().to_vec();
             }
-            // Not asked of a backend that never has any (the sources panel says so).
+            // Not asked of a backend that never has any (the dashboard's probe found which it is).
             if flavor.get_untracked().is_none_or(Flavor::serves_exemplars) {
                 let url = exemplars_url(&prom.url, &query, from, to);
                 if let Ok(series) = prom::get(&prom, &url, signal.as_ref(), decode_exemplars, &mut Vec::new()).await {
